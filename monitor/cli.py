@@ -1,0 +1,256 @@
+"""Command line: parse arguments, run one command, turn errors into messages and exit codes.
+
+Exit codes: 0 success, 1 a command that ran and found a problem (a failed notification, an
+unhealthy daemon), 2 bad configuration or input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor import daemon, notify, pipeline, store
+from monitor.classify import load_vocabulary
+from monitor.config import ConfigError, Settings, load_settings, redacted_database_url
+from monitor.replay import ReplayInputError, replay
+from monitor.watchlist import load_watchlist
+
+log = logging.getLogger("monitor")
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr, force=True)
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _runtime(args: argparse.Namespace, database: str | None = None) -> pipeline.Runtime:
+    settings = load_settings(args.config)
+    _setup_logging(settings.log_level)
+    return pipeline.build_runtime(settings, database)
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    daemon.run_daemon(_runtime(args))
+    return 0
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%SZ") if moment else "-"
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    if not args.once:
+        print("monitor poll: only --once is supported; use `monitor run` for the daemon", file=sys.stderr)
+        return 2
+    runtime = _runtime(args)
+    outcomes, deliveries = asyncio.run(pipeline.poll_once(runtime))
+    for o in outcomes:
+        status = o.error or ("not modified" if o.status == 304 else f"HTTP {o.status}")
+        print(f"{o.feed.label}: {status}; {o.items} items, {o.new_items} new, {o.relevant} relevant, "
+              f"{o.alerts} alerts; next poll {_when(o.next_poll_at)}" + (f"; warning: {o.warning}" if o.warning
+                                                                         else ""))
+    sent = sum(1 for d in deliveries if d.error is None)
+    print(f"deliveries: {sent} sent, {len(deliveries) - sent} failed")
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    problems: list[str] = []
+    for loader in (lambda: load_watchlist(settings.watchlist), lambda: load_vocabulary(settings.vocabulary)):
+        try:
+            loader()
+        except ConfigError as exc:
+            problems += exc.problems
+    problems += notify.check_targets(settings)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 2
+    watchlist = load_watchlist(settings.watchlist)
+    print(f"config: {settings.config_file}")
+    print(f"database: {redacted_database_url(settings.database)}")
+    print(f"watchlist: {len(watchlist.actors)} actors, {len(watchlist.places)} places, "
+          f"{len(watchlist.people)} people")
+    print(f"feeds: {len(settings.feeds)}")
+    for target in settings.notify:
+        print(f"notify: {target.name or notify.describe_url(target.url.get_secret_value())}")
+    print(f"alerts file: {settings.alerts.file or 'off'}; alerts to log: {settings.alerts.log}")
+    print("configuration is valid")
+    return 0
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    watchlist = load_watchlist(settings.watchlist)
+    from monitor.classify import Reader
+    from monitor.match import Matcher
+
+    text = " ".join(args.text)
+    matches = Matcher(watchlist).match(text)
+    when = datetime.fromisoformat(args.at).replace(tzinfo=UTC) if args.at else datetime.now(UTC)
+    reading = Reader(load_vocabulary(settings.vocabulary), watchlist).read(text, "", matches, when)
+    if args.json:
+        print(json.dumps({"mentions": [m.as_dict() for m in matches.mentions], "reading": reading.as_dict()},
+                         ensure_ascii=False, indent=2))
+        return 0
+    for m in matches.mentions:
+        print(f"{m.section:6} {m.name:32} found {m.found!r} at {m.start}-{m.end} via {m.alias!r} "
+              f"({m.how}, score {m.score:.0f})")
+    if not matches.mentions:
+        print("no watchlist names found")
+    print(f"event type: {reading.event_type or 'none'}; relevant: {'yes' if reading.relevant else 'no'}")
+    print(f"cue scores: {reading.scores}")
+    for reason in reading.reasons:
+        print(f"reason: {reason}")
+    if reading.weapon:
+        print(f"weapon: {reading.weapon}")
+    if reading.killed:
+        print(f"killed: {reading.killed}")
+    if reading.injured:
+        print(f"injured: {reading.injured}")
+    for name, sentence in reading.evidence.items():
+        print(f"evidence ({name}): {sentence}")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    _setup_logging("WARNING")
+    with tempfile.TemporaryDirectory(prefix="monitor-replay-") as scratch:
+        database = args.db or f"sqlite:///{Path(scratch) / 'replay.db'}"
+        runtime = pipeline.build_runtime(settings, database)
+        out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+        try:
+            items, alerts = replay(runtime, [Path(p) for p in args.inputs], out)
+        finally:
+            if args.out:
+                out.close()
+        if args.send:
+            asyncio.run(pipeline.deliver(runtime))
+        runtime.engine.dispose()
+    print(f"replayed {items} items, {alerts} alerts" + (" (sent)" if args.send else " (recorded, not sent)"),
+          file=sys.stderr)
+    return 0
+
+
+def cmd_notify_test(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    _setup_logging(settings.log_level)
+    now = datetime.now(UTC)
+    alert = store.StoredAlert(id=0, kind="test", dedupe_key="test", created_at=now,
+                              title="monitor test alert",
+                              text=f"This is a test alert from monitor, sent {now:%Y-%m-%d %H:%M UTC}.")
+    failures = 0
+    for target in notify.build_targets(settings):
+        error = target.send(alert)
+        failures += error is not None
+        print(f"{target.label}: {'ok' if error is None else 'FAILED: ' + error}")
+    return 1 if failures else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    if args.health:
+        return _health(settings, args.max_age)
+    engine = store.open_engine(settings.database)
+    states = store.feed_states(engine)
+    print(f"items stored: {store.item_count(engine)}; events: {len(store.events(engine))}")
+    for feed in settings.feeds:
+        state = states.get(feed.url)
+        if state is None:
+            print(f"{feed.label}: never polled")
+            continue
+        health = f"failing ({state.failures} in a row): {state.last_error}" if state.failures else "ok"
+        print(f"{feed.label}: {health}; last poll {_when(state.last_polled_at)}; last success "
+              f"{_when(state.last_success_at)}; next poll {_when(state.next_poll_at)}; items {state.items_total}")
+    for (target, state), count in sorted(store.delivery_counts(engine).items()):
+        print(f"deliveries to {target}: {count} {state}")
+    return 0
+
+
+def _health(settings: Settings, max_age: str) -> int:
+    path = settings.state_dir / daemon.HEARTBEAT_FILE
+    try:
+        beat = datetime.fromisoformat(path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        print(f"unhealthy: no heartbeat at {path}", file=sys.stderr)
+        return 1
+    age = datetime.now(UTC) - beat
+    if age > timedelta(seconds=int(max_age)):
+        print(f"unhealthy: last heartbeat {age.total_seconds():.0f}s ago", file=sys.stderr)
+        return 1
+    print(f"healthy: last heartbeat {age.total_seconds():.0f}s ago")
+    return 0
+
+
+# --- parser ------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="monitor", description="Early-warning daemon for militia attacks and "
+                                     "US strikes in Iraq, Syria and Jordan.")
+    parser.add_argument("--config", help="monitor.yaml or the folder holding it (default: $MONITOR_CONFIG or "
+                        "config/)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("run", help="run the daemon until SIGTERM/SIGINT").set_defaults(func=cmd_run)
+
+    poll = commands.add_parser("poll", help="poll every feed once, process, notify, exit")
+    poll.add_argument("--once", action="store_true", help="one pass over all feeds (required)")
+    poll.set_defaults(func=cmd_poll)
+
+    commands.add_parser("check-config", help="validate every config file").set_defaults(func=cmd_check_config)
+
+    match = commands.add_parser("match", help="show what the watchlist and reader make of a text")
+    match.add_argument("text", nargs="+")
+    match.add_argument("--at", help="date the text as of this ISO date (default: now)")
+    match.add_argument("--json", action="store_true", help="print JSON")
+    match.set_defaults(func=cmd_match)
+
+    rep = commands.add_parser("replay", help="run items from files through the pipeline with a simulated clock")
+    rep.add_argument("inputs", nargs="+", metavar="INPUT", help="JSON Lines items, RSS/Atom files, or folders")
+    rep.add_argument("--out", help="write records here (default: standard output)")
+    rep.add_argument("--db", help="database URL (default: a temporary SQLite file)")
+    rep.add_argument("--send", action="store_true", help="deliver the alerts too")
+    rep.set_defaults(func=cmd_replay)
+
+    commands.add_parser("notify-test", help="send a test alert to every target").set_defaults(func=cmd_notify_test)
+
+    status = commands.add_parser("status", help="feeds, their errors and next polls; deliveries")
+    status.add_argument("--health", action="store_true", help="exit 1 unless the daemon's heartbeat is fresh")
+    status.add_argument("--max-age", default="300", help="seconds a heartbeat stays fresh (default 300)")
+    status.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print("configuration error:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except ReplayInputError as exc:
+        print(f"replay input error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Events: decide whether a relevant report starts a new incident or joins a known one.
+
+Pure logic over plain values: the pipeline fetches candidate events from the store and saves the
+outcome. A report joins an event of the same type when the incident times are close and the
+reports share places (or, when neither names a place, actors); among several candidates the one
+with the most similar wording (rapidfuzz) wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from rapidfuzz import fuzz
+
+from monitor.classify import Reading
+
+# Actors that appear in nearly every report; sharing only these says nothing about the incident.
+_GENERIC_ACTORS = frozenset({"United States", "US-led coalition", "Iraqi government", "Iraqi Security Forces",
+                             "Iran-backed militias", "Iran"})
+
+
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    """The best current facts about one incident."""
+
+    id: str
+    event_type: str
+    title: str
+    actors: tuple[str, ...]
+    places: tuple[str, ...]
+    first_seen: datetime
+    last_seen: datetime
+    killed: dict[str, int] = field(default_factory=dict)
+    injured: dict[str, int] = field(default_factory=dict)
+    sources: tuple[dict, ...] = ()
+    report_count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The parts of an item and its reading that events need."""
+
+    key: str
+    title: str
+    link: str | None
+    source: str
+    published: datetime
+    reading: Reading
+
+
+@dataclass(frozen=True, slots=True)
+class EventChange:
+    """What a report did to the events: started one, or joined one and changed these facts."""
+
+    event: EventFacts
+    is_new: bool
+    changes: tuple[str, ...] = ()
+
+
+def event_id_for(report: Report) -> str:
+    """Deterministic id: the same first report always gives the same event id."""
+    return "ev-" + report.key[:16]
+
+
+def _source(report: Report) -> dict:
+    return {"title": report.title, "link": report.link, "source": report.source,
+            "published": report.published.isoformat()}
+
+
+def _same_incident(report: Report, event: EventFacts, window: timedelta) -> bool:
+    if abs(report.published - event.first_seen) > window:
+        return False
+    places = set(report.reading.places)
+    if places and event.places:
+        return bool(places & set(event.places))
+    actors = set(report.reading.actors) - _GENERIC_ACTORS
+    return bool(actors & (set(event.actors) - _GENERIC_ACTORS))
+
+
+def _similarity(report: Report, event: EventFacts) -> float:
+    shared_places = len(set(report.reading.places) & set(event.places))
+    return shared_places * 100 + fuzz.token_set_ratio(report.title, event.title)
+
+
+def place_report(report: Report, candidates: Sequence[EventFacts], window: timedelta) -> EventChange:
+    """Start a new event for the report, or merge it into the best matching candidate."""
+    reading = report.reading
+    matching = [e for e in candidates if e.event_type == reading.event_type and _same_incident(report, e, window)]
+    if not matching:
+        event = EventFacts(
+            id=event_id_for(report), event_type=reading.event_type or "other", title=report.title,
+            actors=reading.actors, places=reading.places, first_seen=report.published,
+            last_seen=report.published, killed=dict(reading.killed), injured=dict(reading.injured),
+            sources=(_source(report),),
+        )
+        return EventChange(event=event, is_new=True)
+    best = max(matching, key=lambda e: _similarity(report, e))
+    return merge(best, report)
+
+
+def merge(event: EventFacts, report: Report) -> EventChange:
+    """Fold a report into an event, keeping the highest figures and every place and actor."""
+    reading = report.reading
+    changes: list[str] = []
+    killed = _raise_counts(event.killed, reading.killed, "killed", changes)
+    injured = _raise_counts(event.injured, reading.injured, "injured", changes)
+    new_places = [p for p in reading.places if p not in event.places]
+    if new_places:
+        changes.append("new place: " + ", ".join(new_places))
+    new_actors = [a for a in reading.actors if a not in event.actors]
+    if new_actors:
+        changes.append("new actor: " + ", ".join(new_actors))
+    updated = replace(
+        event,
+        actors=event.actors + tuple(new_actors),
+        places=event.places + tuple(new_places),
+        killed=killed,
+        injured=injured,
+        first_seen=min(event.first_seen, report.published),
+        last_seen=max(event.last_seen, report.published),
+        sources=(*event.sources, _source(report)),
+        report_count=event.report_count + 1,
+    )
+    return EventChange(event=updated, is_new=False, changes=tuple(changes))
+
+
+def _raise_counts(old: dict[str, int], new: dict[str, int], word: str, changes: list[str]) -> dict[str, int]:
+    merged = dict(old)
+    for side, count in new.items():
+        if count > merged.get(side, 0):
+            changes.append(f"{word} {side}: {merged.get(side, 0)} -> {count}")
+            merged[side] = count
+    return merged

@@ -1,0 +1,162 @@
+"""Fetching: one HTTP GET per feed with httpx, bounded in time and size.
+
+Errors never escape as exceptions: each fetch returns a `FetchResult` whose `error` says what went
+wrong, so one bad feed cannot stop the others. The kinds of failure:
+
+    FetchResult.error
+      ├── "timeout: ..."          connect/read timeout, or the whole fetch passed its deadline
+      ├── "too large: ..."        declared or received body over `fetch.max_bytes` (decoded bytes,
+      │                           so a gzip bomb stops at the cap too)
+      ├── "HTTP 5xx/4xx"          the server answered with an error status
+      ├── "redirects: ..."        a redirect loop or too many redirects
+      └── "network: ..."          DNS failure, refused connection, TLS problem, broken transfer
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+
+from monitor.config import FetchConfig
+
+PERMANENT_REDIRECTS = {301, 308}
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one poll of one feed got."""
+
+    url: str
+    status: int | None = None
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None  # set when every redirect on the way was permanent
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def make_client(config: FetchConfig) -> httpx.AsyncClient:
+    """An HTTP client with the project's User-Agent, timeouts and redirect limit."""
+    timeout = httpx.Timeout(config.timeout.total_seconds(), connect=config.connect_timeout.total_seconds())
+    return httpx.AsyncClient(
+        headers={"User-Agent": config.user_agent, "Accept": _ACCEPT, "Accept-Encoding": "gzip, deflate"},
+        timeout=timeout,
+        follow_redirects=True,
+        max_redirects=config.max_redirects,
+        limits=httpx.Limits(max_connections=config.concurrency * 2, max_keepalive_connections=config.concurrency),
+    )
+
+
+_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+
+
+def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _permanent_target(response: httpx.Response) -> str | None:
+    if response.history and all(r.status_code in PERMANENT_REDIRECTS for r in response.history):
+        return str(response.url)
+    return None
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise _TooLarge(f"declared {int(declared):,} bytes, limit {max_bytes:,}")
+    chunks = []
+    received = 0
+    async for chunk in response.aiter_bytes():
+        received += len(chunk)
+        if received > max_bytes:
+            raise _TooLarge(f"more than {max_bytes:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], max_bytes: int) -> FetchResult:
+    async with client.stream("GET", url, headers=headers) as response:
+        moved_to = _permanent_target(response)
+        common = {
+            "url": url,
+            "status": response.status_code,
+            "headers": dict(response.headers),
+            "etag": response.headers.get("etag"),
+            "last_modified": response.headers.get("last-modified"),
+            "moved_to": moved_to,
+        }
+        if response.status_code == 304:
+            return FetchResult(**common)
+        if response.status_code >= 400:
+            return FetchResult(**common, error=f"HTTP {response.status_code} {response.reason_phrase}".strip())
+        body = await _read_capped(response, max_bytes)
+        return FetchResult(**common, body=body)
+
+
+async def fetch_feed(client: httpx.AsyncClient, url: str, config: FetchConfig, *,
+                     etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+    """GET a feed conditionally; never raises for network or server trouble."""
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(config.timeout.total_seconds()):
+            result = await _get(client, url, _conditional_headers(etag, last_modified), config.max_bytes)
+    except TimeoutError:
+        result = FetchResult(url=url, error=f"timeout: no complete answer within {config.timeout.total_seconds():g}s")
+    except httpx.TimeoutException as exc:
+        result = FetchResult(url=url, error=f"timeout: {type(exc).__name__}")
+    except _TooLarge as exc:
+        result = FetchResult(url=url, error=f"too large: {exc}")
+    except httpx.TooManyRedirects as exc:
+        result = FetchResult(url=url, error=f"redirects: {exc}")
+    except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
+        result = FetchResult(url=url, error=f"network: {type(exc).__name__}: {exc}"[:500])
+    seconds = time.monotonic() - started
+    return FetchResult(**{**_fields(result), "seconds": seconds})
+
+
+def _fields(result: FetchResult) -> dict:
+    return {name: getattr(result, name) for name in FetchResult.__slots__}
+
+
+def backoff_delay(failures: int, interval: timedelta, max_backoff: timedelta,
+                  rng: random.Random | None = None) -> timedelta:
+    """Delay before the next poll of a feed that failed `failures` times in a row.
+
+    Doubles with each failure from the feed's interval up to `max_backoff`, with "equal jitter"
+    (half fixed, half random) so that feeds failing together do not retry together.
+    """
+    if failures <= 0:
+        return interval
+    ceiling = min(max_backoff.total_seconds(), interval.total_seconds() * 2 ** min(failures, 30))
+    ceiling = max(ceiling, interval.total_seconds())
+    rng = rng or random.Random()
+    return timedelta(seconds=ceiling / 2 + rng.uniform(0, ceiling / 2))
+
+
+def next_poll_at(now: datetime, failures: int, interval: timedelta, max_backoff: timedelta,
+                 rng: random.Random | None = None) -> datetime:
+    return now + backoff_delay(failures, interval, max_backoff, rng)

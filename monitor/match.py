@@ -1,0 +1,244 @@
+"""Matching: find watchlist actors, places and people in a text, and say why.
+
+Text and aliases are cut into normalised tokens (case, diacritics, apostrophes, hyphens and Arabic
+letter variants folded). A token not in the aliases' vocabulary is mapped to the closest vocabulary
+token when the two share a consonant skeleton (Hizballah/Hezbollah, Kataeb/Kataib) or are a close
+typo (rapidfuzz); that look-up is cached per distinct token, so the per-item cost stays linear in the
+text. Aliases are then found as token sequences, longest first, without overlaps. Acronyms are found
+separately, case-sensitive and as whole words only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from monitor.watchlist import Watchlist
+
+MAX_TEXT_CHARS = 200_000
+FUZZY_MIN_LEN = 5
+TYPO_MIN_LEN = 7
+TYPO_CUTOFF = 88.0
+SKELETON_CUTOFF = 70.0
+_CACHE_LIMIT = 200_000
+
+_WORD = re.compile(
+    r"[^\W_](?:[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640]|['’ʼ‘`´](?=[^\W_]))*"
+)
+_ARABIC_FOLD = str.maketrans({"ة": "ه", "ى": "ي", "ـ": None, "ٱ": "ا", "ۀ": "ه", "ی": "ي", "ک": "ك"})
+_APOSTROPHES = re.compile(r"['’ʼ‘`´]")
+_SKELETON_SUBS = (("kh", "k"), ("gh", "g"), ("q", "k"), ("c", "k"), ("dh", "d"), ("th", "t"), ("sh", "s"),
+                  ("ph", "f"), ("ou", "u"), ("z", "s"))
+_VOWELS = re.compile(r"[aeiouyw]")
+
+
+def fold(token: str) -> str:
+    """Normalise one token: casefold, strip diacritics and apostrophes, unify Arabic letters."""
+    decomposed = unicodedata.normalize("NFKD", token)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _APOSTROPHES.sub("", unicodedata.normalize("NFC", stripped).casefold()).translate(_ARABIC_FOLD)
+
+
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded token) for every word of the text."""
+    return [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+
+
+def skeleton(token: str) -> str:
+    """Consonant skeleton of a Latin-script token, so transliteration variants meet."""
+    if not token.isascii():
+        return token
+    for old, new in _SKELETON_SUBS:
+        token = token.replace(old, new)
+    squeezed = [token[0]]
+    for ch in _VOWELS.sub("", token[1:]):
+        if ch != squeezed[-1]:
+            squeezed.append(ch)
+    return "".join(squeezed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    section: str  # actor | place | person
+    name: str
+    alias: str
+    weak: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One mention of a watchlist entry in a text."""
+
+    section: str
+    name: str
+    alias: str
+    found: str
+    start: int
+    end: int
+    score: float
+    how: str  # exact | fuzzy | acronym | context
+
+    def as_dict(self) -> dict:
+        return {"section": self.section, "name": self.name, "alias": self.alias, "found": self.found,
+                "start": self.start, "end": self.end, "score": round(self.score, 1), "how": self.how}
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Every mention found, and the distinct names by section in order of first mention."""
+
+    mentions: tuple[Match, ...]
+    actors: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, mentions: Iterable[Match]) -> Matches:
+        ordered = tuple(sorted(mentions, key=lambda m: m.start))
+
+        def names(section: str) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(m.name for m in ordered if m.section == section))
+
+        return cls(ordered, names("actor"), names("place"), names("person"))
+
+
+@dataclass
+class Matcher:
+    """Built once from the watchlist; `match` is the per-item call."""
+
+    watchlist: Watchlist
+    _phrases: dict[tuple[str, ...], _Alias] = field(default_factory=dict)
+    _longest: dict[str, int] = field(default_factory=dict)
+    _vocab: set[str] = field(default_factory=set)
+    _by_skeleton: dict[str, list[str]] = field(default_factory=dict)
+    _by_initial: dict[str, list[str]] = field(default_factory=dict)
+    _context: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    _acronyms: dict[str, _Alias] = field(default_factory=dict)
+    _acronym_re: re.Pattern[str] | None = None
+    _cache: dict[str, tuple[str, float] | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for section, entry in self.watchlist.entries():
+            for spelling in entry.spellings():
+                self._add_phrase(section, entry.name, spelling, weak=False)
+            for spelling in entry.weak_aliases:
+                self._add_phrase(section, entry.name, spelling, weak=True)
+            self._context[entry.name] = [tuple(t for _, _, t in tokens(word)) for word in entry.context]
+            for acronym in entry.acronyms:
+                self._acronyms.setdefault(acronym, _Alias(section, entry.name, acronym, weak=False))
+        for word in self._vocab:
+            if len(word) >= FUZZY_MIN_LEN and word.isascii():
+                self._by_skeleton.setdefault(skeleton(word), []).append(word)
+            if len(word) >= TYPO_MIN_LEN:
+                self._by_initial.setdefault(word[0], []).append(word)
+        if self._acronyms:
+            alternation = "|".join(re.escape(a) for a in sorted(self._acronyms, key=len, reverse=True))
+            self._acronym_re = re.compile(rf"(?<![\w.\-])(?:{alternation})(?![\w]|\.\w|-\w)")
+
+    def _add_phrase(self, section: str, name: str, spelling: str, *, weak: bool) -> None:
+        key = tuple(t for _, _, t in tokens(spelling))
+        if not key or key in self._phrases:
+            return
+        self._phrases[key] = _Alias(section, name, spelling, weak)
+        self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
+        self._vocab.update(key)
+
+    def _canonical(self, token: str) -> tuple[str, float] | None:
+        """The vocabulary token this text token stands for, with a score, or None."""
+        if token in self._vocab:
+            return token, 100.0
+        if len(token) < FUZZY_MIN_LEN:
+            return None
+        if token in self._cache:
+            return self._cache[token]
+        found = self._closest(token)
+        if len(self._cache) > _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[token] = found
+        return found
+
+    def _closest(self, token: str) -> tuple[str, float] | None:
+        same_skeleton = self._by_skeleton.get(skeleton(token), [])
+        if same_skeleton:
+            best = process.extractOne(token, same_skeleton, scorer=fuzz.ratio, score_cutoff=SKELETON_CUTOFF)
+            if best:
+                return best[0], best[1]
+        if len(token) >= TYPO_MIN_LEN:
+            best = process.extractOne(token, self._by_initial.get(token[0], []), scorer=fuzz.ratio,
+                                      score_cutoff=TYPO_CUTOFF)
+            if best:
+                return best[0], best[1]
+        return None
+
+    def match(self, text: str) -> Matches:
+        """Every watchlist mention in the text, with where and how it was found."""
+        text = text[:MAX_TEXT_CHARS]
+        words = tokens(text)
+        present = {t for _, _, t in words}
+        canon = [self._canonical(t) for _, _, t in words]
+        found: list[Match] = []
+        covered: list[tuple[int, int]] = []
+        i = 0
+        while i < len(words):
+            hit = self._phrase_at(words, canon, i, present, text)
+            if hit is None:
+                i += 1
+                continue
+            match, length = hit
+            found.append(match)
+            covered.append((match.start, match.end))
+            i += length
+        found += [m for m in self._acronym_matches(text) if not _overlaps(m, covered)]
+        return Matches.of(found)
+
+    def _phrase_at(self, words: list[tuple[int, int, str]], canon: list[tuple[str, float] | None], i: int,
+                   present: set[str], text: str) -> tuple[Match, int] | None:
+        first = canon[i]
+        if first is None or first[0] not in self._longest:
+            return None
+        for length in range(min(self._longest[first[0]], len(words) - i), 0, -1):
+            window = canon[i : i + length]
+            if any(c is None for c in window):
+                continue
+            alias = self._phrases.get(tuple(c[0] for c in window))
+            if alias is None:
+                continue
+            if alias.weak and not self._confirmed(alias.name, present, words):
+                continue
+            start, end = words[i][0], words[i + length - 1][1]
+            score = min(c[1] for c in window)
+            how = "context" if alias.weak else ("exact" if score == 100.0 else "fuzzy")
+            return Match(alias.section, alias.name, alias.alias, text[start:end], start, end, score, how), length
+        return None
+
+    def _confirmed(self, name: str, present: set[str], words: list[tuple[int, int, str]]) -> bool:
+        for phrase in self._context.get(name, []):
+            if len(phrase) == 1 and phrase[0] in present:
+                return True
+            if len(phrase) > 1 and _contains(words, phrase):
+                return True
+        return False
+
+    def _acronym_matches(self, text: str) -> list[Match]:
+        if self._acronym_re is None:
+            return []
+        out = []
+        for m in self._acronym_re.finditer(text):
+            alias = self._acronyms[m.group()]
+            out.append(Match(alias.section, alias.name, alias.alias, m.group(), m.start(), m.end(), 100.0,
+                             "acronym"))
+        return out
+
+
+def _contains(words: list[tuple[int, int, str]], phrase: tuple[str, ...]) -> bool:
+    seq = [t for _, _, t in words]
+    n = len(phrase)
+    return any(tuple(seq[i : i + n]) == phrase for i in range(len(seq) - n + 1))
+
+
+def _overlaps(match: Match, spans: list[tuple[int, int]]) -> bool:
+    return any(match.start < end and start < match.end for start, end in spans)

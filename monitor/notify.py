@@ -1,0 +1,253 @@
+"""Notifying: write alerts for event changes, and deliver them from the outbox with Apprise.
+
+Alerts are composed here and stored by the pipeline in the same transaction as the event change
+that caused them; `deliver_due` then sends each pending delivery and records the result. A target
+that fails is retried with exponential backoff and jitter and, after `alerts.max_attempts`, parked
+as dead. Built-in targets: `log` (the daemon's log) and `file` (JSON Lines under `state/`).
+
+Feed text is hostile: every piece of it put in an alert goes through `inert`, which removes
+control and bidi characters, defuses mass mentions, and caps its length; Apprise then escapes the
+plain-text body for HTML targets such as email.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+import apprise
+
+from monitor.config import NotifyTarget, Settings
+from monitor.events import EventChange
+from monitor.store import StoredAlert, due_deliveries, record_attempt
+
+log = logging.getLogger("monitor.notify")
+
+MAX_TITLE = 200
+MAX_FIELD = 600
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_MENTION = re.compile(r"@(?=(everyone|here|channel|all|room)\b|[\w<])", re.IGNORECASE)
+_MARKUP = str.maketrans({"<": "‹", ">": "›", "[": "(", "]": ")", "`": "'", "*": "∗", "_": " ", "|": "¦"})
+
+
+def inert(text: str | None, limit: int = MAX_FIELD) -> str:
+    """Feed text made safe for any alert format: no controls, markup, links syntax or mentions."""
+    if not text:
+        return ""
+    text = _CONTROL.sub("", text).translate(_MARKUP)
+    text = _MENTION.sub("@\u2060", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDraft:
+    """An alert before it is stored: what the pipeline hands to the store."""
+
+    kind: str
+    dedupe_key: str
+    event_id: str | None
+    created_at: datetime
+    title: str
+    text: str
+    payload: dict
+
+    def to_row(self) -> StoredAlert:
+        return StoredAlert(kind=self.kind, dedupe_key=self.dedupe_key, event_id=self.event_id,
+                           created_at=self.created_at, title=self.title, text=self.text, payload=self.payload)
+
+
+def _toll(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {side}" for side, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def _headline(change: EventChange) -> str:
+    event = change.event
+    where = ", ".join(event.places[:3]) or "unknown place"
+    if event.event_type == "attack":
+        head = f"Attack on {where}"
+    elif event.event_type == "strike":
+        head = f"Strike on {where}"
+    else:
+        head = f"Threat: {inert(event.title, 120)}"
+    deaths = sum(event.killed.values())
+    if deaths:
+        head += f": {deaths} killed ({_toll(event.killed)})"
+    return inert(head, MAX_TITLE)
+
+
+def new_event_alert(change: EventChange, evidence: dict[str, str], weapon: str | None,
+                    now: datetime) -> AlertDraft:
+    """The alert for a new incident: what happened, where, who, the toll, the source."""
+    event = change.event
+    lines = [
+        f"What: {event.event_type}" + (f" ({weapon})" if weapon else ""),
+        f"Where: {', '.join(event.places) or 'not stated'}",
+        f"Who: {', '.join(event.actors) or 'not stated'}",
+    ]
+    if event.killed:
+        lines.append(f"Killed: {_toll(event.killed)}")
+    if event.injured:
+        lines.append(f"Injured: {_toll(event.injured)}")
+    if evidence.get("event_type"):
+        lines.append(f"Evidence: \u201c{inert(evidence['event_type'], 400)}\u201d")
+    for source in event.sources:
+        lines.append(f"Source: {inert(source['source'], 80)}: {inert(source['title'], 200)}")
+        if source.get("link"):
+            lines.append(f"  {inert(source['link'], 300)}")
+    payload = {"event_type": event.event_type, "actors": list(event.actors), "places": list(event.places),
+               "killed": event.killed, "injured": event.injured, "sources": list(event.sources)}
+    return AlertDraft(kind="new_event", dedupe_key=f"new_event:{event.id}", event_id=event.id,
+                      created_at=now, title=_headline(change), text="\n".join(lines), payload=payload)
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+
+class Target(Protocol):
+    id: str
+    label: str
+
+    def send(self, alert: StoredAlert) -> str | None:
+        """Deliver one alert; return None on success, or what went wrong."""
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()[:12]
+
+
+def describe_url(url: str) -> str:
+    """A notification URL as it may be shown: Apprise's privacy form, secrets masked."""
+    plugin = apprise.Apprise.instantiate(url)
+    if plugin:
+        return plugin.url(privacy=True)
+    scheme = url.split("://", 1)[0] if "://" in url else "?"
+    return f"{scheme}://…"
+
+
+class AppriseTarget:
+    """A configured Apprise URL; its id is a hash, so the secret never reaches the database."""
+
+    def __init__(self, config: NotifyTarget):
+        url = config.url.get_secret_value()
+        self.id = "apprise-" + _digest(url)
+        self.label = config.name or describe_url(url)
+        self._apprise = apprise.Apprise()
+        self.valid = self._apprise.add(url)
+
+    def send(self, alert: StoredAlert) -> str | None:
+        if not self.valid:
+            return "not a notification URL Apprise understands"
+        with apprise.LogCapture(level=logging.WARNING) as captured:
+            ok = self._apprise.notify(title=alert.title, body=alert.text, body_format=apprise.NotifyFormat.TEXT)
+            detail = captured.getvalue().strip().splitlines()
+        if ok:
+            return None
+        return (detail[-1] if detail else "the target reported a failure")[:300]
+
+
+class LogTarget:
+    id = "log"
+    label = "log"
+
+    def send(self, alert: StoredAlert) -> str | None:
+        log.warning("ALERT %s: %s\n%s", alert.kind, alert.title, alert.text)
+        return None
+
+
+class FileTarget:
+    """Alerts appended as JSON Lines, flushed to disk before the delivery counts as sent."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.id = "file"
+        self.label = f"file:{path}"
+
+    def send(self, alert: StoredAlert) -> str | None:
+        record = {"id": alert.id, "kind": alert.kind, "event_id": alert.event_id,
+                  "at": alert.created_at.isoformat(), "title": alert.title, "text": alert.text,
+                  "payload": alert.payload}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            return f"cannot write {self.path}: {exc.strerror or exc}"
+        return None
+
+
+def build_targets(settings: Settings) -> list[Target]:
+    """Every target alerts go to: the configured URLs, plus the log and the alerts file."""
+    targets: list[Target] = [AppriseTarget(t) for t in settings.notify]
+    if settings.alerts.log:
+        targets.append(LogTarget())
+    if settings.alerts.file:
+        targets.append(FileTarget(settings.alerts.file))
+    return targets
+
+
+def check_targets(settings: Settings) -> list[str]:
+    """Problems with notification URLs, named by file and key, secrets hidden."""
+    problems = []
+    for i, target in enumerate(settings.notify):
+        if apprise.Apprise.instantiate(target.url.get_secret_value()) is None:
+            shown = describe_url(target.url.get_secret_value())
+            problems.append(f"{settings.config_file}: notify[{i}].url: {shown} is not a URL Apprise understands")
+    return problems
+
+
+# --- delivery ----------------------------------------------------------------------------------
+
+
+def retry_at(attempts: int, now: datetime, base: timedelta, max_attempts: int,
+             rng: random.Random | None = None) -> datetime | None:
+    """When to try again after `attempts` failures, or None to give up."""
+    if attempts >= max_attempts:
+        return None
+    ceiling = base.total_seconds() * 2 ** (attempts - 1)
+    rng = rng or random.Random()
+    return now + timedelta(seconds=ceiling / 2 + rng.uniform(0, ceiling / 2))
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOutcome:
+    alert_id: int
+    target: str
+    error: str | None
+
+
+def deliver_due(engine, targets: Sequence[Target], settings: Settings, now: datetime) -> list[DeliveryOutcome]:
+    """Send every due delivery once and record each result."""
+    by_id = {t.id: t for t in targets}
+    outcomes = []
+    for delivery, alert in due_deliveries(engine, now):
+        target = by_id.get(delivery.target_id)
+        if target is None:
+            error: str | None = "target no longer configured"
+            next_try = None
+        else:
+            try:
+                error = target.send(alert)
+            except Exception as exc:  # a target plugin must never stop the other deliveries
+                error = f"{type(exc).__name__}: {exc}"[:300]
+            next_try = retry_at(delivery.attempts + 1, now, settings.alerts.retry_base,
+                                settings.alerts.max_attempts) if error else None
+        record_attempt(engine, delivery.id, sent=error is None, error=error, now=now, retry_at=next_try)
+        label = target.label if target else delivery.target_id
+        if error:
+            level = logging.ERROR if next_try is None else logging.WARNING
+            log.log(level, "delivery of alert %s to %s failed (attempt %d): %s%s", alert.id, label,
+                    delivery.attempts + 1, error, "" if next_try else "; parked as dead")
+        outcomes.append(DeliveryOutcome(alert.id, label, error))
+    return outcomes

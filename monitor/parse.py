@@ -1,0 +1,202 @@
+"""Parsing: fetched feed bytes into normalised items, with feedparser.
+
+An item's key is computed here, once, from what identifies it best: the guid, else the canonical
+link (tracking parameters removed), else title and summary. Never from timestamps.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import feedparser
+
+MAX_TITLE_CHARS = 1_000
+MAX_SUMMARY_CHARS = 20_000
+MAX_ITEMS_PER_FEED = 2_000
+
+_TRACKING_PARAMS = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref_src|cmpid|ocid)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One feed entry, normalised."""
+
+    key: str
+    title: str
+    summary: str
+    link: str | None
+    published: datetime
+    source: str
+    feed_url: str
+    guid: str | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n{self.summary}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    items: list[Item]
+    title: str | None
+    problem: str | None  # why feedparser found the document broken, when it did
+    dropped: int = 0  # entries past the per-feed cap
+
+
+class ParseError(Exception):
+    """The document is not a feed at all (an HTML page, an empty body, a broken file with no entry)."""
+
+
+class _TextExtractor(HTMLParser):
+    """Collect the text of an HTML fragment, dropping scripts and styles."""
+
+    _SKIP: ClassVar[set[str]] = {"script", "style", "noscript", "template"}
+    _BREAKS: ClassVar[set[str]] = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in self._BREAKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skipping:
+            self._skipping -= 1
+        elif tag in self._BREAKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_SPACE = re.compile(r"\s+")
+
+
+def plain_text(fragment: str, limit: int = MAX_SUMMARY_CHARS) -> str:
+    """HTML fragment to one line of plain text: tags stripped, entities decoded, controls removed."""
+    if not fragment:
+        return ""
+    fragment = fragment[: limit * 4]
+    if "<" in fragment:
+        extractor = _TextExtractor()
+        extractor.feed(fragment)
+        extractor.close()
+        text = "".join(extractor.parts)
+    else:
+        text = html.unescape(fragment)
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
+    return _SPACE.sub(" ", text).strip()[:limit]
+
+
+def canonical_link(url: str | None) -> str | None:
+    """The link without tracking parameters or fragment, with a lower-case scheme and host."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.scheme.lower() not in {"http", "https"}:
+        return url
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)]
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+
+
+def item_key(guid: str | None, link: str | None, title: str, summary: str) -> str:
+    """Stable key: hash of the guid, else of the canonical link, else of the text."""
+    if guid and guid.strip():
+        basis = "guid:" + guid.strip()
+    elif link:
+        basis = "link:" + (canonical_link(link) or link)
+    else:
+        basis = "text:" + _SPACE.sub(" ", f"{title}\n{summary}".casefold()).strip()
+    return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _entry_time(entry: Any) -> datetime | None:
+    for field in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(field)
+        if parsed:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+            except (OverflowError, ValueError, OSError):
+                continue
+    return None
+
+
+def _entry_summary(entry: Any) -> str:
+    candidates = [entry.get("summary") or ""]
+    candidates += [part.get("value", "") for part in entry.get("content") or []]
+    return max(candidates, key=len)
+
+
+def make_item(*, guid: str | None, title: str, summary: str, link: str | None, published: datetime,
+              source: str, feed_url: str) -> Item:
+    """Build an item from already-plain fields (used by the parser and by replay's JSON input)."""
+    title = plain_text(title, MAX_TITLE_CHARS)
+    summary = plain_text(summary)
+    link = canonical_link(link)
+    return Item(
+        key=item_key(guid, link, title, summary),
+        title=title,
+        summary=summary,
+        link=link,
+        published=published.astimezone(UTC),
+        source=source,
+        feed_url=feed_url,
+        guid=guid,
+    )
+
+
+def parse_feed(body: bytes, *, headers: dict[str, str] | None = None, feed_url: str, source: str | None,
+               fetched_at: datetime) -> ParsedFeed:
+    """Parse a fetched document into items; raise ParseError when it holds no feed."""
+    parsed = feedparser.parse(body, response_headers=headers or {}, sanitize_html=True,
+                              resolve_relative_uris=False)
+    problem = None
+    if parsed.get("bozo"):
+        problem = f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}"[:500]
+    entries = parsed.entries
+    if not entries and not parsed.get("version"):
+        raise ParseError(problem or "the document is not an RSS or Atom feed")
+    feed_title = plain_text(parsed.feed.get("title", ""), MAX_TITLE_CHARS) or None
+    label = source or feed_title or feed_url
+    items = []
+    for entry in entries[:MAX_ITEMS_PER_FEED]:
+        title = entry.get("title", "")
+        summary = _entry_summary(entry)
+        if not title.strip() and not summary.strip():
+            continue
+        items.append(
+            make_item(
+                guid=entry.get("id") or None,
+                title=title,
+                summary=summary,
+                link=entry.get("link") or None,
+                published=_entry_time(entry) or fetched_at,
+                source=label,
+                feed_url=feed_url,
+            )
+        )
+    return ParsedFeed(items=items, title=feed_title, problem=problem,
+                      dropped=max(0, len(entries) - MAX_ITEMS_PER_FEED))

@@ -1,0 +1,251 @@
+"""The pipeline, written down once: fetch -> parse -> match -> classify -> events -> notify.
+
+Each stage returns values and this module passes them on; no stage calls the next one. The
+scheduler, the CLI, replay and the tests all run the pipeline through the functions here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy.engine import Engine
+
+from monitor import events, fetch, notify, parse, store
+from monitor.classify import Reader, Reading, load_vocabulary
+from monitor.config import FeedConfig, Settings
+from monitor.match import Matcher
+from monitor.watchlist import load_watchlist
+
+log = logging.getLogger("monitor.pipeline")
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    """Everything built once at start-up and shared by every run of the pipeline."""
+
+    settings: Settings
+    engine: Engine
+    matcher: Matcher
+    reader: Reader
+    targets: list[notify.Target]
+
+
+def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
+    """Load the watchlist and vocabulary, open the store, set up notification targets."""
+    watchlist = load_watchlist(settings.watchlist)
+    vocabulary = load_vocabulary(settings.vocabulary)
+    engine = store.open_engine(database or settings.database)
+    return Runtime(settings, engine, Matcher(watchlist), Reader(vocabulary, watchlist),
+                   notify.build_targets(settings))
+
+
+# --- per item ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    """What processing did with one item (skipped items are not reported)."""
+
+    item: parse.Item
+    reading: Reading
+    event_id: str | None
+    alerts: tuple[notify.AlertDraft, ...] = ()
+
+
+def _facts(row: store.StoredEvent) -> events.EventFacts:
+    return events.EventFacts(
+        id=row.id, event_type=row.event_type, title=row.title, actors=tuple(row.actors),
+        places=tuple(row.places), first_seen=row.first_seen, last_seen=row.last_seen,
+        killed=dict(row.killed), injured=dict(row.injured), sources=tuple(row.sources),
+        report_count=row.report_count,
+    )
+
+
+def _event_row(facts: events.EventFacts) -> store.StoredEvent:
+    return store.StoredEvent(
+        id=facts.id, event_type=facts.event_type, title=facts.title, actors=list(facts.actors),
+        places=list(facts.places), killed=facts.killed, injured=facts.injured, sources=list(facts.sources),
+        first_seen=facts.first_seen, last_seen=facts.last_seen, report_count=facts.report_count,
+    )
+
+
+def _item_row(item: parse.Item, reading: Reading, event_id: str | None, now: datetime,
+              mentions: list[dict]) -> store.StoredItem:
+    return store.StoredItem(
+        key=item.key, feed_url=item.feed_url, source=item.source, title=item.title, summary=item.summary,
+        link=item.link, published=item.published, fetched_at=now, relevant=reading.relevant,
+        event_type=reading.event_type, actors=list(reading.actors), places=list(reading.places),
+        killed=reading.killed, injured=reading.injured,
+        reading={**reading.as_dict(), "mentions": mentions}, event_id=event_id,
+    )
+
+
+def read_item(runtime: Runtime, item: parse.Item) -> tuple[Reading, list[dict]]:
+    """Match and classify one item (no storage)."""
+    matches = runtime.matcher.match(item.text)
+    reading = runtime.reader.read(item.title, item.summary, matches, item.published)
+    return reading, [m.as_dict() for m in matches.mentions]
+
+
+def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutcome | None:
+    """Read, merge and store one item with its alerts in one transaction; None if seen before."""
+    reading, mentions = read_item(runtime, item)
+    window = runtime.settings.events.merge_window
+    target_ids = [t.id for t in runtime.targets]
+    try:
+        with store.transaction(runtime.engine) as session:
+            if session.get(store.StoredItem, item.key) is not None:
+                return None
+            change = None
+            drafts: list[notify.AlertDraft] = []
+            if reading.relevant and reading.event_type:
+                candidates = store.candidate_events(session, reading.event_type, item.published - window)
+                report = events.Report(item.key, item.title, item.link, item.source, item.published, reading)
+                change = events.place_report(report, [_facts(c) for c in candidates], window)
+                session.merge(_event_row(change.event))
+                if change.is_new:
+                    drafts.append(notify.new_event_alert(change, reading.evidence, reading.weapon, now))
+            event_id = change.event.id if change else None
+            session.add(_item_row(item, reading, event_id, now, mentions))
+            stored = [d for d in drafts if store.add_alert(session, d.to_row(), target_ids) is not None]
+    except Exception as exc:
+        if store.is_duplicate_key_error(exc):
+            return None  # another worker stored the same item first
+        raise
+    return ItemOutcome(item, reading, event_id, tuple(stored))
+
+
+def process_items(runtime: Runtime, items: Iterable[parse.Item], clock: Clock = utcnow) -> list[ItemOutcome]:
+    """Process items not seen before, each exactly once."""
+    items = list({i.key: i for i in items}.values())
+    known = store.known_keys(runtime.engine, [i.key for i in items])
+    outcomes = []
+    for item in items:
+        if item.key in known:
+            continue
+        outcome = process_item(runtime, item, clock())
+        if outcome is not None:
+            outcomes.append(outcome)
+    return outcomes
+
+
+# --- per feed ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """What one poll of one feed did, for logs and `poll --once` output."""
+
+    feed: FeedConfig
+    status: int | None
+    items: int
+    new_items: int
+    relevant: int
+    alerts: int
+    error: str | None
+    warning: str | None
+    next_poll_at: datetime | None
+    seconds: float = 0.0
+    outcomes: list[ItemOutcome] = field(default_factory=list)
+
+
+def _state_for(states: dict[str, store.FeedState], feed: FeedConfig) -> store.FeedState:
+    state = states.get(feed.url)
+    if state is None:
+        return store.FeedState(feed_url=feed.url, current_url=feed.url, name=feed.name)
+    return state
+
+
+def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: fetch.FetchResult,
+            clock: Clock) -> FeedOutcome:
+    """Parse and process what a fetch brought, then store the feed's new state."""
+    settings = runtime.settings
+    now = clock()
+    state.last_polled_at, state.last_status, state.name = now, result.status, feed.name
+    items: list[parse.Item] = []
+    error, warning = result.error, None
+    if result.ok and result.body is not None:
+        try:
+            parsed = parse.parse_feed(result.body, headers=result.headers, feed_url=feed.url,
+                                      source=feed.name, fetched_at=now)
+            items, warning = parsed.items, parsed.problem
+            if parsed.dropped:
+                warning = f"{parsed.dropped} entries over the per-feed cap were skipped"
+        except parse.ParseError as exc:
+            error = f"not a feed: {exc}"
+        except Exception as exc:  # feedparser on hostile input: record, never crash the daemon
+            error = f"parse failed: {type(exc).__name__}: {exc}"[:500]
+    outcomes = process_items(runtime, items, clock) if items else []
+    if error:
+        state.failures += 1
+        state.last_error, state.last_error_at = error, now
+        log.warning("feed %s failed (%d in a row): %s", feed.label, state.failures, error)
+    else:
+        state.failures, state.last_error, state.last_success_at = 0, None, now
+        if result.moved_to and result.moved_to != state.current_url:
+            log.info("feed %s moved permanently to %s", feed.label, result.moved_to)
+            state.current_url = result.moved_to
+        if not result.not_modified:
+            state.etag, state.last_modified = result.etag, result.last_modified
+    state.items_total += len(outcomes)
+    state.next_poll_at = fetch.next_poll_at(now, state.failures, settings.interval_for(feed),
+                                            settings.schedule.max_backoff)
+    store.save_feed_state(runtime.engine, state)
+    return FeedOutcome(
+        feed=feed, status=result.status, items=len(items), new_items=len(outcomes),
+        relevant=sum(1 for o in outcomes if o.reading.relevant), alerts=sum(len(o.alerts) for o in outcomes),
+        error=error, warning=warning, next_poll_at=state.next_poll_at, seconds=result.seconds, outcomes=outcomes,
+    )
+
+
+async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: httpx.AsyncClient,
+                     clock: Clock = utcnow) -> list[FeedOutcome]:
+    """Fetch feeds concurrently; each is parsed and stored as soon as it arrives."""
+    states = store.feed_states(runtime.engine)
+    limit = asyncio.Semaphore(runtime.settings.fetch.concurrency)
+
+    async def fetch_one(feed: FeedConfig) -> tuple[FeedConfig, store.FeedState, fetch.FetchResult]:
+        state = _state_for(states, feed)
+        async with limit:
+            result = await fetch.fetch_feed(client, state.current_url, runtime.settings.fetch,
+                                            etag=state.etag, last_modified=state.last_modified)
+        return feed, state, result
+
+    outcomes = []
+    for next_done in asyncio.as_completed([fetch_one(f) for f in feeds]):
+        feed, state, result = await next_done
+        try:
+            outcomes.append(_handle(runtime, feed, state, result, clock))
+        except Exception:
+            log.exception("processing feed %s failed; other feeds go on", feed.label)
+    return outcomes
+
+
+def feed_is_due(runtime: Runtime, feed: FeedConfig, now: datetime) -> bool:
+    """False while a failing feed is backing off."""
+    state = store.feed_states(runtime.engine).get(feed.url)
+    return state is None or state.next_poll_at is None or state.failures == 0 or state.next_poll_at <= now
+
+
+async def deliver(runtime: Runtime, clock: Clock = utcnow) -> list[notify.DeliveryOutcome]:
+    """Send due deliveries; Apprise blocks, so it runs in a worker thread."""
+    return await asyncio.to_thread(notify.deliver_due, runtime.engine, runtime.targets, runtime.settings, clock())
+
+
+async def poll_once(runtime: Runtime, clock: Clock = utcnow) -> tuple[list[FeedOutcome], list]:
+    """One pass over every configured feed, then deliver what it produced (`monitor poll --once`)."""
+    async with fetch.make_client(runtime.settings.fetch) as client:
+        outcomes = await poll_feeds(runtime, runtime.settings.feeds, client, clock)
+    deliveries = await deliver(runtime, clock)
+    return outcomes, deliveries

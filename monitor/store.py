@@ -1,0 +1,278 @@
+"""Storage: the tables and every query, on SQLModel (SQLite by default, PostgreSQL too).
+
+Times are stored as naive UTC and handed out as aware UTC datetimes. Only portable SQL is used;
+SQLite gets WAL and a busy timeout because the daemon and the CLI may open the file together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, event, func, or_
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, Session, SQLModel, create_engine, select
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in Python, naive UTC in the database (portable across backends)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC-aware datetimes")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+def _time(**kwargs: Any) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), **kwargs))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+class FeedState(SQLModel, table=True):
+    """What the fetcher remembers about a configured feed between polls."""
+
+    __tablename__ = "feed_state"
+    feed_url: str = Field(primary_key=True)
+    current_url: str
+    name: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    failures: int = 0
+    last_status: int | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = _time(nullable=True)
+    last_success_at: datetime | None = _time(nullable=True)
+    last_polled_at: datetime | None = _time(nullable=True)
+    next_poll_at: datetime | None = _time(nullable=True)
+    items_total: int = 0
+
+
+class StoredItem(SQLModel, table=True):
+    """An item as fetched and as read; its key makes it processed once, ever."""
+
+    __tablename__ = "item"
+    key: str = Field(primary_key=True)
+    feed_url: str
+    source: str
+    title: str
+    summary: str
+    link: str | None = None
+    published: datetime = _time(nullable=False, index=True)
+    fetched_at: datetime = _time(nullable=False)
+    relevant: bool = False
+    event_type: str | None = None
+    actors: list[str] = _json(list)
+    places: list[str] = _json(list)
+    killed: dict[str, int] = _json(dict)
+    injured: dict[str, int] = _json(dict)
+    reading: dict[str, Any] = _json(dict)
+    event_id: str | None = Field(default=None, index=True)
+
+
+class StoredEvent(SQLModel, table=True):
+    """One real-world incident with the best current facts from all its reports."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_type_last_seen", "event_type", "last_seen"),)
+    id: str = Field(primary_key=True)
+    event_type: str
+    title: str
+    actors: list[str] = _json(list)
+    places: list[str] = _json(list)
+    killed: dict[str, int] = _json(dict)
+    injured: dict[str, int] = _json(dict)
+    sources: list[dict[str, Any]] = _json(list)
+    first_seen: datetime = _time(nullable=False)
+    last_seen: datetime = _time(nullable=False)
+    report_count: int = 1
+
+
+class StoredAlert(SQLModel, table=True):
+    """An alert in the outbox; `dedupe_key` keeps the same alert from being made twice."""
+
+    __tablename__ = "alert"
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(unique=True)
+    kind: str
+    event_id: str | None = Field(default=None, index=True)
+    created_at: datetime = _time(nullable=False)
+    title: str
+    text: str
+    payload: dict[str, Any] = _json(dict)
+
+
+class Delivery(SQLModel, table=True):
+    """One alert to one target, with its attempts."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "target_id"),
+        Index("ix_delivery_state_next", "state", "next_attempt_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id")
+    target_id: str
+    state: str = "pending"  # pending | sent | dead
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = _time(nullable=True)
+    sent_at: datetime | None = _time(nullable=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def open_engine(url: str) -> Engine:
+    """Create the engine and the schema; SQLite files get their folder created and WAL turned on."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A session whose work is committed together, or not at all."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# --- feeds -------------------------------------------------------------------------------------
+
+
+def feed_states(engine: Engine) -> dict[str, FeedState]:
+    with Session(engine) as session:
+        return {state.feed_url: state for state in session.exec(select(FeedState))}
+
+
+def save_feed_state(engine: Engine, state: FeedState) -> None:
+    with transaction(engine) as session:
+        session.merge(state)
+
+
+# --- items -------------------------------------------------------------------------------------
+
+
+def known_keys(engine: Engine, keys: Sequence[str]) -> set[str]:
+    """Which of these item keys are stored already (queried in chunks to keep statements small)."""
+    found: set[str] = set()
+    with Session(engine) as session:
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            found.update(session.exec(select(StoredItem.key).where(StoredItem.key.in_(chunk))))
+    return found
+
+
+def item_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(StoredItem)).one()
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+def candidate_events(session: Session, event_type: str, since: datetime) -> list[StoredEvent]:
+    """Events of one type seen since a time (uses the type/last_seen index)."""
+    query = select(StoredEvent).where(StoredEvent.event_type == event_type, StoredEvent.last_seen >= since)
+    return list(session.exec(query))
+
+
+def events(engine: Engine) -> list[StoredEvent]:
+    with Session(engine) as session:
+        return list(session.exec(select(StoredEvent).order_by(StoredEvent.first_seen)))
+
+
+# --- alerts and deliveries ---------------------------------------------------------------------
+
+
+def add_alert(session: Session, alert: StoredAlert, target_ids: Iterable[str]) -> StoredAlert | None:
+    """Put an alert and one pending delivery per target in the outbox, in the caller's transaction.
+
+    Returns None when an alert with the same dedupe key exists (it was made before).
+    """
+    existing = session.exec(select(StoredAlert).where(StoredAlert.dedupe_key == alert.dedupe_key)).first()
+    if existing is not None:
+        return None
+    session.add(alert)
+    session.flush()
+    for target_id in target_ids:
+        session.add(Delivery(alert_id=alert.id, target_id=target_id, next_attempt_at=alert.created_at))
+    return alert
+
+
+def due_deliveries(engine: Engine, now: datetime) -> list[tuple[Delivery, StoredAlert]]:
+    """Pending deliveries whose next attempt is due, oldest alert first."""
+    with Session(engine) as session:
+        query = (
+            select(Delivery, StoredAlert)
+            .join(StoredAlert, StoredAlert.id == Delivery.alert_id)
+            .where(
+                Delivery.state == "pending",
+                or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+            )
+            .order_by(StoredAlert.id, Delivery.id)
+        )
+        return [(delivery, alert) for delivery, alert in session.exec(query)]
+
+
+def record_attempt(engine: Engine, delivery_id: int, *, sent: bool, error: str | None,
+                   now: datetime, retry_at: datetime | None) -> None:
+    """Store the outcome of one attempt; `retry_at` None with a failure parks it as dead."""
+    with transaction(engine) as session:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None or delivery.state != "pending":
+            return
+        delivery.attempts += 1
+        if sent:
+            delivery.state, delivery.sent_at, delivery.last_error = "sent", now, None
+        else:
+            delivery.last_error = error
+            delivery.state = "pending" if retry_at else "dead"
+            delivery.next_attempt_at = retry_at
+        session.add(delivery)
+
+
+def alerts(engine: Engine) -> list[StoredAlert]:
+    with Session(engine) as session:
+        return list(session.exec(select(StoredAlert).order_by(StoredAlert.id)))
+
+
+def delivery_counts(engine: Engine) -> dict[tuple[str, str], int]:
+    """Deliveries by (target, state), for `monitor status`."""
+    query = select(Delivery.target_id, Delivery.state, func.count()).group_by(Delivery.target_id, Delivery.state)
+    with Session(engine) as session:
+        return {(target, state): count for target, state, count in session.exec(query)}
+
+
+def is_duplicate_key_error(error: Exception) -> bool:
+    return isinstance(error, IntegrityError)

@@ -1,0 +1,135 @@
+"""The watchlist: tracked actors, places and people, loaded and validated from YAML files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from monitor.config import ConfigError, describe_errors, read_yaml
+
+ActorKind = Literal["militia", "umbrella", "front_group", "state", "state_force", "armed_group", "person_group"]
+Side = Literal["iran_aligned", "us_coalition", "iraq_state", "other"]
+PlaceKind = Literal[
+    "base", "diplomatic", "city", "town", "district", "militia_site", "border_crossing", "oil_field", "area",
+    "country", "sea",
+]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    acronyms: list[str] = []
+    arabic: list[str] = []
+    weak_aliases: list[str] = []
+    context: list[str] = []
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _weak_needs_context(self) -> _Entry:
+        if self.weak_aliases and not self.context:
+            raise ValueError("weak_aliases need at least one `context` word to confirm them")
+        return self
+
+    def spellings(self) -> list[str]:
+        """Every spelling matched tolerantly: the name, aliases and non-Latin forms."""
+        return [self.name, *self.aliases, *self.arabic]
+
+
+class Actor(_Entry):
+    kind: ActorKind
+    side: Side
+    backers: list[str] = []
+    part_of: list[str] = []
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    since: date | None = None
+    until: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
+
+
+class Place(_Entry):
+    kind: PlaceKind
+    country: str | None = None
+    coordinates: tuple[float, float] | None = None
+    us_presence: list[Period] = []
+
+    def hosts_us_forces(self, when: datetime | date) -> bool:
+        """Whether US/coalition forces were there on that day."""
+        day = when.date() if isinstance(when, datetime) else when
+        return any(period.covers(day) for period in self.us_presence)
+
+
+class Person(_Entry):
+    affiliation: str | None = None
+
+
+class WatchlistFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    actors: list[Actor] = []
+    places: list[Place] = []
+    people: list[Person] = []
+
+
+class Watchlist(BaseModel):
+    """All watchlist files merged, with look-ups by canonical name."""
+
+    model_config = ConfigDict(frozen=True)
+    actors: list[Actor] = []
+    places: list[Place] = []
+    people: list[Person] = []
+
+    def actor(self, name: str) -> Actor | None:
+        return next((a for a in self.actors if a.name == name), None)
+
+    def place(self, name: str) -> Place | None:
+        return next((p for p in self.places if p.name == name), None)
+
+    def entries(self) -> list[tuple[str, _Entry]]:
+        """(section, entry) for every entry, in file order."""
+        return ([("actor", a) for a in self.actors] + [("place", p) for p in self.places]
+                + [("person", p) for p in self.people])
+
+
+def load_watchlist(paths: Sequence[Path]) -> Watchlist:
+    """Read and merge watchlist files; problems name the file and the key path."""
+    problems: list[str] = []
+    actors: list[Actor] = []
+    places: list[Place] = []
+    people: list[Person] = []
+    for path in paths:
+        raw = read_yaml(path) or {}
+        try:
+            part = WatchlistFile.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(describe_errors(path, exc))
+            continue
+        actors += part.actors
+        places += part.places
+        people += part.people
+    watchlist = Watchlist(actors=actors, places=places, people=people)
+    problems += _duplicate_names(watchlist, paths)
+    if problems:
+        raise ConfigError(problems)
+    return watchlist
+
+
+def _duplicate_names(watchlist: Watchlist, paths: Sequence[Path]) -> list[str]:
+    seen: set[tuple[str, str]] = set()
+    problems = []
+    where = ", ".join(str(p) for p in paths)
+    for section, entry in watchlist.entries():
+        key = (section, entry.name.casefold())
+        if key in seen:
+            problems.append(f"{where}: {section}s: {entry.name!r} is defined twice")
+        seen.add(key)
+    return problems
