@@ -33,6 +33,7 @@ class Vocabulary(BaseModel):
     """The reader's word lists, validated."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    theatre: list[str] = ["Iraq", "Syria", "Jordan"]
     event_types: dict[str, EventWords]
     striker_words: dict[str, list[str]] = {}
     not_relevant: dict[str, list[str]] = {}
@@ -134,6 +135,9 @@ class Reader:
         self._toll = _PhraseIndex({k: _phrases(v) for k, v in vocabulary.casualty_words.items()})
         self._numbers = {tokens(k)[0][2]: v for k, v in vocabulary.numbers.items() if tokens(k)}
         self._side_of_actor = {a.name: a.side for a in watchlist.actors}
+        self._iran_in_theatre = {a.name for a in watchlist.actors if a.side == "iran_aligned" and a.theatre}
+        theatre = set(vocabulary.theatre)
+        self._theatre_sites = {p.name for p in watchlist.places if p.country in theatre and p.kind != "country"}
 
     def read(self, title: str, summary: str, matches: Matches, when: datetime) -> Reading:
         """Read one report: its type, relevance, weapon and toll."""
@@ -141,7 +145,7 @@ class Reader:
         body_words = [t for _, _, t in tokens(summary)]
         scores = self._type_scores(title_words, body_words)
         off_topic = self._labels(self._off_topic, title_words + body_words)
-        iran_side = [a for a in matches.actors if self._side_of_actor.get(a) == "iran_aligned"]
+        iran_side = [a for a in matches.actors if a in self._iran_in_theatre]
         us_side = [a for a in matches.actors if self._side_of_actor.get(a) == "us_coalition"]
         us_sites = [p for p in matches.places if self._hosts_us(p, when)]
         striker_us = bool(us_side) or "us_coalition" in self._labels(self._strikers, title_words + body_words)
@@ -207,7 +211,7 @@ class Reader:
 
     def _watched(self, event_type: str, iran_side: list[str], us_side: list[str], us_sites: list[str],
                  matches: Matches, reasons: list[str]) -> bool:
-        militia_sites = [p for p in matches.places if (pl := self.watchlist.place(p)) and pl.kind != "country"]
+        militia_sites = [p for p in matches.places if p in self._theatre_sites]
         if event_type == "attack" and (us_sites or (us_side and (iran_side or militia_sites))):
             return True
         if event_type == "strike" and (iran_side or militia_sites):
@@ -243,6 +247,7 @@ class Reader:
     def _quantities(self, words: list[str]) -> list[tuple[int, str, int]]:
         """(count, side, index) for number-then-side phrases such as 'two US' or '25 militia fighters'."""
         sides = {start: label for start, _, label in self._sides.find(words)}
+        verb_starts = {start for start, _, _ in self._toll.find(words)}
         out = []
         last_side = None
         for i, word in enumerate(words):
@@ -250,11 +255,12 @@ class Reader:
             if count is None:
                 continue
             side = next((sides[j] for j in range(i + 1, min(i + 5, len(words))) if j in sides), None)
-            if side is None and word in {"a", "an"}:
-                continue
-            side = side or last_side
             if side is None:
-                continue
+                # "... 25 militia fighters were killed and 55 wounded": a bare number right before a
+                # casualty word takes the side named last; any other bare number ("two days") is not a toll.
+                if word in {"a", "an"} or not ({i + 1, i + 2} & verb_starts) or last_side is None:
+                    continue
+                side = last_side
             last_side = side
             out.append((count, side, i))
         return out

@@ -23,7 +23,8 @@ MAX_TEXT_CHARS = 200_000
 FUZZY_MIN_LEN = 5
 TYPO_MIN_LEN = 7
 TYPO_CUTOFF = 88.0
-SKELETON_CUTOFF = 70.0
+SKELETON_CUTOFF = 75.0
+SKELETON_MIN_LEN = 3
 _CACHE_LIMIT = 200_000
 
 _WORD = re.compile(
@@ -162,8 +163,9 @@ class Matcher:
         return found
 
     def _closest(self, token: str) -> tuple[str, float] | None:
-        same_skeleton = self._by_skeleton.get(skeleton(token), [])
-        if same_skeleton:
+        shape = skeleton(token)
+        same_skeleton = [w for w in self._by_skeleton.get(shape, ()) if w[0] == token[0]]
+        if same_skeleton and len(shape) >= SKELETON_MIN_LEN:
             best = process.extractOne(token, same_skeleton, scorer=fuzz.ratio, score_cutoff=SKELETON_CUTOFF)
             if best:
                 return best[0], best[1]
@@ -207,10 +209,11 @@ class Matcher:
             alias = self._phrases.get(tuple(c[0] for c in window))
             if alias is None:
                 continue
-            if alias.weak and not self._confirmed(alias.name, present, words):
+            score = min(c[1] for c in window)
+            # Ambiguous names must be spelled as listed and confirmed by context.
+            if alias.weak and (score < 100.0 or not self._confirmed(alias.name, present, words)):
                 continue
             start, end = words[i][0], words[i + length - 1][1]
-            score = min(c[1] for c in window)
             how = "context" if alias.weak else ("exact" if score == 100.0 else "fuzzy")
             return Match(alias.section, alias.name, alias.alias, text[start:end], start, end, score, how), length
         return None

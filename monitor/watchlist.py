@@ -44,6 +44,7 @@ class _Entry(BaseModel):
 class Actor(_Entry):
     kind: ActorKind
     side: Side
+    theatre: bool = True  # false for actors whose fight is elsewhere (Lebanon, Yemen)
     backers: list[str] = []
     part_of: list[str] = []
 

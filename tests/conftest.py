@@ -46,3 +46,36 @@ def shared_dir() -> Path:
     if not path.is_dir():
         pytest.skip("../shared is not present beside the checkout; this test needs its data")
     return path
+
+
+REPO_DIR = TESTS_DIR.parent
+SHIPPED_CONFIG = REPO_DIR / "config"
+
+
+@pytest.fixture
+def make_config(tmp_path: Path):
+    """Write a monitor.yaml in a temporary folder that uses the shipped watchlist and vocabulary.
+
+    Returns a function taking `feeds`, `notify` and any other top-level keys; it returns the path.
+    State (database, alerts file, heartbeat) goes to `tmp_path / "state"`.
+    """
+    import yaml
+
+    def write(feeds: list | None = None, notify: list | None = None, **keys) -> Path:
+        config = {
+            "database": "sqlite:///state/monitor.db",
+            "watchlist": str(SHIPPED_CONFIG / "watchlist.yaml"),
+            "vocabulary": str(SHIPPED_CONFIG / "vocabulary.yaml"),
+            "state_dir": "state",
+            "schedule": {"interval": "1m", "jitter": "1s", "max_backoff": "10m"},
+            "fetch": {"timeout": "5s", "connect_timeout": "2s"},
+            "alerts": {"file": "state/alerts.jsonl", "log": True, "retry_base": "1s"},
+            "feeds": feeds or [],
+            "notify": notify or [],
+        }
+        config.update(keys)
+        path = tmp_path / "monitor.yaml"
+        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,23 @@
+# monitor as a container: the daemon with config/ and state/ as volumes.
+#   docker build -t monitor .
+#   docker run -d --name monitor -v "$PWD/config:/app/config" -v monitor-state:/app/state monitor
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MONITOR_CONFIG=/app/config
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY monitor ./monitor
+RUN pip install . && useradd --system --uid 10001 --home /app monitor
+
+COPY config ./config
+RUN mkdir -p /app/state && chown -R monitor /app/state
+
+USER monitor
+VOLUME ["/app/config", "/app/state"]
+
+# Healthy while the daemon's heartbeat (written every delivery round) is fresh.
+HEALTHCHECK --interval=60s --timeout=20s --start-period=60s --retries=3 CMD ["monitor", "status", "--health"]
+
+ENTRYPOINT ["monitor"]
+CMD ["run"]
