@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -37,8 +38,11 @@ _SKELETON_SUBS = (("kh", "k"), ("gh", "g"), ("q", "k"), ("c", "k"), ("dh", "d"),
 _VOWELS = re.compile(r"[aeiouyw]")
 
 
+@lru_cache(maxsize=200_000)
 def fold(token: str) -> str:
     """Normalise one token: casefold, strip diacritics and apostrophes, unify Arabic letters."""
+    if token.isascii():
+        return _APOSTROPHES.sub("", token.lower()) if "'" in token or "`" in token else token.lower()
     decomposed = unicodedata.normalize("NFKD", token)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _APOSTROPHES.sub("", unicodedata.normalize("NFC", stripped).casefold()).translate(_ARABIC_FOLD)

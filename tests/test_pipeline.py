@@ -1,0 +1,74 @@
+"""The pipeline against a local feed server and a real SQLite file: state kept between polls."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+from monitor import pipeline, store
+from monitor.config import load_settings
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+
+
+def _poll(config: Path) -> tuple[pipeline.Runtime, list[pipeline.FeedOutcome]]:
+    runtime = pipeline.build_runtime(load_settings(config))
+    outcomes, _ = asyncio.run(pipeline.poll_once(runtime))
+    return runtime, outcomes
+
+
+def test_permanent_redirect_is_remembered(feed_server, make_config):
+    feed_server.add_feed("/new.xml", (FEEDS / "attack_on_k1.xml").read_bytes())
+    feed_server.add_redirect("/old.xml", "/new.xml", status=301)
+    config = make_config(feeds=[{"url": feed_server.url("/old.xml")}])
+    runtime, _ = _poll(config)
+    state = store.feed_states(runtime.engine)[feed_server.url("/old.xml")]
+    assert state.current_url == feed_server.url("/new.xml")
+    _poll(config)
+    assert feed_server.count("/old.xml") == 1
+    assert feed_server.statuses("/new.xml") == [200, 304]
+
+
+def test_failing_feed_backs_off_and_recovers(feed_server, make_config):
+    feed_server.add_status("/f.xml", 503)
+    config = make_config(feeds=[{"url": feed_server.url("/f.xml"), "interval": "1m"}])
+    runtime, (outcome,) = _poll(config)
+    feed = runtime.settings.feeds[0]
+    state = store.feed_states(runtime.engine)[feed.url]
+    assert state.failures == 1 and state.last_error == "HTTP 503 Service Unavailable"
+    assert timedelta(minutes=1) <= state.next_poll_at - state.last_polled_at <= timedelta(minutes=2)
+    assert not pipeline.feed_is_due(runtime, feed, state.last_polled_at + timedelta(seconds=30))
+    assert pipeline.feed_is_due(runtime, feed, state.next_poll_at)
+    _poll(config)
+    second = store.feed_states(runtime.engine)[feed.url]
+    assert second.failures == 2 and second.next_poll_at - second.last_polled_at >= timedelta(minutes=2)
+    feed_server.add_feed("/f.xml", (FEEDS / "attack_on_k1.xml").read_bytes())
+    runtime, (outcome,) = _poll(config)
+    recovered = store.feed_states(runtime.engine)[feed.url]
+    assert recovered.failures == 0 and recovered.last_error is None and outcome.new_items == 1
+
+
+def test_same_item_in_two_feeds_is_processed_once(feed_server, make_config):
+    feed_server.add_feed("/a.xml", (FEEDS / "seed_cycle.xml").read_bytes())
+    feed_server.add_feed("/b.xml", (FEEDS / "attack_on_k1.xml").read_bytes())
+    config = make_config(feeds=[{"url": feed_server.url("/a.xml")}, {"url": feed_server.url("/b.xml")}])
+    runtime, outcomes = _poll(config)
+    assert sum(o.new_items for o in outcomes) == 2
+    assert store.item_count(runtime.engine) == 2
+    assert len(store.alerts(runtime.engine)) == 2
+
+
+def test_reports_of_one_incident_from_two_outlets_make_one_event(feed_server, make_config):
+    feed_server.add_feed("/k1.xml", (FEEDS / "attack_on_k1.xml").read_bytes())
+    other_outlet = (FEEDS / "attack_on_k1.xml").read_bytes().replace(
+        b"tigriswire-2019-12-27-k1-rocket-attack", b"other-outlet-k1-story").replace(
+        b"Rocket attack on K1 base near Kirkuk kills US contractor",
+        b"US contractor killed as rockets hit K-1 air base in Kirkuk")
+    feed_server.add_feed("/other.xml", other_outlet)
+    config = make_config(feeds=[{"url": feed_server.url("/k1.xml")}, {"url": feed_server.url("/other.xml")}])
+    runtime, _ = _poll(config)
+    assert store.item_count(runtime.engine) == 2
+    (event,) = store.events(runtime.engine)
+    assert event.report_count == 2 and event.places[0] == "K1 Air Base"
+    assert [a.kind for a in store.alerts(runtime.engine)] == ["new_event"]
