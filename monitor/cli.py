@@ -147,6 +147,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from monitor.evaluate import evaluate, read_labelled
+
+    settings = load_settings(args.config)
+    _setup_logging("WARNING")
+    labelled = read_labelled(Path(args.labelled))
+    with tempfile.TemporaryDirectory(prefix="monitor-eval-") as scratch:
+        runtime = pipeline.build_runtime(settings, f"sqlite:///{Path(scratch) / 'eval.db'}")
+        report = evaluate(runtime, labelled, load_watchlist(settings.watchlist))
+        runtime.engine.dispose()
+    print(report.render(worst=args.worst))
+    return 0
+
+
 def cmd_notify_test(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     _setup_logging(settings.log_level)
@@ -227,6 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--db", help="database URL (default: a temporary SQLite file)")
     rep.add_argument("--send", action="store_true", help="deliver the alerts too")
     rep.set_defaults(func=cmd_replay)
+
+    ev = commands.add_parser("eval", help="replay a labelled file and print precision/recall figures")
+    ev.add_argument("labelled", metavar="LABELLED.jsonl")
+    ev.add_argument("--worst", type=int, default=15, help="how many of the worst misses to list")
+    ev.set_defaults(func=cmd_eval)
 
     commands.add_parser("notify-test", help="send a test alert to every target").set_defaults(func=cmd_notify_test)
 

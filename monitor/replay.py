@@ -23,7 +23,7 @@ class ReplayInputError(Exception):
     """An input file or line that cannot be replayed; names the file and line."""
 
 
-def _parse_time(value: Any, where: str) -> datetime:
+def parse_time(value: Any, where: str) -> datetime:
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
@@ -46,7 +46,7 @@ def _jsonl_items(path: Path) -> Iterator[tuple[parse.Item, str | None]]:
             record_id = str(record["id"]) if record.get("id") is not None else None
             item = parse.make_item(
                 guid=record_id, title=str(record.get("title") or ""), summary=str(record.get("summary") or ""),
-                link=record.get("link"), published=_parse_time(record["published"], where),
+                link=record.get("link"), published=parse_time(record["published"], where),
                 source=str(record.get("source") or path.name), feed_url=f"file://{path.resolve()}",
             )
             yield item, record_id
