@@ -1,11 +1,13 @@
 """Matching: find watchlist actors, places and people in a text, and say why.
 
-Text and aliases are cut into normalised tokens (case, diacritics, apostrophes, hyphens and Arabic
-letter variants folded). A token not in the aliases' vocabulary is mapped to the closest vocabulary
-token when the two share a consonant skeleton (Hizballah/Hezbollah, Kataeb/Kataib) or are a close
-typo (rapidfuzz); that look-up is cached per distinct token, so the per-item cost stays linear in the
-text. Aliases are then found as token sequences, longest first, without overlaps. Acronyms are found
-separately, case-sensitive and as whole words only.
+Text and aliases are cut into normalised tokens (case, diacritics, apostrophes, possessive 's,
+hyphens and Arabic letter variants folded). Alias tokens that are transliteration variants of each
+other (same consonant skeleton: Hizballah/Hezbollah, Kataeb/Kataib) form one class, and an alias is
+a sequence of classes, so any mix of listed spellings matches. A text token outside the vocabulary
+joins the class of its closest vocabulary token when it shares the skeleton or is a close typo
+(rapidfuzz); that look-up is cached per distinct token, so the per-item cost stays linear in the
+text. Aliases are found longest first, without overlaps. Acronyms are found separately,
+case-sensitive and as whole words only.
 """
 
 from __future__ import annotations
@@ -20,19 +22,21 @@ from rapidfuzz import fuzz, process
 
 from monitor.watchlist import Watchlist
 
-MAX_TEXT_CHARS = 200_000
+MAX_TEXT_CHARS = 2_000_000
 FUZZY_MIN_LEN = 5
 TYPO_MIN_LEN = 7
 TYPO_CUTOFF = 88.0
-SKELETON_CUTOFF = 75.0
+SKELETON_CUTOFF = 80.0
 SKELETON_MIN_LEN = 3
 _CACHE_LIMIT = 200_000
 
+_MARKS = "'’ʼ‘`´ʾʿ\u00ad"
 _WORD = re.compile(
-    r"[^\W_](?:[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640]|['’ʼ‘`´](?=[^\W_]))*"
+    rf"[^\W_](?:[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640]|[{_MARKS}](?=[^\W_]))*"
 )
 _ARABIC_FOLD = str.maketrans({"ة": "ه", "ى": "ي", "ـ": None, "ٱ": "ا", "ۀ": "ه", "ی": "ي", "ک": "ك"})
-_APOSTROPHES = re.compile(r"['’ʼ‘`´]")
+_POSSESSIVE = re.compile(r"['’ʼ]s$", re.IGNORECASE)
+_APOSTROPHES = re.compile(f"[{_MARKS}]")
 _SKELETON_SUBS = (("kh", "k"), ("gh", "g"), ("q", "k"), ("c", "k"), ("dh", "d"), ("th", "t"), ("sh", "s"),
                   ("ph", "f"), ("ou", "u"), ("z", "s"))
 _VOWELS = re.compile(r"[aeiouyw]")
@@ -40,12 +44,13 @@ _VOWELS = re.compile(r"[aeiouyw]")
 
 @lru_cache(maxsize=200_000)
 def fold(token: str) -> str:
-    """Normalise one token: casefold, strip diacritics and apostrophes, unify Arabic letters."""
+    """Normalise one token: casefold, strip possessive 's, diacritics, apostrophes; unify Arabic letters."""
+    token = _APOSTROPHES.sub("", _POSSESSIVE.sub("", token))
     if token.isascii():
-        return _APOSTROPHES.sub("", token.lower()) if "'" in token or "`" in token else token.lower()
+        return token.lower()
     decomposed = unicodedata.normalize("NFKD", token)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _APOSTROPHES.sub("", unicodedata.normalize("NFC", stripped).casefold()).translate(_ARABIC_FOLD)
+    return unicodedata.normalize("NFC", stripped).casefold().translate(_ARABIC_FOLD)
 
 
 def tokens(text: str) -> list[tuple[int, int, str]]:
@@ -55,7 +60,7 @@ def tokens(text: str) -> list[tuple[int, int, str]]:
 
 def skeleton(token: str) -> str:
     """Consonant skeleton of a Latin-script token, so transliteration variants meet."""
-    if not token.isascii():
+    if not token.isascii() or not token:
         return token
     for old, new in _SKELETON_SUBS:
         token = token.replace(old, new)
@@ -125,37 +130,48 @@ class Matcher:
     _acronyms: dict[str, _Alias] = field(default_factory=dict)
     _acronym_re: re.Pattern[str] | None = None
     _cache: dict[str, tuple[str, float] | None] = field(default_factory=dict)
+    _class_of: dict[str, str] = field(default_factory=dict)
+    _listed: dict[tuple[str, ...], _Alias] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        spellings: list[tuple[str, str, str, bool]] = []
         for section, entry in self.watchlist.entries():
-            for spelling in entry.spellings():
-                self._add_phrase(section, entry.name, spelling, weak=False)
-            for spelling in entry.weak_aliases:
-                self._add_phrase(section, entry.name, spelling, weak=True)
+            spellings += [(section, entry.name, s, False) for s in entry.spellings()]
+            spellings += [(section, entry.name, s, True) for s in entry.weak_aliases]
             self._context[entry.name] = [tuple(t for _, _, t in tokens(word)) for word in entry.context]
             for acronym in entry.acronyms:
                 self._acronyms.setdefault(acronym, _Alias(section, entry.name, acronym, weak=False))
-        for word in self._vocab:
+        for _, _, spelling, _ in spellings:
+            self._vocab.update(t for _, _, t in tokens(spelling))
+        for word in sorted(self._vocab):
+            self._class_of[word] = _token_class(word)
             if len(word) >= FUZZY_MIN_LEN and word.isascii():
                 self._by_skeleton.setdefault(skeleton(word), []).append(word)
             if len(word) >= TYPO_MIN_LEN:
                 self._by_initial.setdefault(word[0], []).append(word)
+        for section, name, spelling, weak in spellings:
+            self._add_phrase(section, name, spelling, weak=weak)
         if self._acronyms:
             alternation = "|".join(re.escape(a) for a in sorted(self._acronyms, key=len, reverse=True))
-            self._acronym_re = re.compile(rf"(?<![\w.\-])(?:{alternation})(?![\w]|\.\w|-\w)")
+            # Whole words only; "KH-backed" counts, "KH-101" (a missile) and "KHz" do not.
+            self._acronym_re = re.compile(rf"(?<![\w.\-])(?:{alternation})(?![\w]|\.\w|-\d)")
 
     def _add_phrase(self, section: str, name: str, spelling: str, *, weak: bool) -> None:
-        key = tuple(t for _, _, t in tokens(spelling))
-        if not key or key in self._phrases:
+        raw = tuple(t for _, _, t in tokens(spelling))
+        key = tuple(self._class_of[t] for t in raw)
+        if not key:
             return
-        self._phrases[key] = _Alias(section, name, spelling, weak)
+        alias = _Alias(section, name, spelling, weak)
+        self._listed.setdefault(raw, alias)
+        if key in self._phrases:
+            return
+        self._phrases[key] = alias
         self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
-        self._vocab.update(key)
 
     def _canonical(self, token: str) -> tuple[str, float] | None:
-        """The vocabulary token this text token stands for, with a score, or None."""
-        if token in self._vocab:
-            return token, 100.0
+        """The token class this text token belongs to, with a score, or None."""
+        if token in self._class_of:
+            return self._class_of[token], 100.0
         if len(token) < FUZZY_MIN_LEN:
             return None
         if token in self._cache:
@@ -172,12 +188,12 @@ class Matcher:
         if same_skeleton and len(shape) >= SKELETON_MIN_LEN:
             best = process.extractOne(token, same_skeleton, scorer=fuzz.ratio, score_cutoff=SKELETON_CUTOFF)
             if best:
-                return best[0], best[1]
+                return self._class_of[best[0]], best[1]
         if len(token) >= TYPO_MIN_LEN:
             best = process.extractOne(token, self._by_initial.get(token[0], []), scorer=fuzz.ratio,
                                       score_cutoff=TYPO_CUTOFF)
             if best:
-                return best[0], best[1]
+                return self._class_of[best[0]], best[1]
         return None
 
     def match(self, text: str) -> Matches:
@@ -210,15 +226,21 @@ class Matcher:
             window = canon[i : i + length]
             if any(c is None for c in window):
                 continue
-            alias = self._phrases.get(tuple(c[0] for c in window))
+            # A spelling listed as such decides (a weak "Conoco" stays weak even though it shares a
+            # class with "Koniko"); otherwise any mix of variants of a listed name counts.
+            raw = tuple(t for _, _, t in words[i : i + length])
+            alias = self._listed.get(raw) or self._phrases.get(tuple(c[0] for c in window))
             if alias is None:
                 continue
-            score = min(c[1] for c in window)
+            listed = raw in self._listed
+            score = min(c[1] for c in window) if not listed else 100.0
             # Ambiguous names must be spelled as listed and confirmed by context.
             if alias.weak and (score < 100.0 or not self._confirmed(alias.name, present, words)):
                 continue
             start, end = words[i][0], words[i + length - 1][1]
-            how = "context" if alias.weak else ("exact" if score == 100.0 else "fuzzy")
+            if length == 1 and _lowercase_common_word(text[start:end], alias.alias):
+                continue
+            how = "context" if alias.weak else ("exact" if listed else "fuzzy")
             return Match(alias.section, alias.name, alias.alias, text[start:end], start, end, score, how), length
         return None
 
@@ -239,6 +261,20 @@ class Matcher:
             out.append(Match(alias.section, alias.name, alias.alias, m.group(), m.start(), m.end(), 100.0,
                              "acronym"))
         return out
+
+
+def _token_class(word: str) -> str:
+    """Tokens long enough to be names share a class with their transliteration variants."""
+    if len(word) >= FUZZY_MIN_LEN and word.isascii():
+        shape = skeleton(word)
+        if len(shape) >= SKELETON_MIN_LEN:
+            return "~" + shape
+    return word
+
+
+def _lowercase_common_word(found: str, alias: str) -> bool:
+    """A capitalised Latin name written all in lower case ("roast turkey") is an ordinary word."""
+    return found.isascii() and found == found.lower() and alias != alias.lower()
 
 
 def _contains(words: list[tuple[int, int, str]], phrase: tuple[str, ...]) -> bool:
