@@ -1,32 +1,55 @@
-"""Reading: what a report says happened (event type, relevance, weapon, casualties), with evidence.
+"""Reading: what a report says happened, who did it, to whom, where, with what, the toll, and when.
 
 The words come from the vocabulary file (`config/vocabulary.yaml`); the watchlist matches say who
-and where. Every field the reader fills keeps the sentence it came from, so alerts and
-`monitor match` can show why.
+and where. The reader works on the title and summary as one token stream:
+
+1. Sentences are found, and in each one the clauses that refer to something earlier ("after US
+   raids on the militia", "in response to the attack that killed a contractor") or to something
+   hypothetical ("if Tehran strikes Americans") are marked as background. Background is kept as
+   such (it links a report to earlier incidents) but does not make the report's own event.
+2. Event cues in the foreground are weighted by where they stand (title, lead sentence, body).
+   Words shared by attacks and strikes ("strike", "hit", "raid") count as a strike only when a
+   state that strikes is named before them in the clause.
+3. Roles follow the event type: an attack's perpetrator (claimed, attributed or suspected), a
+   strike's striker and targets, a threat's parties; places are where it happened, not reference
+   points ("north of Baghdad").
+4. Relevance asks whether the event touches the watched confrontation: the right sides, a site or
+   force in the watched countries, and no off-topic frame (handovers, anniversaries, court cases).
+
+Every field keeps the sentence that supports it.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from monitor.config import ConfigError, describe_errors, read_yaml
-from monitor.match import Matches, tokens
+from monitor.match import Match, Matches, tokens
 from monitor.watchlist import Watchlist
 
 EVENT_TYPES = ("attack", "strike", "threat")
-_SENTENCE = re.compile(r"(?<=[.!?؟])\s+|\n+")
+GENERIC_MILITIAS = "Iran-backed militias"
+_SENTENCE_END = re.compile(r"(?<=[.!?؟])[\"”’']?\s+(?=[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])|\n+")
+_CLAUSE_END = re.compile(r"[;:—–]|,\s")
 
 
 class EventWords(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    title_weight: float = Field(default=2.0, ge=0)
     words: list[str]
+
+
+class Weights(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: float = Field(default=3.0, ge=0)
+    lead: float = Field(default=2.0, ge=0)
+    body: float = Field(default=1.0, ge=0)
 
 
 class Vocabulary(BaseModel):
@@ -35,12 +58,24 @@ class Vocabulary(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     theatre: list[str] = ["Iraq", "Syria", "Jordan"]
     event_types: dict[str, EventWords]
-    striker_words: dict[str, list[str]] = {}
+    state_action_words: list[str] = []
+    speech_verbs: list[str] = []
+    striking_states: list[str] = []
+    weights: Weights = Weights()
+    background_markers: list[str] = []
+    hypothetical_markers: list[str] = []
+    direction_words: list[str] = []
+    attribution: dict[str, list[str]] = {}
     not_relevant: dict[str, list[str]] = {}
     weapons: dict[str, list[str]] = {}
     sides: dict[str, list[str]] = {}
     casualty_words: dict[str, list[str]] = {}
     numbers: dict[str, int] = {}
+    qualifiers: dict[str, str] = {}
+    revision_words: list[str] = []
+    target_words: list[str] = []
+    days: dict[str, int] = {}
+    relative_days: dict[str, int] = {}
 
     @field_validator("event_types")
     @classmethod
@@ -58,6 +93,21 @@ class Vocabulary(BaseModel):
             raise ValueError(f"unknown key(s) {sorted(unknown)}; use killed and injured")
         return value
 
+    @field_validator("attribution")
+    @classmethod
+    def _attribution_keys(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = set(value) - {"claimed", "attributed", "suspected"}
+        if unknown:
+            raise ValueError(f"unknown key(s) {sorted(unknown)}; use claimed, attributed and suspected")
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _weekdays(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(not 0 <= v <= 6 for v in value.values()):
+            raise ValueError("weekday numbers run from 0 (Monday) to 6 (Sunday)")
+        return value
+
 
 def load_vocabulary(path: Path) -> Vocabulary:
     raw = read_yaml(path) or {}
@@ -70,30 +120,46 @@ def load_vocabulary(path: Path) -> Vocabulary:
 Phrase = tuple[str, ...]
 
 
-def _phrases(words: Iterable[str]) -> set[Phrase]:
-    return {p for p in (tuple(t for _, _, t in tokens(w)) for w in words) if p}
+def _phrase(word: str) -> Phrase:
+    return tuple(t for _, _, t in tokens(word))
 
 
 class _PhraseIndex:
     """Find which of many labelled phrases occur in a token list, in one pass."""
 
-    def __init__(self, labelled: dict[str, set[Phrase]]):
+    def __init__(self, labelled: dict[str, Iterable[str]]):
         self._by_first: dict[str, list[tuple[Phrase, str]]] = {}
-        for label, phrases in labelled.items():
-            for phrase in phrases:
+        for label, words in labelled.items():
+            for phrase in {p for p in map(_phrase, words) if p}:
                 self._by_first.setdefault(phrase[0], []).append((phrase, label))
         for options in self._by_first.values():
             options.sort(key=lambda pl: -len(pl[0]))
 
     def find(self, words: list[str]) -> list[tuple[int, int, str]]:
-        """(first token, past-last token, label) of every phrase, longest at each position."""
+        """(first token, past-last token, label) of every phrase, longest at each position, no overlaps."""
         out = []
-        for i, word in enumerate(words):
-            for phrase, label in self._by_first.get(word, ()):
+        i = 0
+        while i < len(words):
+            for phrase, label in self._by_first.get(words[i], ()):
                 if tuple(words[i : i + len(phrase)]) == phrase:
                     out.append((i, i + len(phrase), label))
+                    i += len(phrase) - 1
                     break
+            i += 1
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """An actor in a role, with how the report puts it."""
+
+    name: str
+    role: str  # perpetrator | striker | target | party
+    how: str  # claimed | attributed | suspected | named | assumed
+    evidence: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "role": self.role, "how": self.how, "evidence": self.evidence}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,163 +173,442 @@ class Reading:
     killed: dict[str, int] = field(default_factory=dict)
     injured: dict[str, int] = field(default_factory=dict)
     weapon: str | None = None
+    weapon_count: str | None = None
+    parties: tuple[Party, ...] = ()
+    happened_on: date | None = None
     scores: dict[str, float] = field(default_factory=dict)
     reasons: tuple[str, ...] = ()
     evidence: dict[str, str] = field(default_factory=dict)
+    background: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return {
             "relevant": self.relevant, "event_type": self.event_type, "actors": list(self.actors),
             "places": list(self.places), "killed": self.killed, "injured": self.injured,
-            "weapon": self.weapon, "scores": self.scores, "reasons": list(self.reasons),
-            "evidence": self.evidence,
+            "weapon": self.weapon, "weapon_count": self.weapon_count,
+            "parties": [p.as_dict() for p in self.parties],
+            "happened_on": self.happened_on.isoformat() if self.happened_on else None,
+            "scores": self.scores, "reasons": list(self.reasons), "evidence": self.evidence,
+            "background": list(self.background),
         }
+
+
+@dataclass(slots=True)
+class _Text:
+    """The report as one token stream with sentence and foreground information per token."""
+
+    text: str
+    words: list[tuple[int, int, str]]
+    folded: list[str]
+    masked: list[str]  # folded, with watchlist names blanked out (names are not cue words)
+    sentence_of: list[int]  # per token
+    sentence_spans: list[tuple[int, int]]  # character spans
+    foreground: list[bool]  # per token
+    factual: list[bool]  # per token: not in a hypothetical clause
+    reference: set[int]  # token indexes of places named as reference points ("north of X")
+    starts: list[int] = field(default_factory=list)
+
+    def sentence(self, index: int) -> str:
+        start, end = self.sentence_spans[index]
+        return self.text[start:end].strip()
+
+    def token_at(self, char: int) -> int:
+        if not self.starts:
+            self.starts = [w[0] for w in self.words]
+        return max(0, bisect.bisect_right(self.starts, char) - 1)
 
 
 class Reader:
     """Built once from the vocabulary and watchlist; `read` is the per-item call."""
 
     def __init__(self, vocabulary: Vocabulary, watchlist: Watchlist):
-        self.vocabulary = vocabulary
+        v = self.vocabulary = vocabulary
         self.watchlist = watchlist
-        self._weights = {k: v.title_weight for k, v in vocabulary.event_types.items()}
-        self._cues = _PhraseIndex({k: _phrases(v.words) for k, v in vocabulary.event_types.items()})
-        self._off_topic = _PhraseIndex({k: _phrases(v) for k, v in vocabulary.not_relevant.items()})
-        self._strikers = _PhraseIndex({k: _phrases(v) for k, v in vocabulary.striker_words.items()})
-        self._weapons = _PhraseIndex({k: _phrases(v) for k, v in vocabulary.weapons.items()})
-        self._sides = _PhraseIndex({k: _phrases(v) for k, v in vocabulary.sides.items()})
-        self._toll = _PhraseIndex({k: _phrases(v) for k, v in vocabulary.casualty_words.items()})
-        self._numbers = {tokens(k)[0][2]: v for k, v in vocabulary.numbers.items() if tokens(k)}
-        self._side_of_actor = {a.name: a.side for a in watchlist.actors}
-        self._iran_in_theatre = {a.name for a in watchlist.actors if a.side == "iran_aligned" and a.theatre}
-        theatre = set(vocabulary.theatre)
-        self._theatre_sites = {p.name for p in watchlist.places if p.country in theatre and p.kind != "country"}
+        self._cues = _PhraseIndex({k: e.words for k, e in v.event_types.items()}
+                                  | {"ambiguous": v.state_action_words})
+        self._off_topic = _PhraseIndex(v.not_relevant)
+        self._background = _PhraseIndex({"background": v.background_markers,
+                                         "hypothetical": v.hypothetical_markers})
+        self._direction = _PhraseIndex({"direction": v.direction_words})
+        self._attribution = _PhraseIndex(v.attribution)
+        self._weapons = _PhraseIndex(v.weapons)
+        self._sides = _PhraseIndex(v.sides)
+        self._toll = _PhraseIndex(v.casualty_words)
+        self._qualifiers = _PhraseIndex({label: [word] for word, label in v.qualifiers.items()})
+        self._revisions = _PhraseIndex({"revision": v.revision_words})
+        self._targets = _PhraseIndex({"target": v.target_words})
+        self._speech = _PhraseIndex({"speech": v.speech_verbs})
+        self._when = _PhraseIndex({f"day:{n}": [d] for d, n in v.days.items()}
+                                  | {f"rel:{n}": [d] for d, n in v.relative_days.items()})
+        self._numbers = {_phrase(k)[0]: n for k, n in v.numbers.items() if _phrase(k)}
+        self._side = {a.name: a.side for a in watchlist.actors}
+        self._iran_side = {a.name for a in watchlist.actors if a.side == "iran_aligned" and a.theatre}
+        self._us_side = {a.name for a in watchlist.actors if a.side == "us_coalition"}
+        self._strikers = self._us_side | set(v.striking_states)
+        self._out_of_watch = {a.name for a in watchlist.actors if a.side == "iran_aligned" and not a.theatre}
+        self._affiliation = {p.name: p.affiliation for p in watchlist.people if p.affiliation}
+        theatre = set(v.theatre)
+        self._theatre_places = {p.name for p in watchlist.places if p.country in theatre and p.kind != "country"}
+        self._sites = {p.name for p in watchlist.places if p.kind in {"base", "diplomatic"}}
+        self._kind = {p.name: p.kind for p in watchlist.places}
+
+    # --- the per-item call ---------------------------------------------------------------------
 
     def read(self, title: str, summary: str, matches: Matches, when: datetime) -> Reading:
-        """Read one report: its type, relevance, weapon and toll."""
-        title_words = [t for _, _, t in tokens(title)]
-        body_words = [t for _, _, t in tokens(summary)]
-        scores = self._type_scores(title_words, body_words)
-        off_topic = self._labels(self._off_topic, title_words + body_words)
-        iran_side = [a for a in matches.actors if a in self._iran_in_theatre]
-        us_side = [a for a in matches.actors if self._side_of_actor.get(a) == "us_coalition"]
-        us_sites = [p for p in matches.places if self._hosts_us(p, when)]
-        striker_us = bool(us_side) or "us_coalition" in self._labels(self._strikers, title_words + body_words)
-        other_strikers = [a for a in matches.actors if a in {"Israel", "Turkey"}]
+        """Read one report. `matches` must come from matching `f"{title}\\n{summary}"`."""
+        doc = self._segment(title, summary, matches)
         reasons: list[str] = []
-
-        candidates = dict(scores)
-        if candidates.get("strike") and not (striker_us and not self._other_state_strike(other_strikers, us_side)):
-            reasons.append("strike words, but no US/coalition striker")
-            candidates.pop("strike")
-        if candidates.get("attack") and candidates.get("strike", 0) > candidates["attack"] and striker_us:
-            candidates.pop("attack")
-        event_type = max(candidates, key=lambda k: (candidates[k], k == "attack")) if candidates else None
-        if event_type is None and scores:
-            event_type = "other"
-
-        relevant = event_type in EVENT_TYPES and self._watched(event_type, iran_side, us_side, us_sites,
-                                                                matches, reasons)
-        if relevant and off_topic and sum(off_topic.values()) >= max(scores.values(), default=0):
-            reasons.append(f"off-topic words: {', '.join(sorted(off_topic))}")
-            relevant = False
+        scores, first_cue = self._type_scores(doc, matches)
+        off_topic = self._off_topic_frame(doc, scores, reasons)
+        event_type = self._event_type(scores, first_cue, off_topic)
+        mentions = [m for m in matches.mentions if doc.foreground[doc.token_at(m.start)]]
+        parties = self._parties(event_type, doc, mentions)
+        places = self._places(doc, mentions)
+        relevant = not off_topic and self._relevant(event_type, doc, mentions, parties, places, when, reasons)
+        actors = tuple(dict.fromkeys(p.name for p in parties))
+        killed, injured, toll_evidence = self._toll_counts(doc)
+        weapon, weapon_count = self._weapon(doc)
+        evidence = dict(toll_evidence)
+        if event_type in EVENT_TYPES:
+            evidence["event_type"] = self._cue_sentence(doc, event_type)
+        if places:
+            evidence["places"] = self._mention_sentence(doc, mentions, places[0])
+        background = tuple(dict.fromkeys(doc.sentence(doc.sentence_of[i]) for i, fg in enumerate(doc.foreground)
+                                         if not fg and doc.factual[i]))
         if relevant:
             reasons.append(f"{event_type}: cues {scores}")
-        sentences = _sentences(f"{title}. {summary}")
-        killed, injured, toll_evidence = self._toll_counts(sentences)
-        weapon = self._main_weapon(title_words + body_words)
-        evidence = {"event_type": _first_sentence_with(sentences, self._cues, event_type)} if relevant else {}
-        evidence.update(toll_evidence)
         return Reading(
-            relevant=relevant,
-            event_type=event_type if event_type in EVENT_TYPES or event_type == "other" else None,
-            actors=matches.actors,
-            places=matches.places,
-            killed=killed,
-            injured=injured,
-            weapon=weapon,
-            scores=scores,
-            reasons=tuple(reasons),
-            evidence={k: v for k, v in evidence.items() if v},
+            relevant=relevant, event_type=event_type, actors=actors, places=places, killed=killed,
+            injured=injured, weapon=weapon, weapon_count=weapon_count, parties=tuple(parties),
+            happened_on=self._happened_on(doc, when), scores=scores, reasons=tuple(reasons),
+            evidence={k: v[:400] for k, v in evidence.items() if v}, background=background,
         )
 
-    def _type_scores(self, title_words: list[str], body_words: list[str]) -> dict[str, float]:
-        scores: dict[str, float] = {}
-        for words, in_title in ((title_words, True), (body_words, False)):
-            for _, _, label in self._cues.find(words):
-                scores[label] = scores.get(label, 0.0) + (self._weights[label] if in_title else 1.0)
-        return scores
+    # --- segmentation --------------------------------------------------------------------------
+
+    def _segment(self, title: str, summary: str, matches: Matches) -> _Text:
+        text = f"{title}\n{summary}"
+        words = tokens(text)
+        # Names are not cue words: "Union III" is no labour union, "Victory base" no victory.
+        named = [(m.start, m.end) for m in matches.mentions]
+        folded = [t for _, _, t in words]
+        masked = [t if not any(s <= a < e for s, e in named) else "\x00" for a, _, t in words]
+        spans = [(0, len(title))]
+        start = len(title) + 1
+        for m in _SENTENCE_END.finditer(text, start):
+            if m.start() > start:
+                spans.append((start, m.start()))
+            start = m.end()
+        if start < len(text):
+            spans.append((start, len(text)))
+        starts = [s for s, _ in spans]
+        sentence_of = [max(0, bisect.bisect_right(starts, w[0]) - 1) for w in words]
+        foreground = [True] * len(words)
+        factual = [True] * len(words)
+        for begin, _, label in self._background.find(folded):
+            end = self._clause_end(text, words, sentence_of, begin)
+            target = foreground if label == "background" else factual
+            for i in range(begin, end):
+                target[i] = False
+                if label == "hypothetical":
+                    foreground[i] = False
+        reference = set()
+        for _, end, _ in self._direction.find(folded):
+            reference.update(range(end, min(end + 4, len(words))))
+        return _Text(text, words, folded, masked, sentence_of, spans, foreground, factual, reference)
 
     @staticmethod
-    def _labels(index: _PhraseIndex, words: list[str]) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for _, _, label in index.find(words):
-            counts[label] = counts.get(label, 0) + 1
-        return counts
+    def _clause_end(text: str, words: list[tuple[int, int, str]], sentence_of: list[int], begin: int) -> int:
+        """Past-last token of the clause a marker opens: to the sentence end, or to the next clause break
+        when the marker opens its sentence ("After the raids, the group vowed revenge")."""
+        sentence = sentence_of[begin]
+        opens_sentence = begin == 0 or sentence_of[begin - 1] != sentence or (begin - 1 >= 0 and (
+            words[begin - 1][2] in {"and", "but"}))
+        end = begin
+        while end < len(words) and sentence_of[end] == sentence:
+            if end > begin and _CLAUSE_END.search(text, words[end - 1][1], words[end][0]) and (
+                    opens_sentence or text[words[end - 1][1]:words[end][0]].strip()[:1] in {";", ":", "—", "–"}):
+                break
+            end += 1
+        return end
+
+    def _weight(self, doc: _Text, index: int) -> float:
+        sentence = doc.sentence_of[index]
+        w = self.vocabulary.weights
+        return w.title if sentence == 0 else w.lead if sentence == 1 else w.body
+
+    # --- event type ----------------------------------------------------------------------------
+
+    def _type_scores(self, doc: _Text, matches: Matches) -> tuple[dict[str, float], dict[str, int]]:
+        striker_tokens = sorted(doc.token_at(m.start) for m in matches.mentions
+                                if m.name in self._strikers or self._affiliation.get(m.name) in self._strikers)
+        projectiles = {i for i, _, label in self._weapons.find(doc.folded) if label != "airstrike"}
+        scores: dict[str, float] = {}
+        first: dict[str, int] = {}
+        counted: set[tuple[str, int]] = set()
+        last_threat = -100
+        for begin, _, label in self._cues.find(doc.masked):
+            if label == "threat":
+                last_threat = begin
+            elif not doc.foreground[begin] or not doc.factual[begin]:
+                continue
+            elif begin - last_threat <= 3 and doc.sentence_of[last_threat] == doc.sentence_of[begin]:
+                continue  # "halt to attacks", "warns of attacks": the attack is what the threat is about
+            if label == "ambiguous":
+                label = self._resolve_ambiguous(doc, begin, striker_tokens, projectiles)
+            first.setdefault(label, begin)
+            # Each sentence votes once per type: five words for one idea are still one idea.
+            if (label, doc.sentence_of[begin]) not in counted:
+                counted.add((label, doc.sentence_of[begin]))
+                scores[label] = scores.get(label, 0.0) + self._weight(doc, begin)
+        if "threat" in scores and self._reported_speech(doc) and any(
+                doc.sentence_of[b] == 0 for b, _, lb in self._cues.find(doc.masked) if lb == "threat"):
+            scores["threat"] += self.vocabulary.weights.title
+        return scores, first
+
+    def _reported_speech(self, doc: _Text) -> bool:
+        """A title that reports what someone said: "Esper: ..." or "Trump warns ..."."""
+        title = doc.sentence(0)
+        if re.match(r"^[^:]{2,40}:\s", title):
+            return True
+        title_words = [i for i, s in enumerate(doc.sentence_of) if s == 0]
+        return any(b in title_words[:4] for b, _, _ in self._speech.find(doc.folded[: len(title_words)]))
+
+    @staticmethod
+    def _resolve_ambiguous(doc: _Text, at: int, strikers: list[int], projectiles: set[int]) -> str:
+        """'strike', 'hit', 'raid': a strike when a striking state is named shortly before, in the
+        same sentence, with no rocket or drone in between; otherwise an attack."""
+        sentence = doc.sentence_of[at]
+        for s in reversed(strikers):
+            if s < at and at - s <= 8 and doc.sentence_of[s] == sentence:
+                return "attack" if any(s < p < at for p in projectiles) else "strike"
+        return "attack"
+
+    def _off_topic_frame(self, doc: _Text, scores: dict[str, float], reasons: list[str]) -> bool:
+        found = [(b, label) for b, _, label in self._off_topic.find(doc.masked) if doc.foreground[b]]
+        in_title = [label for b, label in found if doc.sentence_of[b] == 0]
+        weight = sum(self._weight(doc, b) for b, _ in found)
+        if in_title and not (scores.get("threat", 0) >= self.vocabulary.weights.title and "threat" in scores):
+            reasons.append(f"off-topic frame in the title: {', '.join(sorted(set(in_title)))}")
+            return True
+        if found and weight >= max(scores.values(), default=0.0):
+            reasons.append(f"off-topic words outweigh event words: {', '.join(sorted({lb for _, lb in found}))}")
+            return True
+        return False
+
+    @staticmethod
+    def _event_type(scores: dict[str, float], first: dict[str, int], off_topic: bool) -> str | None:
+        if off_topic:
+            return "other" if scores or off_topic else None
+        if not scores:
+            return None
+        return max(scores, key=lambda k: (scores[k], -first.get(k, 10**9)))
+
+    # --- roles and places ----------------------------------------------------------------------
+
+    def _actor_of(self, mention: Match) -> str | None:
+        if mention.section == "actor":
+            return mention.name
+        if mention.section == "person":
+            return self._affiliation.get(mention.name)
+        return None
+
+    def _how(self, doc: _Text, mention: Match) -> tuple[str, str]:
+        index = doc.token_at(mention.start)
+        sentence = doc.sentence_of[index]
+        for begin, _, label in self._attribution.find(doc.folded):
+            if doc.sentence_of[begin] == sentence:
+                return label, doc.sentence(sentence)
+        return "named", doc.sentence(sentence)
+
+    def _parties(self, event_type: str | None, doc: _Text, mentions: list[Match]) -> list[Party]:
+        actors: list[tuple[str, Match]] = []
+        for m in mentions:
+            name = self._actor_of(m)
+            if name and name not in {a for a, _ in actors}:
+                actors.append((name, m))
+        iran = [(a, m) for a, m in actors if a in self._iran_side or a in {"Iran", "IRGC"}]
+        us = [(a, m) for a, m in actors if a in self._us_side]
+        if event_type == "attack":
+            parties = [Party(a, "perpetrator", *self._how(doc, m)) for a, m in iran]
+            if not parties:
+                parties = [Party(GENERIC_MILITIAS, "perpetrator", "assumed")]
+            return parties
+        if event_type == "strike":
+            strikers = [(a, m) for a, m in actors if a in self._strikers]
+            parties = [Party(a, "striker", "named", doc.sentence(doc.sentence_of[doc.token_at(m.start)]))
+                       for a, m in strikers[:1]]
+            parties += [Party(a, "target", "named") for a, m in iran]
+            if strikers and not iran and strikers[0][0] in self._us_side:
+                parties.append(Party(GENERIC_MILITIAS, "target", "assumed"))
+            return parties
+        if event_type == "threat":
+            speaker = next(((a, m) for a, m in actors if a in self._iran_side | self._us_side | {"Iran", "IRGC"}),
+                           None)
+            if speaker and speaker[0] in self._us_side:
+                return [Party(a, "party", "named") for a, _ in us[:1] + iran]
+            return [Party(a, "party", "named") for a, _ in iran]
+        return [Party(a, "party", "named") for a, _ in actors]
+
+    def _places(self, doc: _Text, mentions: list[Match]) -> tuple[str, ...]:
+        places = []
+        for m in mentions:
+            if m.section != "place" or self._kind.get(m.name) == "country":
+                continue
+            if doc.token_at(m.start) in doc.reference:
+                continue
+            places.append(m.name)
+        return tuple(dict.fromkeys(places))
+
+    # --- relevance -----------------------------------------------------------------------------
+
+    def _relevant(self, event_type: str | None, doc: _Text, mentions: list[Match], parties: list[Party],
+                  places: tuple[str, ...], when: datetime, reasons: list[str]) -> bool:
+        if event_type not in EVENT_TYPES:
+            return False
+        named = {self._actor_of(m) for m in mentions} - {None}
+        theatre_places = [p for p in places if p in self._theatre_places]
+        if named & self._out_of_watch and not named & self._iran_side:
+            reasons.append(f"actors outside the watch: {sorted(named & self._out_of_watch)}")
+            return False
+        leading = {self._actor_of(m) for m in mentions if doc.sentence_of[doc.token_at(m.start)] <= 1}
+        if "Islamic State" in leading and not named & (self._iran_side | {"Iran", "IRGC"}):
+            reasons.append("an Islamic State incident")
+            return False
+        if event_type == "attack":
+            if not theatre_places and not (named & self._us_side and named & self._iran_side):
+                reasons.append("attack outside the watched countries, or no place named")
+                return False
+            us_site = any(self._hosts_us(p, when) for p in theatre_places)
+            military = any(doc.foreground[b] for b, _, _ in self._targets.find(doc.folded))
+            if us_site or named & self._us_side or military:
+                return True
+            reasons.append("attack on no military, diplomatic or US/coalition target")
+            return False
+        if event_type == "strike":
+            strikers = [p.name for p in parties if p.role == "striker"]
+            if not strikers or strikers[0] not in self._us_side:
+                reasons.append(f"strike by {strikers[0] if strikers else 'an unnamed state'}, not the US or coalition")
+                return False
+            if theatre_places or named & (self._iran_side | {"Iran", "IRGC"}):
+                return True
+            reasons.append("US strike outside the watched countries")
+            return False
+        sides = {self._side.get(n) for n in named}
+        if (named & (self._iran_side | {"Iran", "IRGC"})) and ("us_coalition" in sides or theatre_places):
+            return True
+        if "us_coalition" in sides and any(w == "militia" or w == "militias" for w in doc.folded):
+            return True
+        reasons.append("threat without both sides of the watched confrontation")
+        return False
 
     def _hosts_us(self, place_name: str, when: datetime) -> bool:
         place = self.watchlist.place(place_name)
         return bool(place and place.hosts_us_forces(when))
 
-    @staticmethod
-    def _other_state_strike(other_strikers: list[str], us_side: list[str]) -> bool:
-        return bool(other_strikers) and not us_side
+    # --- details -------------------------------------------------------------------------------
 
-    def _watched(self, event_type: str, iran_side: list[str], us_side: list[str], us_sites: list[str],
-                 matches: Matches, reasons: list[str]) -> bool:
-        militia_sites = [p for p in matches.places if p in self._theatre_sites]
-        if event_type == "attack" and (us_sites or (us_side and (iran_side or militia_sites))):
-            return True
-        if event_type == "strike" and (iran_side or militia_sites):
-            return True
-        if event_type == "threat" and iran_side and (us_side or us_sites):
-            return True
-        reasons.append(f"{event_type} words, but no watched actor or site on both sides")
-        return False
+    def _weapon(self, doc: _Text) -> tuple[str | None, str | None]:
+        counts: dict[str, float] = {}
+        count_text = None
+        for begin, _, label in self._weapons.find(doc.folded):
+            if not doc.foreground[begin]:
+                continue
+            counts[label] = counts.get(label, 0.0) + self._weight(doc, begin)
+            if count_text is None:
+                count_text = self._count_before(doc, begin)
+        if not counts:
+            return None, None
+        return max(counts, key=lambda k: counts[k]), count_text
 
-    def _main_weapon(self, words: list[str]) -> str | None:
-        counts = self._labels(self._weapons, words)
-        return max(counts, key=lambda k: counts[k]) if counts else None
+    def _count_before(self, doc: _Text, at: int) -> str | None:
+        """'more than 30 rockets' -> 'more than 30'; '18 Katyusha rockets' -> '18'."""
+        for back in range(1, 4):
+            i = at - back
+            if i < 0 or doc.sentence_of[i] != doc.sentence_of[at]:
+                return None
+            number = self._number(doc.folded[i])
+            if number is not None and doc.folded[i] not in {"a", "an"}:
+                qualifier = self._qualifier_before(doc, i)
+                return f"{qualifier} {number}" if qualifier else str(number)
+        return None
 
-    def _toll_counts(self, sentences: list[str]) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
+    def _qualifier_before(self, doc: _Text, at: int) -> str | None:
+        window = doc.folded[max(0, at - 2):at]
+        for begin, end, label in self._qualifiers.find(window):
+            if end == len(window):
+                return label
+        return None
+
+    def _number(self, word: str) -> int | None:
+        if word.isdigit() and len(word) < 6:
+            return int(word)
+        return self._numbers.get(word)
+
+    def _toll_counts(self, doc: _Text) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
         killed: dict[str, int] = {}
         injured: dict[str, int] = {}
         evidence: dict[str, str] = {}
-        for sentence in sentences:
-            words = [t for _, _, t in tokens(sentence)]
-            verbs = self._toll.find(words)
+        verbs_all = self._toll.find(doc.folded)
+        sides_all = {b: label for b, _, label in self._sides.find(doc.folded)}
+        for sentence in range(len(doc.sentence_spans)):
+            verbs = [v for v in verbs_all if doc.sentence_of[v[0]] == sentence and doc.foreground[v[0]]]
             if not verbs:
                 continue
-            for count, side, position in self._quantities(words):
+            for count, side, position in self._quantities(doc, sentence, sides_all, verbs):
                 verb = _verb_for(position, verbs)
                 if verb is None:
                     continue
                 table = killed if verb == "killed" else injured
                 if count > table.get(side, 0):
                     table[side] = count
-                    evidence.setdefault(verb, sentence)
+                    evidence.setdefault(verb, doc.sentence(sentence))
         return killed, injured, evidence
 
-    def _quantities(self, words: list[str]) -> list[tuple[int, str, int]]:
-        """(count, side, index) for number-then-side phrases such as 'two US' or '25 militia fighters'."""
-        sides = {start: label for start, _, label in self._sides.find(words)}
-        verb_starts = {start for start, _, _ in self._toll.find(words)}
+    def _quantities(self, doc: _Text, sentence: int, sides: dict[int, str],
+                    verbs: list[tuple[int, int, str]]) -> list[tuple[int, str, int]]:
+        """(count, side, index) for 'two US', '25 militia fighters', and a bare count right before a
+        casualty word ('... and 55 wounded'), which takes the side named last."""
+        verb_starts = {b for b, _, _ in verbs}
         out = []
         last_side = None
-        for i, word in enumerate(words):
-            count = int(word) if word.isdigit() and len(word) < 6 else self._numbers.get(word)
+        indexes = [i for i, s in enumerate(doc.sentence_of) if s == sentence and doc.foreground[i]]
+        for i in indexes:
+            count = self._number(doc.folded[i])
             if count is None:
                 continue
-            side = next((sides[j] for j in range(i + 1, min(i + 5, len(words))) if j in sides), None)
+            side = next((sides[j] for j in range(i + 1, min(i + 5, len(doc.folded))) if j in sides), None)
             if side is None:
-                # "... 25 militia fighters were killed and 55 wounded": a bare number right before a
-                # casualty word takes the side named last; any other bare number ("two days") is not a toll.
-                if word in {"a", "an"} or not ({i + 1, i + 2} & verb_starts) or last_side is None:
+                if doc.folded[i] in {"a", "an"} or not ({i + 1, i + 2} & verb_starts) or last_side is None:
                     continue
                 side = last_side
             last_side = side
             out.append((count, side, i))
         return out
+
+    def _happened_on(self, doc: _Text, when: datetime) -> date | None:
+        for begin, _, label in self._when.find(doc.folded):
+            if not doc.foreground[begin]:
+                continue
+            kind, value = label.split(":")
+            if kind == "rel":
+                return when.date() + timedelta(days=int(value))
+            back = (when.weekday() - int(value)) % 7
+            return when.date() - timedelta(days=back)
+        return None
+
+    def _cue_sentence(self, doc: _Text, event_type: str) -> str | None:
+        for begin, _, label in self._cues.find(doc.masked):
+            if doc.foreground[begin] and (label == event_type or label == "ambiguous"):
+                return doc.sentence(doc.sentence_of[begin])
+        return doc.sentence(0) or None
+
+    @staticmethod
+    def _mention_sentence(doc: _Text, mentions: list[Match], name: str) -> str | None:
+        for m in mentions:
+            if m.name == name:
+                return doc.sentence(doc.sentence_of[doc.token_at(m.start)])
+        return None
 
 
 def _verb_for(position: int, verbs: list[tuple[int, int, str]]) -> str | None:
@@ -275,14 +620,3 @@ def _verb_for(position: int, verbs: list[tuple[int, int, str]]) -> str | None:
     if before:
         return min(before)[1]
     return min(after)[1] if after else None
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
-
-
-def _first_sentence_with(sentences: list[str], index: _PhraseIndex, label: str | None) -> str | None:
-    for sentence in sentences:
-        if any(found == label for _, _, found in index.find([t for _, _, t in tokens(sentence)])):
-            return sentence[:400]
-    return None

@@ -27,7 +27,9 @@ FUZZY_MIN_LEN = 5
 TYPO_MIN_LEN = 7
 TYPO_CUTOFF = 88.0
 SKELETON_CUTOFF = 80.0
+SHORT_SKELETON_CUTOFF = 85.0  # three consonants say little: "Bashar" is not "Bashur"
 SKELETON_MIN_LEN = 3
+CLASS_LINK_CUTOFF = 75.0
 _CACHE_LIMIT = 200_000
 
 _MARKS = "'’ʼ‘`´ʾʿ\u00ad"
@@ -144,11 +146,11 @@ class Matcher:
         for _, _, spelling, _ in spellings:
             self._vocab.update(t for _, _, t in tokens(spelling))
         for word in sorted(self._vocab):
-            self._class_of[word] = _token_class(word)
             if len(word) >= FUZZY_MIN_LEN and word.isascii():
                 self._by_skeleton.setdefault(skeleton(word), []).append(word)
             if len(word) >= TYPO_MIN_LEN:
                 self._by_initial.setdefault(word[0], []).append(word)
+        self._class_of = _variant_classes(sorted(self._vocab), self._by_skeleton)
         for section, name, spelling, weak in spellings:
             self._add_phrase(section, name, spelling, weak=weak)
         if self._acronyms:
@@ -186,7 +188,8 @@ class Matcher:
         shape = skeleton(token)
         same_skeleton = [w for w in self._by_skeleton.get(shape, ()) if w[0] == token[0]]
         if same_skeleton and len(shape) >= SKELETON_MIN_LEN:
-            best = process.extractOne(token, same_skeleton, scorer=fuzz.ratio, score_cutoff=SKELETON_CUTOFF)
+            cutoff = SHORT_SKELETON_CUTOFF if len(shape) <= SKELETON_MIN_LEN else SKELETON_CUTOFF
+            best = process.extractOne(token, same_skeleton, scorer=fuzz.ratio, score_cutoff=cutoff)
             if best:
                 return self._class_of[best[0]], best[1]
         if len(token) >= TYPO_MIN_LEN:
@@ -263,13 +266,25 @@ class Matcher:
         return out
 
 
-def _token_class(word: str) -> str:
-    """Tokens long enough to be names share a class with their transliteration variants."""
-    if len(word) >= FUZZY_MIN_LEN and word.isascii():
-        shape = skeleton(word)
-        if len(shape) >= SKELETON_MIN_LEN:
-            return "~" + shape
-    return word
+def _variant_classes(vocab: list[str], by_skeleton: dict[str, list[str]]) -> dict[str, str]:
+    """Group vocabulary tokens that are spellings of one word: same skeleton and similar letters
+    (Kataib/Kataeb, Hezbollah/Hizballah), but not Bashur/Basra, which only share a skeleton."""
+    parent = {w: w for w in vocab}
+
+    def root(w: str) -> str:
+        while parent[w] != w:
+            parent[w] = parent[parent[w]]
+            w = parent[w]
+        return w
+
+    for shape, words in by_skeleton.items():
+        if len(shape) < SKELETON_MIN_LEN:
+            continue
+        for i, a in enumerate(words):
+            for b in words[i + 1 :]:
+                if a[0] == b[0] and fuzz.ratio(a, b) >= CLASS_LINK_CUTOFF:
+                    parent[root(b)] = root(a)
+    return {w: root(w) for w in vocab}
 
 
 def _lowercase_common_word(found: str, alias: str) -> bool:
