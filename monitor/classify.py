@@ -60,6 +60,11 @@ class Vocabulary(BaseModel):
     event_types: dict[str, EventWords]
     state_action_words: list[str] = []
     speech_verbs: list[str] = []
+    striker_words: list[str] = []
+    attacker_words: list[str] = []
+    facility_words: list[str] = []
+    backer_suffixes: list[str] = []
+    membership_words: list[str] = []
     striking_states: list[str] = []
     weights: Weights = Weights()
     background_markers: list[str] = []
@@ -207,6 +212,7 @@ class _Text:
     factual: list[bool]  # per token: not in a hypothetical clause
     reference: set[int]  # token indexes of places named as reference points ("north of X")
     starts: list[int] = field(default_factory=list)
+    cues: list[tuple[int, str]] = field(default_factory=list)  # foreground event cues, resolved
 
     def sentence(self, index: int) -> str:
         start, end = self.sentence_spans[index]
@@ -238,6 +244,11 @@ class Reader:
         self._revisions = _PhraseIndex({"revision": v.revision_words})
         self._targets = _PhraseIndex({"target": v.target_words})
         self._speech = _PhraseIndex({"speech": v.speech_verbs})
+        self._striker_words = {p for p in map(_phrase, v.striker_words) if p}
+        self._attacker_words = {_phrase(w)[0] for w in v.attacker_words if _phrase(w)}
+        self._facility_words = {_phrase(w)[0] for w in v.facility_words if _phrase(w)}
+        self._backer_suffixes = {_phrase(w)[0] for w in v.backer_suffixes if _phrase(w)}
+        self._membership = _PhraseIndex({"member": v.membership_words})
         self._when = _PhraseIndex({f"day:{n}": [d] for d, n in v.days.items()}
                                   | {f"rel:{n}": [d] for d, n in v.relative_days.items()})
         self._numbers = {_phrase(k)[0]: n for k, n in v.numbers.items() if _phrase(k)}
@@ -262,8 +273,8 @@ class Reader:
         off_topic = self._off_topic_frame(doc, scores, reasons)
         event_type = self._event_type(scores, first_cue, off_topic)
         mentions = [m for m in matches.mentions if doc.foreground[doc.token_at(m.start)]]
-        parties = self._parties(event_type, doc, mentions)
-        places = self._places(doc, mentions)
+        parties = self._parties(event_type, doc, self._party_mentions(doc, mentions))
+        places = self._places(event_type, doc, mentions, parties)
         relevant = not off_topic and self._relevant(event_type, doc, mentions, parties, places, when, reasons)
         actors = tuple(dict.fromkeys(p.name for p in parties))
         killed, injured, toll_evidence = self._toll_counts(doc)
@@ -342,7 +353,6 @@ class Reader:
     def _type_scores(self, doc: _Text, matches: Matches) -> tuple[dict[str, float], dict[str, int]]:
         striker_tokens = sorted(doc.token_at(m.start) for m in matches.mentions
                                 if m.name in self._strikers or self._affiliation.get(m.name) in self._strikers)
-        projectiles = {i for i, _, label in self._weapons.find(doc.folded) if label != "airstrike"}
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
         counted: set[tuple[str, int]] = set()
@@ -354,8 +364,12 @@ class Reader:
                 continue
             elif begin - last_threat <= 3 and doc.sentence_of[last_threat] == doc.sentence_of[begin]:
                 continue  # "halt to attacks", "warns of attacks": the attack is what the threat is about
+            elif label == "attack" and begin + 1 < len(doc.masked) and (
+                    doc.masked[begin + 1] in self._facility_words):
+                continue  # "drone facilities": what a strike hit, not an attack
             if label == "ambiguous":
-                label = self._resolve_ambiguous(doc, begin, striker_tokens, projectiles)
+                label = self._resolve_ambiguous(doc, begin, striker_tokens)
+            doc.cues.append((begin, label))
             first.setdefault(label, begin)
             # Each sentence votes once per type: five words for one idea are still one idea.
             if (label, doc.sentence_of[begin]) not in counted:
@@ -374,14 +388,18 @@ class Reader:
         title_words = [i for i, s in enumerate(doc.sentence_of) if s == 0]
         return any(b in title_words[:4] for b, _, _ in self._speech.find(doc.folded[: len(title_words)]))
 
-    @staticmethod
-    def _resolve_ambiguous(doc: _Text, at: int, strikers: list[int], projectiles: set[int]) -> str:
-        """'strike', 'hit', 'raid': a strike when a striking state is named shortly before, in the
-        same sentence, with no rocket or drone in between; otherwise an attack."""
+    def _resolve_ambiguous(self, doc: _Text, at: int, strikers: list[int]) -> str:
+        """'strike', 'hit', 'raid': a strike when the nearest agent before it, in the same sentence, is a
+        striking state or its aircraft ("US jets hit", "Israeli raids"); an attack when it is an attacker
+        or a projectile ("Iranian strike", "rockets hit"), or when no agent is named."""
         sentence = doc.sentence_of[at]
-        for s in reversed(strikers):
-            if s < at and at - s <= 8 and doc.sentence_of[s] == sentence:
-                return "attack" if any(s < p < at for p in projectiles) else "strike"
+        for i in range(at - 1, max(-1, at - 9), -1):
+            if doc.sentence_of[i] != sentence:
+                break
+            if i in strikers or any(tuple(doc.folded[i : i + len(p)]) == p for p in self._striker_words):
+                return "strike"
+            if doc.folded[i] in self._attacker_words:
+                return "attack"
         return "attack"
 
     def _off_topic_frame(self, doc: _Text, scores: dict[str, float], reasons: list[str]) -> bool:
@@ -421,6 +439,21 @@ class Reader:
                 return label, doc.sentence(sentence)
         return "named", doc.sentence(sentence)
 
+    def _party_mentions(self, doc: _Text, mentions: list[Match]) -> list[Match]:
+        """Mentions that name a party: not "Iran" in "Iran-backed", not "the PMF" in "part of the PMF"."""
+        member_ends = {end for _, end, _ in self._membership.find(doc.folded)}
+        kept = []
+        for m in mentions:
+            last = doc.token_at(m.end - 1)
+            if last + 1 < len(doc.folded) and doc.folded[last + 1] in self._backer_suffixes and (
+                    doc.text[doc.words[last][1]:doc.words[last + 1][0]] in {"-", "‑", "–"}):
+                continue
+            first = doc.token_at(m.start)
+            if first in member_ends or first - 1 in member_ends:
+                continue
+            kept.append(m)
+        return kept
+
     def _parties(self, event_type: str | None, doc: _Text, mentions: list[Match]) -> list[Party]:
         actors: list[tuple[str, Match]] = []
         for m in mentions:
@@ -429,6 +462,11 @@ class Reader:
                 actors.append((name, m))
         iran = [(a, m) for a, m in actors if a in self._iran_side or a in {"Iran", "IRGC"}]
         us = [(a, m) for a, m in actors if a in self._us_side]
+        militias = [(a, m) for a, m in iran if a not in {"Iran", "IRGC", GENERIC_MILITIAS}]
+        if militias:
+            # A named group makes "Iran-backed militias" redundant; Iran counts when the title names it.
+            iran = [(a, m) for a, m in iran if a != GENERIC_MILITIAS and (
+                a not in {"Iran", "IRGC"} or doc.sentence_of[doc.token_at(m.start)] == 0)]
         if event_type == "attack":
             parties = [Party(a, "perpetrator", *self._how(doc, m)) for a, m in iran]
             if not parties:
@@ -439,7 +477,7 @@ class Reader:
             parties = [Party(a, "striker", "named", doc.sentence(doc.sentence_of[doc.token_at(m.start)]))
                        for a, m in strikers[:1]]
             parties += [Party(a, "target", "named") for a, m in iran]
-            if strikers and not iran and strikers[0][0] in self._us_side:
+            if strikers and not iran and strikers[0][0] in self._us_side and event_type == "strike":
                 parties.append(Party(GENERIC_MILITIAS, "target", "assumed"))
             return parties
         if event_type == "threat":
@@ -450,15 +488,41 @@ class Reader:
             return [Party(a, "party", "named") for a, _ in iran]
         return [Party(a, "party", "named") for a, _ in actors]
 
-    def _places(self, doc: _Text, mentions: list[Match]) -> tuple[str, ...]:
-        places = []
+    def _places(self, event_type: str | None, doc: _Text, mentions: list[Match],
+                parties: list[Party]) -> tuple[str, ...]:
+        """Where it happened: the most specific places of the sentences that tell the event."""
+        # A capital outside the watched countries is where a threat was spoken only when its own
+        # side speaks ("Khamenei in Tehran"); otherwise "warned Tehran" names a government.
+        speaker_abroad = event_type == "threat" and bool(parties) and parties[0].name in {"Iran", "IRGC"}
+        candidates = []
         for m in mentions:
             if m.section != "place" or self._kind.get(m.name) == "country":
                 continue
             if doc.token_at(m.start) in doc.reference:
                 continue
-            places.append(m.name)
-        return tuple(dict.fromkeys(places))
+            if m.name not in self._theatre_places and not speaker_abroad:
+                continue
+            candidates.append((doc.sentence_of[doc.token_at(m.start)], m.name))
+        if event_type in {"attack", "strike"}:
+            # The title and lead tell the incident; later sentences often recall other incidents.
+            # A strike wave may list its sites further down, in sentences that speak of strikes.
+            leading = [(s, n) for s, n in candidates if s <= 1]
+            strike_sentences = {doc.sentence_of[b] for b, lb in doc.cues if lb == "strike"}
+            extra = [(s, n) for s, n in candidates if s > 1 and event_type == "strike" and s in strike_sentences]
+            first_sentence = [(s, n) for s, n in candidates if candidates and s == candidates[0][0]]
+            candidates = (leading + extra) or first_sentence
+        names = list(dict.fromkeys(n for _, n in candidates))
+        return tuple(self._most_specific(names))
+
+    def _most_specific(self, names: list[str]) -> list[str]:
+        """Drop a province when a base or mission is named, and a town that a named site is named after
+        ("Baghdad" beside "US Embassy Baghdad", "Balad" beside "Balad Air Base")."""
+        sites = [n for n in names if n in self._sites]
+        if not sites:
+            return names
+        site_words = {t for site in sites for t in _phrase(site)}
+        return [n for n in names if n in self._sites or (
+            self._kind.get(n) != "district" and not set(_phrase(n)) <= site_words)]
 
     # --- relevance -----------------------------------------------------------------------------
 
@@ -480,7 +544,7 @@ class Reader:
                 reasons.append("attack outside the watched countries, or no place named")
                 return False
             us_site = any(self._hosts_us(p, when) for p in theatre_places)
-            military = any(doc.foreground[b] for b, _, _ in self._targets.find(doc.folded))
+            military = any(doc.foreground[b] for b, _, _ in self._targets.find(doc.masked))
             if us_site or named & self._us_side or military:
                 return True
             reasons.append("attack on no military, diplomatic or US/coalition target")
@@ -535,7 +599,7 @@ class Reader:
 
     def _qualifier_before(self, doc: _Text, at: int) -> str | None:
         window = doc.folded[max(0, at - 2):at]
-        for begin, end, label in self._qualifiers.find(window):
+        for _begin, end, label in self._qualifiers.find(window):
             if end == len(window):
                 return label
         return None

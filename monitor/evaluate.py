@@ -132,7 +132,7 @@ class NameResolver:
     def __init__(self, watchlist: Watchlist):
         self._by_spelling: dict[tuple[str, ...], str] = {}
         for _, entry in watchlist.entries():
-            for spelling in [*entry.spellings(), *entry.acronyms]:
+            for spelling in [*entry.spellings(), *entry.weak_aliases, *entry.acronyms]:
                 self._by_spelling.setdefault(_key(spelling), entry.name)
 
     def resolve(self, names: Iterable[str]) -> set[str]:
