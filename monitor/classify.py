@@ -65,6 +65,9 @@ class Vocabulary(BaseModel):
     facility_words: list[str] = []
     backer_suffixes: list[str] = []
     membership_words: list[str] = []
+    militia_words: list[str] = []
+    base_words: list[str] = []
+    strike_site_words: list[str] = []
     striking_states: list[str] = []
     weights: Weights = Weights()
     background_markers: list[str] = []
@@ -101,9 +104,9 @@ class Vocabulary(BaseModel):
     @field_validator("attribution")
     @classmethod
     def _attribution_keys(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        unknown = set(value) - {"claimed", "attributed", "suspected"}
+        unknown = set(value) - {"claimed", "attributed", "suspected", "denied"}
         if unknown:
-            raise ValueError(f"unknown key(s) {sorted(unknown)}; use claimed, attributed and suspected")
+            raise ValueError(f"unknown key(s) {sorted(unknown)}; use claimed, attributed, suspected and denied")
         return value
 
     @field_validator("days")
@@ -249,6 +252,9 @@ class Reader:
         self._facility_words = {_phrase(w)[0] for w in v.facility_words if _phrase(w)}
         self._backer_suffixes = {_phrase(w)[0] for w in v.backer_suffixes if _phrase(w)}
         self._membership = _PhraseIndex({"member": v.membership_words})
+        self._militia_words = _PhraseIndex({"militia": v.militia_words})
+        self._base_words = {_phrase(w) for w in v.base_words if _phrase(w)}
+        self._strike_sites = {_phrase(w)[0] for w in v.strike_site_words if _phrase(w)}
         self._when = _PhraseIndex({f"day:{n}": [d] for d, n in v.days.items()}
                                   | {f"rel:{n}": [d] for d, n in v.relative_days.items()})
         self._numbers = {_phrase(k)[0]: n for k, n in v.numbers.items() if _phrase(k)}
@@ -262,6 +268,7 @@ class Reader:
         self._theatre_places = {p.name for p in watchlist.places if p.country in theatre and p.kind != "country"}
         self._sites = {p.name for p in watchlist.places if p.kind in {"base", "diplomatic"}}
         self._kind = {p.name: p.kind for p in watchlist.places}
+        self._site_named_after = _sites_named_after(watchlist)
 
     # --- the per-item call ---------------------------------------------------------------------
 
@@ -273,8 +280,10 @@ class Reader:
         off_topic = self._off_topic_frame(doc, scores, reasons)
         event_type = self._event_type(scores, first_cue, off_topic)
         mentions = [m for m in matches.mentions if doc.foreground[doc.token_at(m.start)]]
-        parties = self._parties(event_type, doc, self._party_mentions(doc, mentions))
-        places = self._places(event_type, doc, mentions, parties)
+        # A threat is about what it answers: the militias behind "the attack" it follows are parties.
+        party_source = list(matches.mentions) if event_type == "threat" else mentions
+        parties = self._parties(event_type, doc, self._party_mentions(doc, party_source))
+        places = self._places(event_type, doc, party_source, parties)
         relevant = not off_topic and self._relevant(event_type, doc, mentions, parties, places, when, reasons)
         actors = tuple(dict.fromkeys(p.name for p in parties))
         killed, injured, toll_evidence = self._toll_counts(doc)
@@ -323,6 +332,10 @@ class Reader:
                 target[i] = False
                 if label == "hypothetical":
                     foreground[i] = False
+        title_tokens = [i for i, sentence in enumerate(sentence_of) if sentence == 0]
+        if title_tokens and not any(foreground[i] for i, _, _ in self._cues.find(folded) if i in title_tokens):
+            for i in title_tokens:  # "Death toll disputed after US raid": the clause after "after" is the news
+                foreground[i] = factual[i]
         reference = set()
         for _, end, _ in self._direction.find(folded):
             reference.update(range(end, min(end + 4, len(words))))
@@ -368,6 +381,7 @@ class Reader:
                     doc.masked[begin + 1] in self._facility_words):
                 continue  # "drone facilities": what a strike hit, not an attack
             if label == "ambiguous":
+                doc.cues.append((begin, "strike"))  # in a strike report, "one raid struck ..." tells a site
                 label = self._resolve_ambiguous(doc, begin, striker_tokens)
             doc.cues.append((begin, label))
             first.setdefault(label, begin)
@@ -468,7 +482,13 @@ class Reader:
             iran = [(a, m) for a, m in iran if a != GENERIC_MILITIAS and (
                 a not in {"Iran", "IRGC"} or doc.sentence_of[doc.token_at(m.start)] == 0)]
         if event_type == "attack":
-            parties = [Party(a, "perpetrator", *self._how(doc, m)) for a, m in iran]
+            parties = []
+            for a, m in iran:
+                how, evidence = self._how(doc, m)
+                lead = doc.sentence_of[doc.token_at(m.start)] <= 1
+                if how == "denied" or (a in {"Iran", "IRGC"} and not lead):
+                    continue  # a group that disowns the attack; Iran named only as background
+                parties.append(Party(a, "perpetrator", how, evidence))
             if not parties:
                 parties = [Party(GENERIC_MILITIAS, "perpetrator", "assumed")]
             return parties
@@ -483,10 +503,18 @@ class Reader:
         if event_type == "threat":
             speaker = next(((a, m) for a, m in actors if a in self._iran_side | self._us_side | {"Iran", "IRGC"}),
                            None)
+            unnamed = self._unnamed_militia_in_title(doc, speaker[1] if speaker else None)
+            if unnamed:
+                return [Party(GENERIC_MILITIAS, "party", "assumed")] + [Party(a, "party", "named") for a, _ in iran]
             if speaker and speaker[0] in self._us_side:
                 return [Party(a, "party", "named") for a, _ in us[:1] + iran]
             return [Party(a, "party", "named") for a, _ in iran]
         return [Party(a, "party", "named") for a, _ in actors]
+
+    def _unnamed_militia_in_title(self, doc: _Text, first_named: Match | None) -> bool:
+        """'Iraqi militia umbrella warns ...': armed groups speak in the title before anyone is named."""
+        limit = doc.token_at(first_named.start) if first_named else len(doc.masked)
+        return any(doc.sentence_of[b] == 0 and b < limit for b, _, _ in self._militia_words.find(doc.masked))
 
     def _places(self, event_type: str | None, doc: _Text, mentions: list[Match],
                 parties: list[Party]) -> tuple[str, ...]:
@@ -502,17 +530,34 @@ class Reader:
                 continue
             if m.name not in self._theatre_places and not speaker_abroad:
                 continue
-            candidates.append((doc.sentence_of[doc.token_at(m.start)], m.name))
+            candidates.append((doc.sentence_of[doc.token_at(m.start)], self._site_for(doc, m)))
         if event_type in {"attack", "strike"}:
             # The title and lead tell the incident; later sentences often recall other incidents.
-            # A strike wave may list its sites further down, in sentences that speak of strikes.
+            # A strike wave may list its sites further down, in sentences that speak of its strikes;
+            # an attack told only further down ("convoys in Dhi Qar and Babil") is where its cues are.
             leading = [(s, n) for s, n in candidates if s <= 1]
-            strike_sentences = {doc.sentence_of[b] for b, lb in doc.cues if lb == "strike"}
-            extra = [(s, n) for s, n in candidates if s > 1 and event_type == "strike" and s in strike_sentences]
-            first_sentence = [(s, n) for s, n in candidates if candidates and s == candidates[0][0]]
-            candidates = (leading + extra) or first_sentence
+            cue_sentences = {doc.sentence_of[b] for b, lb in doc.cues if lb == event_type}
+            if event_type == "strike":
+                cue_sentences |= {doc.sentence_of[i] for i, w in enumerate(doc.masked)
+                                  if w in self._strike_sites and doc.foreground[i]}
+            extra = [(s, n) for s, n in candidates if s > 1 and event_type == "strike" and s in cue_sentences]
+            later = [(s, n) for s, n in candidates if s in cue_sentences] if event_type == "attack" else []
+            candidates = (leading + extra) or later or candidates[:1]
+        elif event_type == "threat":
+            candidates = [(s, n) for s, n in candidates if s <= 1] or candidates[:1]
         names = list(dict.fromkeys(n for _, n in candidates))
         return tuple(self._most_specific(names))
+
+    def _site_for(self, doc: _Text, mention: Match) -> str:
+        """'Irbil bases' names Erbil Air Base: a town followed by a base word, when exactly one watched
+        site is named after the town."""
+        site = self._site_named_after.get(mention.name)
+        if site is None:
+            return mention.name
+        after = doc.token_at(mention.end - 1) + 1
+        if any(tuple(doc.folded[after : after + len(p)]) == p for p in self._base_words):
+            return site
+        return mention.name
 
     def _most_specific(self, names: list[str]) -> list[str]:
         """Drop a province when a base or mission is named, and a town that a named site is named after
@@ -675,8 +720,28 @@ class Reader:
         return None
 
 
+def _sites_named_after(watchlist: Watchlist) -> dict[str, str]:
+    """Town -> the one base or airport named after it (Erbil -> Erbil Air Base)."""
+    found: dict[str, list[str]] = {}
+    sites = [p for p in watchlist.places if p.kind == "base"]
+    for town in watchlist.places:
+        if town.kind not in {"city", "town"}:
+            continue
+        words = _phrase(town.name)
+        for site in sites:
+            site_words = _phrase(site.name)
+            if any(site_words[i : i + len(words)] == words for i in range(len(site_words))):
+                found.setdefault(town.name, []).append(site.name)
+    return {town: names[0] for town, names in found.items() if len(names) == 1}
+
+
 def _verb_for(position: int, verbs: list[tuple[int, int, str]]) -> str | None:
-    """Which casualty verb a quantity belongs to: right after it, else just before, else later on."""
+    """Which casualty verb a quantity belongs to: right after it, else just before, else later on.
+    When every casualty word of the sentence is of one kind ("one of the dead ...; the two Americans
+    were ..."), every count in it is of that kind."""
+    kinds = {label for _, _, label in verbs}
+    if len(kinds) == 1:
+        return kinds.pop()
     after = [(start - position, label) for start, _, label in verbs if 0 < start - position <= 6]
     if after and after[0][0] <= 4:
         return min(after)[1]

@@ -30,6 +30,7 @@ SKELETON_CUTOFF = 80.0
 SHORT_SKELETON_CUTOFF = 85.0  # three consonants say little: "Bashar" is not "Bashur"
 SKELETON_MIN_LEN = 3
 CLASS_LINK_CUTOFF = 75.0
+SINGLE_WORD_CUTOFF = 88.0
 _CACHE_LIMIT = 200_000
 
 _MARKS = "'’ʼ‘`´ʾʿ\u00ad"
@@ -134,6 +135,7 @@ class Matcher:
     _cache: dict[str, tuple[str, float] | None] = field(default_factory=dict)
     _class_of: dict[str, str] = field(default_factory=dict)
     _listed: dict[tuple[str, ...], _Alias] = field(default_factory=dict)
+    _weak_tokens: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         spellings: list[tuple[str, str, str, bool]] = []
@@ -153,6 +155,10 @@ class Matcher:
         self._class_of = _variant_classes(sorted(self._vocab), self._by_skeleton)
         for section, name, spelling, weak in spellings:
             self._add_phrase(section, name, spelling, weak=weak)
+        # Words that only ever occur in ambiguous names ("Mayadeen", "Conoco") never lend themselves
+        # to a variant of another name: "al-Mayadeen" stays a TV channel.
+        strong = {t for _, _, sp, weak in spellings if not weak for _, _, t in tokens(sp)}
+        self._weak_tokens = {t for _, _, sp, weak in spellings if weak for _, _, t in tokens(sp)} - strong
         if self._acronyms:
             alternation = "|".join(re.escape(a) for a in sorted(self._acronyms, key=len, reverse=True))
             # Whole words only; "KH-backed" counts, "KH-101" (a missile) and "KHz" do not.
@@ -236,7 +242,11 @@ class Matcher:
             if alias is None:
                 continue
             listed = raw in self._listed
+            if not listed and any(t in self._weak_tokens for t in raw):
+                continue
             score = min(c[1] for c in window) if not listed else 100.0
+            if length == 1 and score < SINGLE_WORD_CUTOFF:
+                continue  # a lone word near a one-word name ("Bokmål", "Bukamal") needs to be very close
             # Ambiguous names must be spelled as listed and confirmed by context.
             if alias.weak and (score < 100.0 or not self._confirmed(alias.name, present, words)):
                 continue
