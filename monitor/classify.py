@@ -157,6 +157,35 @@ class _PhraseIndex:
         return out
 
 
+class _Lexicon:
+    """Several phrase indexes scanned in one pass; each keeps its own longest-match, no-overlap result."""
+
+    def __init__(self, indexes: dict[str, dict[str, Iterable[str]]]):
+        self.names = list(indexes)
+        self._by_first: dict[str, list[tuple[Phrase, str, str]]] = {}
+        for name, labelled in indexes.items():
+            for label, words in labelled.items():
+                for phrase in {p for p in map(_phrase, words) if p}:
+                    self._by_first.setdefault(phrase[0], []).append((phrase, name, label))
+        for options in self._by_first.values():
+            options.sort(key=lambda option: -len(option[0]))
+
+    def scan(self, words: list[str]) -> dict[str, list[tuple[int, int, str]]]:
+        hits: dict[str, list[tuple[int, int, str]]] = {name: [] for name in self.names}
+        free_from = dict.fromkeys(self.names, 0)
+        for i, word in enumerate(words):
+            options = self._by_first.get(word)
+            if not options:
+                continue
+            for phrase, name, label in options:
+                if i < free_from[name]:
+                    continue
+                if len(phrase) == 1 or tuple(words[i : i + len(phrase)]) == phrase:
+                    hits[name].append((i, i + len(phrase), label))
+                    free_from[name] = i + len(phrase)
+        return hits
+
+
 @dataclass(frozen=True, slots=True)
 class Party:
     """An actor in a role, with how the report puts it."""
@@ -216,6 +245,7 @@ class _Text:
     reference: set[int]  # token indexes of places named as reference points ("north of X")
     starts: list[int] = field(default_factory=list)
     cues: list[tuple[int, str]] = field(default_factory=list)  # foreground event cues, resolved
+    hits: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # vocabulary found, by list
 
     def sentence(self, index: int) -> str:
         start, end = self.sentence_spans[index]
@@ -233,30 +263,33 @@ class Reader:
     def __init__(self, vocabulary: Vocabulary, watchlist: Watchlist):
         v = self.vocabulary = vocabulary
         self.watchlist = watchlist
-        self._cues = _PhraseIndex({k: e.words for k, e in v.event_types.items()}
-                                  | {"ambiguous": v.state_action_words})
-        self._off_topic = _PhraseIndex(v.not_relevant)
-        self._background = _PhraseIndex({"background": v.background_markers,
-                                         "hypothetical": v.hypothetical_markers})
-        self._direction = _PhraseIndex({"direction": v.direction_words})
-        self._attribution = _PhraseIndex(v.attribution)
-        self._weapons = _PhraseIndex(v.weapons)
-        self._sides = _PhraseIndex(v.sides)
-        self._toll = _PhraseIndex(v.casualty_words)
+        cues = {k: e.words for k, e in v.event_types.items()} | {"ambiguous": v.state_action_words}
+        self._on_words = _Lexicon({
+            "background": {"background": v.background_markers, "hypothetical": v.hypothetical_markers},
+            "direction": {"direction": v.direction_words},
+            "attribution": v.attribution,
+            "membership": {"member": v.membership_words},
+            "weapons": v.weapons,
+            "sides": v.sides,
+            "toll": v.casualty_words,
+            "when": {f"day:{n}": [d] for d, n in v.days.items()}
+            | {f"rel:{n}": [d] for d, n in v.relative_days.items()},
+            "speech": {"speech": v.speech_verbs},
+        })
+        # Cue words are looked for with watchlist names blanked out ("Union III" is no labour union).
+        self._on_masked = _Lexicon({
+            "cues": cues,
+            "off_topic": v.not_relevant,
+            "targets": {"target": v.target_words},
+            "militia": {"militia": v.militia_words},
+        })
         self._qualifiers = _PhraseIndex({label: [word] for word, label in v.qualifiers.items()})
-        self._revisions = _PhraseIndex({"revision": v.revision_words})
-        self._targets = _PhraseIndex({"target": v.target_words})
-        self._speech = _PhraseIndex({"speech": v.speech_verbs})
         self._striker_words = {p for p in map(_phrase, v.striker_words) if p}
         self._attacker_words = {_phrase(w)[0] for w in v.attacker_words if _phrase(w)}
         self._facility_words = {_phrase(w)[0] for w in v.facility_words if _phrase(w)}
         self._backer_suffixes = {_phrase(w)[0] for w in v.backer_suffixes if _phrase(w)}
-        self._membership = _PhraseIndex({"member": v.membership_words})
-        self._militia_words = _PhraseIndex({"militia": v.militia_words})
         self._base_words = {_phrase(w) for w in v.base_words if _phrase(w)}
         self._strike_sites = {_phrase(w)[0] for w in v.strike_site_words if _phrase(w)}
-        self._when = _PhraseIndex({f"day:{n}": [d] for d, n in v.days.items()}
-                                  | {f"rel:{n}": [d] for d, n in v.relative_days.items()})
         self._numbers = {_phrase(k)[0]: n for k, n in v.numbers.items() if _phrase(k)}
         self._side = {a.name: a.side for a in watchlist.actors}
         self._iran_side = {a.name for a in watchlist.actors if a.side == "iran_aligned" and a.theatre}
@@ -308,11 +341,14 @@ class Reader:
 
     def _segment(self, title: str, summary: str, matches: Matches) -> _Text:
         text = f"{title}\n{summary}"
-        words = tokens(text)
-        # Names are not cue words: "Union III" is no labour union, "Victory base" no victory.
-        named = [(m.start, m.end) for m in matches.mentions]
+        words = list(matches.words) if matches.words else tokens(text)
         folded = [t for _, _, t in words]
-        masked = [t if not any(s <= a < e for s, e in named) else "\x00" for a, _, t in words]
+        # Names are not cue words: "Union III" is no labour union, "Victory base" no victory.
+        masked = list(folded)
+        word_starts = [w[0] for w in words]
+        for m in matches.mentions:
+            for i in range(bisect.bisect_left(word_starts, m.start), bisect.bisect_left(word_starts, m.end)):
+                masked[i] = "\x00"
         spans = [(0, len(title))]
         start = len(title) + 1
         for m in _SENTENCE_END.finditer(text, start):
@@ -323,9 +359,10 @@ class Reader:
             spans.append((start, len(text)))
         starts = [s for s, _ in spans]
         sentence_of = [max(0, bisect.bisect_right(starts, w[0]) - 1) for w in words]
+        hits = self._on_words.scan(folded) | self._on_masked.scan(masked)
         foreground = [True] * len(words)
         factual = [True] * len(words)
-        for begin, _, label in self._background.find(folded):
+        for begin, _, label in hits["background"]:
             end = self._clause_end(text, words, sentence_of, begin)
             target = foreground if label == "background" else factual
             for i in range(begin, end):
@@ -333,13 +370,14 @@ class Reader:
                 if label == "hypothetical":
                     foreground[i] = False
         title_tokens = [i for i, sentence in enumerate(sentence_of) if sentence == 0]
-        if title_tokens and not any(foreground[i] for i, _, _ in self._cues.find(folded) if i in title_tokens):
+        if title_tokens and not any(foreground[i] for i, _, _ in hits["cues"] if i in title_tokens):
             for i in title_tokens:  # "Death toll disputed after US raid": the clause after "after" is the news
                 foreground[i] = factual[i]
         reference = set()
-        for _, end, _ in self._direction.find(folded):
+        for _, end, _ in hits["direction"]:
             reference.update(range(end, min(end + 4, len(words))))
-        return _Text(text, words, folded, masked, sentence_of, spans, foreground, factual, reference)
+        return _Text(text, words, folded, masked, sentence_of, spans, foreground, factual, reference,
+                     starts=word_starts, hits=hits)
 
     @staticmethod
     def _clause_end(text: str, words: list[tuple[int, int, str]], sentence_of: list[int], begin: int) -> int:
@@ -370,7 +408,7 @@ class Reader:
         first: dict[str, int] = {}
         counted: set[tuple[str, int]] = set()
         last_threat = -100
-        for begin, _, label in self._cues.find(doc.masked):
+        for begin, _, label in doc.hits["cues"]:
             if label == "threat":
                 last_threat = begin
             elif not doc.foreground[begin] or not doc.factual[begin]:
@@ -390,7 +428,7 @@ class Reader:
                 counted.add((label, doc.sentence_of[begin]))
                 scores[label] = scores.get(label, 0.0) + self._weight(doc, begin)
         if "threat" in scores and self._reported_speech(doc) and any(
-                doc.sentence_of[b] == 0 for b, _, lb in self._cues.find(doc.masked) if lb == "threat"):
+                doc.sentence_of[b] == 0 for b, _, lb in doc.hits["cues"] if lb == "threat"):
             scores["threat"] += self.vocabulary.weights.title
         return scores, first
 
@@ -400,7 +438,7 @@ class Reader:
         if re.match(r"^[^:]{2,40}:\s", title):
             return True
         title_words = [i for i, s in enumerate(doc.sentence_of) if s == 0]
-        return any(b in title_words[:4] for b, _, _ in self._speech.find(doc.folded[: len(title_words)]))
+        return any(b in title_words[:4] for b, _, _ in doc.hits["speech"])
 
     def _resolve_ambiguous(self, doc: _Text, at: int, strikers: list[int]) -> str:
         """'strike', 'hit', 'raid': a strike when the nearest agent before it, in the same sentence, is a
@@ -417,7 +455,7 @@ class Reader:
         return "attack"
 
     def _off_topic_frame(self, doc: _Text, scores: dict[str, float], reasons: list[str]) -> bool:
-        found = [(b, label) for b, _, label in self._off_topic.find(doc.masked) if doc.foreground[b]]
+        found = [(b, label) for b, _, label in doc.hits["off_topic"] if doc.foreground[b]]
         in_title = [label for b, label in found if doc.sentence_of[b] == 0]
         weight = sum(self._weight(doc, b) for b, _ in found)
         if in_title and not (scores.get("threat", 0) >= self.vocabulary.weights.title and "threat" in scores):
@@ -448,14 +486,14 @@ class Reader:
     def _how(self, doc: _Text, mention: Match) -> tuple[str, str]:
         index = doc.token_at(mention.start)
         sentence = doc.sentence_of[index]
-        for begin, _, label in self._attribution.find(doc.folded):
+        for begin, _, label in doc.hits["attribution"]:
             if doc.sentence_of[begin] == sentence:
                 return label, doc.sentence(sentence)
         return "named", doc.sentence(sentence)
 
     def _party_mentions(self, doc: _Text, mentions: list[Match]) -> list[Match]:
         """Mentions that name a party: not "Iran" in "Iran-backed", not "the PMF" in "part of the PMF"."""
-        member_ends = {end for _, end, _ in self._membership.find(doc.folded)}
+        member_ends = {end for _, end, _ in doc.hits["membership"]}
         kept = []
         for m in mentions:
             last = doc.token_at(m.end - 1)
@@ -514,7 +552,7 @@ class Reader:
     def _unnamed_militia_in_title(self, doc: _Text, first_named: Match | None) -> bool:
         """'Iraqi militia umbrella warns ...': armed groups speak in the title before anyone is named."""
         limit = doc.token_at(first_named.start) if first_named else len(doc.masked)
-        return any(doc.sentence_of[b] == 0 and b < limit for b, _, _ in self._militia_words.find(doc.masked))
+        return any(doc.sentence_of[b] == 0 and b < limit for b, _, _ in doc.hits["militia"])
 
     def _places(self, event_type: str | None, doc: _Text, mentions: list[Match],
                 parties: list[Party]) -> tuple[str, ...]:
@@ -589,7 +627,7 @@ class Reader:
                 reasons.append("attack outside the watched countries, or no place named")
                 return False
             us_site = any(self._hosts_us(p, when) for p in theatre_places)
-            military = any(doc.foreground[b] for b, _, _ in self._targets.find(doc.masked))
+            military = any(doc.foreground[b] for b, _, _ in doc.hits["targets"])
             if us_site or named & self._us_side or military:
                 return True
             reasons.append("attack on no military, diplomatic or US/coalition target")
@@ -620,7 +658,7 @@ class Reader:
     def _weapon(self, doc: _Text) -> tuple[str | None, str | None]:
         counts: dict[str, float] = {}
         count_text = None
-        for begin, _, label in self._weapons.find(doc.folded):
+        for begin, _, label in doc.hits["weapons"]:
             if not doc.foreground[begin]:
                 continue
             counts[label] = counts.get(label, 0.0) + self._weight(doc, begin)
@@ -658,8 +696,8 @@ class Reader:
         killed: dict[str, int] = {}
         injured: dict[str, int] = {}
         evidence: dict[str, str] = {}
-        verbs_all = self._toll.find(doc.folded)
-        sides_all = {b: label for b, _, label in self._sides.find(doc.folded)}
+        verbs_all = doc.hits["toll"]
+        sides_all = {b: label for b, _, label in doc.hits["sides"]}
         for sentence in range(len(doc.sentence_spans)):
             verbs = [v for v in verbs_all if doc.sentence_of[v[0]] == sentence and doc.foreground[v[0]]]
             if not verbs:
@@ -696,7 +734,7 @@ class Reader:
         return out
 
     def _happened_on(self, doc: _Text, when: datetime) -> date | None:
-        for begin, _, label in self._when.find(doc.folded):
+        for begin, _, label in doc.hits["when"]:
             if not doc.foreground[begin]:
                 continue
             kind, value = label.split(":")
@@ -707,7 +745,7 @@ class Reader:
         return None
 
     def _cue_sentence(self, doc: _Text, event_type: str) -> str | None:
-        for begin, _, label in self._cues.find(doc.masked):
+        for begin, _, label in doc.hits["cues"]:
             if doc.foreground[begin] and (label == event_type or label == "ambiguous"):
                 return doc.sentence(doc.sentence_of[begin])
         return doc.sentence(0) or None

@@ -108,15 +108,16 @@ class Matches:
     actors: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     people: tuple[str, ...] = ()
+    words: tuple[tuple[int, int, str], ...] = ()  # the text's tokens, so the reader need not cut them again
 
     @classmethod
-    def of(cls, mentions: Iterable[Match]) -> Matches:
+    def of(cls, mentions: Iterable[Match], words: Iterable[tuple[int, int, str]] = ()) -> Matches:
         ordered = tuple(sorted(mentions, key=lambda m: m.start))
 
         def names(section: str) -> tuple[str, ...]:
             return tuple(dict.fromkeys(m.name for m in ordered if m.section == section))
 
-        return cls(ordered, names("actor"), names("place"), names("person"))
+        return cls(ordered, names("actor"), names("place"), names("person"), tuple(words))
 
 
 @dataclass
@@ -224,7 +225,7 @@ class Matcher:
             covered.append((match.start, match.end))
             i += length
         found += [m for m in self._acronym_matches(text) if not _overlaps(m, covered)]
-        return Matches.of(found)
+        return Matches.of(found, words)
 
     def _phrase_at(self, words: list[tuple[int, int, str]], canon: list[tuple[str, float] | None], i: int,
                    present: set[str], text: str) -> tuple[Match, int] | None:
