@@ -36,6 +36,7 @@ from monitor.watchlist import Watchlist
 
 EVENT_TYPES = ("attack", "strike", "threat")
 GENERIC_MILITIAS = "Iran-backed militias"
+MAX_CLAUSE_TOKENS = 40
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])[\"”’']?\s+(?=[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])|\n+")
 _CLAUSE_END = re.compile(r"[;:—–]|,\s")
 
@@ -283,13 +284,17 @@ class Reader:
             "targets": {"target": v.target_words},
             "militia": {"militia": v.militia_words},
         })
-        self._qualifiers = _PhraseIndex({label: [word] for word, label in v.qualifiers.items()})
+        qualifiers: dict[str, list[str]] = {}
+        for word, label in v.qualifiers.items():
+            qualifiers.setdefault(label, []).append(word)
+        self._qualifiers = _PhraseIndex(qualifiers)
         self._striker_words = {p for p in map(_phrase, v.striker_words) if p}
         self._attacker_words = {_phrase(w)[0] for w in v.attacker_words if _phrase(w)}
         self._facility_words = {_phrase(w)[0] for w in v.facility_words if _phrase(w)}
         self._backer_suffixes = {_phrase(w)[0] for w in v.backer_suffixes if _phrase(w)}
         self._base_words = {_phrase(w) for w in v.base_words if _phrase(w)}
         self._strike_sites = {_phrase(w)[0] for w in v.strike_site_words if _phrase(w)}
+        self._revision_words = {_phrase(w)[0] for w in v.revision_words if _phrase(w)}
         self._numbers = {_phrase(k)[0]: n for k, n in v.numbers.items() if _phrase(k)}
         self._side = {a.name: a.side for a in watchlist.actors}
         self._iran_side = {a.name for a in watchlist.actors if a.side == "iran_aligned" and a.theatre}
@@ -387,7 +392,8 @@ class Reader:
         opens_sentence = begin == 0 or sentence_of[begin - 1] != sentence or (begin - 1 >= 0 and (
             words[begin - 1][2] in {"and", "but"}))
         end = begin
-        while end < len(words) and sentence_of[end] == sentence:
+        limit = begin + MAX_CLAUSE_TOKENS  # keeps a run-on text with many markers linear
+        while end < len(words) and end < limit and sentence_of[end] == sentence:
             if end > begin and _CLAUSE_END.search(text, words[end - 1][1], words[end][0]) and (
                     opens_sentence or text[words[end - 1][1]:words[end][0]].strip()[:1] in {";", ":", "—", "–"}):
                 break
@@ -402,8 +408,9 @@ class Reader:
     # --- event type ----------------------------------------------------------------------------
 
     def _type_scores(self, doc: _Text, matches: Matches) -> tuple[dict[str, float], dict[str, int]]:
-        striker_tokens = sorted(doc.token_at(m.start) for m in matches.mentions
-                                if m.name in self._strikers or self._affiliation.get(m.name) in self._strikers)
+        striker_tokens = {doc.token_at(m.start) for m in matches.mentions
+                          if m.name in self._strikers or self._affiliation.get(m.name) in self._strikers}
+        off_topic = {i for b, e, _ in doc.hits["off_topic"] for i in range(b, e)}
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
         counted: set[tuple[str, int]] = set()
@@ -418,9 +425,13 @@ class Reader:
             elif label == "attack" and begin + 1 < len(doc.masked) and (
                     doc.masked[begin + 1] in self._facility_words):
                 continue  # "drone facilities": what a strike hit, not an attack
+            if begin in off_topic:
+                continue  # "went on strike": the cue word belongs to an off-topic phrase
             if label == "ambiguous":
                 doc.cues.append((begin, "strike"))  # in a strike report, "one raid struck ..." tells a site
                 label = self._resolve_ambiguous(doc, begin, striker_tokens)
+                if label is None:
+                    continue
             doc.cues.append((begin, label))
             first.setdefault(label, begin)
             # Each sentence votes once per type: five words for one idea are still one idea.
@@ -440,10 +451,10 @@ class Reader:
         title_words = [i for i, s in enumerate(doc.sentence_of) if s == 0]
         return any(b in title_words[:4] for b, _, _ in doc.hits["speech"])
 
-    def _resolve_ambiguous(self, doc: _Text, at: int, strikers: list[int]) -> str:
+    def _resolve_ambiguous(self, doc: _Text, at: int, strikers: set[int]) -> str | None:
         """'strike', 'hit', 'raid': a strike when the nearest agent before it, in the same sentence, is a
         striking state or its aircraft ("US jets hit", "Israeli raids"); an attack when it is an attacker
-        or a projectile ("Iranian strike", "rockets hit"), or when no agent is named."""
+        or a projectile ("Iranian strike", "rockets hit"); nothing when no agent is named."""
         sentence = doc.sentence_of[at]
         for i in range(at - 1, max(-1, at - 9), -1):
             if doc.sentence_of[i] != sentence:
@@ -452,7 +463,7 @@ class Reader:
                 return "strike"
             if doc.folded[i] in self._attacker_words:
                 return "attack"
-        return "attack"
+        return None  # "bakers strike over pay": no agent, no event
 
     def _off_topic_frame(self, doc: _Text, scores: dict[str, float], reasons: list[str]) -> bool:
         found = [(b, label) for b, _, label in doc.hits["off_topic"] if doc.foreground[b]]
@@ -675,7 +686,8 @@ class Reader:
             if i < 0 or doc.sentence_of[i] != doc.sentence_of[at]:
                 return None
             number = self._number(doc.folded[i])
-            if number is not None and doc.folded[i] not in {"a", "an"}:
+            model_name = i > 0 and len(doc.folded[i - 1]) == 1  # "F-15 jets" names a model, not a count
+            if number is not None and doc.folded[i] not in {"a", "an"} and not model_name:
                 qualifier = self._qualifier_before(doc, i)
                 return f"{qualifier} {number}" if qualifier else str(number)
         return None
@@ -693,33 +705,48 @@ class Reader:
         return self._numbers.get(word)
 
     def _toll_counts(self, doc: _Text) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
+        """Killed and injured by side; evidence keeps the sentence, and "at least 25" or "raising the
+        injured to 14" keep their wording in the evidence key `killed_note` / `injured_note`."""
         killed: dict[str, int] = {}
         injured: dict[str, int] = {}
         evidence: dict[str, str] = {}
-        verbs_all = doc.hits["toll"]
         sides_all = {b: label for b, _, label in doc.hits["sides"]}
-        for sentence in range(len(doc.sentence_spans)):
-            verbs = [v for v in verbs_all if doc.sentence_of[v[0]] == sentence and doc.foreground[v[0]]]
-            if not verbs:
-                continue
-            for count, side, position in self._quantities(doc, sentence, sides_all, verbs):
-                verb = _verb_for(position, verbs)
+        verbs_by_sentence: dict[int, list[tuple[int, int, str]]] = {}
+        for verb in doc.hits["toll"]:
+            if doc.foreground[verb[0]]:
+                verbs_by_sentence.setdefault(doc.sentence_of[verb[0]], []).append(verb)
+        tokens_by_sentence: dict[int, list[int]] = {}
+        for i, sentence in enumerate(doc.sentence_of):
+            if sentence in verbs_by_sentence and doc.foreground[i]:
+                tokens_by_sentence.setdefault(sentence, []).append(i)
+        for sentence, verbs in verbs_by_sentence.items():
+            for count, side, position in self._quantities(doc, tokens_by_sentence.get(sentence, []), sides_all,
+                                                          verbs):
+                verb = _verb_for(position, verbs, doc.folded)
                 if verb is None:
                     continue
                 table = killed if verb == "killed" else injured
                 if count > table.get(side, 0):
                     table[side] = count
                     evidence.setdefault(verb, doc.sentence(sentence))
+                    wording = self._count_wording(doc, position, count)
+                    if wording:
+                        evidence[f"{verb}_note"] = f"{side}: {wording}"
         return killed, injured, evidence
 
-    def _quantities(self, doc: _Text, sentence: int, sides: dict[int, str],
+    def _count_wording(self, doc: _Text, at: int, count: int) -> str | None:
+        qualifier = self._qualifier_before(doc, at)
+        revised = any(doc.folded[i] in self._revision_words for i in range(max(0, at - 4), at))
+        parts = [p for p in (("revised to" if revised else None), qualifier) if p]
+        return " ".join([*parts, str(count)]) if parts else None
+
+    def _quantities(self, doc: _Text, indexes: list[int], sides: dict[int, str],
                     verbs: list[tuple[int, int, str]]) -> list[tuple[int, str, int]]:
         """(count, side, index) for 'two US', '25 militia fighters', and a bare count right before a
         casualty word ('... and 55 wounded'), which takes the side named last."""
         verb_starts = {b for b, _, _ in verbs}
         out = []
         last_side = None
-        indexes = [i for i, s in enumerate(doc.sentence_of) if s == sentence and doc.foreground[i]]
         for i in indexes:
             count = self._number(doc.folded[i])
             if count is None:
@@ -773,14 +800,18 @@ def _sites_named_after(watchlist: Watchlist) -> dict[str, str]:
     return {town: names[0] for town, names in found.items() if len(names) == 1}
 
 
-def _verb_for(position: int, verbs: list[tuple[int, int, str]]) -> str | None:
+def _verb_for(position: int, verbs: list[tuple[int, int, str]], words: list[str] | None = None) -> str | None:
     """Which casualty verb a quantity belongs to: right after it, else just before, else later on.
     When every casualty word of the sentence is of one kind ("one of the dead ...; the two Americans
     were ..."), every count in it is of that kind."""
+    verbs_with_form = [(b, e, label, bool(words) and words[b].endswith("ing")) for b, e, label in verbs]
     kinds = {label for _, _, label in verbs}
     if len(kinds) == 1:
         return kinds.pop()
-    after = [(start - position, label) for start, _, label in verbs if 0 < start - position <= 6]
+    # "killing two US soldiers and one British medic and wounding 12": an -ing verb governs what
+    # follows it, so it is never the verb of a count before it.
+    after = [(start - position, label) for start, _, label, gerund in verbs_with_form
+             if 0 < start - position <= 6 and not gerund]
     if after and after[0][0] <= 4:
         return min(after)[1]
     before = [(position - end, label) for _, end, label in verbs if 0 <= position - end <= 4]

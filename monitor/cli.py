@@ -116,8 +116,16 @@ def cmd_match(args: argparse.Namespace) -> int:
     print(f"cue scores: {reading.scores}")
     for reason in reading.reasons:
         print(f"reason: {reason}")
+    for party in reading.parties:
+        print(f"{party.role}: {party.name} ({party.how})")
     if reading.weapon:
-        print(f"weapon: {reading.weapon}")
+        print(f"weapon: {reading.weapon}" + (f" ({reading.weapon_count})" if reading.weapon_count else ""))
+    if reading.happened_on:
+        print(f"happened on: {reading.happened_on}")
+    if reading.places:
+        print(f"places: {', '.join(reading.places)}")
+    for sentence in reading.background:
+        print(f"background: {sentence}")
     if reading.killed:
         print(f"killed: {reading.killed}")
     if reading.injured:

@@ -12,6 +12,7 @@ case-sensitive and as whole words only.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -310,4 +311,6 @@ def _contains(words: list[tuple[int, int, str]], phrase: tuple[str, ...]) -> boo
 
 
 def _overlaps(match: Match, spans: list[tuple[int, int]]) -> bool:
-    return any(match.start < end and start < match.end for start, end in spans)
+    """Whether the match overlaps any of the spans (sorted, not overlapping each other)."""
+    i = bisect.bisect_right(spans, (match.start, 10**18)) - 1
+    return any(0 <= j < len(spans) and match.start < spans[j][1] and spans[j][0] < match.end for j in (i, i + 1))

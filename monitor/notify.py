@@ -26,6 +26,7 @@ from typing import Protocol
 
 import apprise
 
+from monitor.classify import Reading
 from monitor.config import NotifyTarget, Settings
 from monitor.events import EventChange
 from monitor.store import StoredAlert, due_deliveries, record_attempt
@@ -85,15 +86,20 @@ def _headline(change: EventChange) -> str:
     return inert(head, MAX_TITLE)
 
 
-def new_event_alert(change: EventChange, evidence: dict[str, str], weapon: str | None,
-                    now: datetime) -> AlertDraft:
-    """The alert for a new incident: what happened, where, who, the toll, the source."""
+def new_event_alert(change: EventChange, reading: Reading, now: datetime) -> AlertDraft:
+    """The alert for a new incident: what happened, where, who (and how the report puts it), with
+    what, when, the toll, the evidence and the source."""
     event = change.event
+    evidence = reading.evidence
+    weapon = reading.weapon and reading.weapon + (f", {reading.weapon_count}" if reading.weapon_count else "")
+    who = [f"{p.name} ({p.role}, {p.how})" for p in reading.parties] or list(event.actors)
     lines = [
         f"What: {event.event_type}" + (f" ({weapon})" if weapon else ""),
         f"Where: {', '.join(event.places) or 'not stated'}",
-        f"Who: {', '.join(event.actors) or 'not stated'}",
+        f"Who: {', '.join(who) or 'not stated'}",
     ]
+    if reading.happened_on:
+        lines.append(f"When: {reading.happened_on.isoformat()}")
     if event.killed:
         lines.append(f"Killed: {_toll(event.killed)}")
     if event.injured:

@@ -115,7 +115,7 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
                 change = events.place_report(report, [_facts(c) for c in candidates], window)
                 session.merge(_event_row(change.event))
                 if change.is_new:
-                    drafts.append(notify.new_event_alert(change, reading.evidence, reading.weapon, now))
+                    drafts.append(notify.new_event_alert(change, reading, now))
             event_id = change.event.id if change else None
             session.add(_item_row(item, reading, event_id, now, mentions))
             stored = [d for d in drafts if store.add_alert(session, d.to_row(), target_ids) is not None]

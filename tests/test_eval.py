@@ -1,0 +1,52 @@
+"""`monitor eval`: figures on a labelled file of our own, and the dev set goals when ../shared is present."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from monitor.cli import main
+
+OWN = [
+    {"id": "e1", "published": "2020-03-11T20:00:00+00:00", "title": "Rockets hit Camp Taji, killing two US troops",
+     "summary": "Katyusha rockets struck Camp Taji, killing two American soldiers, officials said.",
+     "labels": {"relevant": True, "event_type": "attack", "actors": ["Iran-backed militias"],
+                "places": ["Camp Taji"], "us_killed": 2, "event_key": "A-1"}},
+    {"id": "e2", "published": "2020-03-11T23:00:00+00:00", "title": "Two Americans killed as Katyushas slam into Taji base",
+     "summary": "A rocket barrage hit the Taji base north of Baghdad, killing two US service members.",
+     "labels": {"relevant": True, "event_type": "attack", "actors": ["Iran-backed militias"],
+                "places": ["Camp Taji"], "us_killed": 2, "event_key": "A-1"}},
+    {"id": "e3", "published": "2020-03-12T08:00:00+00:00", "title": "Bakers strike over flour prices",
+     "summary": "Bakers in Basra went on strike over the price of flour.",
+     "labels": {"relevant": False, "event_type": "other", "actors": [], "places": [], "us_killed": None,
+                "event_key": None}},
+]
+
+
+def _figure(out: str, name: str, field: str) -> float:
+    match = re.search(rf"^{re.escape(name)}\s.*?{field} ([0-9.]+)", out, re.M)
+    assert match, (name, field, out)
+    return float(match.group(1))
+
+
+def test_eval_on_own_labelled_file(make_config, tmp_path, capsys):
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in OWN), encoding="utf-8")
+    assert main(["--config", str(make_config()), "eval", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert _figure(out, "relevance", "F1") == 1.0
+    assert "accuracy 1.000 over 3 items" in out
+    assert "US killed    exact on 2/2" in out
+    assert _figure(out, "same event", "recall") == 1.0
+    assert "1/1 real events got exactly one new_event alert" in out
+
+
+def test_dev_set_goals(shared_dir, make_config, capsys):
+    assert main(["--config", str(make_config()), "eval", str(shared_dir / "data" / "dev_reports.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert _figure(out, "relevance", "F1") >= 0.95
+    assert float(re.search(r"event type   accuracy ([0-9.]+)", out).group(1)) >= 0.90
+    assert _figure(out, "actors", "F1") >= 0.90
+    assert _figure(out, "places", "F1") >= 0.90
+    exact, total = map(int, re.search(r"US killed    exact on (\d+)/(\d+)", out).groups())
+    assert exact / total >= 0.90
