@@ -218,6 +218,7 @@ class Reading:
     reasons: tuple[str, ...] = ()
     evidence: dict[str, str] = field(default_factory=dict)
     background: tuple[str, ...] = ()
+    background_places: tuple[str, ...] = ()  # where the earlier incidents it refers to happened
 
     def as_dict(self) -> dict:
         return {
@@ -227,7 +228,7 @@ class Reading:
             "parties": [p.as_dict() for p in self.parties],
             "happened_on": self.happened_on.isoformat() if self.happened_on else None,
             "scores": self.scores, "reasons": list(self.reasons), "evidence": self.evidence,
-            "background": list(self.background),
+            "background": list(self.background), "background_places": list(self.background_places),
         }
 
 
@@ -333,6 +334,9 @@ class Reader:
             evidence["places"] = self._mention_sentence(doc, mentions, places[0])
         background = tuple(dict.fromkeys(doc.sentence(doc.sentence_of[i]) for i, fg in enumerate(doc.foreground)
                                          if not fg and doc.factual[i]))
+        background_places = tuple(dict.fromkeys(
+            m.name for m in matches.mentions
+            if m.section == "place" and m.name in self._theatre_places and not doc.foreground[doc.token_at(m.start)]))
         if relevant:
             reasons.append(f"{event_type}: cues {scores}")
         return Reading(
@@ -340,6 +344,7 @@ class Reader:
             injured=injured, weapon=weapon, weapon_count=weapon_count, parties=tuple(parties),
             happened_on=self._happened_on(doc, when), scores=scores, reasons=tuple(reasons),
             evidence={k: v[:400] for k, v in evidence.items() if v}, background=background,
+            background_places=background_places,
         )
 
     # --- segmentation --------------------------------------------------------------------------

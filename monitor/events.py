@@ -133,3 +133,19 @@ def _raise_counts(old: dict[str, int], new: dict[str, int], word: str, changes: 
             changes.append(f"{word} {side}: {merged.get(side, 0)} -> {count}")
             merged[side] = count
     return merged
+
+
+REFERENCE_WINDOW = timedelta(days=30)
+
+
+def referenced_events(reading: Reading, published: datetime, candidates: Sequence[EventFacts],
+                      own_event: str | None) -> list[str]:
+    """Known events that the report's background clauses point to ("in response to the attack on
+    K1"): earlier incidents at the places the background names, within the last 30 days."""
+    places = set(reading.background_places)
+    if not places:
+        return []
+    linked = [e for e in candidates
+              if e.id != own_event and set(e.places) & places and
+              published - REFERENCE_WINDOW <= e.first_seen <= published]
+    return [e.id for e in sorted(linked, key=lambda e: e.first_seen, reverse=True)]

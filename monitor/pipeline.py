@@ -117,7 +117,14 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
                 if change.is_new:
                     drafts.append(notify.new_event_alert(change, reading, now))
             event_id = change.event.id if change else None
-            session.add(_item_row(item, reading, event_id, now, mentions))
+            referenced = []
+            if reading.relevant and reading.background_places:
+                earlier = store.events_between(session, item.published - events.REFERENCE_WINDOW, item.published)
+                referenced = events.referenced_events(reading, item.published, [_facts(e) for e in earlier],
+                                                      event_id)
+            row = _item_row(item, reading, event_id, now, mentions)
+            row.reading = {**row.reading, "refers_to_events": referenced}
+            session.add(row)
             stored = [d for d in drafts if store.add_alert(session, d.to_row(), target_ids) is not None]
     except Exception as exc:
         if store.is_duplicate_key_error(exc):
@@ -127,8 +134,9 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
 
 
 def process_items(runtime: Runtime, items: Iterable[parse.Item], clock: Clock = utcnow) -> list[ItemOutcome]:
-    """Process items not seen before, each exactly once."""
-    items = list({i.key: i for i in items}.values())
+    """Process items not seen before, each exactly once, oldest first (feeds list newest first, and an
+    incident should be known before the reports that refer back to it)."""
+    items = sorted({i.key: i for i in items}.values(), key=lambda i: i.published)
     known = store.known_keys(runtime.engine, [i.key for i in items])
     outcomes = []
     for item in items:

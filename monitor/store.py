@@ -89,7 +89,8 @@ class StoredEvent(SQLModel, table=True):
     """One real-world incident with the best current facts from all its reports."""
 
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_type_last_seen", "event_type", "last_seen"),)
+    __table_args__ = (Index("ix_event_type_last_seen", "event_type", "last_seen"),
+                      Index("ix_event_first_seen", "first_seen"))
     id: str = Field(primary_key=True)
     event_type: str
     title: str
@@ -204,6 +205,12 @@ def item_count(engine: Engine) -> int:
 def candidate_events(session: Session, event_type: str, since: datetime) -> list[StoredEvent]:
     """Events of one type seen since a time (uses the type/last_seen index)."""
     query = select(StoredEvent).where(StoredEvent.event_type == event_type, StoredEvent.last_seen >= since)
+    return list(session.exec(query))
+
+
+def events_between(session: Session, start: datetime, end: datetime) -> list[StoredEvent]:
+    """Events that began in a time range (uses the first_seen index)."""
+    query = select(StoredEvent).where(StoredEvent.first_seen >= start, StoredEvent.first_seen <= end)
     return list(session.exec(query))
 
 

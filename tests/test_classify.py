@@ -32,9 +32,11 @@ def read():
 
 
 def test_attack_with_deaths_by_side(read):
-    r = read("Rocket barrage on Camp Taji kills two Americans and a Briton",
-             "Fifteen Katyusha rockets slammed into Camp Taji on Wednesday night, killing two US soldiers and "
-             "one British medic and wounding at least 12 other coalition personnel, officials said.")
+    r = read(
+        "Rocket barrage on Camp Taji kills two Americans and a Briton",
+        "Fifteen Katyusha rockets slammed into Camp Taji on Wednesday night, killing two US soldiers and "
+        "one British medic and wounding at least 12 other coalition personnel, officials said.",
+    )
     assert r.relevant and r.event_type == "attack"
     assert r.places == ("Camp Taji",)
     assert r.killed == {"US": 2, "UK": 1}
@@ -46,31 +48,39 @@ def test_attack_with_deaths_by_side(read):
 
 
 def test_claimed_and_attributed_perpetrators(read):
-    claimed = read("Little-known group claims rocket attack on Erbil air base",
-                   "A group calling itself Saraya Awliya al-Dam claimed responsibility for the rockets that hit "
-                   "the Erbil air base used by US-led troops late on Monday.")
+    claimed = read(
+        "Little-known group claims rocket attack on Erbil air base",
+        "A group calling itself Saraya Awliya al-Dam claimed responsibility for the rockets that hit "
+        "the Erbil air base used by US-led troops late on Monday.",
+    )
     assert claimed.relevant and claimed.actors == ("Saraya Awliya al-Dam",)
     assert claimed.parties[0].how == "claimed"
-    blamed = read("Drone hits Ain al-Asad air base; Pentagon blames Kataib Hezbollah",
-                  "An explosive-laden drone struck Ain al-Asad air base, which hosts American troops. US officials "
-                  "blamed Kataib Hezbollah for the attack.")
+    blamed = read(
+        "Drone hits Ain al-Asad air base; Pentagon blames Kataib Hezbollah",
+        "An explosive-laden drone struck Ain al-Asad air base, which hosts American troops. US officials "
+        "blamed Kataib Hezbollah for the attack.",
+    )
     assert blamed.event_type == "attack" and "Kataib Hezbollah" in blamed.actors
     assert next(p for p in blamed.parties if p.name == "Kataib Hezbollah").how == "attributed"
 
 
 def test_strike_wave_with_several_places_and_striker(read):
-    r = read("US warplanes bomb Kataib Hezbollah depots in Iraq",
-             "American jets struck five weapons depots of Kataib Hezbollah overnight, the Pentagon said. "
-             "Among the targets were sites at Jurf al-Sakhar and near Al-Musayyib in Babil province.")
+    r = read(
+        "US warplanes bomb Kataib Hezbollah depots in Iraq",
+        "American jets struck five weapons depots of Kataib Hezbollah overnight, the Pentagon said. "
+        "Among the targets were sites at Jurf al-Sakhar and near Al-Musayyib in Babil province.",
+    )
     assert r.relevant and r.event_type == "strike"
     assert r.actors[0] == "United States" and "Kataib Hezbollah" in r.actors
     assert {"Jurf al-Sakhar", "Al-Musayyib"} <= set(r.places)
 
 
 def test_strike_that_answers_an_attack_keeps_the_attack_as_background(read):
-    r = read("US jets hit militia sites after rocket attack killed a contractor at K1",
-             "US F-15s struck three Kataib Hezbollah facilities near Al-Qaim on Sunday in response to Friday's "
-             "rocket attack on the K1 base near Kirkuk that killed an American contractor.")
+    r = read(
+        "US jets hit militia sites after rocket attack killed a contractor at K1",
+        "US F-15s struck three Kataib Hezbollah facilities near Al-Qaim on Sunday in response to Friday's "
+        "rocket attack on the K1 base near Kirkuk that killed an American contractor.",
+    )
     assert r.event_type == "strike" and r.relevant
     assert "K1 Air Base" not in r.places and "Al-Qaim" in r.places
     assert "US" not in r.killed  # the contractor died in the earlier attack, not in this strike
@@ -78,14 +88,18 @@ def test_strike_that_answers_an_attack_keeps_the_attack_as_background(read):
 
 
 def test_threat_by_a_militia(read):
-    r = read("Kataib Hezbollah vows to make US forces pay for deadly raids",
-             "The group warned that American troops in Iraq would face its retaliation.")
+    r = read(
+        "Kataib Hezbollah vows to make US forces pay for deadly raids",
+        "The group warned that American troops in Iraq would face its retaliation.",
+    )
     assert r.relevant and r.event_type == "threat" and r.actors == ("Kataib Hezbollah",)
 
 
 def test_threat_by_a_us_official_about_an_attack(read):
-    r = read("Esper: all options on the table after rocket attack on Taji",
-             "The defense secretary said the US would respond to the attack by Iran-backed militias.")
+    r = read(
+        "Esper: all options on the table after rocket attack on Taji",
+        "The defense secretary said the US would respond to the attack by Iran-backed militias.",
+    )
     assert r.event_type == "threat" and r.relevant
     assert r.actors[0] == "United States" and "Iran-backed militias" in r.actors
 
@@ -93,38 +107,71 @@ def test_threat_by_a_us_official_about_an_attack(read):
 # --- traps -----------------------------------------------------------------------------------------
 
 TRAPS = [
-    pytest.param("Hezbollah fires anti-tank missile at Israeli army post on Lebanon border",
-                 "Lebanese Hezbollah said its fighters hit an Israeli vehicle near the border.", id="lebanese-hezbollah"),
-    pytest.param("Car plant workers strike over pay as union talks collapse",
-                 "Thousands of workers went on strike on Monday after the union rejected the offer.", id="labour-strike"),
-    pytest.param("Detainees on hunger strike at Baghdad prison",
-                 "Dozens of detainees began a hunger strike to protest their conditions.", id="hunger-strike"),
-    pytest.param("New container terminal opens at Alexandria port",
-                 "Egypt opened a container terminal at Alexandria, the country's main Mediterranean port.",
-                 id="alexandria-egypt"),
-    pytest.param("Taji farmers fill silos after bumper wheat harvest",
-                 "Farmers around Taji north of Baghdad said the harvest filled local grain silos.", id="taji-farms"),
-    pytest.param("Crowds mark anniversary of US strike that killed Soleimani",
-                 "Thousands rallied in Baghdad to commemorate the anniversary of the drone strike near Baghdad "
-                 "airport.", id="anniversary"),
-    pytest.param("Memorial service held for soldiers killed in Camp Taji rocket attack",
-                 "Families gathered for a memorial to the troops killed in last year's rocket attack.",
-                 id="commemoration"),
-    pytest.param("Court sentences men over 2020 rocket attacks on US embassy",
-                 "A Baghdad court sentenced three men for rocket attacks on the US embassy, a judge said.",
-                 id="court-case"),
-    pytest.param("Parliament votes to expel foreign troops after airport strike",
-                 "Iraqi lawmakers voted on Sunday to end the presence of US forces.", id="parliament-vote"),
-    pytest.param("Houthis fire missiles at tanker in the Red Sea",
-                 "The Houthis said they attacked a commercial tanker with drones and missiles in the Red Sea.",
-                 id="houthis-at-sea"),
-    pytest.param("Israeli jets strike pro-Iran militia depots near Albu Kamal",
-                 "Israeli aircraft struck weapons depots used by Iran-backed militias in eastern Syria.",
-                 id="israeli-strike"),
-    pytest.param("Turkish drones strike PKK hideouts near Sinjar",
-                 "Turkey's military said its drones struck militants in northern Iraq.", id="turkish-strike"),
-    pytest.param("Coalition hands Camp Besmaya over to Iraqi army",
-                 "The US-led coalition handed over Camp Besmaya in the latest transfer of bases.", id="handover"),
+    pytest.param(
+        "Hezbollah fires anti-tank missile at Israeli army post on Lebanon border",
+        "Lebanese Hezbollah said its fighters hit an Israeli vehicle near the border.",
+        id="lebanese-hezbollah",
+    ),
+    pytest.param(
+        "Car plant workers strike over pay as union talks collapse",
+        "Thousands of workers went on strike on Monday after the union rejected the offer.",
+        id="labour-strike",
+    ),
+    pytest.param(
+        "Detainees on hunger strike at Baghdad prison",
+        "Dozens of detainees began a hunger strike to protest their conditions.",
+        id="hunger-strike",
+    ),
+    pytest.param(
+        "New container terminal opens at Alexandria port",
+        "Egypt opened a container terminal at Alexandria, the country's main Mediterranean port.",
+        id="alexandria-egypt",
+    ),
+    pytest.param(
+        "Taji farmers fill silos after bumper wheat harvest",
+        "Farmers around Taji north of Baghdad said the harvest filled local grain silos.",
+        id="taji-farms",
+    ),
+    pytest.param(
+        "Crowds mark anniversary of US strike that killed Soleimani",
+        "Thousands rallied in Baghdad to commemorate the anniversary of the drone strike near Baghdad airport.",
+        id="anniversary",
+    ),
+    pytest.param(
+        "Memorial service held for soldiers killed in Camp Taji rocket attack",
+        "Families gathered for a memorial to the troops killed in last year's rocket attack.",
+        id="commemoration",
+    ),
+    pytest.param(
+        "Court sentences men over 2020 rocket attacks on US embassy",
+        "A Baghdad court sentenced three men for rocket attacks on the US embassy, a judge said.",
+        id="court-case",
+    ),
+    pytest.param(
+        "Parliament votes to expel foreign troops after airport strike",
+        "Iraqi lawmakers voted on Sunday to end the presence of US forces.",
+        id="parliament-vote",
+    ),
+    pytest.param(
+        "Houthis fire missiles at tanker in the Red Sea",
+        "The Houthis said they attacked a commercial tanker with drones and missiles in the Red Sea.",
+        id="houthis-at-sea",
+    ),
+    pytest.param(
+        "Israeli jets strike pro-Iran militia depots near Albu Kamal",
+        "Israeli aircraft struck weapons depots used by Iran-backed militias in eastern Syria.",
+        id="israeli-strike",
+    ),
+    pytest.param(
+        "Turkish drones strike PKK hideouts near Sinjar",
+        "Turkey's military said its drones struck militants in northern Iraq.",
+        id="turkish-strike",
+    ),
+    pytest.param(
+        "Coalition hands Camp Besmaya over to Iraqi army",
+        "The US-led coalition handed over Camp Besmaya in the latest transfer of bases.",
+        id="handover",
+    ),
 ]
 
 

@@ -8,18 +8,48 @@ import re
 from monitor.cli import main
 
 OWN = [
-    {"id": "e1", "published": "2020-03-11T20:00:00+00:00", "title": "Rockets hit Camp Taji, killing two US troops",
-     "summary": "Katyusha rockets struck Camp Taji, killing two American soldiers, officials said.",
-     "labels": {"relevant": True, "event_type": "attack", "actors": ["Iran-backed militias"],
-                "places": ["Camp Taji"], "us_killed": 2, "event_key": "A-1"}},
-    {"id": "e2", "published": "2020-03-11T23:00:00+00:00", "title": "Two Americans killed as Katyushas slam into Taji base",
-     "summary": "A rocket barrage hit the Taji base north of Baghdad, killing two US service members.",
-     "labels": {"relevant": True, "event_type": "attack", "actors": ["Iran-backed militias"],
-                "places": ["Camp Taji"], "us_killed": 2, "event_key": "A-1"}},
-    {"id": "e3", "published": "2020-03-12T08:00:00+00:00", "title": "Bakers strike over flour prices",
-     "summary": "Bakers in Basra went on strike over the price of flour.",
-     "labels": {"relevant": False, "event_type": "other", "actors": [], "places": [], "us_killed": None,
-                "event_key": None}},
+    {
+        "id": "e1",
+        "published": "2020-03-11T20:00:00+00:00",
+        "title": "Rockets hit Camp Taji, killing two US troops",
+        "summary": "Katyusha rockets struck Camp Taji, killing two American soldiers, officials said.",
+        "labels": {
+            "relevant": True,
+            "event_type": "attack",
+            "actors": ["Iran-backed militias"],
+            "places": ["Camp Taji"],
+            "us_killed": 2,
+            "event_key": "A-1",
+        },
+    },
+    {
+        "id": "e2",
+        "published": "2020-03-11T23:00:00+00:00",
+        "title": "Two Americans killed as Katyushas slam into Taji base",
+        "summary": "A rocket barrage hit the Taji base north of Baghdad, killing two US service members.",
+        "labels": {
+            "relevant": True,
+            "event_type": "attack",
+            "actors": ["Iran-backed militias"],
+            "places": ["Camp Taji"],
+            "us_killed": 2,
+            "event_key": "A-1",
+        },
+    },
+    {
+        "id": "e3",
+        "published": "2020-03-12T08:00:00+00:00",
+        "title": "Bakers strike over flour prices",
+        "summary": "Bakers in Basra went on strike over the price of flour.",
+        "labels": {
+            "relevant": False,
+            "event_type": "other",
+            "actors": [],
+            "places": [],
+            "us_killed": None,
+            "event_key": None,
+        },
+    },
 ]
 
 

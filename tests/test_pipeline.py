@@ -72,3 +72,18 @@ def test_reports_of_one_incident_from_two_outlets_make_one_event(feed_server, ma
     (event,) = store.events(runtime.engine)
     assert event.report_count == 2 and event.places[0] == "K1 Air Base"
     assert [a.kind for a in store.alerts(runtime.engine)] == ["new_event"]
+
+
+def test_strike_report_links_the_attack_it_answers(feed_server, make_config):
+    feed_server.add_feed("/seed.xml", (FEEDS / "seed_cycle.xml").read_bytes())
+    config = make_config(feeds=[{"url": feed_server.url("/seed.xml")}])
+    runtime, _ = _poll(config)
+    from sqlmodel import Session, select
+
+    with Session(runtime.engine) as session:
+        items = {i.event_type: i for i in session.exec(select(store.StoredItem))}
+    attack, strike = items["attack"], items["strike"]
+    assert strike.event_id != attack.event_id
+    assert strike.reading["refers_to_events"] == [attack.event_id]
+    assert "K1 Air Base" in strike.reading["background_places"]
+    assert attack.reading["refers_to_events"] == []
