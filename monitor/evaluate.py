@@ -8,7 +8,6 @@ pairwise precision/recall of "same event" decisions, and alerts per real event.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any
 from monitor import parse
 from monitor.match import tokens
 from monitor.pipeline import Runtime, process_item
-from monitor.replay import ReplayInputError, parse_time
+from monitor.replay import ReplayInputError, jsonl_records
 from monitor.watchlist import Watchlist
 
 
@@ -106,23 +105,12 @@ class Report:
 
 
 def read_labelled(path: Path) -> list[Labelled]:
+    """Labelled items in published order; every line needs a `labels` object."""
     out = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ReplayInputError(f"{where}: not JSON: {exc.msg}") from None
-            if "labels" not in record:
-                raise ReplayInputError(f"{where}: a labelled item needs a `labels` object")
-            item = parse.make_item(guid=str(record["id"]), title=record.get("title", ""),
-                                   summary=record.get("summary", ""), link=record.get("link"),
-                                   published=parse_time(record["published"], where),
-                                   source=record.get("source") or path.name, feed_url=f"file://{path}")
-            out.append(Labelled(str(record["id"]), item, record["labels"]))
+    for record, item, record_id in jsonl_records(path):
+        if not isinstance(record.get("labels"), dict):
+            raise ReplayInputError(f"{path}: item {record_id}: a labelled item needs a `labels` object")
+        out.append(Labelled(str(record_id), item, record["labels"]))
     return sorted(out, key=lambda r: r.item.published)
 
 

@@ -31,7 +31,8 @@ def parse_time(value: Any, where: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _jsonl_items(path: Path) -> Iterator[tuple[parse.Item, str | None]]:
+def jsonl_records(path: Path) -> Iterator[tuple[dict, parse.Item, str | None]]:
+    """(record, item, id) for each line of a JSON Lines item file; errors name the file and line."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -49,7 +50,12 @@ def _jsonl_items(path: Path) -> Iterator[tuple[parse.Item, str | None]]:
                 link=record.get("link"), published=parse_time(record["published"], where),
                 source=str(record.get("source") or path.name), feed_url=f"file://{path.resolve()}",
             )
-            yield item, record_id
+            yield record, item, record_id
+
+
+def _jsonl_items(path: Path) -> Iterator[tuple[parse.Item, str | None]]:
+    for _, item, record_id in jsonl_records(path):
+        yield item, record_id
 
 
 def _feed_items(path: Path) -> Iterator[tuple[parse.Item, str | None]]:
