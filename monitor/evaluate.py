@@ -72,6 +72,7 @@ class Report:
     items: int = 0
     real_events: int = 0
     new_event_alerts_per_event: Counter = field(default_factory=Counter)
+    update_alerts_per_event: Counter = field(default_factory=Counter)
     misses: list[tuple[int, str]] = field(default_factory=list)
 
     @property
@@ -97,6 +98,9 @@ class Report:
         exactly_one = alert_counts.get(1, 0)
         lines.append(f"alerts       {exactly_one}/{self.real_events} real events got exactly one new_event alert; "
                      f"distribution {dict(sorted(alert_counts.items()))}")
+        updates = self.update_alerts_per_event
+        lines.append(f"updates      event_update alerts per real event: {dict(sorted(updates.items()))} "
+                     f"({sum(n * k for k, n in updates.items())} in all)")
         if self.misses:
             lines.append(f"worst misses ({min(worst, len(self.misses))} of {len(self.misses)}):")
             for _, text in sorted(self.misses, key=lambda m: -m[0])[:worst]:
@@ -137,6 +141,7 @@ def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist) -
     report = Report()
     predicted_event: dict[str, str | None] = {}
     alerts_by_event: Counter = Counter()
+    updates_by_event: Counter = Counter()
     for record in labelled:
         outcome = process_item(runtime, record.item, now=record.item.published)
         if outcome is None:
@@ -147,6 +152,8 @@ def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist) -
         for draft in outcome.alerts:
             if draft.kind == "new_event":
                 alerts_by_event[draft.event_id] += 1
+            elif draft.kind == "event_update":
+                updates_by_event[draft.event_id] += 1
         title = record.item.title[:90]
         if labels.get("relevant") is not None:
             expected = bool(labels["relevant"])
@@ -179,6 +186,7 @@ def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist) -
         events_for_key = {predicted_event.get(r.id) for r in labelled if r.labels.get("event_key") == key}
         count = sum(alerts_by_event.get(e, 0) for e in events_for_key if e)
         report.new_event_alerts_per_event[count] += 1
+        report.update_alerts_per_event[sum(updates_by_event.get(e, 0) for e in events_for_key if e)] += 1
     return report
 
 

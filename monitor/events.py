@@ -36,6 +36,7 @@ class EventFacts:
     injured: dict[str, int] = field(default_factory=dict)
     sources: tuple[dict, ...] = ()
     report_count: int = 1
+    claims: tuple[str, ...] = ()  # "Kataib Hezbollah: claimed", "Kataib Hezbollah: attributed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +52,27 @@ class Report:
 
 
 @dataclass(frozen=True, slots=True)
+class Change:
+    """One material difference a report made: its kind (for routing) and what to tell people."""
+
+    kind: str  # killed | injured | place | actor | claim | attribution
+    text: str
+
+
+CHANGE_KINDS = ("killed", "injured", "place", "actor", "claim", "attribution")
+
+
+@dataclass(frozen=True, slots=True)
 class EventChange:
     """What a report did to the events: started one, or joined one and changed these facts."""
 
     event: EventFacts
     is_new: bool
-    changes: tuple[str, ...] = ()
+    changes: tuple[Change, ...] = ()
+
+    def material(self, kinds: Sequence[str]) -> tuple[Change, ...]:
+        """The changes of the kinds a user wants an update for."""
+        return tuple(c for c in self.changes if c.kind in kinds)
 
 
 def event_id_for(report: Report) -> str:
@@ -79,6 +95,15 @@ def _same_incident(report: Report, event: EventFacts, window: timedelta) -> bool
     return bool(actors & (set(event.actors) - _GENERIC_ACTORS))
 
 
+def lookup_names(reading: Reading) -> list[str]:
+    """The entities a report's candidate events are looked up by: its places and specific actors."""
+    return [*reading.places, *(a for a in reading.actors if a not in _GENERIC_ACTORS)]
+
+
+def _claims(reading: Reading) -> tuple[str, ...]:
+    return tuple(f"{p.name}: {p.how}" for p in reading.parties if p.how in {"claimed", "attributed"})
+
+
 def _similarity(report: Report, event: EventFacts) -> float:
     shared_places = len(set(report.reading.places) & set(event.places))
     return shared_places * 100 + fuzz.token_set_ratio(report.title, event.title)
@@ -93,7 +118,7 @@ def place_report(report: Report, candidates: Sequence[EventFacts], window: timed
             id=event_id_for(report), event_type=reading.event_type or "other", title=report.title,
             actors=reading.actors, places=reading.places, first_seen=report.published,
             last_seen=report.published, killed=dict(reading.killed), injured=dict(reading.injured),
-            sources=(_source(report),),
+            sources=(_source(report),), claims=_claims(reading),
         )
         return EventChange(event=event, is_new=True)
     best = max(matching, key=lambda e: _similarity(report, e))
@@ -103,15 +128,20 @@ def place_report(report: Report, candidates: Sequence[EventFacts], window: timed
 def merge(event: EventFacts, report: Report) -> EventChange:
     """Fold a report into an event, keeping the highest figures and every place and actor."""
     reading = report.reading
-    changes: list[str] = []
+    changes: list[Change] = []
     killed = _raise_counts(event.killed, reading.killed, "killed", changes)
     injured = _raise_counts(event.injured, reading.injured, "injured", changes)
     new_places = [p for p in reading.places if p not in event.places]
     if new_places:
-        changes.append("new place: " + ", ".join(new_places))
+        changes.append(Change("place", "new place: " + ", ".join(new_places)))
     new_actors = [a for a in reading.actors if a not in event.actors]
     if new_actors:
-        changes.append("new actor: " + ", ".join(new_actors))
+        changes.append(Change("actor", "new actor: " + ", ".join(new_actors)))
+    new_claims = [c for c in _claims(reading) if c not in event.claims]
+    for claim in new_claims:
+        name, how = claim.rsplit(": ", 1)
+        kind = "claim" if how == "claimed" else "attribution"
+        changes.append(Change(kind, f"{name} {'claimed it' if kind == 'claim' else 'blamed by officials'}"))
     updated = replace(
         event,
         actors=event.actors + tuple(new_actors),
@@ -122,16 +152,30 @@ def merge(event: EventFacts, report: Report) -> EventChange:
         last_seen=max(event.last_seen, report.published),
         sources=(*event.sources, _source(report)),
         report_count=event.report_count + 1,
+        claims=event.claims + tuple(new_claims),
     )
     return EventChange(event=updated, is_new=False, changes=tuple(changes))
 
 
-def _raise_counts(old: dict[str, int], new: dict[str, int], word: str, changes: list[str]) -> dict[str, int]:
+_COALITION_MEMBERS = ("US", "UK")
+
+
+def total_count(counts: dict[str, int]) -> int:
+    """People counted, not double-counting "three coalition" and "two US and one British"."""
+    members = sum(counts.get(side, 0) for side in _COALITION_MEMBERS)
+    others = sum(n for side, n in counts.items() if side not in (*_COALITION_MEMBERS, "coalition"))
+    return others + max(members, counts.get("coalition", 0))
+
+
+def _raise_counts(old: dict[str, int], new: dict[str, int], word: str, changes: list[Change]) -> dict[str, int]:
+    """Keep the highest count per side; a change is material when a side's count or the total rises
+    (a report saying "three coalition" after "two US and one British" changes nothing)."""
     merged = dict(old)
     for side, count in new.items():
-        if count > merged.get(side, 0):
-            changes.append(f"{word} {side}: {merged.get(side, 0)} -> {count}")
-            merged[side] = count
+        merged[side] = max(count, merged.get(side, 0))
+    if total_count(merged) > total_count(old):
+        risen = [f"{side} {old.get(side, 0)} -> {n}" for side, n in merged.items() if n > old.get(side, 0)]
+        changes.append(Change(word, f"{word} up to {total_count(merged)} ({', '.join(risen)})"))
     return merged
 
 

@@ -28,7 +28,8 @@ import apprise
 
 from monitor.classify import Reading
 from monitor.config import NotifyTarget, Settings
-from monitor.events import EventChange
+from monitor.events import Change, EventChange, total_count
+from monitor.parse import Item
 from monitor.store import StoredAlert, due_deliveries, record_attempt
 
 log = logging.getLogger("monitor.notify")
@@ -80,7 +81,7 @@ def _headline(change: EventChange) -> str:
         head = f"Strike on {where}"
     else:
         head = f"Threat: {inert(event.title, 120)}"
-    deaths = sum(event.killed.values())
+    deaths = total_count(event.killed)
     if deaths:
         head += f": {deaths} killed ({_toll(event.killed)})"
     return inert(head, MAX_TITLE)
@@ -114,6 +115,27 @@ def new_event_alert(change: EventChange, reading: Reading, now: datetime) -> Ale
                "killed": event.killed, "injured": event.injured, "sources": list(event.sources)}
     return AlertDraft(kind="new_event", dedupe_key=f"new_event:{event.id}", event_id=event.id,
                       created_at=now, title=_headline(change), text="\n".join(lines), payload=payload)
+
+
+def event_update_alert(change: EventChange, material: Sequence[Change], item: Item, now: datetime) -> AlertDraft:
+    """One update for a report that changed what matters about a known incident, saying what changed."""
+    event = change.event
+    what = "; ".join(c.text for c in material)
+    lines = [f"Update ({event.report_count} reports): {inert(what, 400)}",
+             f"Where: {', '.join(event.places) or 'not stated'}",
+             f"Who: {', '.join(event.actors) or 'not stated'}"]
+    if event.killed:
+        lines.append(f"Killed: {_toll(event.killed)}")
+    if event.injured:
+        lines.append(f"Injured: {_toll(event.injured)}")
+    lines.append(f"Source: {inert(item.source, 80)}: {inert(item.title, 200)}")
+    if item.link:
+        lines.append(f"  {inert(item.link, 300)}")
+    payload = {"event_type": event.event_type, "changes": [c.text for c in material], "killed": event.killed,
+               "injured": event.injured, "places": list(event.places), "actors": list(event.actors)}
+    return AlertDraft(kind="event_update", dedupe_key=f"event_update:{event.id}:{item.key}", event_id=event.id,
+                      created_at=now, title=inert(f"Update: {_headline(change)}", MAX_TITLE),
+                      text="\n".join(lines), payload=payload)
 
 
 # --- targets -----------------------------------------------------------------------------------

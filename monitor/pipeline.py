@@ -68,7 +68,7 @@ def _facts(row: store.StoredEvent) -> events.EventFacts:
         id=row.id, event_type=row.event_type, title=row.title, actors=tuple(row.actors),
         places=tuple(row.places), first_seen=row.first_seen, last_seen=row.last_seen,
         killed=dict(row.killed), injured=dict(row.injured), sources=tuple(row.sources),
-        report_count=row.report_count,
+        report_count=row.report_count, claims=tuple(row.claims),
     )
 
 
@@ -77,6 +77,7 @@ def _event_row(facts: events.EventFacts) -> store.StoredEvent:
         id=facts.id, event_type=facts.event_type, title=facts.title, actors=list(facts.actors),
         places=list(facts.places), killed=facts.killed, injured=facts.injured, sources=list(facts.sources),
         first_seen=facts.first_seen, last_seen=facts.last_seen, report_count=facts.report_count,
+        claims=list(facts.claims),
     )
 
 
@@ -110,12 +111,16 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
             change = None
             drafts: list[notify.AlertDraft] = []
             if reading.relevant and reading.event_type:
-                candidates = store.candidate_events(session, reading.event_type, item.published - window)
+                candidates = store.candidate_events(session, reading.event_type, events.lookup_names(reading),
+                                                    item.published - window, item.published + window)
                 report = events.Report(item.key, item.title, item.link, item.source, item.published, reading)
                 change = events.place_report(report, [_facts(c) for c in candidates], window)
-                session.merge(_event_row(change.event))
+                store.save_event(session, _event_row(change.event), item.key, now, [c.text for c in change.changes])
+                material = change.material(runtime.settings.events.update_on)
                 if change.is_new:
                     drafts.append(notify.new_event_alert(change, reading, now))
+                elif material:
+                    drafts.append(notify.event_update_alert(change, material, item, now))
             event_id = change.event.id if change else None
             referenced = []
             if reading.relevant and reading.background_places:

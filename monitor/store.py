@@ -99,9 +99,32 @@ class StoredEvent(SQLModel, table=True):
     killed: dict[str, int] = _json(dict)
     injured: dict[str, int] = _json(dict)
     sources: list[dict[str, Any]] = _json(list)
+    claims: list[str] = _json(list)
     first_seen: datetime = _time(nullable=False)
     last_seen: datetime = _time(nullable=False)
     report_count: int = 1
+
+
+class EventEntity(SQLModel, table=True):
+    """The places and actors of an event, so candidates for a new report are found by index."""
+
+    __tablename__ = "event_entity"
+    __table_args__ = (Index("ix_event_entity_lookup", "event_type", "name", "first_seen"),)
+    event_id: str = Field(primary_key=True)
+    name: str = Field(primary_key=True)
+    event_type: str
+    first_seen: datetime = _time(nullable=False)
+
+
+class EventHistory(SQLModel, table=True):
+    """What each report changed in an event."""
+
+    __tablename__ = "event_history"
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(index=True)
+    item_key: str
+    at: datetime = _time(nullable=False)
+    changes: list[str] = _json(list)
 
 
 class StoredAlert(SQLModel, table=True):
@@ -202,10 +225,37 @@ def item_count(engine: Engine) -> int:
 # --- events ------------------------------------------------------------------------------------
 
 
-def candidate_events(session: Session, event_type: str, since: datetime) -> list[StoredEvent]:
-    """Events of one type seen since a time (uses the type/last_seen index)."""
-    query = select(StoredEvent).where(StoredEvent.event_type == event_type, StoredEvent.last_seen >= since)
-    return list(session.exec(query))
+def candidate_events(session: Session, event_type: str, names: Iterable[str], start: datetime,
+                     end: datetime) -> list[StoredEvent]:
+    """Events of one type, begun between two times, that share a place or actor with the report.
+
+    One indexed look-up on (event_type, name, first_seen): the cost does not grow with the number
+    of stored events, only with the number of events that match.
+    """
+    names = sorted(set(names))
+    if not names:
+        return []
+    ids = select(EventEntity.event_id).where(
+        EventEntity.event_type == event_type, EventEntity.name.in_(names),
+        EventEntity.first_seen >= start, EventEntity.first_seen <= end,
+    ).distinct()
+    return list(session.exec(select(StoredEvent).where(StoredEvent.id.in_(ids))))
+
+
+def save_event(session: Session, event: StoredEvent, item_key: str, at: datetime, changes: Iterable[str]) -> None:
+    """Store an event's new state, its entities and what this report changed."""
+    session.merge(event)
+    known = set(session.exec(select(EventEntity.name).where(EventEntity.event_id == event.id)))
+    for name in {*event.places, *event.actors} - known:
+        session.add(EventEntity(event_id=event.id, name=name, event_type=event.event_type,
+                                first_seen=event.first_seen))
+    session.add(EventHistory(event_id=event.id, item_key=item_key, at=at, changes=list(changes)))
+
+
+def event_history(engine: Engine, event_id: str) -> list[EventHistory]:
+    with Session(engine) as session:
+        query = select(EventHistory).where(EventHistory.event_id == event_id).order_by(EventHistory.id)
+        return list(session.exec(query))
 
 
 def events_between(session: Session, start: datetime, end: datetime) -> list[StoredEvent]:
