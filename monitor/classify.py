@@ -307,7 +307,7 @@ class Reader:
         self._theatre_places = {p.name for p in watchlist.places if p.country in theatre and p.kind != "country"}
         self._sites = {p.name for p in watchlist.places if p.kind in {"base", "diplomatic"}}
         self._kind = {p.name: p.kind for p in watchlist.places}
-        self._site_named_after = _sites_named_after(watchlist)
+        self._site_named_after = watchlist.sites_named_after()
 
     # --- the per-item call ---------------------------------------------------------------------
 
@@ -611,6 +611,13 @@ class Reader:
         after = doc.token_at(mention.end - 1) + 1
         if any(tuple(doc.folded[after : after + len(p)]) == p for p in self._base_words):
             return site
+        # "a base in Irbil", "the airport at Erbil"
+        before = doc.token_at(mention.start)
+        window = doc.folded[max(0, before - 4):before]
+        while window and window[-1] in {"in", "at", "near", "outside", "the", "of"}:
+            window = window[:-1]
+        if any(tuple(window[len(window) - len(p):]) == p for p in self._base_words if len(window) >= len(p)):
+            return site
         return mention.name
 
     def _most_specific(self, names: list[str]) -> list[str]:
@@ -788,21 +795,6 @@ class Reader:
             if m.name == name:
                 return doc.sentence(doc.sentence_of[doc.token_at(m.start)])
         return None
-
-
-def _sites_named_after(watchlist: Watchlist) -> dict[str, str]:
-    """Town -> the one base or airport named after it (Erbil -> Erbil Air Base)."""
-    found: dict[str, list[str]] = {}
-    sites = [p for p in watchlist.places if p.kind == "base"]
-    for town in watchlist.places:
-        if town.kind not in {"city", "town"}:
-            continue
-        words = _phrase(town.name)
-        for site in sites:
-            site_words = _phrase(site.name)
-            if any(site_words[i : i + len(words)] == words for i in range(len(site_words))):
-                found.setdefault(town.name, []).append(site.name)
-    return {town: names[0] for town, names in found.items() if len(names) == 1}
 
 
 def _verb_for(position: int, verbs: list[tuple[int, int, str]], words: list[str] | None = None) -> str | None:

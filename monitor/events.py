@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from rapidfuzz import fuzz
 
@@ -37,6 +37,7 @@ class EventFacts:
     sources: tuple[dict, ...] = ()
     report_count: int = 1
     claims: tuple[str, ...] = ()  # "Kataib Hezbollah: claimed", "Kataib Hezbollah: attributed"
+    day: date | None = None  # the day it happened, as the first report put it
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,19 +86,34 @@ def _source(report: Report) -> dict:
             "published": report.published.isoformat()}
 
 
-def _same_incident(report: Report, event: EventFacts, window: timedelta) -> bool:
+MAX_DAY_GAP = 1  # reports may put an overnight attack on either side of midnight
+
+
+def report_day(report: Report) -> date:
+    return report.reading.happened_on or report.published.date()
+
+
+def expand_places(places: Sequence[str], related: dict[str, str]) -> set[str]:
+    """Places with the base named after a town and the town a base is named after (Erbil, Erbil Air Base)."""
+    towns = {site: town for town, site in related.items()}
+    return {*places, *(related[p] for p in places if p in related), *(towns[p] for p in places if p in towns)}
+
+
+def _same_incident(report: Report, event: EventFacts, window: timedelta, related: dict[str, str]) -> bool:
     if abs(report.published - event.first_seen) > window:
         return False
-    places = set(report.reading.places)
+    if event.day and abs((report_day(report) - event.day).days) > MAX_DAY_GAP:
+        return False  # the same base hit again two days later is another incident
+    places = expand_places(report.reading.places, related)
     if places and event.places:
         return bool(places & set(event.places))
     actors = set(report.reading.actors) - _GENERIC_ACTORS
     return bool(actors & (set(event.actors) - _GENERIC_ACTORS))
 
 
-def lookup_names(reading: Reading) -> list[str]:
+def lookup_names(reading: Reading, related: dict[str, str]) -> list[str]:
     """The entities a report's candidate events are looked up by: its places and specific actors."""
-    return [*reading.places, *(a for a in reading.actors if a not in _GENERIC_ACTORS)]
+    return [*expand_places(reading.places, related), *(a for a in reading.actors if a not in _GENERIC_ACTORS)]
 
 
 def _claims(reading: Reading) -> tuple[str, ...]:
@@ -109,16 +125,19 @@ def _similarity(report: Report, event: EventFacts) -> float:
     return shared_places * 100 + fuzz.token_set_ratio(report.title, event.title)
 
 
-def place_report(report: Report, candidates: Sequence[EventFacts], window: timedelta) -> EventChange:
+def place_report(report: Report, candidates: Sequence[EventFacts], window: timedelta,
+                 related: dict[str, str] | None = None) -> EventChange:
     """Start a new event for the report, or merge it into the best matching candidate."""
     reading = report.reading
-    matching = [e for e in candidates if e.event_type == reading.event_type and _same_incident(report, e, window)]
+    related = related or {}
+    matching = [e for e in candidates
+                if e.event_type == reading.event_type and _same_incident(report, e, window, related)]
     if not matching:
         event = EventFacts(
             id=event_id_for(report), event_type=reading.event_type or "other", title=report.title,
             actors=reading.actors, places=reading.places, first_seen=report.published,
             last_seen=report.published, killed=dict(reading.killed), injured=dict(reading.injured),
-            sources=(_source(report),), claims=_claims(reading),
+            sources=(_source(report),), claims=_claims(reading), day=report_day(report),
         )
         return EventChange(event=event, is_new=True)
     best = max(matching, key=lambda e: _similarity(report, e))

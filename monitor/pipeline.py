@@ -39,6 +39,7 @@ class Runtime:
     matcher: Matcher
     reader: Reader
     targets: list[notify.Target]
+    sites_named_after: dict[str, str] = field(default_factory=dict)
 
 
 def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
@@ -47,7 +48,7 @@ def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
     vocabulary = load_vocabulary(settings.vocabulary)
     engine = store.open_engine(database or settings.database)
     return Runtime(settings, engine, Matcher(watchlist), Reader(vocabulary, watchlist),
-                   notify.build_targets(settings))
+                   notify.build_targets(settings), watchlist.sites_named_after())
 
 
 # --- per item ----------------------------------------------------------------------------------
@@ -68,7 +69,7 @@ def _facts(row: store.StoredEvent) -> events.EventFacts:
         id=row.id, event_type=row.event_type, title=row.title, actors=tuple(row.actors),
         places=tuple(row.places), first_seen=row.first_seen, last_seen=row.last_seen,
         killed=dict(row.killed), injured=dict(row.injured), sources=tuple(row.sources),
-        report_count=row.report_count, claims=tuple(row.claims),
+        report_count=row.report_count, claims=tuple(row.claims), day=row.day,
     )
 
 
@@ -77,7 +78,7 @@ def _event_row(facts: events.EventFacts) -> store.StoredEvent:
         id=facts.id, event_type=facts.event_type, title=facts.title, actors=list(facts.actors),
         places=list(facts.places), killed=facts.killed, injured=facts.injured, sources=list(facts.sources),
         first_seen=facts.first_seen, last_seen=facts.last_seen, report_count=facts.report_count,
-        claims=list(facts.claims),
+        claims=list(facts.claims), day=facts.day,
     )
 
 
@@ -111,10 +112,12 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
             change = None
             drafts: list[notify.AlertDraft] = []
             if reading.relevant and reading.event_type:
-                candidates = store.candidate_events(session, reading.event_type, events.lookup_names(reading),
+                related = runtime.sites_named_after
+                candidates = store.candidate_events(session, reading.event_type,
+                                                    events.lookup_names(reading, related),
                                                     item.published - window, item.published + window)
                 report = events.Report(item.key, item.title, item.link, item.source, item.published, reading)
-                change = events.place_report(report, [_facts(c) for c in candidates], window)
+                change = events.place_report(report, [_facts(c) for c in candidates], window, related)
                 store.save_event(session, _event_row(change.event), item.key, now, [c.text for c in change.changes])
                 material = change.material(runtime.settings.events.update_on)
                 if change.is_new:

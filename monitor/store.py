@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,7 @@ class StoredEvent(SQLModel, table=True):
     injured: dict[str, int] = _json(dict)
     sources: list[dict[str, Any]] = _json(list)
     claims: list[str] = _json(list)
+    day: date | None = None
     first_seen: datetime = _time(nullable=False)
     last_seen: datetime = _time(nullable=False)
     report_count: int = 1

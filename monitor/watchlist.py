@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -95,10 +96,30 @@ class Watchlist(BaseModel):
     def place(self, name: str) -> Place | None:
         return next((p for p in self.places if p.name == name), None)
 
+    def sites_named_after(self) -> dict[str, str]:
+        """Town -> the one site named after it (Erbil -> Erbil Air Base), where there is exactly one and
+        it is a base (Baghdad names an airport and an embassy, so it has none)."""
+        found: dict[str, list[str]] = {}
+        sites = [p for p in self.places if p.kind in {"base", "diplomatic"}]
+        for town in self.places:
+            if town.kind not in {"city", "town"}:
+                continue
+            words = _words(town.name)
+            for site in sites:
+                site_words = _words(site.name)
+                if any(site_words[i : i + len(words)] == words for i in range(len(site_words))):
+                    found.setdefault(town.name, []).append(site.name)
+        kinds = {p.name: p.kind for p in sites}
+        return {town: names[0] for town, names in found.items() if len(names) == 1 and kinds[names[0]] == "base"}
+
     def entries(self) -> list[tuple[str, _Entry]]:
         """(section, entry) for every entry, in file order."""
         return ([("actor", a) for a in self.actors] + [("place", p) for p in self.places]
                 + [("person", p) for p in self.people])
+
+
+def _words(name: str) -> list[str]:
+    return re.findall(r"\w+", name.casefold())
 
 
 def load_watchlist(paths: Sequence[Path]) -> Watchlist:
