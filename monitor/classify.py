@@ -763,7 +763,8 @@ class Reader:
             count = self._number(doc.folded[i])
             if count is None:
                 continue
-            side = next((sides[j] for j in range(i + 1, min(i + 5, len(doc.folded))) if j in sides), None)
+            side = next((sides[j] for j in range(i + 1, min(i + 5, len(doc.folded)))
+                         if j in sides and doc.sentence_of[j] == doc.sentence_of[i]), None)
             if side is None:
                 if doc.folded[i] in {"a", "an"} or not ({i + 1, i + 2} & verb_starts) or last_side is None:
                     continue

@@ -193,7 +193,7 @@ def _raise_counts(old: dict[str, int], new: dict[str, int], word: str, changes: 
     for side, count in new.items():
         merged[side] = max(count, merged.get(side, 0))
     if total_count(merged) > total_count(old):
-        risen = [f"{side} {old.get(side, 0)} -> {n}" for side, n in merged.items() if n > old.get(side, 0)]
+        risen = [f"{side} {old.get(side, 0)} → {n}" for side, n in merged.items() if n > old.get(side, 0)]
         changes.append(Change(word, f"{word} up to {total_count(merged)} ({', '.join(risen)})"))
     return merged
 
@@ -212,3 +212,13 @@ def referenced_events(reading: Reading, published: datetime, candidates: Sequenc
               if e.id != own_event and set(e.places) & places and
               published - REFERENCE_WINDOW <= e.first_seen <= published]
     return [e.id for e in sorted(linked, key=lambda e: e.first_seen, reverse=True)]
+
+
+COPY_WINDOW = timedelta(days=3)
+COPY_TEXT_SIMILARITY = 90.0
+
+
+def same_article(title: str, summary: str, other_title: str, other_summary: str) -> bool:
+    """Near-identical text: the same title and a summary that differs only in small edits."""
+    return (fuzz.ratio(title.casefold(), other_title.casefold()) >= COPY_TEXT_SIMILARITY
+            and fuzz.ratio(summary.casefold(), other_summary.casefold()) >= COPY_TEXT_SIMILARITY)

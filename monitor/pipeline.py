@@ -62,6 +62,7 @@ class ItemOutcome:
     reading: Reading
     event_id: str | None
     alerts: tuple[notify.AlertDraft, ...] = ()
+    copy_of: str | None = None  # the stored item this one repeats (syndication), when it does
 
 
 def _facts(row: store.StoredEvent) -> events.EventFacts:
@@ -100,6 +101,17 @@ def read_item(runtime: Runtime, item: parse.Item) -> tuple[Reading, list[dict]]:
     return reading, [m.as_dict() for m in matches.mentions]
 
 
+def _original(session, item: parse.Item, fingerprint: str, title_print: str) -> store.StoredItem | None:
+    """The stored item this one repeats: same link, same text, or near-identical text lately."""
+    for candidate in store.original_of(session, item.link, fingerprint, title_print,
+                                       item.published - events.COPY_WINDOW):
+        if candidate.fingerprint == fingerprint or (item.link and candidate.link == item.link):
+            return candidate
+        if events.same_article(item.title, item.summary, candidate.title, candidate.summary):
+            return candidate
+    return None
+
+
 def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutcome | None:
     """Read, merge and store one item with its alerts in one transaction; None if seen before."""
     reading, mentions = read_item(runtime, item)
@@ -107,8 +119,13 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
     target_ids = [t.id for t in runtime.targets]
     try:
         with store.transaction(runtime.engine) as session:
-            if session.get(store.StoredItem, item.key) is not None:
+            if session.get(store.StoredItem, item.key) is not None or session.get(store.ItemCopy, item.key):
                 return None
+            fingerprint, title_print = parse.content_prints(item.title, item.summary)
+            original = _original(session, item, fingerprint, title_print)
+            if original is not None:
+                store.add_copy(session, item.key, original.key, item.feed_url, now)
+                return ItemOutcome(item, reading, original.event_id, (), copy_of=original.key)
             change = None
             drafts: list[notify.AlertDraft] = []
             if reading.relevant and reading.event_type:
@@ -132,6 +149,7 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
                                                       event_id)
             row = _item_row(item, reading, event_id, now, mentions)
             row.reading = {**row.reading, "refers_to_events": referenced}
+            row.fingerprint, row.title_print = fingerprint, title_print
             session.add(row)
             stored = [d for d in drafts if store.add_alert(session, d.to_row(), target_ids) is not None]
     except Exception as exc:

@@ -72,7 +72,7 @@ class StoredItem(SQLModel, table=True):
     source: str
     title: str
     summary: str
-    link: str | None = None
+    link: str | None = Field(default=None, index=True)
     published: datetime = _time(nullable=False, index=True)
     fetched_at: datetime = _time(nullable=False)
     relevant: bool = False
@@ -83,6 +83,18 @@ class StoredItem(SQLModel, table=True):
     injured: dict[str, int] = _json(dict)
     reading: dict[str, Any] = _json(dict)
     event_id: str | None = Field(default=None, index=True)
+    fingerprint: str | None = Field(default=None, index=True)  # the folded text, hashed
+    title_print: str | None = Field(default=None, index=True)  # the folded title, hashed
+
+
+class ItemCopy(SQLModel, table=True):
+    """The same article seen again under another key (syndicated to another feed, or re-issued)."""
+
+    __tablename__ = "item_copy"
+    key: str = Field(primary_key=True)
+    item_key: str = Field(index=True)
+    feed_url: str
+    seen_at: datetime = _time(nullable=False)
 
 
 class StoredEvent(SQLModel, table=True):
@@ -209,13 +221,36 @@ def save_feed_state(engine: Engine, state: FeedState) -> None:
 
 
 def known_keys(engine: Engine, keys: Sequence[str]) -> set[str]:
-    """Which of these item keys are stored already (queried in chunks to keep statements small)."""
+    """Which of these item keys are stored already, as items or as copies (queried in chunks)."""
     found: set[str] = set()
     with Session(engine) as session:
         for start in range(0, len(keys), 500):
             chunk = list(keys[start : start + 500])
             found.update(session.exec(select(StoredItem.key).where(StoredItem.key.in_(chunk))))
+            found.update(session.exec(select(ItemCopy.key).where(ItemCopy.key.in_(chunk))))
     return found
+
+
+def original_of(session: Session, link: str | None, fingerprint: str, title_print: str,
+                since: datetime) -> list[StoredItem]:
+    """Stored items that may be the same article: same link, same text, or same title lately."""
+    conditions = [StoredItem.fingerprint == fingerprint,
+                  (StoredItem.title_print == title_print) & (StoredItem.published >= since)]
+    if link:
+        conditions.append(StoredItem.link == link)
+    return list(session.exec(select(StoredItem).where(or_(*conditions)).limit(20)))
+
+
+def add_copy(session: Session, key: str, item_key: str, feed_url: str, at: datetime) -> None:
+    session.add(ItemCopy(key=key, item_key=item_key, feed_url=feed_url, seen_at=at))
+
+
+def feeds_of(engine: Engine, item_key: str) -> list[str]:
+    """Every feed an item was seen in: its own, then those of its copies."""
+    with Session(engine) as session:
+        item = session.get(StoredItem, item_key)
+        copies = session.exec(select(ItemCopy.feed_url).where(ItemCopy.item_key == item_key))
+        return ([item.feed_url] if item else []) + list(copies)
 
 
 def item_count(engine: Engine) -> int:

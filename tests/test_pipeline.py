@@ -64,7 +64,9 @@ def test_reports_of_one_incident_from_two_outlets_make_one_event(feed_server, ma
     other_outlet = (FEEDS / "attack_on_k1.xml").read_bytes().replace(
         b"tigriswire-2019-12-27-k1-rocket-attack", b"other-outlet-k1-story").replace(
         b"Rocket attack on K1 base near Kirkuk kills US contractor",
-        b"US contractor killed as rockets hit K-1 air base in Kirkuk")
+        b"US contractor killed as rockets hit K-1 air base in Kirkuk").replace(
+        b"tigriswire.example/news/2019/12/27/rocket-attack-k1-kirkuk", b"other.example/k1-contractor-killed").replace(
+        b"more than 30 rockets", b"over thirty rockets").replace(b"Friday evening", b"Friday night")
     feed_server.add_feed("/other.xml", other_outlet)
     config = make_config(feeds=[{"url": feed_server.url("/k1.xml")}, {"url": feed_server.url("/other.xml")}])
     runtime, _ = _poll(config)

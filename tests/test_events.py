@@ -1,0 +1,170 @@
+"""One incident, one event: merging reports, update alerts, syndicated copies (cases written for these tests)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from monitor import store
+from monitor.cli import main
+
+
+def _replay(make_config, tmp_path: Path, reports: list[dict], **config) -> tuple[list[dict], list[dict], Path]:
+    items = tmp_path / "items.jsonl"
+    items.write_text("\n".join(json.dumps(r) for r in reports) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    db = tmp_path / "replay.db"
+    assert (
+        main(
+            ["--config", str(make_config(**config)), "replay", str(items), "--out", str(out), "--db", f"sqlite:///{db}"]
+        )
+        == 0
+    )
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return [r for r in records if r["type"] == "item"], [r for r in records if r["type"] == "alert"], db
+
+
+def report(id: str, published: str, title: str, summary: str, link: str | None = None, source: str = "Wire") -> dict:
+    return {"id": id, "published": published, "title": title, "summary": summary, "link": link, "source": source}
+
+
+THREE_OUTLETS = [
+    report(
+        "a",
+        "2021-02-15T18:40:00+00:00",
+        "Rockets hit Erbil air base, contractor killed",
+        "Several rockets struck the Erbil air base used by US-led troops on Monday night, killing a foreign "
+        "contractor and wounding a US service member, the coalition said.",
+    ),
+    report(
+        "b",
+        "2021-02-15T20:10:00+00:00",
+        "Irbil airport rocket barrage kills civilian contractor",
+        "A salvo of rockets slammed into the military side of Irbil airport late on Monday, killing one "
+        "civilian contractor, Kurdish officials said.",
+        source="Other",
+    ),
+    report(
+        "c",
+        "2021-02-16T07:00:00+00:00",
+        "Arbil airport attacked with rockets overnight",
+        "Rockets fired from south of the city hit Arbil airport overnight, where coalition forces are based, "
+        "killing a contractor working with the coalition.",
+        source="Third",
+    ),
+]
+
+
+def test_three_outlets_three_spellings_one_event_one_alert(make_config, tmp_path):
+    items, alerts, _ = _replay(make_config, tmp_path, THREE_OUTLETS)
+    assert all(i["relevant"] for i in items)
+    assert len({i["event_id"] for i in items}) == 1
+    assert [a["kind"] for a in alerts] == ["new_event"]
+
+
+def test_casualty_revision_sends_one_update_saying_what_changed(make_config, tmp_path):
+    reports = [
+        report(
+            "r1",
+            "2020-03-11T19:30:00+00:00",
+            "Rockets hit Camp Taji, one US soldier killed",
+            "Katyusha rockets struck Camp Taji north of Baghdad on Wednesday, killing one American soldier.",
+        ),
+        report(
+            "r2",
+            "2020-03-11T21:00:00+00:00",
+            "Taji rocket toll: still one American dead",
+            "The rocket attack on Camp Taji killed one US soldier, officials repeated.",
+        ),
+        report(
+            "r3",
+            "2020-03-12T08:00:00+00:00",
+            "Death toll in Taji rocket attack rises to three",
+            "Two Americans and one British soldier were killed in Wednesday's rocket attack on Camp Taji, "
+            "the coalition said, raising the toll.",
+        ),
+    ]
+    items, alerts, db = _replay(make_config, tmp_path, reports)
+    assert len({i["event_id"] for i in items}) == 1
+    assert [a["kind"] for a in alerts] == ["new_event", "event_update"]
+    update = alerts[1]
+    assert "killed up to 3" in update["text"] and update["at"] == "2020-03-12T08:00:00+00:00"
+    history = store.event_history(store.open_engine(f"sqlite:///{db}"), items[0]["event_id"])
+    assert [bool(h.changes) for h in history] == [False, False, True]
+
+
+def test_two_attacks_on_one_base_four_days_apart_are_two_events(make_config, tmp_path):
+    reports = [
+        report(
+            "t1",
+            "2020-03-11T19:00:00+00:00",
+            "Rockets strike Camp Taji",
+            "About 15 rockets hit Camp Taji on Wednesday evening, killing three coalition personnel.",
+        ),
+        report(
+            "t2",
+            "2020-03-15T10:00:00+00:00",
+            "Camp Taji hit by rockets again",
+            "More than 30 rockets struck Camp Taji on Sunday morning, wounding several coalition troops.",
+        ),
+    ]
+    items, alerts, _ = _replay(make_config, tmp_path, reports)
+    assert items[0]["event_id"] != items[1]["event_id"]
+    assert [a["kind"] for a in alerts] == ["new_event", "new_event"]
+
+
+def test_strike_report_mentioning_the_attack_it_answers_makes_no_attack_event(make_config, tmp_path):
+    reports = [
+        report(
+            "k1",
+            "2019-12-27T19:40:00+00:00",
+            "Rocket attack on K1 base near Kirkuk kills US contractor",
+            "More than 30 rockets hit the K1 base on Friday, killing a US contractor.",
+        ),
+        report(
+            "s1",
+            "2019-12-29T21:00:00+00:00",
+            "US strikes Kataib Hezbollah after K1 rocket attack",
+            "American jets struck five Kataib Hezbollah sites near Al-Qaim in response to the rocket attack on "
+            "the K1 base near Kirkuk that killed a US contractor.",
+        ),
+    ]
+    items, alerts, _ = _replay(make_config, tmp_path, reports)
+    assert [i["event_type"] for i in items] == ["attack", "strike"]
+    assert items[0]["event_id"] != items[1]["event_id"]
+    assert [a["kind"] for a in alerts] == ["new_event", "new_event"]
+    assert "Strike on Al-Qaim" in alerts[1]["title"]
+
+
+def test_syndicated_copy_is_stored_once_and_noted_for_each_feed(feed_server, make_config, tmp_path):
+    article = (Path(__file__).parent / "fixtures" / "feeds" / "attack_on_k1.xml").read_bytes()
+    feed_server.add_feed("/wire.xml", article)
+    # The same article, re-issued by another feed under its own guid, with a new link and its own channel name.
+    feed_server.add_feed(
+        "/syndicator.xml",
+        article.replace(b"tigriswire-2019-12-27-k1-rocket-attack", b"syndicator-12345").replace(
+            b"https://tigriswire.example/news/2019/12/27/rocket-attack-k1-kirkuk", b"https://syndicator.example/a/12345"
+        ),
+    )
+    config = make_config(feeds=[{"url": feed_server.url("/wire.xml")}, {"url": feed_server.url("/syndicator.xml")}])
+    assert main(["--config", str(config), "poll", "--once"]) == 0
+    engine = store.open_engine(f"sqlite:///{tmp_path / 'state' / 'monitor.db'}")
+    assert store.item_count(engine) == 1
+    (alert,) = store.alerts(engine)
+    with Session(engine) as session:
+        original = session.exec(select(store.StoredItem)).one()
+    assert sorted(store.feeds_of(engine, original.key)) == sorted(
+        [feed_server.url("/wire.xml"), feed_server.url("/syndicator.xml")]
+    )
+    assert alert.kind == "new_event"
+    # Polling again brings nothing new from either feed.
+    feed_server.add_feed(
+        "/syndicator.xml",
+        article.replace(b"tigriswire-2019-12-27-k1-rocket-attack", b"syndicator-12345").replace(
+            b"Friday evening", b"Friday"
+        ),
+    )
+    assert main(["--config", str(config), "poll", "--once"]) == 0
+    assert store.item_count(engine) == 1 and len(store.alerts(engine)) == 1
