@@ -151,12 +151,12 @@ class FetchConfig(_Section):
 
 class EventsConfig(_Section):
     merge_window: Duration = timedelta(hours=48)
-    update_on: list[str] = ["killed", "claim", "attribution", "place"]
+    update_on: list[str] = ["killed", "claim", "attribution", "place", "correction"]
 
     @field_validator("update_on")
     @classmethod
     def _known_kinds(cls, value: list[str]) -> list[str]:
-        known = ("killed", "injured", "place", "actor", "claim", "attribution")
+        known = ("killed", "injured", "place", "actor", "claim", "attribution", "correction")
         unknown = [v for v in value if v not in known]
         if unknown:
             raise ValueError(f"unknown change kind(s) {unknown}; use {', '.join(known)}")

@@ -56,11 +56,11 @@ class Report:
 class Change:
     """One material difference a report made: its kind (for routing) and what to tell people."""
 
-    kind: str  # killed | injured | place | actor | claim | attribution
+    kind: str  # killed | injured | place | actor | claim | attribution | correction
     text: str
 
 
-CHANGE_KINDS = ("killed", "injured", "place", "actor", "claim", "attribution")
+CHANGE_KINDS = ("killed", "injured", "place", "actor", "claim", "attribution", "correction")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +148,10 @@ def merge(event: EventFacts, report: Report) -> EventChange:
     """Fold a report into an event, keeping the highest figures and every place and actor."""
     reading = report.reading
     changes: list[Change] = []
-    killed = _raise_counts(event.killed, reading.killed, "killed", changes)
-    injured = _raise_counts(event.injured, reading.injured, "injured", changes)
+    killed = _correct_counts(_raise_counts(event.killed, reading.killed, "killed", changes), reading, "killed",
+                             changes)
+    injured = _correct_counts(_raise_counts(event.injured, reading.injured, "injured", changes), reading,
+                              "injured", changes)
     new_places = [p for p in reading.places if p not in event.places]
     if new_places:
         changes.append(Change("place", "new place: " + ", ".join(new_places)))
@@ -174,6 +176,19 @@ def merge(event: EventFacts, report: Report) -> EventChange:
         claims=event.claims + tuple(new_claims),
     )
     return EventChange(event=updated, is_new=False, changes=tuple(changes))
+
+
+def _correct_counts(counts: dict[str, int], reading: Reading, word: str, changes: list[Change]) -> dict[str, int]:
+    """A report that revises a figure down ("revised to 2") corrects it instead of being outvoted."""
+    note = reading.evidence.get(f"{word}_note", "")
+    side, _, wording = note.partition(": ")
+    if not wording.startswith("revised to") or side not in reading.killed | reading.injured:
+        return counts
+    figure = (reading.killed if word == "killed" else reading.injured).get(side)
+    if figure is None or figure >= counts.get(side, 0):
+        return counts
+    changes.append(Change("correction", f"{word} {side} corrected from {counts[side]} to {figure}"))
+    return {**counts, side: figure}
 
 
 _COALITION_MEMBERS = ("US", "UK")

@@ -168,3 +168,18 @@ def test_syndicated_copy_is_stored_once_and_noted_for_each_feed(feed_server, mak
     )
     assert main(["--config", str(config), "poll", "--once"]) == 0
     assert store.item_count(engine) == 1 and len(store.alerts(engine)) == 1
+
+
+def test_a_figure_revised_down_is_a_correction(make_config, tmp_path):
+    reports = [
+        report("c1", "2020-03-11T19:30:00+00:00", "Rockets hit Camp Taji, four US soldiers killed",
+               "Katyusha rockets struck Camp Taji on Wednesday, killing four American soldiers, early reports said."),
+        report("c2", "2020-03-12T09:00:00+00:00", "Pentagon revises Taji death toll",
+               "The Pentagon revised the toll, saying two US soldiers were killed in the rocket attack on Camp Taji, "
+               "fewer than first reported."),
+    ]
+    items, alerts, db = _replay(make_config, tmp_path, reports)
+    assert [a["kind"] for a in alerts] == ["new_event", "event_update"]
+    assert "killed US corrected from 4 to 2" in alerts[1]["text"]
+    (event,) = store.events(store.open_engine(f"sqlite:///{db}"))
+    assert event.killed == {"US": 2}
