@@ -178,7 +178,7 @@ def test_a_figure_revised_down_is_a_correction(make_config, tmp_path):
                "The Pentagon revised the toll, saying two US soldiers were killed in the rocket attack on Camp Taji, "
                "fewer than first reported."),
     ]
-    items, alerts, db = _replay(make_config, tmp_path, reports)
+    _items, alerts, db = _replay(make_config, tmp_path, reports)
     assert [a["kind"] for a in alerts] == ["new_event", "event_update"]
     assert "killed US corrected from 4 to 2" in alerts[1]["text"]
     (event,) = store.events(store.open_engine(f"sqlite:///{db}"))
