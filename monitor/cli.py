@@ -169,6 +169,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_track_record(args: argparse.Namespace) -> int:
+    from monitor.assess import Outcome, track_record
+
+    settings = load_settings(args.config)
+    engine = store.open_engine(args.db or settings.database)
+    outcomes = [Outcome(p.rule, p.warned_likelihood or p.likelihood, p.state, p.lead_hours)
+                for p in store.predictions(engine) if p.warned_at is not None]
+    misses = [(m.kind, m.title, m.at) for m in store.misses(engine)]
+    print(track_record(outcomes, misses))
+    return 0
+
+
 def cmd_notify_test(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     _setup_logging(settings.log_level)
@@ -254,6 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("labelled", metavar="LABELLED.jsonl")
     ev.add_argument("--worst", type=int, default=15, help="how many of the worst misses to list")
     ev.set_defaults(func=cmd_eval)
+
+    record = commands.add_parser("track-record", help="how often warnings were right, per rule")
+    record.add_argument("--db", help="database URL (default: the configured one)")
+    record.set_defaults(func=cmd_track_record)
 
     commands.add_parser("notify-test", help="send a test alert to every target").set_defaults(func=cmd_notify_test)
 

@@ -177,6 +177,8 @@ class Settings(_Section):
     database: str = "sqlite:///../state/monitor.db"
     watchlist: list[Path] = [Path("watchlist.yaml")]
     vocabulary: Path = Path("vocabulary.yaml")
+    rules: Path = Path("rules.yaml")
+    history: list[Path] = [Path("history.yaml")]
     state_dir: Path = Path("../state")
     log_level: str = "INFO"
     feeds: list[FeedConfig] = []
@@ -186,7 +188,7 @@ class Settings(_Section):
     events: EventsConfig = EventsConfig()
     alerts: AlertsConfig = AlertsConfig()
 
-    @field_validator("watchlist", mode="before")
+    @field_validator("watchlist", "history", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str | Path) else value
@@ -290,6 +292,8 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
             "database": resolve_database_url(database, base),
             "watchlist": [_resolve(base, p) for p in settings.watchlist],
             "vocabulary": _resolve(base, settings.vocabulary),
+            "rules": _resolve(base, settings.rules),
+            "history": [_resolve(base, p) for p in settings.history],
             "state_dir": _resolve(base, settings.state_dir),
             "alerts": settings.alerts.model_copy(
                 update={"file": _resolve(base, alerts_file) if alerts_file else None}

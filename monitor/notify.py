@@ -26,6 +26,7 @@ from typing import Protocol
 
 import apprise
 
+from monitor.assess import Judgement, window_hours
 from monitor.classify import Reading
 from monitor.config import NotifyTarget, Settings
 from monitor.events import Change, EventChange, total_count
@@ -136,6 +137,58 @@ def event_update_alert(change: EventChange, material: Sequence[Change], item: It
     return AlertDraft(kind="event_update", dedupe_key=f"event_update:{event.id}:{item.key}", event_id=event.id,
                       created_at=now, title=inert(f"Update: {_headline(change)}", MAX_TITLE),
                       text="\n".join(lines), payload=payload)
+
+
+def _percent(p: float) -> str:
+    return f"{p * 100:.0f}%"
+
+
+def warning_alert(kind: str, prediction_id: int, judgement: Judgement, trigger_title: str, now: datetime,
+                  update_from: float | None = None) -> AlertDraft:
+    """A strike_likely / attack_likely warning (or its update when the likelihood moved)."""
+    rule = judgement.rule
+    what = "US strike" if rule.expects.event_type == "strike" else "attack"
+    by = ", ".join(judgement.expected_by)
+    until = judgement.window_end.strftime("%Y-%m-%d %H:%M UTC")
+    head = (f"{'Strike' if kind == 'strike_likely' else 'Attack'} likely ({_percent(judgement.likelihood)}): "
+            f"{by} against {judgement.expected_against} by {judgement.window_end:%d %b}")
+    lines = []
+    if update_from is not None:
+        lines.append(f"Likelihood moved from {_percent(update_from)} to {_percent(judgement.likelihood)}.")
+    lines += [
+        f"Expected: {what} by {by} against {judgement.expected_against}",
+        f"Window: until {until} ({window_hours(rule)} h from the trigger)",
+        f"Likelihood: {_percent(judgement.likelihood)} (rule {rule.name})",
+        f"Trigger: {inert(trigger_title, 200)}",
+    ]
+    if judgement.likely_targets:
+        lines.append(f"Where it may hit (hit before in such cycles): {', '.join(judgement.likely_targets)}")
+    lines.append("Why:")
+    lines += [f"  - {r}" for r in judgement.reasons]
+    if judgement.precedents:
+        lines.append("Precedents:")
+        lines += [f"  - {p.describe()}" for p in judgement.precedents]
+    payload = {"likelihood": round(judgement.likelihood, 3), "window_hours": window_hours(rule), "rule": rule.name,
+               "expected_by": list(judgement.expected_by), "against": judgement.expected_against,
+               "reasons": list(judgement.reasons), "precedents": [p.describe() for p in judgement.precedents]}
+    if update_from is None:
+        return AlertDraft(kind=kind, dedupe_key=f"{kind}:{prediction_id}", event_id=judgement.trigger.event_id,
+                          created_at=now, title=inert(head, MAX_TITLE), text="\n".join(lines), payload=payload)
+    return AlertDraft(kind="event_update", dedupe_key=f"{kind}:{prediction_id}:{judgement.likelihood:.2f}",
+                      event_id=judgement.trigger.event_id, created_at=now, title=inert(f"Update: {head}", MAX_TITLE),
+                      text="\n".join(lines), payload=payload)
+
+
+def resolved_alert(prediction_id: int, kind: str, rule: str, likelihood: float, lead_hours: float,
+                   event_id: str, event_title: str, now: datetime) -> AlertDraft:
+    """A warned event happened: say so, with how much warning there was."""
+    what = "strike" if kind == "strike_likely" else "attack"
+    title = f"Warning confirmed: the expected {what} happened, {lead_hours:.0f} h after the warning"
+    text = "\n".join([f"Warned at {_percent(likelihood)} by rule {rule}.", f"Event: {inert(event_title, 200)}",
+                      f"Lead time: {lead_hours:.1f} hours"])
+    return AlertDraft(kind="prediction_resolved", dedupe_key=f"prediction_resolved:{prediction_id}",
+                      event_id=event_id, created_at=now, title=inert(title, MAX_TITLE), text=text,
+                      payload={"likelihood": round(likelihood, 3), "rule": rule, "lead_hours": round(lead_hours, 1)})
 
 
 # --- targets -----------------------------------------------------------------------------------

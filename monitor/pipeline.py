@@ -10,12 +10,12 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 from sqlalchemy.engine import Engine
 
-from monitor import events, fetch, notify, parse, store
+from monitor import assess, events, fetch, notify, parse, store
 from monitor.classify import Reader, Reading, load_vocabulary
 from monitor.config import FeedConfig, Settings
 from monitor.match import Matcher
@@ -40,15 +40,26 @@ class Runtime:
     reader: Reader
     targets: list[notify.Target]
     sites_named_after: dict[str, str] = field(default_factory=dict)
+    rules: assess.RulesFile = field(default_factory=assess.RulesFile)
+    history: list[assess.HistoryIncident] = field(default_factory=list)
+    world: assess.World | None = None
 
 
 def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
     """Load the watchlist and vocabulary, open the store, set up notification targets."""
     watchlist = load_watchlist(settings.watchlist)
     vocabulary = load_vocabulary(settings.vocabulary)
+    rules = assess.load_rules(settings.rules)
+    history = assess.load_history(settings.history)
     engine = store.open_engine(database or settings.database)
+
+    def hosts_us(place: str, day: date) -> bool:
+        entry = watchlist.place(place)
+        return bool(entry and entry.hosts_us_forces(day))
+
+    world = assess.World({a.name: a.side for a in watchlist.actors}, hosts_us)
     return Runtime(settings, engine, Matcher(watchlist), Reader(vocabulary, watchlist),
-                   notify.build_targets(settings), watchlist.sites_named_after())
+                   notify.build_targets(settings), watchlist.sites_named_after(), rules, history, world)
 
 
 # --- per item ----------------------------------------------------------------------------------
@@ -101,6 +112,133 @@ def read_item(runtime: Runtime, item: parse.Item) -> tuple[Reading, list[dict]]:
     return reading, [m.as_dict() for m in matches.mentions]
 
 
+# --- assessing -----------------------------------------------------------------------------------
+
+THREAT_LOOKBACK = timedelta(days=1)  # a vow made just before the trigger still counts
+
+
+def _incident(runtime: Runtime, facts: events.EventFacts) -> assess.Incident:
+    hosted = any(runtime.world.hosts_us(p, facts.first_seen.date()) for p in facts.places)
+    return assess.Incident(facts.id, facts.event_type, facts.first_seen, facts.actors, facts.places,
+                           dict(facts.killed), dict(facts.injured), facts.claims, hosted)
+
+
+def _assess(session, runtime: Runtime, change: events.EventChange, item: parse.Item,
+            now: datetime) -> list[notify.AlertDraft]:
+    """Resolve the warnings this event fulfils, let a threat support standing warnings, and judge the
+    event as the trigger of each rule it matches."""
+    incident = _incident(runtime, change.event)
+    drafts: list[notify.AlertDraft] = []
+    if change.is_new:
+        drafts += _resolve(session, runtime, incident, item, now)
+    if incident.event_type == "threat":
+        drafts += _support(session, runtime, incident, now)
+    for rule in runtime.rules.rules:
+        if assess.matches(rule, incident, runtime.world):
+            drafts += _judge(session, runtime, rule, incident, item.title, now)
+    return drafts
+
+
+def _threat_seen(session, runtime: Runtime, rule: assess.Rule, incident: assess.Incident, now: datetime) -> bool:
+    threats = store.threat_events_between(session, incident.at - THREAT_LOOKBACK, now)
+    return any(assess.threat_supports(rule, t.actors, runtime.world) for t in threats)
+
+
+def _judge(session, runtime: Runtime, rule: assess.Rule, incident: assess.Incident, trigger_title: str,
+           now: datetime, threat_seen: bool | None = None) -> list[notify.AlertDraft]:
+    history_days = {h.date for h in runtime.history}
+    resolved = [ok for ok, day in store.resolved_outcomes(session, rule.name, now)
+                if not any(abs((day - d).days) <= 1 for d in history_days)]
+    past = assess.precedents(rule, runtime.history, runtime.world, before=now.date())
+    if threat_seen is None:
+        threat_seen = _threat_seen(session, runtime, rule, incident, now)
+    judgement = assess.judge(rule, runtime.rules.factors, incident, runtime.world, past, resolved, threat_seen)
+    prediction = store.prediction_for(session, rule.name, incident.event_id)
+    if prediction is None:
+        prediction = store.Prediction(
+            rule=rule.name, kind=rule.expects.kind, expected_type=rule.expects.event_type,
+            expected_by=list(judgement.expected_by), trigger_event_id=incident.event_id, created_at=now,
+            window_start=incident.at, window_end=judgement.window_end, likelihood=judgement.likelihood)
+    elif prediction.state != "open":
+        return []
+    prediction.likelihood, prediction.threat_seen = judgement.likelihood, judgement.threat_seen
+    prediction.details = {"reasons": list(judgement.reasons),
+                          "precedents": [p.describe() for p in judgement.precedents],
+                          "against": judgement.expected_against, "likely_targets": list(judgement.likely_targets)}
+    session.add(prediction)
+    session.flush()
+    return _announce(runtime, prediction, judgement, trigger_title, now)
+
+
+def _announce(runtime: Runtime, prediction: store.Prediction, judgement: assess.Judgement, trigger_title: str,
+              now: datetime) -> list[notify.AlertDraft]:
+    """One warning when the likelihood first reaches the threshold; an update only when it moves enough."""
+    rules = runtime.rules
+    if prediction.warned_at is None:
+        if judgement.likelihood < rules.threshold:
+            return []
+        prediction.warned_at, prediction.warned_likelihood = now, judgement.likelihood
+        return [notify.warning_alert(prediction.kind, prediction.id, judgement, trigger_title, now)]
+    if abs(judgement.likelihood - (prediction.warned_likelihood or 0)) < rules.update_delta:
+        return []
+    previous, prediction.warned_likelihood = prediction.warned_likelihood, judgement.likelihood
+    return [notify.warning_alert(prediction.kind, prediction.id, judgement, trigger_title, now, update_from=previous)]
+
+
+def _support(session, runtime: Runtime, threat: assess.Incident, now: datetime) -> list[notify.AlertDraft]:
+    """A vow of response from the side a standing prediction expects to act raises its likelihood."""
+    drafts = []
+    for prediction in store.open_predictions(session, now):
+        rule = next((r for r in runtime.rules.rules if r.name == prediction.rule), None)
+        if rule is None or prediction.threat_seen or not assess.threat_supports(rule, threat.actors, runtime.world):
+            continue
+        trigger = session.get(store.StoredEvent, prediction.trigger_event_id)
+        if trigger is not None:
+            drafts += _judge(session, runtime, rule, _incident(runtime, _facts(trigger)), trigger.title, now,
+                             threat_seen=True)
+    return drafts
+
+
+def _resolve(session, runtime: Runtime, incident: assess.Incident, item: parse.Item,
+             now: datetime) -> list[notify.AlertDraft]:
+    """A new event confirms the standing predictions it fulfils; an expected kind of event that no
+    warning stood for is recorded as a miss."""
+    drafts = []
+    warned_hit = False
+    for prediction in store.open_predictions(session, incident.at):
+        if not assess.fulfils(prediction.expected_type, prediction.expected_by, prediction.window_start,
+                              prediction.window_end, incident, runtime.world):
+            continue
+        prediction.state, prediction.resolved_at = "confirmed", incident.at
+        prediction.resolving_event_id = incident.event_id
+        if prediction.warned_at is not None:
+            warned_hit = True
+            prediction.lead_hours = max(0.0, (incident.at - prediction.warned_at).total_seconds() / 3600)
+            if runtime.rules.send_resolved:
+                drafts.append(notify.resolved_alert(prediction.id, prediction.kind, prediction.rule,
+                                                    prediction.warned_likelihood or prediction.likelihood,
+                                                    prediction.lead_hours, incident.event_id, item.title, now))
+        session.add(prediction)
+    if not warned_hit and _expected_kind(runtime, incident):
+        session.merge(store.Miss(event_id=incident.event_id, kind=_expected_kind(runtime, incident), at=incident.at,
+                                 title=item.title))
+    return drafts
+
+
+def _expected_kind(runtime: Runtime, incident: assess.Incident) -> str | None:
+    """The warning kind an event of this sort should have been preceded by, if any rule expects it."""
+    for rule in runtime.rules.rules:
+        e = rule.expects
+        if e.event_type != incident.event_type:
+            continue
+        if e.event_type == "strike" and e.by in incident.actors:
+            return e.kind
+        if e.event_type == "attack" and incident.targets_hosted_us and "iran_aligned" in runtime.world.sides(
+                incident.actors):
+            return e.kind
+    return None
+
+
 def _original(session, item: parse.Item, fingerprint: str, title_print: str) -> store.StoredItem | None:
     """The stored item this one repeats: same link, same text, or near-identical text lately."""
     for candidate in store.original_of(session, item.link, fingerprint, title_print,
@@ -121,6 +259,7 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
         with store.transaction(runtime.engine) as session:
             if session.get(store.StoredItem, item.key) is not None or session.get(store.ItemCopy, item.key):
                 return None
+            store.expire_predictions(session, now)
             fingerprint, title_print = parse.content_prints(item.title, item.summary)
             original = _original(session, item, fingerprint, title_print)
             if original is not None:
@@ -141,6 +280,7 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
                     drafts.append(notify.new_event_alert(change, reading, now))
                 elif material:
                     drafts.append(notify.event_update_alert(change, material, item, now))
+                drafts += _assess(session, runtime, change, item, now)
             event_id = change.event.id if change else None
             referenced = []
             if reading.relevant and reading.background_places:

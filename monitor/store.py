@@ -140,6 +140,41 @@ class EventHistory(SQLModel, table=True):
     changes: list[str] = _json(list)
 
 
+class Prediction(SQLModel, table=True):
+    """A rule's judgement on one trigger event; sent as a warning once it reaches the threshold."""
+
+    __tablename__ = "prediction"
+    __table_args__ = (UniqueConstraint("rule", "trigger_event_id"), Index("ix_prediction_open", "state", "window_end"))
+    id: int | None = Field(default=None, primary_key=True)
+    rule: str
+    kind: str  # strike_likely | attack_likely
+    expected_type: str
+    expected_by: list[str] = _json(list)
+    trigger_event_id: str = Field(index=True)
+    created_at: datetime = _time(nullable=False)
+    window_start: datetime = _time(nullable=False)
+    window_end: datetime = _time(nullable=False)
+    likelihood: float
+    warned_likelihood: float | None = None
+    warned_at: datetime | None = _time(nullable=True)
+    threat_seen: bool = False
+    state: str = "open"  # open | confirmed | expired
+    resolved_at: datetime | None = _time(nullable=True)
+    resolving_event_id: str | None = None
+    lead_hours: float | None = None
+    details: dict[str, Any] = _json(dict)
+
+
+class Miss(SQLModel, table=True):
+    """An event of a kind some rule expects that arrived with no warning standing for it."""
+
+    __tablename__ = "miss"
+    event_id: str = Field(primary_key=True)
+    kind: str
+    at: datetime = _time(nullable=False)
+    title: str
+
+
 class StoredAlert(SQLModel, table=True):
     """An alert in the outbox; `dedupe_key` keeps the same alert from being made twice."""
 
@@ -369,3 +404,50 @@ def delivery_counts(engine: Engine) -> dict[tuple[str, str], int]:
 
 def is_duplicate_key_error(error: Exception) -> bool:
     return isinstance(error, IntegrityError)
+
+
+# --- predictions -------------------------------------------------------------------------------
+
+
+def open_predictions(session: Session, at: datetime) -> list[Prediction]:
+    """Predictions still standing at a time (uses the state/window_end index)."""
+    query = select(Prediction).where(Prediction.state == "open", Prediction.window_end >= at)
+    return [p for p in session.exec(query) if p.window_start <= at]
+
+
+def prediction_for(session: Session, rule: str, trigger_event_id: str) -> Prediction | None:
+    query = select(Prediction).where(Prediction.rule == rule, Prediction.trigger_event_id == trigger_event_id)
+    return session.exec(query).first()
+
+
+def expire_predictions(session: Session, now: datetime) -> int:
+    """Mark predictions whose window has passed as expired."""
+    query = select(Prediction).where(Prediction.state == "open", Prediction.window_end < now)
+    expired = list(session.exec(query))
+    for p in expired:
+        p.state, p.resolved_at = "expired", p.window_end
+        session.add(p)
+    return len(expired)
+
+
+def resolved_outcomes(session: Session, rule: str, before: datetime) -> list[tuple[bool, date]]:
+    """(confirmed?, trigger day) of this rule's predictions resolved before a time."""
+    query = select(Prediction).where(Prediction.rule == rule, Prediction.state != "open",
+                                     Prediction.resolved_at < before)
+    return [(p.state == "confirmed", p.window_start.date()) for p in session.exec(query)]
+
+
+def predictions(engine: Engine) -> list[Prediction]:
+    with Session(engine) as session:
+        return list(session.exec(select(Prediction).order_by(Prediction.id)))
+
+
+def misses(engine: Engine) -> list[Miss]:
+    with Session(engine) as session:
+        return list(session.exec(select(Miss).order_by(Miss.at)))
+
+
+def threat_events_between(session: Session, start: datetime, end: datetime) -> list[StoredEvent]:
+    query = select(StoredEvent).where(StoredEvent.event_type == "threat", StoredEvent.last_seen >= start,
+                                      StoredEvent.first_seen <= end)
+    return list(session.exec(query))

@@ -50,6 +50,7 @@ def shared_dir() -> Path:
 
 REPO_DIR = TESTS_DIR.parent
 SHIPPED_CONFIG = REPO_DIR / "config"
+SHIPPED_RULES = str(SHIPPED_CONFIG / "rules.yaml")
 
 
 @pytest.fixture
@@ -57,7 +58,8 @@ def make_config(tmp_path: Path):
     """Write a monitor.yaml in a temporary folder that uses the shipped watchlist and vocabulary.
 
     Returns a function taking `feeds`, `notify` and any other top-level keys; it returns the path.
-    State (database, alerts file, heartbeat) goes to `tmp_path / "state"`.
+    State (database, alerts file, heartbeat) goes to `tmp_path / "state"`. No escalation rules are loaded
+    unless the test passes `rules=SHIPPED_RULES`, so tests about events and delivery see no warnings.
     """
     import yaml
 
@@ -66,6 +68,8 @@ def make_config(tmp_path: Path):
             "database": "sqlite:///state/monitor.db",
             "watchlist": str(SHIPPED_CONFIG / "watchlist.yaml"),
             "vocabulary": str(SHIPPED_CONFIG / "vocabulary.yaml"),
+            "rules": str(TESTS_DIR / "fixtures" / "config" / "no_rules.yaml"),  # SHIPPED_RULES where warnings matter
+            "history": str(SHIPPED_CONFIG / "history.yaml"),
             "state_dir": "state",
             "schedule": {"interval": "1m", "jitter": "1s", "max_backoff": "10m"},
             "fetch": {"timeout": "5s", "connect_timeout": "2s"},
