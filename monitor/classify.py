@@ -85,6 +85,8 @@ class Vocabulary(BaseModel):
     target_words: list[str] = []
     days: dict[str, int] = {}
     relative_days: dict[str, int] = {}
+    months: dict[str, int] = {}
+    month_openers: list[str] = []
 
     @field_validator("event_types")
     @classmethod
@@ -296,6 +298,8 @@ class Reader:
         self._base_words = {_phrase(w) for w in v.base_words if _phrase(w)}
         self._strike_sites = {_phrase(w)[0] for w in v.strike_site_words if _phrase(w)}
         self._revision_words = {_phrase(w)[0] for w in v.revision_words if _phrase(w)}
+        self._months = {_phrase(m)[0]: n for m, n in v.months.items() if _phrase(m)}
+        self._month_openers = {_phrase(w)[0] for w in v.month_openers if _phrase(w)}
         self._numbers = {_phrase(k)[0]: n for k, n in v.numbers.items() if _phrase(k)}
         self._side = {a.name: a.side for a in watchlist.actors}
         self._iran_side = {a.name for a in watchlist.actors if a.side == "iran_aligned" and a.theatre}
@@ -313,7 +317,7 @@ class Reader:
 
     def read(self, title: str, summary: str, matches: Matches, when: datetime) -> Reading:
         """Read one report. `matches` must come from matching `f"{title}\\n{summary}"`."""
-        doc = self._segment(title, summary, matches)
+        doc = self._segment(title, summary, matches, when)
         reasons: list[str] = []
         scores, first_cue = self._type_scores(doc, matches)
         off_topic = self._off_topic_frame(doc, scores, reasons)
@@ -326,6 +330,7 @@ class Reader:
         relevant = not off_topic and self._relevant(event_type, doc, mentions, parties, places, when, reasons)
         actors = tuple(dict.fromkeys(p.name for p in parties))
         killed, injured, toll_evidence = self._toll_counts(doc)
+        self._named_dead(doc, mentions, killed)
         weapon, weapon_count = self._weapon(doc)
         evidence = dict(toll_evidence)
         if event_type in EVENT_TYPES:
@@ -349,7 +354,7 @@ class Reader:
 
     # --- segmentation --------------------------------------------------------------------------
 
-    def _segment(self, title: str, summary: str, matches: Matches) -> _Text:
+    def _segment(self, title: str, summary: str, matches: Matches, when: datetime) -> _Text:
         text = f"{title}\n{summary}"
         words = list(matches.words) if matches.words else tokens(text)
         folded = [t for _, _, t in words]
@@ -379,6 +384,11 @@ class Reader:
                 target[i] = False
                 if label == "hypothetical":
                     foreground[i] = False
+        for i, word in enumerate(folded):
+            month = self._months.get(word)
+            if month and month != when.month and i > 0 and folded[i - 1] in self._month_openers:
+                for j in range(i - 1, self._clause_end(text, words, sentence_of, i - 1)):
+                    foreground[j] = False  # "In December a barrage killed ...": an earlier incident
         title_tokens = [i for i, sentence in enumerate(sentence_of) if sentence == 0]
         if title_tokens and not any(foreground[i] for i, _, _ in hits["cues"] if i in title_tokens):
             for i in title_tokens:  # "Death toll disputed after US raid": the clause after "after" is the news
@@ -746,6 +756,23 @@ class Reader:
                         evidence[f"{verb}_note"] = f"{side}: {wording}"
         return killed, injured, evidence
 
+    def _named_dead(self, doc: _Text, mentions: list[Match], killed: dict[str, int]) -> None:
+        """Commanders named as killed ("a drone strike killed Soleimani and al-Muhandis") count as dead on
+        their side; militia and Iranian commanders are counted as militia."""
+        verbs = [(b, e) for b, e, label in doc.hits["toll"] if label == "killed" and doc.foreground[b]]
+        dead = set()
+        for m in mentions:
+            if m.section != "person":
+                continue
+            side = self._side.get(self._affiliation.get(m.name, ""))
+            at = doc.token_at(m.start)
+            near = any(doc.sentence_of[b] == doc.sentence_of[at] and (0 < b - at <= 8 or 0 <= at - e <= 6)
+                       for b, e in verbs)
+            if side == "iran_aligned" and near:
+                dead.add(m.name)
+        if dead:
+            killed["militia"] = max(killed.get("militia", 0), len(dead))
+
     def _count_wording(self, doc: _Text, at: int, count: int) -> str | None:
         qualifier = self._qualifier_before(doc, at)
         revised = any(doc.folded[i] in self._revision_words for i in range(max(0, at - 4), at))
@@ -757,6 +784,7 @@ class Reader:
         """(count, side, index) for 'two US', '25 militia fighters', and a bare count right before a
         casualty word ('... and 55 wounded'), which takes the side named last."""
         verb_starts = {b for b, _, _ in verbs}
+        verb_ends = {e for _, e, _ in verbs}
         out = []
         last_side = None
         for i in indexes:
@@ -765,6 +793,9 @@ class Reader:
                 continue
             side = next((sides[j] for j in range(i + 1, min(i + 5, len(doc.folded)))
                          if j in sides and doc.sentence_of[j] == doc.sentence_of[i]), None)
+            if side is not None and doc.folded[i] in {"a", "an"} and not (
+                    {i, i - 1} & verb_ends or set(range(i + 2, i + 6)) & verb_starts):
+                continue  # "an American drone fired": "an" counts a person only next to a casualty word
             if side is None:
                 if doc.folded[i] in {"a", "an"} or not ({i + 1, i + 2} & verb_starts) or last_side is None:
                     continue
@@ -809,7 +840,7 @@ def _verb_for(position: int, verbs: list[tuple[int, int, str]], words: list[str]
     # "killing two US soldiers and one British medic and wounding 12": an -ing verb governs what
     # follows it, so it is never the verb of a count before it.
     after = [(start - position, label) for start, _, label, gerund in verbs_with_form
-             if 0 < start - position <= 6 and not gerund]
+             if 0 < start - position <= 12 and not gerund]
     if after and after[0][0] <= 4:
         return min(after)[1]
     before = [(position - end, label) for _, end, label in verbs if 0 <= position - end <= 4]

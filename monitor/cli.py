@@ -70,7 +70,11 @@ def cmd_poll(args: argparse.Namespace) -> int:
 def cmd_check_config(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     problems: list[str] = []
-    for loader in (lambda: load_watchlist(settings.watchlist), lambda: load_vocabulary(settings.vocabulary)):
+    from monitor.assess import load_history, load_rules
+
+    loaders = (lambda: load_watchlist(settings.watchlist), lambda: load_vocabulary(settings.vocabulary),
+               lambda: load_rules(settings.rules), lambda: load_history(settings.history))
+    for loader in loaders:
         try:
             loader()
         except ConfigError as exc:
@@ -156,14 +160,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from monitor.evaluate import evaluate, read_labelled
+    from monitor.evaluate import evaluate, read_labelled, read_timeline
 
     settings = load_settings(args.config)
     _setup_logging("WARNING")
     labelled = read_labelled(Path(args.labelled))
+    timeline = read_timeline(Path(args.timeline)) if args.timeline else None
     with tempfile.TemporaryDirectory(prefix="monitor-eval-") as scratch:
         runtime = pipeline.build_runtime(settings, f"sqlite:///{Path(scratch) / 'eval.db'}")
-        report = evaluate(runtime, labelled, load_watchlist(settings.watchlist))
+        report = evaluate(runtime, labelled, load_watchlist(settings.watchlist), timeline)
         runtime.engine.dispose()
     print(report.render(worst=args.worst))
     return 0
@@ -265,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = commands.add_parser("eval", help="replay a labelled file and print precision/recall figures")
     ev.add_argument("labelled", metavar="LABELLED.jsonl")
     ev.add_argument("--worst", type=int, default=15, help="how many of the worst misses to list")
+    ev.add_argument("--timeline", help="incident timeline (JSON) to score strike_likely/attack_likely warnings")
     ev.set_defaults(func=cmd_eval)
 
     record = commands.add_parser("track-record", help="how often warnings were right, per rule")

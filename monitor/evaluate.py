@@ -8,14 +8,16 @@ pairwise precision/recall of "same event" decisions, and alerts per real event.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from monitor import parse
+from monitor import parse, store
 from monitor.match import tokens
 from monitor.pipeline import Runtime, process_item
 from monitor.replay import ReplayInputError, jsonl_records
@@ -74,6 +76,7 @@ class Report:
     new_event_alerts_per_event: Counter = field(default_factory=Counter)
     update_alerts_per_event: Counter = field(default_factory=Counter)
     misses: list[tuple[int, str]] = field(default_factory=list)
+    warnings: WarningReport | None = None
 
     @property
     def type_accuracy(self) -> float:
@@ -101,6 +104,8 @@ class Report:
         updates = self.update_alerts_per_event
         lines.append(f"updates      event_update alerts per real event: {dict(sorted(updates.items()))} "
                      f"({sum(n * k for k, n in updates.items())} in all)")
+        if self.warnings is not None:
+            lines.append(self.warnings.render())
         if self.misses:
             lines.append(f"worst misses ({min(worst, len(self.misses))} of {len(self.misses)}):")
             for _, text in sorted(self.misses, key=lambda m: -m[0])[:worst]:
@@ -135,7 +140,8 @@ def _key(name: str) -> tuple[str, ...]:
     return tuple(t for _, _, t in tokens(name))
 
 
-def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist) -> Report:
+def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist,
+             timeline: dict[str, TimelineIncident] | None = None) -> Report:
     """Replay labelled items through a fresh store and score the results."""
     resolver = NameResolver(watchlist)
     report = Report()
@@ -180,6 +186,8 @@ def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist) -
                 report.misses.append((3, f"{record.id} US killed: expected {labels['us_killed']}, got {got_us}: "
                                          f"{title}"))
     _score_pairs(report, labelled, predicted_event)
+    if timeline is not None:
+        report.warnings = score_warnings(store.predictions(runtime.engine), labelled, predicted_event, timeline)
     keys = {r.labels.get("event_key") for r in labelled if r.labels.get("event_key") and r.labels.get("relevant")}
     report.real_events = len(keys)
     for key in keys:
@@ -208,3 +216,117 @@ def _score_pairs(report: Report, labelled: list[Labelled], predicted: dict[str, 
         same_predicted = ea is not None and ea == eb
         pair = {(a.id, b.id)}
         report.pairs.add(pair if same_predicted else set(), pair if same_truth else set())
+
+
+# --- warnings against a timeline -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineIncident:
+    key: str
+    day: date
+    type: str
+    us_killed: int
+    followed_by: str | None
+    lag_days: int | None
+    link_type: str | None
+
+
+def read_timeline(path: Path) -> dict[str, TimelineIncident]:
+    """The incidents of a timeline file (format of the shared dev_timeline.json)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ReplayInputError(f"{path}: cannot read the timeline: {exc}") from None
+    out = {}
+    for entry in raw:
+        casualties = entry.get("casualties") or {}
+        out[entry["event_key"]] = TimelineIncident(
+            key=entry["event_key"], day=date.fromisoformat(entry["date"]), type=entry["type"],
+            us_killed=int(casualties.get("us_killed") or 0), followed_by=entry.get("followed_by_strike_event_key"),
+            lag_days=entry.get("lag_days"), link_type=entry.get("link_type"))
+    return out
+
+
+@dataclass
+class WarningReport:
+    warnings: int = 0
+    right: int = 0
+    expected: int = 0
+    warned_before: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    def render(self) -> str:
+        precision = self.right / self.warnings if self.warnings else 1.0
+        recall = self.warned_before / self.expected if self.expected else 1.0
+        head = [f"warnings     precision {precision:.3f} ({self.right} of {self.warnings} right)  "
+                f"recall {recall:.3f} ({self.warned_before} of {self.expected} expected events warned of)"]
+        return "\n".join(head + self.lines)
+
+
+def score_warnings(predictions: list, labelled: list[Labelled], predicted_event: dict[str, str | None],
+                   timeline: dict[str, TimelineIncident]) -> WarningReport:
+    """Warnings sent during the replay, judged against the timeline: right when the expected kind of
+    event followed the trigger within the window; recall over the strikes that answered an attack
+    with US deaths, and over attacks that came within a week of a US strike."""
+    key_of_event: dict[str, Counter] = {}
+    first_report: dict[str, datetime] = {}
+    for record in labelled:
+        key = record.labels.get("event_key")
+        event = predicted_event.get(record.id)
+        if key and event:
+            key_of_event.setdefault(event, Counter())[key] += 1
+        if key and key not in first_report:
+            first_report[key] = record.item.published
+    report = WarningReport()
+    warned_keys: dict[str, list] = {}
+    for p in predictions:
+        if p.warned_at is None:
+            continue
+        keys = key_of_event.get(p.trigger_event_id)
+        trigger = timeline.get(keys.most_common(1)[0][0]) if keys else None
+        report.warnings += 1
+        window_days = (p.window_end - p.window_start).days
+        right = trigger is not None and _followed(trigger, p.expected_type, window_days, timeline)
+        report.right += right
+        label = trigger.key if trigger else "an item outside the timeline"
+        report.lines.append(f"  {'right' if right else 'FALSE ALARM'}: {p.kind} at {p.warned_at:%Y-%m-%d %H:%M} "
+                            f"({p.warned_likelihood or p.likelihood:.0%}) on {label}")
+        if trigger is not None:
+            warned_keys.setdefault(trigger.key, []).append(p)
+    for incident in timeline.values():
+        if incident.type == "strike":
+            causes = [a for a in timeline.values() if a.followed_by == incident.key and a.us_killed >= 1
+                      and a.link_type == "direct"]
+            if causes:
+                report.expected += 1
+                _recall_line(report, incident, causes, warned_keys, first_report, "strike_likely")
+        elif incident.type == "attack":
+            causes = [s for s in timeline.values()
+                      if s.type == "strike" and 0 <= (incident.day - s.day).days <= 7 and s.key != incident.key]
+            if causes:
+                report.expected += 1
+                _recall_line(report, incident, causes, warned_keys, first_report, "attack_likely")
+    return report
+
+
+def _followed(trigger: TimelineIncident, expected_type: str, window_days: int,
+              timeline: dict[str, TimelineIncident]) -> bool:
+    if expected_type == "strike":
+        return bool(trigger.followed_by and trigger.lag_days is not None and trigger.lag_days <= window_days)
+    return any(i.type == "attack" and 0 <= (i.day - trigger.day).days <= window_days and i.key != trigger.key
+               for i in timeline.values())
+
+
+def _recall_line(report: WarningReport, incident: TimelineIncident, causes: list[TimelineIncident],
+                 warned_keys: dict[str, list], first_report: dict[str, datetime], kind: str) -> None:
+    arrived = first_report.get(incident.key)
+    warnings = [p for c in causes for p in warned_keys.get(c.key, []) if p.kind == kind]
+    before = [p for p in warnings if arrived is None or p.warned_at <= arrived]
+    if before:
+        report.warned_before += 1
+        lead = (arrived - min(p.warned_at for p in before)).total_seconds() / 3600 if arrived else None
+        lead_text = f", lead time {lead:.0f} h to the first report" if lead is not None else ""
+        report.lines.append(f"  warned: {incident.key} (after {', '.join(c.key for c in causes)}){lead_text}")
+    else:
+        report.lines.append(f"  MISSED: {incident.key} (after {', '.join(c.key for c in causes)})")

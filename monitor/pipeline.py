@@ -153,6 +153,8 @@ def _judge(session, runtime: Runtime, rule: assess.Rule, incident: assess.Incide
     if threat_seen is None:
         threat_seen = _threat_seen(session, runtime, rule, incident, now)
     judgement = assess.judge(rule, runtime.rules.factors, incident, runtime.world, past, resolved, threat_seen)
+    if judgement.window_end < now:
+        return []  # an old report read late: its window has passed, there is nothing left to warn about
     prediction = store.prediction_for(session, rule.name, incident.event_id)
     if prediction is None:
         prediction = store.Prediction(
@@ -219,7 +221,8 @@ def _resolve(session, runtime: Runtime, incident: assess.Incident, item: parse.I
                                                     prediction.warned_likelihood or prediction.likelihood,
                                                     prediction.lead_hours, incident.event_id, item.title, now))
         session.add(prediction)
-    if not warned_hit and _expected_kind(runtime, incident):
+    longest = max((r.window for r in runtime.rules.rules), default=timedelta(0))
+    if not warned_hit and _expected_kind(runtime, incident) and now - incident.at <= longest:
         session.merge(store.Miss(event_id=incident.event_id, kind=_expected_kind(runtime, incident), at=incident.at,
                                  title=item.title))
     return drafts
