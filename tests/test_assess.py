@@ -10,22 +10,38 @@ from conftest import SHIPPED_RULES
 from monitor import store
 from monitor.cli import main
 
-ATTACK = {"id": "a1", "published": "2020-03-11T19:30:00+00:00", "source": "Wire",
-          "title": "Rocket attack on Camp Taji kills two US soldiers and a British medic",
-          "summary": "About 15 Katyusha rockets hit Camp Taji north of Baghdad on Wednesday, killing two American "
-                     "soldiers and one British medic. US officials blamed Kataib Hezbollah."}
-VOW = {"id": "v1", "published": "2020-03-12T10:00:00+00:00", "source": "Wire",
-       "title": "Esper vows response to Taji rocket attack",
-       "summary": "The US defense secretary warned that the US would respond to the attack by Iran-backed militias "
-                  "and said all options were on the table."}
-STRIKE = {"id": "s1", "published": "2020-03-13T00:30:00+00:00", "source": "Wire",
-          "title": "US jets strike Kataib Hezbollah weapons depots in Iraq",
-          "summary": "American warplanes struck five Kataib Hezbollah weapons depots at Jurf al-Sakhar overnight, "
-                     "the Pentagon said."}
-QUIET_ATTACK = {"id": "q1", "published": "2020-01-21T03:00:00+00:00", "source": "Wire",
-                "title": "Three rockets land near US embassy in Baghdad, no casualties",
-                "summary": "Three Katyusha rockets landed near the US embassy in Baghdad overnight, causing no "
-                           "casualties, officials said."}
+ATTACK = {
+    "id": "a1",
+    "published": "2020-03-11T19:30:00+00:00",
+    "source": "Wire",
+    "title": "Rocket attack on Camp Taji kills two US soldiers and a British medic",
+    "summary": "About 15 Katyusha rockets hit Camp Taji north of Baghdad on Wednesday, killing two American "
+    "soldiers and one British medic. US officials blamed Kataib Hezbollah.",
+}
+VOW = {
+    "id": "v1",
+    "published": "2020-03-12T10:00:00+00:00",
+    "source": "Wire",
+    "title": "Esper vows response to Taji rocket attack",
+    "summary": "The US defense secretary warned that the US would respond to the attack by Iran-backed militias "
+    "and said all options were on the table.",
+}
+STRIKE = {
+    "id": "s1",
+    "published": "2020-03-13T00:30:00+00:00",
+    "source": "Wire",
+    "title": "US jets strike Kataib Hezbollah weapons depots in Iraq",
+    "summary": "American warplanes struck five Kataib Hezbollah weapons depots at Jurf al-Sakhar overnight, "
+    "the Pentagon said.",
+}
+QUIET_ATTACK = {
+    "id": "q1",
+    "published": "2020-01-21T03:00:00+00:00",
+    "source": "Wire",
+    "title": "Three rockets land near US embassy in Baghdad, no casualties",
+    "summary": "Three Katyusha rockets landed near the US embassy in Baghdad overnight, causing no "
+    "casualties, officials said.",
+}
 
 
 def _replay(make_config, tmp_path: Path, reports: list[dict], db_name: str = "r.db") -> tuple[list[dict], str]:
@@ -59,7 +75,7 @@ def test_deadly_attack_warns_then_the_strike_confirms_it_with_lead_time(make_con
 
 def test_a_vow_of_response_raises_the_likelihood(make_config, tmp_path):
     without, _ = _replay(make_config, tmp_path, [ATTACK], "a.db")
-    with_vow, db = _replay(make_config, tmp_path, [ATTACK, VOW], "b.db")
+    _with_vow, db = _replay(make_config, tmp_path, [ATTACK, VOW], "b.db")
     (prediction,) = [p for p in store.predictions(store.open_engine(db)) if p.kind == "strike_likely"]
     first = next(a for a in without if a["kind"] == "strike_likely")["likelihood"]
     assert prediction.threat_seen and prediction.likelihood > first
@@ -72,8 +88,13 @@ def test_attack_without_casualties_gives_no_warning(make_config, tmp_path):
 
 
 def test_a_warning_whose_window_passes_expires_and_counts(make_config, tmp_path, capsys):
-    later = {"id": "x1", "published": "2020-03-25T12:00:00+00:00", "source": "Wire",
-             "title": "Iraqi farmers report a good harvest", "summary": "Wheat farmers north of Baghdad said yields rose."}
+    later = {
+        "id": "x1",
+        "published": "2020-03-25T12:00:00+00:00",
+        "source": "Wire",
+        "title": "Iraqi farmers report a good harvest",
+        "summary": "Wheat farmers north of Baghdad said yields rose.",
+    }
     alerts, db = _replay(make_config, tmp_path, [ATTACK, later])
     assert "strike_likely" in [a["kind"] for a in alerts]
     (prediction,) = [p for p in store.predictions(store.open_engine(db)) if p.kind == "strike_likely"]
@@ -84,10 +105,14 @@ def test_a_warning_whose_window_passes_expires_and_counts(make_config, tmp_path,
 
 
 def test_a_later_incident_is_never_a_precedent_for_an_earlier_warning(make_config, tmp_path):
-    k1 = {"id": "k1", "published": "2019-12-27T19:40:00+00:00", "source": "Wire",
-          "title": "Rocket attack on K1 base near Kirkuk kills US contractor",
-          "summary": "More than 30 rockets hit the K1 base on Friday, killing a US contractor. US officials "
-                     "blamed Kataib Hezbollah."}
+    k1 = {
+        "id": "k1",
+        "published": "2019-12-27T19:40:00+00:00",
+        "source": "Wire",
+        "title": "Rocket attack on K1 base near Kirkuk kills US contractor",
+        "summary": "More than 30 rockets hit the K1 base on Friday, killing a US contractor. US officials "
+        "blamed Kataib Hezbollah.",
+    }
     alerts, _ = _replay(make_config, tmp_path, [k1])
     warning = next(a for a in alerts if a["kind"] == "strike_likely")
     # The history holds Camp Taji 2020, Erbil 2021 and Tower 22 2024: none may appear in a 2019 warning,
@@ -100,9 +125,15 @@ def test_a_later_incident_is_never_a_precedent_for_an_earlier_warning(make_confi
 def test_warning_email_through_smtp(smtp_sink, make_config, tmp_path):
     items = tmp_path / "cycle.jsonl"
     items.write_text("\n".join(json.dumps(r) for r in (ATTACK, VOW, STRIKE)) + "\n", encoding="utf-8")
-    config = make_config(rules=SHIPPED_RULES,
-                         notify=[{"url": f"mailto://{smtp_sink.host}:{smtp_sink.port}?from=monitor@example.org"
-                                         "&to=analyst@example.org&mode=insecure"}])
+    config = make_config(
+        rules=SHIPPED_RULES,
+        notify=[
+            {
+                "url": f"mailto://{smtp_sink.host}:{smtp_sink.port}?from=monitor@example.org"
+                "&to=analyst@example.org&mode=insecure"
+            }
+        ],
+    )
     assert main(["--config", str(config), "replay", str(items), "--out", str(tmp_path / "o.jsonl"), "--send"]) == 0
     out = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
     expected = sum(r["type"] == "alert" for r in out)
