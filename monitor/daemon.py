@@ -77,6 +77,7 @@ class Daemon:
     async def deliver(self) -> None:
         if self.stopping.is_set():
             return
+        pipeline.expire_predictions(self.runtime, utcnow())
         await self._tracked(pipeline.deliver(self.runtime))
         write_heartbeat(heartbeat_path(self.runtime), utcnow())
 

@@ -415,6 +415,12 @@ def feed_is_due(runtime: Runtime, feed: FeedConfig, now: datetime) -> bool:
     return state is None or state.next_poll_at is None or state.failures == 0 or state.next_poll_at <= now
 
 
+def expire_predictions(runtime: Runtime, now: datetime) -> int:
+    """Close the predictions whose window has passed, even when no report arrives to do it."""
+    with store.transaction(runtime.engine) as session:
+        return store.expire_predictions(session, now)
+
+
 async def deliver(runtime: Runtime, clock: Clock = utcnow) -> list[notify.DeliveryOutcome]:
     """Send due deliveries; Apprise blocks, so it runs in a worker thread."""
     return await asyncio.to_thread(notify.deliver_due, runtime.engine, runtime.targets, runtime.settings, clock())
@@ -424,5 +430,6 @@ async def poll_once(runtime: Runtime, clock: Clock = utcnow) -> tuple[list[FeedO
     """One pass over every configured feed, then deliver what it produced (`monitor poll --once`)."""
     async with fetch.make_client(runtime.settings.fetch) as client:
         outcomes = await poll_feeds(runtime, runtime.settings.feeds, client, clock)
+    expire_predictions(runtime, clock())
     deliveries = await deliver(runtime, clock)
     return outcomes, deliveries

@@ -80,3 +80,18 @@ def test_dev_set_goals(shared_dir, make_config, capsys):
     assert _figure(out, "places", "F1") >= 0.90
     exact, total = map(int, re.search(r"US killed    exact on (\d+)/(\d+)", out).groups())
     assert exact / total >= 0.90
+
+
+def test_dev_set_warnings(shared_dir, make_config, capsys):
+    from conftest import SHIPPED_RULES
+
+    data = shared_dir / "data"
+    config = make_config(rules=SHIPPED_RULES)
+    assert main(["--config", str(config), "eval", str(data / "dev_reports.jsonl"),
+                 "--timeline", str(data / "dev_timeline.json")]) == 0
+    out = capsys.readouterr().out
+    precision = float(re.search(r"^warnings     precision ([0-9.]+)", out, re.M).group(1))
+    assert precision >= 0.6
+    # Every US strike that answered an attack with US deaths was warned of beforehand.
+    assert "warned: S-2019-12-29-kh-iraq-syria" in out and "warned: S-2020-03-12-kh-weapons-sites" in out
+    assert not re.search(r"MISSED: S-", out)
