@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import DatabaseError
+
 from monitor import daemon, notify, pipeline, store
 from monitor.classify import load_vocabulary
 from monitor.config import ConfigError, Settings, load_settings, redacted_database_url
@@ -297,6 +299,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ReplayInputError as exc:
         print(f"replay input error: {exc}", file=sys.stderr)
+        return 2
+    except daemon.AlreadyRunning as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except DatabaseError as exc:
+        print(f"database error: {str(exc.orig or exc).splitlines()[0]}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

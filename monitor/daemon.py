@@ -8,10 +8,13 @@ pending alerts. SIGTERM or SIGINT stop new work, let running jobs finish, and ex
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import signal
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -120,5 +123,42 @@ class Daemon:
         self.stopping.set()
 
 
+class AlreadyRunning(Exception):
+    """Another daemon holds the lock on this SQLite database."""
+
+
+def lock_path(runtime: Runtime) -> Path | None:
+    """The lock file beside a SQLite database; None for a server database, where instances may share work."""
+    url = runtime.settings.database
+    if not url.startswith("sqlite:///") or url.startswith("sqlite:///:memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///") + ".lock")
+
+
+def acquire_lock(path: Path) -> TextIO:
+    """Hold an exclusive lock for the life of the process (the OS releases it even after kill -9)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise AlreadyRunning(f"another monitor daemon (pid {holder}) is using {path.with_suffix('')}; "
+                             "stop it first, or give this one its own database") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
 def run_daemon(runtime: Runtime) -> None:
-    asyncio.run(Daemon(runtime).run())
+    path = lock_path(runtime)
+    lock = acquire_lock(path) if path else None
+    try:
+        asyncio.run(Daemon(runtime).run())
+    finally:
+        if lock is not None:
+            lock.close()

@@ -53,3 +53,32 @@ def test_health_check_fails_without_a_running_daemon(make_config):
     result = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "status", "--health"],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1 and "unhealthy" in result.stderr
+
+
+def test_a_second_daemon_on_the_same_sqlite_file_refuses_to_start(make_config, tmp_path):
+    config = make_config(schedule={"interval": "1h", "jitter": "1s", "delivery_interval": "1s"})
+    first = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert _wait_for(lambda: (tmp_path / "state" / "heartbeat").exists(), 20)
+        second = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "run"],
+                                capture_output=True, text=True, timeout=30)
+        assert second.returncode == 2
+        assert "another monitor daemon" in second.stderr and str(first.pid) in second.stderr
+        assert "Traceback" not in second.stderr
+        assert first.poll() is None, "the first daemon keeps running"
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=30) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+
+
+def test_unusable_state_folder_is_a_clear_error(make_config, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the state folder should be", encoding="utf-8")
+    config = make_config(database=f"sqlite:///{blocker}/monitor.db")
+    result = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "poll", "--once"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "not-a-folder" in result.stderr
