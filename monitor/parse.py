@@ -109,9 +109,9 @@ def plain_text(fragment: str, limit: int = MAX_SUMMARY_CHARS) -> str:
 
 def canonical_link(url: str | None) -> str | None:
     """The link without tracking parameters or fragment, with a lower-case scheme and host."""
+    url = (url or "").strip()
     if not url:
         return None
-    url = url.strip()
     try:
         parts = urlsplit(url)
     except ValueError:
