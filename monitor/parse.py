@@ -147,7 +147,7 @@ def content_prints(title: str, summary: str) -> tuple[str, str]:
 
 def _entry_time(entry: Any) -> datetime | None:
     for field in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(field)
+        parsed = dict.get(entry, field)  # the raw value: feedparser's own fallback mapping is deprecated
         if parsed:
             try:
                 return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
