@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -85,9 +86,17 @@ def _permanent_target(response: httpx.Response) -> str | None:
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    """The body, decoded, refusing more than `max_bytes`.
+
+    Compressed bodies are inflated here, a bounded piece at a time: inflating a whole received chunk at
+    once (as a generic decoder does) turns 64 KB of a gzip bomb into 64 MB before any cap can look.
+    """
     declared = response.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if declared and declared.isdigit() and int(declared) > max_bytes and not encoding:
         raise _TooLarge(f"declared {int(declared):,} bytes, limit {max_bytes:,}")
+    if encoding in {"gzip", "x-gzip", "deflate"}:
+        return await _inflate_capped(response, max_bytes)
     chunks = []
     received = 0
     async for chunk in response.aiter_bytes():
@@ -96,6 +105,19 @@ async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
             raise _TooLarge(f"more than {max_bytes:,} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def _inflate_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header, detected
+    out = bytearray()
+    async for raw in response.aiter_raw():
+        data = raw
+        while data:
+            out += inflater.decompress(data, max_bytes + 1 - len(out))
+            if len(out) > max_bytes:
+                raise _TooLarge(f"more than {max_bytes:,} bytes once decompressed")
+            data = inflater.unconsumed_tail
+    return bytes(out)
 
 
 async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], max_bytes: int) -> FetchResult:
