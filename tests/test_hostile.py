@@ -128,7 +128,7 @@ def test_hundred_thousand_items_are_capped():
     body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
     parsed, seconds, peak = _bounded_parse(body)
     assert len(parsed.items) == 2_000 and parsed.dropped == 98_000
-    assert seconds < 30, seconds
+    assert seconds < 10 and peak < 100_000_000, (seconds, peak)
 
 
 def test_ten_megabyte_summary_is_cut():
