@@ -89,3 +89,14 @@ def test_strike_report_links_the_attack_it_answers(feed_server, make_config):
     assert strike.reading["refers_to_events"] == [attack.event_id]
     assert "K1 Air Base" in strike.reading["background_places"]
     assert attack.reading["refers_to_events"] == []
+
+
+def test_a_clock_gone_backwards_does_not_stall_a_failing_feed(feed_server, make_config):
+    feed_server.add_status("/f.xml", 503)
+    config = make_config(feeds=[{"url": feed_server.url("/f.xml"), "interval": "1m"}])
+    runtime, _ = _poll(config)
+    feed = runtime.settings.feeds[0]
+    state = store.feed_states(runtime.engine)[feed.url]
+    # The system clock is set back a day: the stored next poll now lies a day and more ahead.
+    assert pipeline.feed_is_due(runtime, feed, state.last_polled_at - timedelta(days=1))
+    assert not pipeline.feed_is_due(runtime, feed, state.last_polled_at + timedelta(seconds=10))
