@@ -14,9 +14,11 @@ NOW = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def _feed(doctype: str, description: str) -> bytes:
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n{doctype}\n<rss version="2.0"><channel><title>t</title>'
-            f"<item><title>Rockets hit Camp Taji</title><description>{description}</description></item>"
-            "</channel></rss>").encode()
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n{doctype}\n<rss version="2.0"><channel><title>t</title>'
+        f"<item><title>Rockets hit Camp Taji</title><description>{description}</description></item>"
+        "</channel></rss>"
+    ).encode()
 
 
 def _bounded_parse(body: bytes):
@@ -41,7 +43,8 @@ def test_quadratic_blowup_does_not_expand():
 
 def test_billion_laughs_does_not_expand():
     entities = '<!ENTITY lol "lol">' + "".join(
-        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10))
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10)
+    )
     parsed, seconds, peak = _bounded_parse(_feed(f"<!DOCTYPE rss [{entities}]>", "&lol9;"))
     assert seconds < 2 and peak < 50_000_000
     assert all("lollollol" not in i.summary for i in parsed.items)
@@ -62,8 +65,11 @@ def test_entity_declarations_hidden_past_the_prolog_are_refused():
 
 
 def test_ordinary_feed_with_a_public_doctype_still_parses():
-    body = _feed('<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
-                 '"http://my.netscape.com/publish/formats/rss-0.91.dtd">', "Rockets struck the base.")
+    body = _feed(
+        '<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+        '"http://my.netscape.com/publish/formats/rss-0.91.dtd">',
+        "Rockets struck the base.",
+    )
     parsed, _, _ = _bounded_parse(body)
     assert [i.title for i in parsed.items] == ["Rockets hit Camp Taji"]
 
@@ -148,3 +154,98 @@ def test_invalid_and_mixed_encodings_give_items_or_a_clear_error():
         except ParseError:
             continue
         assert all(isinstance(i.summary, str) for i in parsed.items)
+
+
+def test_hostile_feeds_served_together_leave_the_good_feed_alerting(feed_server, make_config, tmp_path):
+    """Every hostile document from a local server in one poll: each ends with a recorded error or bounded
+    items, and the good feed beside them still alerts."""
+    from pathlib import Path
+
+    from monitor import pipeline, store
+    from monitor.config import load_settings
+
+    good = (Path(__file__).parent / "fixtures" / "feeds" / "attack_on_k1.xml").read_bytes()
+    feed_server.add_feed("/good.xml", good)
+    feed_server.add_raw(
+        "/quadratic.xml",
+        _feed(f'<!DOCTYPE rss [<!ENTITY a "{"A" * 10_000}">]>', "&a;" * 30_000),
+        content_type="application/rss+xml",
+    )
+    feed_server.add_raw(
+        "/xxe.xml",
+        _feed('<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>', "&x;"),
+        content_type="application/rss+xml",
+    )
+    feed_server.add_raw(
+        "/bomb.gz",
+        _gzip_of_zeros(100_000_000),
+        content_type="application/rss+xml",
+        headers={"Content-Encoding": "gzip"},
+    )
+    feed_server.add_big("/gigabyte.xml", 1_000_000_000)
+    feed_server.add_drip("/slowloris.xml", interval=0.2, total_seconds=30)
+    feed_server.add_redirect("/loop", "/loop")
+    items = "".join(f"<item><guid>h{i}</guid><title>Item {i}</title></item>" for i in range(100_000))
+    feed_server.add_raw(
+        "/many.xml",
+        f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode(),
+        content_type="application/rss+xml",
+    )
+    paths = [
+        "/good.xml",
+        "/quadratic.xml",
+        "/xxe.xml",
+        "/bomb.gz",
+        "/gigabyte.xml",
+        "/slowloris.xml",
+        "/loop",
+        "/many.xml",
+    ]
+    feeds = [{"url": feed_server.url(p), "name": p.strip("/")} for p in paths]
+    feeds.append({"url": "http://feed.invalid/rss", "name": "dns-failure"})
+    config = make_config(
+        feeds=feeds,
+        fetch={"timeout": "3s", "connect_timeout": "2s", "max_bytes": "8MB"},
+        alerts={"file": None, "log": False},
+    )
+    runtime = pipeline.build_runtime(load_settings(config))
+    tracemalloc.start()
+    started = time.perf_counter()
+    outcomes, _ = asyncio.run(pipeline.poll_once(runtime))
+    seconds, peak = time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    by_name = {o.feed.name: o for o in outcomes}
+    print(f"\n  all hostile feeds in one poll: {seconds:.2f} s, peak {peak / 1e6:.1f} MB")
+    for name, o in sorted(by_name.items()):
+        print(f"    {name}: {o.error or f'{o.items} items'}")
+    assert seconds < 40 and peak < 200_000_000, (seconds, peak)  # most of it: storing 2,000 items
+    assert by_name["good.xml"].alerts == 1
+    assert by_name["bomb.gz"].error.startswith("too large")
+    assert by_name["gigabyte.xml"].error.startswith("too large")
+    assert by_name["slowloris.xml"].error.startswith("timeout")
+    assert by_name["loop"].error.startswith("redirects")
+    assert by_name["dns-failure"].error.startswith("network")
+    assert by_name["many.xml"].items == 2_000
+    states = store.feed_states(runtime.engine)
+    assert all(states[o.feed.url].last_error == o.error for o in outcomes)
+
+
+def test_a_feed_that_changes_every_guid_each_poll_brings_no_new_alerts(feed_server, make_config, tmp_path):
+    from pathlib import Path
+
+    from monitor import pipeline, store
+    from monitor.config import load_settings
+
+    good = (Path(__file__).parent / "fixtures" / "feeds" / "seed_cycle.xml").read_bytes()
+    config = make_config(feeds=[{"url": feed_server.url("/churn.xml")}], alerts={"file": None, "log": False})
+    runtime = pipeline.build_runtime(load_settings(config))
+    for poll in range(3):
+        feed_server.add_feed(
+            "/churn.xml",
+            good.replace(b"tigriswire-", f"poll{poll}-".encode()).replace(
+                b"https://tigriswire.example/", f"https://tigriswire.example/p{poll}/".encode()
+            ),
+        )
+        asyncio.run(pipeline.poll_once(runtime))
+    assert store.item_count(runtime.engine) == 2
+    assert [a.kind for a in store.alerts(runtime.engine)] == ["new_event", "new_event"]
