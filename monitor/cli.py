@@ -93,7 +93,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
           f"{len(watchlist.people)} people")
     print(f"feeds: {len(settings.feeds)}")
     for target in settings.notify:
-        print(f"notify: {target.name or notify.describe_url(target.url.get_secret_value())}")
+        print(f"notify: {target.name or notify.describe_url(target.secret_url())}")
     print(f"alerts file: {settings.alerts.file or 'off'}; alerts to log: {settings.alerts.log}")
     print("configuration is valid")
     return 0

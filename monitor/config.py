@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -23,6 +24,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 CONFIG_ENV = "MONITOR_CONFIG"
@@ -119,11 +121,52 @@ class FeedConfig(_Section):
         return self.name or self.url
 
 
-class NotifyTarget(_Section):
-    """An Apprise URL; the URL is kept secret because it often holds a token."""
+ALERT_KINDS = ("new_event", "event_update", "strike_likely", "attack_likely", "prediction_resolved",
+               "target_failing", "test")
+SEVERITIES = ("low", "medium", "high")
 
-    url: SecretStr
+
+class QuietHours(_Section):
+    """Hours when only high-severity alerts go through; the rest wait until the end."""
+
+    start: str
+    end: str
+    timezone: str = "UTC"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value):
+            raise ValueError("use a 24-hour time such as 22:00")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/London") from None
+        return value
+
+
+class RateLimit(_Section):
+    messages: int = Field(ge=1)
+    per: Duration
+
+
+class NotifyTarget(_Section):
+    """An Apprise URL and what it wants; the URL is kept secret because it often holds a token."""
+
+    url: SecretStr | None = None
+    url_file: Path | None = None
     name: str | None = None
+    kinds: list[str] = list(ALERT_KINDS)
+    min_severity: str = "low"
+    min_likelihood: float = Field(default=0.0, ge=0, le=1)
+    quiet_hours: QuietHours | None = None
+    digest: Duration | None = None
+    rate_limit: RateLimit | None = None
 
     @field_validator("url", mode="before")
     @classmethod
@@ -131,6 +174,47 @@ class NotifyTarget(_Section):
         if isinstance(value, str):
             return expand_env(value)
         return value
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, value: list[str]) -> list[str]:
+        unknown = [k for k in value if k not in ALERT_KINDS]
+        if unknown:
+            raise ValueError(f"unknown alert kind(s) {unknown}; use {', '.join(ALERT_KINDS)}")
+        return value
+
+    @field_validator("min_severity")
+    @classmethod
+    def _severity(cls, value: str) -> str:
+        if value not in SEVERITIES:
+            raise ValueError(f"use one of {', '.join(SEVERITIES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_url(self) -> NotifyTarget:
+        if (self.url is None) == (self.url_file is None):
+            raise ValueError("give exactly one of `url` and `url_file`")
+        return self
+
+    def secret_url(self) -> str:
+        """The URL itself, from the config or from its file."""
+        if self.url is not None:
+            return self.url.get_secret_value()
+        return read_secret_file(self.url_file)
+
+
+def read_secret_file(path: Path) -> str:
+    """A secret kept in a file that only the daemon's user may read."""
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+    if mode & 0o077:
+        raise ValueError(f"{path} can be read by other users; make it private (chmod 600)")
+    if not text:
+        raise ValueError(f"{path} is empty")
+    return expand_env(text)
 
 
 class ScheduleConfig(_Section):
@@ -285,6 +369,15 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
     except ValidationError as exc:
         raise ConfigError(describe_errors(config_file, exc)) from None
     base = config_file.parent
+    problems = []
+    for i, target in enumerate(settings.notify):
+        if target.url_file is not None:
+            try:
+                read_secret_file(_resolve(base, target.url_file))
+            except ValueError as exc:
+                problems.append(f"{config_file}: notify[{i}].url_file: {exc}")
+    if problems:
+        raise ConfigError(problems)
     database = env.get(DATABASE_ENV) or settings.database
     alerts_file = settings.alerts.file
     return settings.model_copy(
@@ -293,6 +386,8 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
             "watchlist": [_resolve(base, p) for p in settings.watchlist],
             "vocabulary": _resolve(base, settings.vocabulary),
             "rules": _resolve(base, settings.rules),
+            "notify": [t.model_copy(update={"url_file": _resolve(base, t.url_file)}) if t.url_file else t
+                       for t in settings.notify],
             "history": [_resolve(base, p) for p in settings.history],
             "state_dir": _resolve(base, settings.state_dir),
             "alerts": settings.alerts.model_copy(

@@ -16,11 +16,10 @@ import hashlib
 import json
 import logging
 import os
-import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -31,7 +30,7 @@ from monitor.classify import Reading
 from monitor.config import NotifyTarget, Settings
 from monitor.events import Change, EventChange, total_count
 from monitor.parse import Item
-from monitor.store import StoredAlert, due_deliveries, record_attempt
+from monitor.store import StoredAlert
 
 log = logging.getLogger("monitor.notify")
 
@@ -63,6 +62,10 @@ class AlertDraft:
     title: str
     text: str
     payload: dict
+
+    def __post_init__(self) -> None:
+        if "severity" not in self.payload:
+            self.payload["severity"] = severity(self.kind, self.payload)
 
     def to_row(self) -> StoredAlert:
         return StoredAlert(kind=self.kind, dedupe_key=self.dedupe_key, event_id=self.event_id,
@@ -191,6 +194,45 @@ def resolved_alert(prediction_id: int, kind: str, rule: str, likelihood: float, 
                       payload={"likelihood": round(likelihood, 3), "rule": rule, "lead_hours": round(lead_hours, 1)})
 
 
+# --- severity and routing ------------------------------------------------------------------------
+
+_ALLIED = ("US", "UK", "coalition")
+SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
+HIGH_LIKELIHOOD = 0.75
+
+
+def severity(kind: str, payload: dict) -> str:
+    """How urgent an alert is: high for US or coalition deaths and likely warnings, medium for other
+    casualties, warnings and confirmations, low for the rest (threats, attacks that hurt no one)."""
+    if kind in {"strike_likely", "attack_likely"}:
+        return "high" if (payload.get("likelihood") or 0) >= HIGH_LIKELIHOOD else "medium"
+    if kind == "prediction_resolved":
+        return "medium"
+    killed, injured = payload.get("killed") or {}, payload.get("injured") or {}
+    if any(killed.get(side) for side in _ALLIED):
+        return "high"
+    if any(killed.values()) or any(injured.values()):
+        return "medium"
+    return "low"
+
+
+def wants(target_config: NotifyTarget | None, draft: AlertDraft) -> bool:
+    """Whether a target's routing asks for this alert (built-in targets take everything)."""
+    if target_config is None:
+        return True
+    if draft.kind not in target_config.kinds:
+        return False
+    if SEVERITY_RANK[draft.payload.get("severity", "low")] < SEVERITY_RANK[target_config.min_severity]:
+        return False
+    likelihood = draft.payload.get("likelihood")
+    return likelihood is None or likelihood >= target_config.min_likelihood
+
+
+def route(draft: AlertDraft, targets: Sequence[Target]) -> list[str]:
+    """The targets an alert goes to."""
+    return [t.id for t in targets if wants(getattr(t, "config", None), draft)]
+
+
 # --- targets -----------------------------------------------------------------------------------
 
 
@@ -219,9 +261,10 @@ class AppriseTarget:
     """A configured Apprise URL; its id is a hash, so the secret never reaches the database."""
 
     def __init__(self, config: NotifyTarget):
-        url = config.url.get_secret_value()
+        url = config.secret_url()
         self.id = "apprise-" + _digest(url)
         self.label = config.name or describe_url(url)
+        self.config = config
         self._apprise = apprise.Apprise()
         self.valid = self._apprise.add(url)
 
@@ -282,53 +325,7 @@ def check_targets(settings: Settings) -> list[str]:
     """Problems with notification URLs, named by file and key, secrets hidden."""
     problems = []
     for i, target in enumerate(settings.notify):
-        if apprise.Apprise.instantiate(target.url.get_secret_value()) is None:
-            shown = describe_url(target.url.get_secret_value())
+        if apprise.Apprise.instantiate(target.secret_url()) is None:
+            shown = describe_url(target.secret_url())
             problems.append(f"{settings.config_file}: notify[{i}].url: {shown} is not a URL Apprise understands")
     return problems
-
-
-# --- delivery ----------------------------------------------------------------------------------
-
-
-def retry_at(attempts: int, now: datetime, base: timedelta, max_attempts: int,
-             rng: random.Random | None = None) -> datetime | None:
-    """When to try again after `attempts` failures, or None to give up."""
-    if attempts >= max_attempts:
-        return None
-    ceiling = base.total_seconds() * 2 ** (attempts - 1)
-    rng = rng or random.Random()
-    return now + timedelta(seconds=ceiling / 2 + rng.uniform(0, ceiling / 2))
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryOutcome:
-    alert_id: int
-    target: str
-    error: str | None
-
-
-def deliver_due(engine, targets: Sequence[Target], settings: Settings, now: datetime) -> list[DeliveryOutcome]:
-    """Send every due delivery once and record each result."""
-    by_id = {t.id: t for t in targets}
-    outcomes = []
-    for delivery, alert in due_deliveries(engine, now):
-        target = by_id.get(delivery.target_id)
-        if target is None:
-            error: str | None = "target no longer configured"
-            next_try = None
-        else:
-            try:
-                error = target.send(alert)
-            except Exception as exc:  # a target plugin must never stop the other deliveries
-                error = f"{type(exc).__name__}: {exc}"[:300]
-            next_try = retry_at(delivery.attempts + 1, now, settings.alerts.retry_base,
-                                settings.alerts.max_attempts) if error else None
-        record_attempt(engine, delivery.id, sent=error is None, error=error, now=now, retry_at=next_try)
-        label = target.label if target else delivery.target_id
-        if error:
-            level = logging.ERROR if next_try is None else logging.WARNING
-            log.log(level, "delivery of alert %s to %s failed (attempt %d): %s%s", alert.id, label,
-                    delivery.attempts + 1, error, "" if next_try else "; parked as dead")
-        outcomes.append(DeliveryOutcome(alert.id, label, error))
-    return outcomes

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 from sqlalchemy.engine import Engine
 
-from monitor import assess, events, fetch, notify, parse, store
+from monitor import assess, events, fetch, notify, outbox, parse, store
 from monitor.classify import Reader, Reading, load_vocabulary
 from monitor.config import FeedConfig, Settings
 from monitor.match import Matcher
@@ -257,7 +257,6 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
     """Read, merge and store one item with its alerts in one transaction; None if seen before."""
     reading, mentions = read_item(runtime, item)
     window = runtime.settings.events.merge_window
-    target_ids = [t.id for t in runtime.targets]
     try:
         with store.transaction(runtime.engine) as session:
             if session.get(store.StoredItem, item.key) is not None or session.get(store.ItemCopy, item.key):
@@ -294,7 +293,8 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
             row.reading = {**row.reading, "refers_to_events": referenced}
             row.fingerprint, row.title_print = fingerprint, title_print
             session.add(row)
-            stored = [d for d in drafts if store.add_alert(session, d.to_row(), target_ids) is not None]
+            stored = [d for d in drafts
+                      if store.add_alert(session, d.to_row(), notify.route(d, runtime.targets)) is not None]
     except Exception as exc:
         if store.is_duplicate_key_error(exc):
             return None  # another worker stored the same item first
@@ -424,9 +424,9 @@ def expire_predictions(runtime: Runtime, now: datetime) -> int:
         return store.expire_predictions(session, now)
 
 
-async def deliver(runtime: Runtime, clock: Clock = utcnow) -> list[notify.DeliveryOutcome]:
+async def deliver(runtime: Runtime, clock: Clock = utcnow) -> list[outbox.DeliveryOutcome]:
     """Send due deliveries; Apprise blocks, so it runs in a worker thread."""
-    return await asyncio.to_thread(notify.deliver_due, runtime.engine, runtime.targets, runtime.settings, clock())
+    return await asyncio.to_thread(outbox.deliver_due, runtime.engine, runtime.targets, runtime.settings, clock())
 
 
 async def poll_once(runtime: Runtime, clock: Clock = utcnow) -> tuple[list[FeedOutcome], list]:

@@ -205,6 +205,18 @@ class Delivery(SQLModel, table=True):
     last_error: str | None = None
     next_attempt_at: datetime | None = _time(nullable=True)
     sent_at: datetime | None = _time(nullable=True)
+    held: str | None = None  # why it waits without an attempt: quiet | digest | rate
+
+
+class TargetMessage(SQLModel, table=True):
+    """A message sent to a target (one alert, a digest or a summary), for its rate limit."""
+
+    __tablename__ = "target_message"
+    __table_args__ = (Index("ix_target_message_sent", "target_id", "sent_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    target_id: str
+    sent_at: datetime = _time(nullable=False)
+    alerts: int = 1
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -381,6 +393,7 @@ def record_attempt(engine: Engine, delivery_id: int, *, sent: bool, error: str |
         if delivery is None or delivery.state != "pending":
             return
         delivery.attempts += 1
+        delivery.held = None
         if sent:
             delivery.state, delivery.sent_at, delivery.last_error = "sent", now, None
         else:
@@ -388,6 +401,28 @@ def record_attempt(engine: Engine, delivery_id: int, *, sent: bool, error: str |
             delivery.state = "pending" if retry_at else "dead"
             delivery.next_attempt_at = retry_at
         session.add(delivery)
+
+
+def hold(engine: Engine, delivery_ids: Iterable[int], until: datetime, reason: str) -> None:
+    """Postpone deliveries without counting an attempt (quiet hours, digest, rate limit)."""
+    ids = list(delivery_ids)
+    if not ids:
+        return
+    with transaction(engine) as session:
+        for delivery in session.exec(select(Delivery).where(Delivery.id.in_(ids))):
+            delivery.next_attempt_at, delivery.held = until, reason
+            session.add(delivery)
+
+
+def messages_since(engine: Engine, target_id: str, since: datetime) -> list[datetime]:
+    query = select(TargetMessage.sent_at).where(TargetMessage.target_id == target_id, TargetMessage.sent_at >= since)
+    with Session(engine) as session:
+        return sorted(session.exec(query))
+
+
+def log_message(engine: Engine, target_id: str, at: datetime, alerts_in_it: int) -> None:
+    with transaction(engine) as session:
+        session.add(TargetMessage(target_id=target_id, sent_at=at, alerts=alerts_in_it))
 
 
 def alerts(engine: Engine) -> list[StoredAlert]:

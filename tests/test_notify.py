@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor import notify, pipeline, store
+from monitor import notify, outbox, pipeline, store
 from monitor.cli import main
 from monitor.config import load_settings
 from monitor.notify import inert
@@ -30,13 +30,13 @@ def test_failing_target_is_retried_and_delivered_exactly_once(feed_server, recei
     assert [r.status for r in receiver.received] == [500]
     now = datetime.now(UTC)
     # Not due yet: nothing is sent before the backoff delay.
-    assert notify.deliver_due(runtime.engine, runtime.targets, runtime.settings, now) == []
+    assert outbox.deliver_due(runtime.engine, runtime.targets, runtime.settings, now) == []
     later = now + timedelta(seconds=20)
-    outcomes = notify.deliver_due(runtime.engine, runtime.targets, runtime.settings, later)
+    outcomes = outbox.deliver_due(runtime.engine, runtime.targets, runtime.settings, later)
     assert [o.error is not None for o in outcomes] == [True]
-    outcomes = notify.deliver_due(runtime.engine, runtime.targets, runtime.settings, later + timedelta(minutes=5))
+    outcomes = outbox.deliver_due(runtime.engine, runtime.targets, runtime.settings, later + timedelta(minutes=5))
     assert [o.error for o in outcomes] == [None]
-    assert notify.deliver_due(runtime.engine, runtime.targets, runtime.settings, later + timedelta(hours=1)) == []
+    assert outbox.deliver_due(runtime.engine, runtime.targets, runtime.settings, later + timedelta(hours=1)) == []
     assert [r.status for r in receiver.received] == [500, 500, 200]
     assert store.delivery_counts(runtime.engine) == {(runtime.targets[0].id, "sent"): 1}
 
@@ -52,7 +52,7 @@ def test_dead_target_is_parked_and_others_still_get_the_alert(feed_server, recei
 
     asyncio.run(pipeline.poll_once(runtime))
     assert len(receiver.wait_for(1)) == 1
-    notify.deliver_due(runtime.engine, runtime.targets, runtime.settings, datetime.now(UTC) + timedelta(hours=1))
+    outbox.deliver_due(runtime.engine, runtime.targets, runtime.settings, datetime.now(UTC) + timedelta(hours=1))
     counts = store.delivery_counts(runtime.engine)
     dead_id = runtime.targets[0].id
     assert counts[(dead_id, "dead")] == 1
