@@ -249,6 +249,7 @@ class EventsConfig(_Section):
 
 class AlertsConfig(_Section):
     file: Path | None = Path("../state/alerts.jsonl")
+    templates: Path | None = Path("templates")
     log: bool = True
     max_attempts: int = Field(default=8, ge=1)
     retry_base: Duration = timedelta(seconds=30)
@@ -376,6 +377,11 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
                 read_secret_file(_resolve(base, target.url_file))
             except ValueError as exc:
                 problems.append(f"{config_file}: notify[{i}].url_file: {exc}")
+    templates = settings.alerts.templates
+    if templates is not None and not all((_resolve(base, templates) / name).is_file()
+                                         for name in ("message.txt.j2", "email.html.j2")):
+        problems.append(f"{config_file}: alerts.templates: {_resolve(base, templates)} must hold message.txt.j2 and "
+                        "email.html.j2 (or set it to null for plain messages)")
     if problems:
         raise ConfigError(problems)
     database = env.get(DATABASE_ENV) or settings.database
@@ -391,7 +397,8 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
             "history": [_resolve(base, p) for p in settings.history],
             "state_dir": _resolve(base, settings.state_dir),
             "alerts": settings.alerts.model_copy(
-                update={"file": _resolve(base, alerts_file) if alerts_file else None}
+                update={"file": _resolve(base, alerts_file) if alerts_file else None,
+                        "templates": _resolve(base, settings.alerts.templates) if settings.alerts.templates else None}
             ),
         }
     )

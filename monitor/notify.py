@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 import apprise
+import jinja2
 
 from monitor.assess import Judgement, window_hours
 from monitor.classify import Reading
@@ -35,6 +36,7 @@ from monitor.store import StoredAlert
 log = logging.getLogger("monitor.notify")
 
 MAX_TITLE = 200
+MAX_BODY = 4000  # chat services cut long messages; the start is what a phone shows
 MAX_FIELD = 600
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _MENTION = re.compile(r"@(?=(everyone|here|channel|all|room)\b|[\w<])", re.IGNORECASE)
@@ -116,7 +118,9 @@ def new_event_alert(change: EventChange, reading: Reading, now: datetime) -> Ale
         if source.get("link"):
             lines.append(f"  {inert(source['link'], 300)}")
     payload = {"event_type": event.event_type, "actors": list(event.actors), "places": list(event.places),
-               "killed": event.killed, "injured": event.injured, "sources": list(event.sources)}
+               "killed": event.killed, "injured": event.injured, "sources": list(event.sources),
+               "weapon": weapon, "when": reading.happened_on.isoformat() if reading.happened_on else None,
+               "who": who, "evidence": [inert(v, 400) for k, v in evidence.items() if not k.endswith("_note")]}
     return AlertDraft(kind="new_event", dedupe_key=f"new_event:{event.id}", event_id=event.id,
                       created_at=now, title=_headline(change), text="\n".join(lines), payload=payload)
 
@@ -257,22 +261,77 @@ def describe_url(url: str) -> str:
     return f"{scheme}://…"
 
 
+class Templates:
+    """The message templates of `alerts.templates` (Jinja2): a text body and an HTML email body."""
+
+    def __init__(self, folder: Path):
+        self._env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(folder)), autoescape=jinja2.select_autoescape(["html", "j2"]),
+            undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+        self._env.filters["inert"] = inert
+        self.text = self._env.get_template("message.txt.j2")
+        self.html = self._env.get_template("email.html.j2")
+
+    def render_text(self, alert: StoredAlert) -> str:
+        return self.text.render(alert=alert).strip()
+
+    def render_html(self, alert: StoredAlert) -> str:
+        payload = alert.payload or {}
+        return self.html.render(alert=alert, facts=_facts(alert), sources=_sources(payload),
+                                evidence=payload.get("evidence") or [], reasons=payload.get("reasons") or [],
+                                precedents=payload.get("precedents") or [])
+
+
+def _facts(alert: StoredAlert) -> list[tuple[str, str]]:
+    p = alert.payload or {}
+    rows = [("What", f"{p['event_type']}" + (f" ({p['weapon']})" if p.get("weapon") else "")) if p.get("event_type")
+            else None,
+            ("Where", ", ".join(p.get("places") or [])) if p.get("places") else None,
+            ("Who", ", ".join(p.get("who") or p.get("actors") or [])) if p.get("who") or p.get("actors") else None,
+            ("When", p["when"]) if p.get("when") else None,
+            ("Killed", _toll(p["killed"])) if p.get("killed") else None,
+            ("Injured", _toll(p["injured"])) if p.get("injured") else None,
+            ("Expected", f"by {', '.join(p['expected_by'])} against {p.get('against', '')}")
+            if p.get("expected_by") else None,
+            ("Likelihood", f"{p['likelihood'] * 100:.0f}%") if p.get("likelihood") is not None else None,
+            ("Window", f"{p['window_hours']} hours") if p.get("window_hours") else None,
+            ("Changes", "; ".join(p["changes"])) if p.get("changes") else None]
+    return [r for r in rows if r]
+
+
+def _sources(payload: dict) -> list[dict]:
+    return [{"source": inert(s.get("source"), 80), "title": inert(s.get("title"), 200),
+             "link": s.get("link") if str(s.get("link") or "").startswith(("http://", "https://")) else None}
+            for s in payload.get("sources") or []]
+
+
 class AppriseTarget:
     """A configured Apprise URL; its id is a hash, so the secret never reaches the database."""
 
-    def __init__(self, config: NotifyTarget):
+    def __init__(self, config: NotifyTarget, templates: Templates | None = None):
         url = config.secret_url()
         self.id = "apprise-" + _digest(url)
         self.label = config.name or describe_url(url)
         self.config = config
+        self.templates = templates
         self._apprise = apprise.Apprise()
         self.valid = self._apprise.add(url)
+        plugin = self._apprise[0] if self.valid else None
+        self.html = plugin is not None and plugin.notify_format == apprise.NotifyFormat.HTML
+
+    def _body(self, alert: StoredAlert) -> tuple[str, str]:
+        if self.templates is None:
+            return alert.text, apprise.NotifyFormat.TEXT
+        if self.html:
+            return self.templates.render_html(alert), apprise.NotifyFormat.HTML
+        return self.templates.render_text(alert)[:MAX_BODY], apprise.NotifyFormat.TEXT
 
     def send(self, alert: StoredAlert) -> str | None:
         if not self.valid:
             return "not a notification URL Apprise understands"
+        body, body_format = self._body(alert)
         with apprise.LogCapture(level=logging.WARNING) as captured:
-            ok = self._apprise.notify(title=alert.title, body=alert.text, body_format=apprise.NotifyFormat.TEXT)
+            ok = self._apprise.notify(title=alert.title, body=body, body_format=body_format)
             detail = captured.getvalue().strip().splitlines()
         if ok:
             return None
@@ -313,7 +372,8 @@ class FileTarget:
 
 def build_targets(settings: Settings) -> list[Target]:
     """Every target alerts go to: the configured URLs, plus the log and the alerts file."""
-    targets: list[Target] = [AppriseTarget(t) for t in settings.notify]
+    templates = Templates(settings.alerts.templates) if settings.alerts.templates else None
+    targets: list[Target] = [AppriseTarget(t, templates) for t in settings.notify]
     if settings.alerts.log:
         targets.append(LogTarget())
     if settings.alerts.file:

@@ -73,11 +73,14 @@ def make_config(tmp_path: Path):
             "state_dir": "state",
             "schedule": {"interval": "1m", "jitter": "1s", "max_backoff": "10m"},
             "fetch": {"timeout": "5s", "connect_timeout": "2s"},
-            "alerts": {"file": "state/alerts.jsonl", "log": True, "retry_base": "1s"},
+            "alerts": {"file": "state/alerts.jsonl", "log": True, "retry_base": "1s",
+                       "templates": str(SHIPPED_CONFIG / "templates")},
             "feeds": feeds or [],
             "notify": notify or [],
         }
-        config.update(keys)
+        for key, value in keys.items():  # sections given by a test are merged into the defaults
+            both = isinstance(value, dict) and isinstance(config.get(key), dict)
+            config[key] = {**config[key], **value} if both else value
         path = tmp_path / "monitor.yaml"
         path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         return path

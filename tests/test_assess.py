@@ -140,9 +140,10 @@ def test_warning_email_through_smtp(smtp_sink, make_config, tmp_path):
     mails = smtp_sink.wait_for(expected)
     subjects = [m["Subject"] for m in mails]
     warning = next(m for m in mails if m["Subject"].startswith("Strike likely"))
-    body = warning.get_body(preferencelist=("plain", "html")).get_content()
-    assert "Expected: US strike by United States against Kataib Hezbollah" in body
-    assert "Precedents:" in body and "Why:" in body
+    html = warning.get_body(preferencelist=("html",)).get_content()
+    assert "<th align=\"left\" valign=\"top\">Expected</th><td>by United States against Kataib Hezbollah" in html
+    assert "<h3>Precedents</h3>" in html and "<h3>Why</h3>" in html
+    assert "2019-12-27 K1 Air Base" in html
     assert any(s.startswith("Warning confirmed") for s in subjects)
 
 

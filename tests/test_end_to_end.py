@@ -42,7 +42,9 @@ def test_poll_once_delivers_one_email_and_one_post_per_event(seed_setup, smtp_si
     strike_mail = next(m for m in mails if m["Subject"].startswith("Strike"))
     body = strike_mail.get_body(preferencelist=("plain", "html")).get_content()
     assert "Kataib Hezbollah" in body and "Al-Qaim" in body
-    assert "https://tigriswire.example/" in body  # the alert links its source
+    html = strike_mail.get_body(preferencelist=("html",)).get_content()
+    assert '<a href="https://tigriswire.example/' in html  # the HTML email links its source
+    assert "<h3>Evidence</h3>" in html and "<blockquote>" in html
 
     titles = sorted(p.json["title"] for p in posts)
     assert titles == subjects
