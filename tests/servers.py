@@ -509,6 +509,8 @@ class _ReceiverHandler(BaseHTTPRequestHandler):
         owner._record(
             ReceivedRequest(self.command, self.path, _Headers(self.headers.items()), body, parsed, status)
         )
+        if owner.delay:
+            time.sleep(owner.delay)  # received, not yet confirmed: the window a crash can fall into
         reply = owner.response_body if 200 <= status < 300 else b"error\n"
         try:
             self.send_response(status)
@@ -534,6 +536,7 @@ class HttpReceiver(_Started):
         self._cond = threading.Condition()
         self._received: list[ReceivedRequest] = []
         self._statuses: list[int] = []
+        self.delay = 0.0  # seconds between recording a request and answering it
         self._start(_ReceiverHandler, "http-receiver")
 
     def set_statuses(self, statuses: Iterable[int]) -> None:

@@ -87,3 +87,44 @@ def test_notify_test_reports_each_target(receiver, make_config, capsys):
     out = capsys.readouterr().out
     assert "good: ok" in out and "bad: FAILED" in out
     assert receiver.wait_for(1)[0].json["title"] == "monitor test alert"
+
+
+def test_hostile_feed_text_is_inert_in_the_html_email(feed_server, smtp_sink, make_config):
+    feed_server.add_feed("/h.xml", (FEEDS / "hostile_text.xml").read_bytes())
+    config = make_config(feeds=[{"url": feed_server.url("/h.xml")}],
+                         notify=[{"url": f"mailto://{smtp_sink.host}:{smtp_sink.port}?from=m@example.org"
+                                         "&to=a@example.org&mode=insecure"}])
+    assert main(["--config", str(config), "poll", "--once"]) == 0
+    html = smtp_sink.wait_for(1)[0].get_body(preferencelist=("html",)).get_content()
+    for bad in ("<script", "@everyone", "\u202e", "\x07", "](http"):
+        assert bad not in html, bad
+    assert "Erbil" in html
+
+
+def test_a_token_in_a_failing_url_never_reaches_logs_or_status(make_config, caplog, capsys, tmp_path):
+    import logging
+
+    config = make_config(notify=[{"url": "json://user:T0PSECRET-TOKEN@127.0.0.1:9/hook"}],
+                         alerts={"file": None, "log": False, "max_attempts": 1})
+    runtime = _runtime(config)
+    with store.transaction(runtime.engine) as session:
+        draft = notify.AlertDraft(kind="new_event", dedupe_key="x", event_id=None, created_at=datetime.now(UTC),
+                                  title="t", text="x", payload={})
+        store.add_alert(session, draft.to_row(), notify.route(draft, runtime.targets))
+    with caplog.at_level(logging.DEBUG):
+        outbox.deliver_due(runtime.engine, runtime.targets, runtime.settings, datetime.now(UTC))
+    assert main(["--config", str(config), "status"]) == 0
+    everything = caplog.text + capsys.readouterr().out + str(store.delivery_counts(runtime.engine))
+    assert "T0PSECRET" not in everything
+    assert "dead" in str(store.delivery_counts(runtime.engine))
+
+
+def test_secret_url_from_a_private_file(make_config, tmp_path, receiver):
+    secret = tmp_path / "url.secret"
+    secret.write_text(f"json://127.0.0.1:{receiver.port}/from-file\n", encoding="utf-8")
+    secret.chmod(0o644)
+    config = make_config(notify=[{"url_file": str(secret)}])
+    assert main(["--config", str(config), "check-config"]) == 2  # readable by others: refused
+    secret.chmod(0o600)
+    assert main(["--config", str(config), "notify-test"]) == 0
+    assert receiver.wait_for(1)[0].path == "/from-file"
