@@ -120,7 +120,8 @@ def new_event_alert(change: EventChange, reading: Reading, now: datetime) -> Ale
     payload = {"event_type": event.event_type, "actors": list(event.actors), "places": list(event.places),
                "killed": event.killed, "injured": event.injured, "sources": list(event.sources),
                "weapon": weapon, "when": reading.happened_on.isoformat() if reading.happened_on else None,
-               "who": who, "evidence": [inert(v, 400) for k, v in evidence.items() if not k.endswith("_note")]}
+               "who": who, "evidence": list(dict.fromkeys(inert(v, 400) for k, v in evidence.items()
+                                                          if not k.endswith("_note")))}
     return AlertDraft(kind="new_event", dedupe_key=f"new_event:{event.id}", event_id=event.id,
                       created_at=now, title=_headline(change), text="\n".join(lines), payload=payload)
 
