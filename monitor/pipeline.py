@@ -412,7 +412,7 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: http
 def feed_is_due(runtime: Runtime, feed: FeedConfig, now: datetime) -> bool:
     """False while a failing feed is backing off. A next poll further away than the longest backoff can
     only come from a clock that went backwards: the feed is due rather than stalled."""
-    state = store.feed_states(runtime.engine).get(feed.url)
+    state = store.feed_state(runtime.engine, feed.url)
     if state is None or state.next_poll_at is None or state.failures == 0 or state.next_poll_at <= now:
         return True
     return state.next_poll_at - now > runtime.settings.schedule.max_backoff + runtime.settings.interval_for(feed)

@@ -259,6 +259,11 @@ def feed_states(engine: Engine) -> dict[str, FeedState]:
         return {state.feed_url: state for state in session.exec(select(FeedState))}
 
 
+def feed_state(engine: Engine, feed_url: str) -> FeedState | None:
+    with Session(engine) as session:
+        return session.get(FeedState, feed_url)
+
+
 def save_feed_state(engine: Engine, state: FeedState) -> None:
     with transaction(engine) as session:
         session.merge(state)
