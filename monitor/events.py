@@ -60,9 +60,6 @@ class Change:
     text: str
 
 
-CHANGE_KINDS = ("killed", "injured", "place", "actor", "claim", "attribution", "correction")
-
-
 @dataclass(frozen=True, slots=True)
 class EventChange:
     """What a report did to the events: started one, or joined one and changed these facts."""
