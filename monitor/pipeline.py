@@ -222,8 +222,9 @@ def _resolve(session, runtime: Runtime, incident: assess.Incident, item: parse.I
                                                     prediction.lead_hours, incident.event_id, item.title, now))
         session.add(prediction)
     longest = max((r.window for r in runtime.rules.rules), default=timedelta(0))
-    if not warned_hit and _expected_kind(runtime, incident) and now - incident.at <= longest:
-        session.merge(store.Miss(event_id=incident.event_id, kind=_expected_kind(runtime, incident), at=incident.at,
+    expected = _expected_kind(runtime, incident)
+    if not warned_hit and expected and now - incident.at <= longest:
+        session.merge(store.Miss(event_id=incident.event_id, kind=expected, at=incident.at,
                                  title=item.title))
     return drafts
 

@@ -21,23 +21,32 @@ def _feed(doctype: str, description: str) -> bytes:
     ).encode()
 
 
-def _bounded_parse(body: bytes):
+def _measured(label: str, call):
+    """Run `call`, returning its result, wall time and peak traced memory, and print both.
+
+    Time bounds leave headroom for a loaded CI machine; the unbounded cases took 10 s and 900 MB.
+    """
     tracemalloc.start()
     started = time.perf_counter()
     try:
-        parsed = parse_feed(body, feed_url="http://test/feed", source=None, fetched_at=NOW)
+        result = call()
     finally:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     seconds = time.perf_counter() - started
-    print(f"\n  parse {len(body):,} bytes: {seconds:.2f} s, peak {peak / 1e6:.1f} MB")
-    return parsed, seconds, peak
+    print(f"\n  {label}: {seconds:.2f} s, peak {peak / 1e6:.1f} MB")
+    return result, seconds, peak
+
+
+def _bounded_parse(body: bytes):
+    return _measured(f"parse {len(body):,} bytes",
+                     lambda: parse_feed(body, feed_url="http://test/feed", source=None, fetched_at=NOW))
 
 
 def test_quadratic_blowup_does_not_expand():
     body = _feed(f'<!DOCTYPE rss [<!ENTITY a "{"A" * 10_000}">]>', "&a;" * 30_000)
     parsed, seconds, peak = _bounded_parse(body)
-    assert seconds < 2 and peak < 50_000_000, (seconds, peak)
+    assert seconds < 5 and peak < 50_000_000, (seconds, peak)
     assert all(len(i.summary) < 200_000 for i in parsed.items)
 
 
@@ -46,7 +55,7 @@ def test_billion_laughs_does_not_expand():
         f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10)
     )
     parsed, seconds, peak = _bounded_parse(_feed(f"<!DOCTYPE rss [{entities}]>", "&lol9;"))
-    assert seconds < 2 and peak < 50_000_000
+    assert seconds < 5 and peak < 50_000_000
     assert all("lollollol" not in i.summary for i in parsed.items)
 
 
@@ -91,15 +100,8 @@ def _bounded_fetch(url: str, config: FetchConfig = LIMITS):
         async with make_client(config) as client:
             return await fetch_feed(client, url, config)
 
-    tracemalloc.start()
-    started = time.perf_counter()
-    try:
-        result = asyncio.run(go())
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    seconds = time.perf_counter() - started
-    print(f"\n  fetch {url.rsplit('/', 1)[-1]}: {seconds:.2f} s, peak {peak / 1e6:.1f} MB, {result.error}")
+    result, seconds, peak = _measured(f"fetch {url.rsplit('/', 1)[-1]}", lambda: asyncio.run(go()))
+    print(f"    {result.error}")
     return result, seconds, peak
 
 
@@ -126,7 +128,7 @@ def test_endless_and_huge_bodies_and_slow_servers_end_with_an_error(feed_server)
     for path, expected in (("/gigabyte", "too large"), ("/slowloris", "timeout"), ("/loop-a", "redirects")):
         result, seconds, peak = _bounded_fetch(feed_server.url(path))
         assert result.error.startswith(expected), (path, result.error)
-        assert seconds < 4 and peak < 40_000_000, (path, seconds, peak)
+        assert seconds < 6 and peak < 40_000_000, (path, seconds, peak)
 
 
 def test_hundred_thousand_items_are_capped():
