@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -18,35 +19,70 @@ from pathlib import Path
 
 from sqlalchemy.exc import DatabaseError
 
-from monitor import daemon, notify, pipeline, store
+from monitor import daemon, logs, notify, pipeline, store
 from monitor.classify import load_vocabulary
-from monitor.config import ConfigError, Settings, load_settings, redacted_database_url
+from monitor.config import ConfigError, Settings, load_settings, parse_duration, redacted_database_url
 from monitor.replay import ReplayInputError, replay
 from monitor.watchlist import load_watchlist
 
 log = logging.getLogger("monitor")
 
 
-def _setup_logging(level: str) -> None:
-    # No `force`: when a host (a test runner, a service wrapper) already set up logging, keep its handlers.
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger().setLevel(getattr(logging, level))
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def _secrets(settings: Settings) -> list[str]:
+    """Every secret the configuration holds, for the log filter: notification tokens and passwords, and the
+    credentials in feed and database URLs."""
+    found: list[str] = []
+    for target in settings.notify:
+        try:
+            found += notify.url_secrets(target.secret_url())
+        except ValueError:
+            continue  # an unreadable secret file is reported by check-config; there is nothing to mask
+    for url in [f.url for f in settings.feeds] + [settings.database]:
+        userinfo = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#@]*)@", url)
+        if userinfo:
+            password = userinfo.group(1).partition(":")[2]
+            found += [userinfo.group(1), password] if password else [userinfo.group(1)]
+    return found
+
+
+def _setup_logging(settings: Settings, level: str | None = None) -> None:
+    logs.setup(level or settings.log_level, _secrets(settings))
 
 
 def _runtime(args: argparse.Namespace, database: str | None = None) -> pipeline.Runtime:
     settings = load_settings(args.config)
-    _setup_logging(settings.log_level)
+    _setup_logging(settings)
     return pipeline.build_runtime(settings, database)
+
+
+def _writer(args: argparse.Namespace, command: str, database: str | None = None,
+            ) -> tuple[pipeline.Runtime, daemon.DatabaseGuard]:
+    """Settings, logging, the database lock, then the runtime: the order every writing command keeps."""
+    settings = load_settings(args.config)
+    _setup_logging(settings)
+    guard = daemon.DatabaseGuard(database or settings.database, command)
+    guard.acquire()
+    try:
+        runtime = pipeline.build_runtime(settings, database)
+        daemon.start_writer(runtime, guard)
+    except BaseException:
+        guard.release()
+        raise
+    return runtime, guard
 
 
 # --- commands ----------------------------------------------------------------------------------
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    daemon.run_daemon(_runtime(args))
-    return 0
+    settings = load_settings(args.config)
+    _setup_logging(settings)
+    guard = daemon.DatabaseGuard(settings.database, "run")
+    guard.acquire()
+    try:
+        return daemon.run_daemon(pipeline.build_runtime(settings), guard)
+    finally:
+        guard.release()
 
 
 def _when(moment: datetime | None) -> str:
@@ -57,8 +93,12 @@ def cmd_poll(args: argparse.Namespace) -> int:
     if not args.once:
         print("monitor poll: only --once is supported; use `monitor run` for the daemon", file=sys.stderr)
         return 2
-    runtime = _runtime(args)
-    outcomes, deliveries = asyncio.run(pipeline.poll_once(runtime))
+    runtime, guard = _writer(args, "poll --once")
+    try:
+        outcomes, deliveries = asyncio.run(pipeline.poll_once(runtime))
+        guard.record(store.alert_count(runtime.engine))
+    finally:
+        guard.release()
     for o in outcomes:
         status = o.error or ("not modified" if o.status == 304 else f"HTTP {o.status}")
         print(f"{o.feed.label}: {status}; {o.items} items, {o.new_items} new, {o.relevant} relevant, "
@@ -93,7 +133,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
           f"{len(watchlist.people)} people")
     print(f"feeds: {len(settings.feeds)}")
     for target in settings.notify:
-        print(f"notify: {target.name or notify.describe_url(target.secret_url())}")
+        print(f"notify: {target.ident()}: {notify.describe_url(target.secret_url())}")
     print(f"alerts file: {settings.alerts.file or 'off'}; alerts to log: {settings.alerts.log}")
     print("configuration is valid")
     return 0
@@ -143,19 +183,26 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    _setup_logging("WARNING")
+    _setup_logging(settings, "WARNING")
     with tempfile.TemporaryDirectory(prefix="monitor-replay-") as scratch:
         database = args.db or f"sqlite:///{Path(scratch) / 'replay.db'}"
-        runtime = pipeline.build_runtime(settings, database)
-        out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+        guard = daemon.DatabaseGuard(database, "replay")
+        guard.acquire()
         try:
-            items, alerts = replay(runtime, [Path(p) for p in args.inputs], out)
+            runtime = pipeline.build_runtime(settings, database)
+            daemon.start_writer(runtime, guard)
+            out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+            try:
+                items, alerts = replay(runtime, [Path(p) for p in args.inputs], out)
+            finally:
+                if args.out:
+                    out.close()
+            if args.send:
+                asyncio.run(pipeline.deliver(runtime))
+            guard.record(store.alert_count(runtime.engine))
+            runtime.engine.dispose()
         finally:
-            if args.out:
-                out.close()
-        if args.send:
-            asyncio.run(pipeline.deliver(runtime))
-        runtime.engine.dispose()
+            guard.release()
     print(f"replayed {items} items, {alerts} alerts" + (" (sent)" if args.send else " (recorded, not sent)"),
           file=sys.stderr)
     return 0
@@ -165,7 +212,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from monitor.evaluate import evaluate, read_labelled, read_timeline
 
     settings = load_settings(args.config)
-    _setup_logging("WARNING")
+    _setup_logging(settings, "WARNING")
     labelled = read_labelled(Path(args.labelled))
     timeline = read_timeline(Path(args.timeline)) if args.timeline else None
     with tempfile.TemporaryDirectory(prefix="monitor-eval-") as scratch:
@@ -188,9 +235,29 @@ def cmd_track_record(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    url = args.db or settings.database
+    # Not migrated on opening, so that the revision it was at can be told.
+    engine = store.open_engine(url, migrate_schema=False)
+    try:
+        before, after = store.migrate(engine)
+    finally:
+        engine.dispose()
+    at = f"revision {after}" + (" (head)" if after == store.head_revision() else "")
+    if before == after:
+        change = f"schema at {at}"
+    elif before is None:
+        change = f"schema created at {at}"
+    else:
+        change = f"schema upgraded from revision {before} to {at}"
+    print(f"database: {redacted_database_url(url)}; {change}")
+    return 0
+
+
 def cmd_notify_test(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    _setup_logging(settings.log_level)
+    _setup_logging(settings)
     now = datetime.now(UTC)
     alert = store.StoredAlert(id=0, kind="test", dedupe_key="test", created_at=now,
                               title="monitor test alert",
@@ -211,28 +278,56 @@ def cmd_status(args: argparse.Namespace) -> int:
     states = store.feed_states(engine)
     print(f"items stored: {store.item_count(engine)}; events: {len(store.events(engine))}")
     for feed in settings.feeds:
-        state = states.get(feed.url)
+        state = states.get(feed.public_url)
         if state is None:
             print(f"{feed.label}: never polled")
             continue
         health = f"failing ({state.failures} in a row): {state.last_error}" if state.failures else "ok"
         print(f"{feed.label}: {health}; last poll {_when(state.last_polled_at)}; last success "
               f"{_when(state.last_success_at)}; next poll {_when(state.next_poll_at)}; items {state.items_total}")
-    for (target, state), count in sorted(store.delivery_counts(engine).items()):
-        print(f"deliveries to {target}: {count} {state}")
+    configured = {t.id for t in notify.build_targets(settings)}
+    for target in store.target_health(engine):
+        counts = ", ".join(f"{n} {state}" for state, n in sorted(target.counts.items()))
+        line = f"deliveries to {target.target_id}: {counts}"
+        if target.failing_since:
+            line += f"; failing since {_when(target.failing_since)}: {target.last_error}"
+        if target.last_expired_at:
+            line += f"; last expiry {_when(target.last_expired_at)}"
+        if target.target_id not in configured:
+            line += "; not a configured target (its pending alerts are kept)"
+        print(line)
     return 0
 
 
+FAILING_TOO_LONG = timedelta(minutes=30)
+
+
 def _health(settings: Settings, max_age: str) -> int:
+    """Healthy: a fresh heartbeat, no target failing for more than 30 minutes, no alert expired lately."""
+    try:
+        fresh = parse_duration(max_age)
+    except ValueError as exc:
+        print(f"status --max-age: {exc}", file=sys.stderr)
+        return 2
     path = settings.state_dir / daemon.HEARTBEAT_FILE
     try:
         beat = datetime.fromisoformat(path.read_text(encoding="utf-8").strip())
     except (OSError, ValueError):
         print(f"unhealthy: no heartbeat at {path}", file=sys.stderr)
         return 1
-    age = datetime.now(UTC) - beat
-    if age > timedelta(seconds=int(max_age)):
-        print(f"unhealthy: last heartbeat {age.total_seconds():.0f}s ago", file=sys.stderr)
+    now = datetime.now(UTC)
+    age = now - beat
+    problems = [f"last heartbeat {age.total_seconds():.0f}s ago"] if age > fresh else []
+    engine = store.open_engine(settings.database)
+    for target in store.target_health(engine):
+        if target.failing_since and now - target.failing_since > FAILING_TOO_LONG:
+            problems.append(f"deliveries to {target.target_id} failing since {_when(target.failing_since)}: "
+                            f"{target.last_error}")
+        if target.last_expired_at and now - target.last_expired_at < settings.alerts.max_age:
+            problems.append(f"alerts to {target.target_id} expired undelivered at {_when(target.last_expired_at)}")
+    engine.dispose()
+    if problems:
+        print("unhealthy: " + "; ".join(problems), file=sys.stderr)
         return 1
     print(f"healthy: last heartbeat {age.total_seconds():.0f}s ago")
     return 0
@@ -279,11 +374,16 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--db", help="database URL (default: the configured one)")
     record.set_defaults(func=cmd_track_record)
 
+    mig = commands.add_parser("migrate", help="bring the database schema up to date (also done at every start)")
+    mig.add_argument("--db", help="database URL (default: the configured one)")
+    mig.set_defaults(func=cmd_migrate)
+
     commands.add_parser("notify-test", help="send a test alert to every target").set_defaults(func=cmd_notify_test)
 
     status = commands.add_parser("status", help="feeds, their errors and next polls; deliveries")
     status.add_argument("--health", action="store_true", help="exit 1 unless the daemon's heartbeat is fresh")
-    status.add_argument("--max-age", default="300", help="seconds a heartbeat stays fresh (default 300)")
+    status.add_argument("--max-age", default="300", help="how long a heartbeat stays fresh: seconds or a duration "
+                        "such as 5m (default 300)")
     status.set_defaults(func=cmd_status)
     return parser
 
@@ -300,7 +400,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReplayInputError as exc:
         print(f"replay input error: {exc}", file=sys.stderr)
         return 2
+    except store.SchemaError as exc:
+        print(f"database schema error: {exc}", file=sys.stderr)
+        return 2
     except daemon.AlreadyRunning as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
+    except daemon.DatabaseRefused as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

@@ -117,8 +117,28 @@ class FeedConfig(_Section):
         return value
 
     @property
+    def public_url(self) -> str:
+        """The URL without credentials: how the feed is stored, logged and shown."""
+        return without_userinfo(self.url)
+
+    @property
     def label(self) -> str:
-        return self.name or self.url
+        return self.name or self.public_url
+
+
+def without_userinfo(url: str) -> str:
+    """A URL with any `user:password@` removed."""
+    return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#@]*@", r"\1", url)
+
+
+def with_userinfo_of(url: str, source: str) -> str:
+    """`url` with the credentials of `source` when both are on the same host (a feed that moved keeps its
+    login), else `url` as it is."""
+    creds = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#@]*@)([^/?#]*)", source)
+    target = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/?#@]*)(.*)$", without_userinfo(url))
+    if not creds or not target or creds.group(2).lower() != target.group(2).lower():
+        return url
+    return target.group(1) + creds.group(1) + target.group(2) + target.group(3)
 
 
 ALERT_KINDS = ("new_event", "event_update", "strike_likely", "attack_likely", "prediction_resolved",
@@ -200,7 +220,22 @@ class NotifyTarget(_Section):
         """The URL itself, from the config or from its file."""
         if self.url is not None:
             return self.url.get_secret_value()
+        assert self.url_file is not None  # one of the two, checked above
         return read_secret_file(self.url_file)
+
+    def ident(self) -> str:
+        """The target's stable identity: its name, else its service. Deliveries are keyed by it, so a
+        rotated token (a new URL under the same name) keeps the alerts still waiting for the target."""
+        return self.name or service_of(self.secret_url())
+
+
+BUILT_IN_TARGETS = ("log", "file")
+
+
+def service_of(url: str) -> str:
+    """The Apprise service of a notification URL: its scheme (json, mailto, tgram, ...)."""
+    scheme, sep, _ = url.partition("://")
+    return scheme.lower() if sep and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*$", scheme) else "unknown"
 
 
 def read_secret_file(path: Path) -> str:
@@ -222,6 +257,7 @@ class ScheduleConfig(_Section):
     jitter: Duration = timedelta(seconds=30)
     max_backoff: Duration = timedelta(hours=6)
     delivery_interval: Duration = timedelta(seconds=30)
+    shutdown_grace: Duration = timedelta(seconds=30)
 
 
 class FetchConfig(_Section):
@@ -251,8 +287,28 @@ class AlertsConfig(_Section):
     file: Path | None = Path("../state/alerts.jsonl")
     templates: Path | None = Path("templates")
     log: bool = True
-    max_attempts: int = Field(default=8, ge=1)
     retry_base: Duration = timedelta(seconds=30)
+    max_retry_delay: Duration = timedelta(minutes=10)
+    max_age: Duration = timedelta(days=7)
+    send_timeout: Duration = timedelta(seconds=30)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired_keys(cls, data: Any) -> Any:
+        # Earlier releases gave up after a number of attempts; a config still naming it should learn why
+        # the key went rather than meet a bare "unknown key".
+        if isinstance(data, dict) and "max_attempts" in data:
+            raise ValueError("max_attempts is no longer used: deliveries are retried until they succeed or "
+                             "reach alerts.max_age (remove the key)")
+        return data
+
+    @model_validator(mode="after")
+    def _delays(self) -> AlertsConfig:
+        if self.max_retry_delay < self.retry_base:
+            raise ValueError("max_retry_delay must be at least retry_base")
+        if self.max_age < self.max_retry_delay:
+            raise ValueError("max_age must be at least max_retry_delay")
+        return self
 
 
 class Settings(_Section):
@@ -371,12 +427,24 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
         raise ConfigError(describe_errors(config_file, exc)) from None
     base = config_file.parent
     problems = []
+    idents: dict[str, int] = {}
     for i, target in enumerate(settings.notify):
-        if target.url_file is not None:
-            try:
-                read_secret_file(_resolve(base, target.url_file))
-            except ValueError as exc:
-                problems.append(f"{config_file}: notify[{i}].url_file: {exc}")
+        try:
+            url = read_secret_file(_resolve(base, target.url_file)) if target.url_file else target.secret_url()
+        except ValueError as exc:
+            problems.append(f"{config_file}: notify[{i}].url_file: {exc}")
+            continue
+        ident = target.name or service_of(url)
+        if ident in BUILT_IN_TARGETS:
+            problems.append(f"{config_file}: notify[{i}].name: {ident!r} is the name of a built-in target; "
+                            "choose another")
+        elif ident in idents and target.name:
+            problems.append(f"{config_file}: notify[{i}].name: {ident!r} is already the name of "
+                            f"notify[{idents[ident]}]; each target needs its own name")
+        elif ident in idents:
+            problems.append(f"{config_file}: notify[{i}].name: required, because notify[{idents[ident]}] is also "
+                            f"a {ident}:// target; a name keeps a target's pending alerts when its URL changes")
+        idents.setdefault(ident, i)
     templates = settings.alerts.templates
     if templates is not None and not all((_resolve(base, templates) / name).is_file()
                                          for name in ("message.txt.j2", "email.html.j2")):

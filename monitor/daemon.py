@@ -1,32 +1,47 @@
-"""The daemon: APScheduler decides when each feed is due; the pipeline does the work.
+"""The daemon: APScheduler ticks, the store says which feeds are due, the pipeline does the work.
 
-Each feed is a job on its own interval with jitter, so a slow or failing feed never delays the
-others; a failing feed's job skips its turns while the feed backs off. A delivery job retries
-pending alerts. SIGTERM or SIGINT stop new work, let running jobs finish, and exit cleanly.
+    every second        claim the due feeds no one else is polling (a lease in the database, so several
+                        instances on one PostgreSQL database fetch each feed once) and poll them
+    delivery loop       one per process; wakes right after a poll that wrote alerts, and every
+                        `schedule.delivery_interval` for retries
+    housekeeping        every `schedule.delivery_interval`: the database file is still ours, predictions
+                        whose window passed are closed, the heartbeat is written
+
+SIGTERM or SIGINT: no new polls; in-flight polls and deliveries finish (bounded by
+`schedule.shutdown_grace`), a last delivery round sends what they produced, then "monitor stopped" and
+exit 0; nothing is sent after that line. SIGHUP is logged and ignored until reloading exists.
+
+A SQLite database is used by one process at a time: every command that writes holds a lock on the
+resolved file (`DatabaseGuard`), and the daemon stops (exit 3) when the file is deleted or replaced under it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
+import json
 import logging
 import os
+import random
 import signal
+import socket
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor import fetch, pipeline
-from monitor.config import FeedConfig
+from monitor import fetch, outbox, pipeline, store
 from monitor.pipeline import Runtime, utcnow
 
 log = logging.getLogger("monitor.daemon")
 
 HEARTBEAT_FILE = "heartbeat"
-SHUTDOWN_GRACE_SECONDS = 60
+TICK_SECONDS = 1.0
+EXIT_DATABASE_GONE = 3
 
 
 def heartbeat_path(runtime: Runtime) -> Path:
@@ -41,124 +56,309 @@ def write_heartbeat(path: Path, now: datetime) -> None:
     tmp.replace(path)
 
 
-class Daemon:
-    """Runs the scheduler until asked to stop."""
+def instance_name() -> str:
+    """This process's name on claims and leases: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(32):08x}"
 
-    def __init__(self, runtime: Runtime):
-        self.runtime = runtime
-        self.stopping = asyncio.Event()
-        self._running: set[asyncio.Task] = set()
-        self._client = fetch.make_client(runtime.settings.fetch)
 
-    async def _tracked(self, coro) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._running.add(task)
+# --- the SQLite guard ------------------------------------------------------------------------------
+
+
+class AlreadyRunning(Exception):
+    """Another monitor process holds the lock on this SQLite database."""
+
+
+class DatabaseRefused(Exception):
+    """The database cannot be used as it is (it was deleted or replaced); the message says what to do."""
+
+
+class DatabaseGuard:
+    """Keeps one process at a time on a SQLite file, and notices when the file is lost.
+
+    - the lock is taken on the resolved file (symlinks followed, `?timeout=` and such dropped), beside it
+      as `<file>.lock`, by every command that writes; the OS releases it even after kill -9;
+    - `<file>.history` records how many alerts the database held: a database found empty beside a
+      history that says otherwise was deleted or replaced, and using it would send every alert again;
+    - `check()` compares the file's inode with the one opened at start.
+    A server database (PostgreSQL) needs none of this: instances share it through leases.
+    """
+
+    def __init__(self, url: str, command: str):
+        self.file = store.database_file(url)
+        self.command = command
+        self._handle: TextIO | None = None
+        self._inode: tuple[int, int] | None = None
+        self._recorded = -1
+
+    @property
+    def lock_path(self) -> Path | None:
+        return self.file.with_name(self.file.name + ".lock") if self.file else None
+
+    @property
+    def history_path(self) -> Path | None:
+        return self.file.with_name(self.file.name + ".history") if self.file else None
+
+    def acquire(self) -> None:
+        """Take the lock (or raise AlreadyRunning naming the holder)."""
+        path = self.lock_path
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+", encoding="utf-8")
         try:
-            await coro
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise AlreadyRunning(f"another monitor process (pid {holder}) is using {self.file}; stop it first, or "
+                                 "give this one its own database") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}, monitor {self.command}")
+        handle.flush()
+        self._handle = handle
+
+    def opened(self, engine: Any) -> None:
+        """The database is open: refuse an empty one that replaced a used one, remember its inode."""
+        if self.file is None:
+            return
+        alerts = store.alert_count(engine)
+        recorded = self._read_history()
+        if recorded > 0 and alerts == 0:
+            raise DatabaseRefused(
+                f"{self.file} holds no alerts, but {self.history_path} says it held {recorded}: the database was "
+                f"deleted or replaced, and using it would send every alert of the feeds again. Restore the "
+                f"database, or delete {self.history_path} to start afresh.")
+        stat = self.file.stat()
+        self._inode = (stat.st_dev, stat.st_ino)
+        self.record(alerts)
+
+    def check(self) -> str | None:
+        """None while the database file is the one opened at start, else what happened to it."""
+        if self.file is None or self._inode is None:
+            return None
+        try:
+            stat = self.file.stat()
+        except FileNotFoundError:
+            return f"the database file {self.file} was deleted"
+        if (stat.st_dev, stat.st_ino) != self._inode:
+            return f"the database file {self.file} was replaced by another file"
+        return None
+
+    def record(self, alerts: int) -> None:
+        """Write down how many alerts the database holds (when it changed)."""
+        path = self.history_path
+        if path is None or alerts == self._recorded or alerts <= 0:
+            return
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps({"alerts": alerts}), encoding="utf-8")
+        tmp.replace(path)
+        self._recorded = alerts
+
+    def _read_history(self) -> int:
+        path = self.history_path
+        try:
+            return int(json.loads(path.read_text(encoding="utf-8")).get("alerts", 0)) if path else 0
+        except (OSError, ValueError, AttributeError):
+            return 0
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def start_writer(runtime: Runtime, guard: DatabaseGuard) -> None:
+    """What every writing command does once it holds the database: check it, adopt old target ids, and,
+    as the only process on a SQLite file, free the claims and leases a killed predecessor left."""
+    guard.opened(runtime.engine)
+    pipeline.adopt_target_ids(runtime)
+    pipeline.ensure_feeds(runtime)
+    if guard.file is not None:
+        freed = store.release_claims(runtime.engine) + store.release_feeds(runtime.engine)
+        if freed:
+            log.info("freed %d claim(s) left by a process that stopped without finishing", freed)
+    pipeline.report_unknown_targets(runtime)
+
+
+# --- the daemon ------------------------------------------------------------------------------------
+
+
+class Daemon:
+    """Runs the scheduler and the delivery loop until asked to stop."""
+
+    def __init__(self, runtime: Runtime, guard: DatabaseGuard):
+        self.runtime = runtime
+        self.guard = guard
+        self.name = instance_name()
+        self.stopping = asyncio.Event()
+        self.exit_code = 0
+        self._client = fetch.make_client(runtime.settings.fetch)
+        self._fetch_limit = asyncio.Semaphore(runtime.settings.fetch.concurrency)
+        self._polls: set[asyncio.Task[None]] = set()
+        self._in_flight: set[str] = set()
+        self._wake = asyncio.Event()
+        self._finishing = False
+        self._send_until = float("inf")  # monotonic time after which no new message starts
+        self.sender = outbox.Sender(self.name, outbox.lease_for(runtime.settings),
+                                    should_stop=lambda: time.monotonic() > self._send_until)
+        self._delivery: asyncio.Task[None] | None = None
+        self._sending: dict[str, asyncio.Task[None]] = {}
+
+    # -- polling
+
+    async def poll_due(self) -> None:
+        """Claim the due feeds and start polling them; never waits for the polls."""
+        if self.stopping.is_set():
+            return
+        try:
+            claimed = pipeline.claim_feeds(self.runtime, self.name, utcnow(), exclude=self._in_flight)
+        except Exception as exc:
+            log.error("could not read which feeds are due: %s: %s", type(exc).__name__, exc)
+            return
+        if claimed:
+            task = asyncio.create_task(self._poll(claimed))
+            self._polls.add(task)
+            task.add_done_callback(self._polls.discard)
+
+    async def _poll(self, claimed: list[tuple[Any, store.FeedState]]) -> None:
+        urls = {state.feed_url for _, state in claimed}
+        self._in_flight |= urls
+        try:
+            outcomes = await pipeline.poll_feeds(self.runtime, [f for f, _ in claimed], self._client, utcnow,
+                                                 {s.feed_url: s for _, s in claimed}, self._fetch_limit)
+            for o in outcomes:
+                log.info("feed %s: status %s, %d items, %d new, %d alerts%s", o.feed.label, o.status, o.items,
+                         o.new_items, o.alerts, f", error: {o.error}" if o.error else "")
+            if any(o.alerts for o in outcomes):
+                self._wake.set()  # the alerts are committed: send them now, not on the next tick
         except Exception:
-            log.exception("scheduled job failed; the daemon goes on")
+            log.exception("polling failed; the daemon goes on")
         finally:
-            if task is not None:
-                self._running.discard(task)
+            self._in_flight -= urls
 
-    async def poll_feed(self, feed: FeedConfig) -> None:
-        if self.stopping.is_set():
+    # -- delivering
+
+    async def delivery_loop(self) -> None:
+        """Woken by new alerts or the retry interval: each target that is not busy gets a sender task of its
+        own, so a slow target never holds back another; after stop, one last pass for every target."""
+        interval = self.runtime.settings.schedule.delivery_interval.total_seconds()
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=interval)
+            self._wake.clear()
+            if self._finishing:
+                if self._sending:
+                    await asyncio.wait(set(self._sending.values()))
+                if not self.exit_code:  # with the database gone, nothing can be claimed or recorded
+                    self._start_senders()
+                    if self._sending:
+                        await asyncio.wait(set(self._sending.values()))
+                return
+            self._start_senders()
+
+    def _start_senders(self) -> None:
+        for target in self.runtime.targets:
+            if target.id not in self._sending:
+                task = asyncio.create_task(self._send_to(target))
+                self._sending[target.id] = task
+
+    async def _send_to(self, target: Any) -> None:
+        try:
+            outcomes = await pipeline.deliver(self.runtime, utcnow, self.sender, [target], expire=False)
+            if outcomes and not self._finishing:
+                self._wake.set()  # alerts may have come while this target was busy
+        except Exception as exc:
+            log.error("delivery to %s failed (its alerts stay in the outbox): %s: %s", target.label,
+                      type(exc).__name__, exc)
+        finally:
+            self._sending.pop(target.id, None)
+
+    # -- housekeeping
+
+    async def housekeeping(self) -> None:
+        if self._finishing:
             return
-        if not pipeline.feed_is_due(self.runtime, feed, utcnow()):
-            log.debug("feed %s is backing off; skipping this turn", feed.label)
+        problem = self.guard.check()
+        if problem:
+            log.error("%s while the daemon was running; stopping so nothing is written into a file no one reads "
+                      "(restore it, or delete %s to start afresh)", problem, self.guard.history_path)
+            self.exit_code = EXIT_DATABASE_GONE
+            self.stopping.set()
             return
-        await self._tracked(self._poll_and_deliver(feed))
-
-    async def _poll_and_deliver(self, feed: FeedConfig) -> None:
-        for outcome in await pipeline.poll_feeds(self.runtime, [feed], self._client):
-            log.info("feed %s: status %s, %d items, %d new, %d alerts%s", feed.label, outcome.status,
-                     outcome.items, outcome.new_items, outcome.alerts,
-                     f", error: {outcome.error}" if outcome.error else "")
-        await pipeline.deliver(self.runtime)
-
-    async def deliver(self) -> None:
-        if self.stopping.is_set():
+        try:
+            pipeline.expire_predictions(self.runtime, utcnow())
+            if outbox.expire_due(self.runtime.engine, self.runtime.targets, self.runtime.settings, utcnow()):
+                self._wake.set()  # the reports of the expiry go out now
+            self.guard.record(store.alert_count(self.runtime.engine))
+        except Exception as exc:
+            log.error("housekeeping failed: %s: %s", type(exc).__name__, exc)
             return
-        pipeline.expire_predictions(self.runtime, utcnow())
-        await self._tracked(pipeline.deliver(self.runtime))
-        write_heartbeat(heartbeat_path(self.runtime), utcnow())
+        if self._delivery is not None and not self._delivery.done():
+            write_heartbeat(heartbeat_path(self.runtime), utcnow())
 
-    def _schedule(self, scheduler: AsyncIOScheduler) -> None:
-        settings = self.runtime.settings
-        jitter = int(settings.schedule.jitter.total_seconds())
-        start = utcnow() + timedelta(seconds=1)
-        for i, feed in enumerate(settings.feeds):
-            interval = settings.interval_for(feed)
-            scheduler.add_job(
-                self.poll_feed, IntervalTrigger(seconds=interval.total_seconds(), jitter=jitter or None),
-                args=[feed], id=f"feed-{i}", name=f"poll {feed.label}", max_instances=1, coalesce=True,
-                next_run_time=start + timedelta(seconds=i % 10), misfire_grace_time=None,
-            )
-        scheduler.add_job(
-            self.deliver, IntervalTrigger(seconds=settings.schedule.delivery_interval.total_seconds()),
-            id="deliver", name="deliver pending alerts", max_instances=1, coalesce=True, next_run_time=start,
-        )
+    # -- life cycle
 
-    async def run(self) -> None:
+    async def run(self) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._request_stop, sig)
+        loop.add_signal_handler(signal.SIGHUP, self._hangup)
+        settings = self.runtime.settings
         scheduler = AsyncIOScheduler(timezone="UTC")
-        self._schedule(scheduler)
+        start = utcnow()
+        scheduler.add_job(self.poll_due, IntervalTrigger(seconds=TICK_SECONDS), id="poll", name="poll due feeds",
+                          max_instances=1, coalesce=True, next_run_time=start, misfire_grace_time=None)
+        every = settings.schedule.delivery_interval.total_seconds()
+        scheduler.add_job(self.housekeeping, IntervalTrigger(seconds=every), id="housekeeping", name="housekeeping",
+                          max_instances=1, coalesce=True,
+                          next_run_time=start + timedelta(seconds=1), misfire_grace_time=None)
+        self._delivery = asyncio.create_task(self.delivery_loop())
         scheduler.start()
         write_heartbeat(heartbeat_path(self.runtime), utcnow())
-        log.info("monitor running: %d feeds, %d notification targets", len(self.runtime.settings.feeds),
-                 len(self.runtime.targets))
-        await self.stopping.wait()
+        log.info("monitor running as %s: %d feeds, %d notification targets (%s)", self.name, len(settings.feeds),
+                 len(self.runtime.targets), ", ".join(t.label for t in self.runtime.targets) or "none")
+        stop = asyncio.create_task(self.stopping.wait())
+        await asyncio.wait({stop, self._delivery}, return_when=asyncio.FIRST_COMPLETED)
+        if self._delivery.done() and not self.stopping.is_set():  # cannot happen unless there is a bug
+            log.error("the delivery loop ended: %r; stopping", self._delivery.exception())
+            self.exit_code = 1
         scheduler.shutdown(wait=False)
-        if self._running:
-            log.info("finishing %d running jobs", len(self._running))
-            await asyncio.wait(set(self._running), timeout=SHUTDOWN_GRACE_SECONDS)
+        await self._finish(settings.schedule.shutdown_grace.total_seconds())
         await self._client.aclose()
         log.info("monitor stopped")
+        return self.exit_code
+
+    async def _finish(self, grace: float) -> None:
+        """Let in-flight polls and deliveries end within the grace period, then one last delivery round."""
+        self._send_until = time.monotonic() + grace
+        polls = set(self._polls)
+        if polls:
+            log.info("finishing %d running poll(s)", len(polls))
+            _, late = await asyncio.wait(polls, timeout=grace)
+            for task in late:  # their feeds are polled again at the next start; nothing half-stored
+                task.cancel()
+            if late:
+                log.warning("%d poll(s) did not finish within %.0fs and were cancelled", len(late), grace)
+                await asyncio.wait(late)
+        self._finishing = True
+        self._wake.set()
+        if self._delivery is not None and not self._delivery.done():
+            # Not cancelled: a send in progress finishes (Apprise's timeouts bound it) and is recorded, and
+            # no new one starts after the grace period.
+            await self._delivery
 
     def _request_stop(self, sig: signal.Signals) -> None:
         log.info("received %s; stopping after running work", sig.name)
         self.stopping.set()
 
-
-class AlreadyRunning(Exception):
-    """Another daemon holds the lock on this SQLite database."""
-
-
-def lock_path(runtime: Runtime) -> Path | None:
-    """The lock file beside a SQLite database; None for a server database, where instances may share work."""
-    url = runtime.settings.database
-    if not url.startswith("sqlite:///") or url.startswith("sqlite:///:memory:"):
-        return None
-    return Path(url.removeprefix("sqlite:///") + ".lock")
+    def _hangup(self) -> None:
+        log.warning("received SIGHUP: reloading the configuration is not supported yet; restart the daemon to "
+                    "apply changes. Going on with the configuration it started with.")
 
 
-def acquire_lock(path: Path) -> TextIO:
-    """Hold an exclusive lock for the life of the process (the OS releases it even after kill -9)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+", encoding="utf-8")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise AlreadyRunning(f"another monitor daemon (pid {holder}) is using {path.with_suffix('')}; "
-                             "stop it first, or give this one its own database") from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(str(os.getpid()))
-    handle.flush()
-    return handle
-
-
-def run_daemon(runtime: Runtime) -> None:
-    path = lock_path(runtime)
-    lock = acquire_lock(path) if path else None
-    try:
-        asyncio.run(Daemon(runtime).run())
-    finally:
-        if lock is not None:
-            lock.close()
+def run_daemon(runtime: Runtime, guard: DatabaseGuard) -> int:
+    """Run the daemon on a runtime whose database `guard` holds; returns the exit code."""
+    start_writer(runtime, guard)
+    return asyncio.run(Daemon(runtime, guard).run())

@@ -19,9 +19,10 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import apprise
 import jinja2
@@ -38,6 +39,7 @@ log = logging.getLogger("monitor.notify")
 MAX_TITLE = 200
 MAX_BODY = 4000  # chat services cut long messages; the start is what a phone shows
 MAX_FIELD = 600
+DEFAULT_SEND_TIMEOUT = timedelta(seconds=30)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _MENTION = re.compile(r"@(?=(everyone|here|channel|all|room)\b|[\w<])", re.IGNORECASE)
 _MARKUP = str.maketrans({"<": "‹", ">": "›", "[": "(", "]": ")", "`": "'", "*": "∗", "_": " ", "|": "¦"})
@@ -249,17 +251,48 @@ class Target(Protocol):
         """Deliver one alert; return None on success, or what went wrong."""
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()[:12]
+MASK = "****"
+LONG_PART = 16  # path segments and query values longer than this are treated as tokens
+
+
+def url_secrets(url: str) -> list[str]:
+    """The parts of a notification URL that must never be shown: what Apprise marks private (passwords,
+    bot tokens, keys), the userinfo password, and any path segment or query value long enough to be a token.
+    Each is given raw and percent-encoded, longest first, so masking never leaves a piece behind."""
+    found: set[str] = set()
+    plugin = apprise.Apprise.instantiate(url)
+    if plugin is not None:
+        for name, spec in {**plugin.template_tokens, **plugin.template_args}.items():
+            if isinstance(spec, dict) and spec.get("private"):
+                value = getattr(plugin, spec.get("map_to") or name, None)
+                values = value if isinstance(value, list | tuple | set) else [value]
+                found.update(str(v) for v in values if isinstance(v, str | int) and len(str(v)) >= 4)
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not parseable as a URL: mask what looks like a token anywhere in it
+        parts, password = None, None
+    if password:
+        found.add(password)
+    if parts is not None:
+        found.update(p for p in parts.path.split("/") if len(p) > LONG_PART)
+        found.update(v for _, v in parse_qsl(parts.query, keep_blank_values=True) if len(v) > LONG_PART)
+    else:
+        found.update(re.findall(rf"[^/?&=:@\s]{{{LONG_PART + 1},}}", url))
+    return sorted(found | {quote(f, safe="") for f in found}, key=len, reverse=True)
+
+
+def mask(text: str, secrets: Sequence[str]) -> str:
+    """`text` with every secret replaced by a mask."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, MASK)
+    return text
 
 
 def describe_url(url: str) -> str:
-    """A notification URL as it may be shown: Apprise's privacy form, secrets masked."""
-    plugin = apprise.Apprise.instantiate(url)
-    if plugin:
-        return plugin.url(privacy=True)
-    scheme = url.split("://", 1)[0] if "://" in url else "?"
-    return f"{scheme}://…"
+    """A notification URL as it may be shown: every secret masked."""
+    return mask(url, url_secrets(url))
 
 
 class Templates:
@@ -307,18 +340,26 @@ def _sources(payload: dict) -> list[dict]:
 
 
 class AppriseTarget:
-    """A configured Apprise URL; its id is a hash, so the secret never reaches the database."""
+    """A configured Apprise URL, known by its name (or service): the URL, which often holds a token,
+    never reaches the database, the logs or other alerts."""
 
-    def __init__(self, config: NotifyTarget, templates: Templates | None = None):
+    def __init__(self, config: NotifyTarget, templates: Templates | None = None,
+                 send_timeout: timedelta = DEFAULT_SEND_TIMEOUT):
         url = config.secret_url()
-        self.id = "apprise-" + _digest(url)
-        self.label = config.name or describe_url(url)
+        self.id = config.ident()
+        self.label = self.id
         self.config = config
         self.templates = templates
+        self.secrets = url_secrets(url)
         self._apprise = apprise.Apprise()
         self.valid = self._apprise.add(url)
         plugin = self._apprise[0] if self.valid else None
+        if plugin is not None and "rto=" not in url:
+            # Apprise waits 4 s for an answer by default; a webhook that is merely slow would then get every
+            # alert again on each retry. A longer wait (the URL's own `rto` wins) keeps it to one copy.
+            plugin.socket_read_timeout = send_timeout.total_seconds()
         self.html = plugin is not None and plugin.notify_format == apprise.NotifyFormat.HTML
+        self.hidden_url = describe_url(url)
 
     def _body(self, alert: StoredAlert) -> tuple[str, str]:
         if self.templates is None:
@@ -331,12 +372,20 @@ class AppriseTarget:
         if not self.valid:
             return "not a notification URL Apprise understands"
         body, body_format = self._body(alert)
-        with apprise.LogCapture(level=logging.WARNING) as captured:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             ok = self._apprise.notify(title=alert.title, body=body, body_format=body_format)
             detail = captured.getvalue().strip().splitlines()
         if ok:
             return None
-        return (detail[-1] if detail else "the target reported a failure")[:300]
+        return mask(detail[-1] if detail else "the target reported a failure", self.secrets)[:300]
+
+
+def legacy_target_id(target: Target) -> str | None:
+    """The id releases before target names used for this target (a hash of its URL), to adopt its deliveries."""
+    config: NotifyTarget | None = getattr(target, "config", None)
+    if config is None:
+        return None
+    return "apprise-" + hashlib.sha256(config.secret_url().encode()).hexdigest()[:12]
 
 
 class LogTarget:
@@ -374,7 +423,7 @@ class FileTarget:
 def build_targets(settings: Settings) -> list[Target]:
     """Every target alerts go to: the configured URLs, plus the log and the alerts file."""
     templates = Templates(settings.alerts.templates) if settings.alerts.templates else None
-    targets: list[Target] = [AppriseTarget(t, templates) for t in settings.notify]
+    targets: list[Target] = [AppriseTarget(t, templates, settings.alerts.send_timeout) for t in settings.notify]
     if settings.alerts.log:
         targets.append(LogTarget())
     if settings.alerts.file:

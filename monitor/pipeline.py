@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from monitor import assess, events, fetch, notify, outbox, parse, store
 from monitor.classify import Reader, Reading, load_vocabulary
-from monitor.config import FeedConfig, Settings
+from monitor.config import FeedConfig, Settings, with_userinfo_of, without_userinfo
 from monitor.match import Matcher
 from monitor.watchlist import load_watchlist
 
@@ -246,7 +247,7 @@ def _expected_kind(runtime: Runtime, incident: assess.Incident) -> str | None:
 def _original(session, item: parse.Item, fingerprint: str, title_print: str) -> store.StoredItem | None:
     """The stored item this one repeats: same link, same text, or near-identical text lately."""
     for candidate in store.original_of(session, item.link, fingerprint, title_print,
-                                       item.published - events.COPY_WINDOW):
+                                       item.published - events.COPY_WINDOW, item.published + events.COPY_WINDOW):
         if candidate.fingerprint == fingerprint or (item.link and candidate.link == item.link):
             return candidate
         if events.same_article(item.title, item.summary, candidate.title, candidate.summary):
@@ -260,6 +261,7 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
     window = runtime.settings.events.merge_window
     try:
         with store.transaction(runtime.engine) as session:
+            store.lock_item_work(session)
             if session.get(store.StoredItem, item.key) is not None or session.get(store.ItemCopy, item.key):
                 return None
             store.expire_predictions(session, now)
@@ -339,10 +341,26 @@ class FeedOutcome:
 
 
 def _state_for(states: dict[str, store.FeedState], feed: FeedConfig) -> store.FeedState:
-    state = states.get(feed.url)
+    state = states.get(feed.public_url)
     if state is None:
-        return store.FeedState(feed_url=feed.url, current_url=feed.url, name=feed.name)
+        return store.FeedState(feed_url=feed.public_url, current_url=feed.public_url, name=feed.name)
     return state
+
+
+def _fetch_url(feed: FeedConfig, state: store.FeedState) -> str:
+    """Where to fetch a feed: its configured URL (credentials and all), or where it moved to, with the
+    configured credentials when it moved within the same host. The store only knows URLs without them."""
+    if state.current_url == feed.public_url:
+        return feed.url
+    return with_userinfo_of(state.current_url, feed.url)
+
+
+def _scrub(text: str | None, feed: FeedConfig) -> str | None:
+    """An error message without the feed's credentials, whatever library wrote it."""
+    if text is None or feed.url == feed.public_url:
+        return text
+    userinfo = feed.url.split("://", 1)[1].split("@", 1)[0]
+    return text.replace(feed.url, feed.public_url).replace(userinfo + "@", "").replace(userinfo, "****")
 
 
 def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: fetch.FetchResult,
@@ -352,10 +370,10 @@ def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: 
     now = clock()
     state.last_polled_at, state.last_status, state.name = now, result.status, feed.name
     items: list[parse.Item] = []
-    error, warning = result.error, None
+    error, warning = _scrub(result.error, feed), None
     if result.ok and result.body is not None:
         try:
-            parsed = parse.parse_feed(result.body, headers=result.headers, feed_url=feed.url,
+            parsed = parse.parse_feed(result.body, headers=result.headers, feed_url=feed.public_url,
                                       source=feed.name, fetched_at=now)
             items, warning = parsed.items, parsed.problem
             if parsed.dropped:
@@ -363,7 +381,7 @@ def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: 
         except parse.ParseError as exc:
             error = f"not a feed: {exc}"
         except Exception as exc:  # feedparser on hostile input: record, never crash the daemon
-            error = f"parse failed: {type(exc).__name__}: {exc}"[:500]
+            error = _scrub(f"parse failed: {type(exc).__name__}: {exc}"[:500], feed)
     outcomes = process_items(runtime, items, clock) if items else []
     if error:
         state.failures += 1
@@ -371,14 +389,18 @@ def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: 
         log.warning("feed %s failed (%d in a row): %s", feed.label, state.failures, error)
     else:
         state.failures, state.last_error, state.last_success_at = 0, None, now
-        if result.moved_to and result.moved_to != state.current_url:
-            log.info("feed %s moved permanently to %s", feed.label, result.moved_to)
-            state.current_url = result.moved_to
+        moved_to = without_userinfo(result.moved_to) if result.moved_to else None
+        if moved_to and moved_to != state.current_url:
+            log.info("feed %s moved permanently to %s", feed.label, moved_to)
+            state.current_url = moved_to
         if not result.not_modified:
             state.etag, state.last_modified = result.etag, result.last_modified
     state.items_total += len(outcomes)
+    # The jitter spreads feeds that share an interval, so they do not all come due in the same second.
+    jitter = timedelta(seconds=random.uniform(0, settings.schedule.jitter.total_seconds()))
     state.next_poll_at = fetch.next_poll_at(now, state.failures, settings.interval_for(feed),
-                                            settings.schedule.max_backoff)
+                                            settings.schedule.max_backoff) + jitter
+    state.leased_by, state.lease_until = None, None  # this poll is done: the feed is free for the next one
     store.save_feed_state(runtime.engine, state)
     return FeedOutcome(
         feed=feed, status=result.status, items=len(items), new_items=len(outcomes),
@@ -388,15 +410,18 @@ def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: 
 
 
 async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: httpx.AsyncClient,
-                     clock: Clock = utcnow) -> list[FeedOutcome]:
-    """Fetch feeds concurrently; each is parsed and stored as soon as it arrives."""
-    states = store.feed_states(runtime.engine)
-    limit = asyncio.Semaphore(runtime.settings.fetch.concurrency)
+                     clock: Clock = utcnow, states: dict[str, store.FeedState] | None = None,
+                     limit: asyncio.Semaphore | None = None) -> list[FeedOutcome]:
+    """Fetch feeds concurrently; each is parsed and stored as soon as it arrives. `states` are the feeds'
+    claimed states (see `claim_feeds`); without them the stored ones are read. `limit` bounds the fetches
+    in flight (shared by the daemon's polls)."""
+    states = states if states is not None else store.feed_states(runtime.engine)
+    limit = limit or asyncio.Semaphore(runtime.settings.fetch.concurrency)
 
     async def fetch_one(feed: FeedConfig) -> tuple[FeedConfig, store.FeedState, fetch.FetchResult]:
         state = _state_for(states, feed)
         async with limit:
-            result = await fetch.fetch_feed(client, state.current_url, runtime.settings.fetch,
+            result = await fetch.fetch_feed(client, _fetch_url(feed, state), runtime.settings.fetch,
                                             etag=state.etag, last_modified=state.last_modified)
         return feed, state, result
 
@@ -407,16 +432,45 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: http
             outcomes.append(_handle(runtime, feed, state, result, clock))
         except Exception:
             log.exception("processing feed %s failed; other feeds go on", feed.label)
+            if state.leased_by:
+                try:  # let the next turn try again rather than wait for the lease to run out
+                    store.release_feed(runtime.engine, state.feed_url, state.leased_by)
+                except Exception as exc:
+                    log.error("could not release feed %s: %s", feed.label, exc)
     return outcomes
 
 
-def feed_is_due(runtime: Runtime, feed: FeedConfig, now: datetime) -> bool:
-    """False while a failing feed is backing off. A next poll further away than the longest backoff can
-    only come from a clock that went backwards: the feed is due rather than stalled."""
-    state = store.feed_state(runtime.engine, feed.url)
-    if state is None or state.next_poll_at is None or state.failures == 0 or state.next_poll_at <= now:
+def is_due(runtime: Runtime, feed: FeedConfig, state: store.FeedState, now: datetime) -> bool:
+    """A feed is due when its next poll time has come. A next poll further away than the longest backoff
+    can only come from a clock that went backwards: the feed is due rather than stalled."""
+    if state.next_poll_at is None or state.next_poll_at <= now:
         return True
     return state.next_poll_at - now > runtime.settings.schedule.max_backoff + runtime.settings.interval_for(feed)
+
+
+def feed_lease(settings: Settings) -> timedelta:
+    """How long a poll may hold its feed: the fetch's time limit and ample time to process what it brought."""
+    return settings.fetch.timeout + timedelta(minutes=5)
+
+
+def ensure_feeds(runtime: Runtime) -> None:
+    """Give every configured feed a stored state, so that it can be claimed."""
+    store.ensure_feeds(runtime.engine, [(f.public_url, f.name) for f in runtime.settings.feeds])
+
+
+def claim_feeds(runtime: Runtime, owner: str, now: datetime, *, only_due: bool = True,
+                exclude: Iterable[str] = ()) -> list[tuple[FeedConfig, store.FeedState]]:
+    """Take the configured feeds that are due (or all, for `poll --once`) and that no one else is polling.
+    Call `ensure_feeds` once first."""
+    settings = runtime.settings
+    skip = set(exclude)
+    feeds = {f.public_url: f for f in settings.feeds if f.public_url not in skip}
+    shortest = min((settings.interval_for(f) for f in settings.feeds), default=settings.schedule.interval)
+    stalled_after = now + settings.schedule.max_backoff + shortest if only_due else None
+    taken = store.claim_feeds(runtime.engine, owner, list(feeds), now, feed_lease(settings),
+                              lambda state: not only_due or is_due(runtime, feeds[state.feed_url], state, now),
+                              stalled_after)
+    return [(feeds[state.feed_url], state) for state in taken]
 
 
 def expire_predictions(runtime: Runtime, now: datetime) -> int:
@@ -425,15 +479,63 @@ def expire_predictions(runtime: Runtime, now: datetime) -> int:
         return store.expire_predictions(session, now)
 
 
-async def deliver(runtime: Runtime, clock: Clock = utcnow) -> list[outbox.DeliveryOutcome]:
-    """Send due deliveries; Apprise blocks, so it runs in a worker thread."""
-    return await asyncio.to_thread(outbox.deliver_due, runtime.engine, runtime.targets, runtime.settings, clock())
+def adopt_target_ids(runtime: Runtime) -> None:
+    """Deliveries of earlier releases name targets by a hash of their URL: move them to the target's name,
+    so nothing that waited for a target is stranded by the upgrade."""
+    for target in runtime.targets:
+        old = notify.legacy_target_id(target)
+        if old and (moved := store.rename_target(runtime.engine, old, target.id)):
+            log.info("%d deliveries to %s now use its name", moved, target.label)
 
 
-async def poll_once(runtime: Runtime, clock: Clock = utcnow) -> tuple[list[FeedOutcome], list]:
-    """One pass over every configured feed, then deliver what it produced (`monitor poll --once`)."""
+def report_unknown_targets(runtime: Runtime) -> None:
+    """Pending deliveries for targets no longer configured are kept (the target may come back under its
+    name), and said out loud, never dropped silently."""
+    configured = {t.id for t in runtime.targets}
+    for health in store.target_health(runtime.engine):
+        waiting = health.counts.get("pending", 0)
+        if health.target_id not in configured and waiting:
+            log.warning("%d alert(s) wait for notification target %r, which is not configured; they are kept "
+                        "and go out if a target of that name comes back", waiting, health.target_id)
+
+
+async def deliver(runtime: Runtime, clock: Clock = utcnow, sender: outbox.Sender | None = None,
+                  targets: Sequence[notify.Target] | None = None, expire: bool = True,
+                  ) -> list[outbox.DeliveryOutcome]:
+    """One delivery round (for `targets`, default all): expire, claim, then send each target's deliveries in
+    its own worker thread (Apprise blocks), so targets are sent to side by side."""
+    settings = runtime.settings
+    sender = sender or outbox.Sender(owner=f"once-{random.getrandbits(48):012x}", lease=outbox.lease_for(settings))
+    now = clock()
+    outcomes = []
+    if expire:
+        outcomes = await asyncio.to_thread(outbox.expire_due, runtime.engine, runtime.targets, settings, now)
+    claimed = await asyncio.to_thread(outbox.claim_due, runtime.engine, targets or runtime.targets, sender, now)
+    by_id = {t.id: t for t in runtime.targets}
+    rounds = await asyncio.gather(*(
+        asyncio.to_thread(outbox.deliver_to, runtime.engine, by_id[target_id], pairs, settings, sender, clock,
+                          runtime.targets)
+        for target_id, pairs in claimed.items()), return_exceptions=True)
+    for target_id, result in zip(claimed, rounds, strict=True):
+        if isinstance(result, BaseException):
+            # The deliveries stay claimed until their lease runs out, then go out again: nothing is lost.
+            log.error("delivery to %s failed: %s: %s", target_id, type(result).__name__, result)
+            continue
+        outcomes += result
+    return outcomes
+
+
+async def poll_once(runtime: Runtime, clock: Clock = utcnow,
+                    owner: str | None = None) -> tuple[list[FeedOutcome], list[outbox.DeliveryOutcome]]:
+    """One pass over every configured feed (except those another instance is polling right now), then
+    deliver what it produced (`monitor poll --once`)."""
+    owner = owner or f"once-{random.getrandbits(48):012x}"
+    adopt_target_ids(runtime)
+    ensure_feeds(runtime)
+    claimed = claim_feeds(runtime, owner, clock(), only_due=False)
     async with fetch.make_client(runtime.settings.fetch) as client:
-        outcomes = await poll_feeds(runtime, runtime.settings.feeds, client, clock)
+        outcomes = await poll_feeds(runtime, [f for f, _ in claimed], client, clock,
+                                    {state.feed_url: state for _, state in claimed})
     expire_predictions(runtime, clock())
-    deliveries = await deliver(runtime, clock)
+    deliveries = await deliver(runtime, clock, outbox.Sender(owner, outbox.lease_for(runtime.settings)))
     return outcomes, deliveries

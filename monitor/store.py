@@ -6,15 +6,24 @@ SQLite gets WAL and a busy timeout because the daemon and the CLI may open the f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
-from typing import Any
+from time import monotonic, sleep
+from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, event, func, or_
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, event, func, inspect, or_, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
@@ -61,6 +70,10 @@ class FeedState(SQLModel, table=True):
     last_polled_at: datetime | None = _time(nullable=True)
     next_poll_at: datetime | None = _time(nullable=True)
     items_total: int = 0
+    # A poll in progress: the instance that took the feed and until when, so that several instances
+    # sharing one database fetch each due feed once. An expired lease (a crashed instance) is free again.
+    leased_by: str | None = None
+    lease_until: datetime | None = _time(nullable=True)
 
 
 class StoredItem(SQLModel, table=True):
@@ -199,13 +212,18 @@ class Delivery(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     alert_id: int = Field(foreign_key="alert.id")
-    target_id: str
-    state: str = "pending"  # pending | sent | dead
+    target_id: str  # the target's configured name (or its service), so a rotated token keeps its alerts
+    state: str = "pending"  # pending | sent | expired
     attempts: int = 0
     last_error: str | None = None
     next_attempt_at: datetime | None = _time(nullable=True)
     sent_at: datetime | None = _time(nullable=True)
-    held: str | None = None  # why it waits without an attempt: quiet | digest | rate
+    held: str | None = None  # why it waits without an attempt: quiet | digest | rate | retry
+    # The sender that took it and until when: only the holder of an unexpired claim may send it.
+    claimed_by: str | None = None
+    lease_until: datetime | None = _time(nullable=True)
+    first_failed_at: datetime | None = _time(nullable=True)
+    expired_at: datetime | None = _time(nullable=True)
 
 
 class TargetMessage(SQLModel, table=True):
@@ -226,23 +244,196 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    # Transactions are begun by `_sqlite_begin` below, not implicitly by the driver, so that a writer can
+    # take the write lock up front.
+    dbapi_connection.isolation_level = None
 
 
-def open_engine(url: str) -> Engine:
-    """Create the engine and the schema; SQLite files get their folder created and WAL turned on."""
+def _sqlite_begin(connection: Any) -> None:
+    # A transaction that reads and then writes must take SQLite's write lock when it begins: upgrading a
+    # read snapshot after another connection committed fails at once ("database is locked") instead of
+    # waiting, and the daemon writes from its delivery threads and its poll loop at the same time.
+    mode = connection.get_execution_options().get(_BEGIN_OPTION, "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+_BEGIN_OPTION = "sqlite_begin"
+
+
+def open_engine(url: str, *, migrate_schema: bool = True) -> Engine:
+    """Create the engine and bring the schema up to date (see `migrate`; `migrate_schema=False` leaves that to
+    the caller); SQLite files get their folder created and WAL turned on."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    SQLModel.metadata.create_all(engine)
+        event.listen(engine, "begin", _sqlite_begin)
+    if migrate_schema:
+        migrate(engine)
     return engine
+
+
+# --- schema migrations -------------------------------------------------------------------------
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BASELINE_REVISION = "0001_baseline"
+# The tables of the last release before migrations: a database holding them and no alembic_version table was
+# made by that release, and is at the baseline revision.
+_BASELINE_TABLES = frozenset({"feed_state", "item", "item_copy", "event", "event_entity", "event_history",
+                              "prediction", "miss", "alert", "delivery", "target_message"})
+_VERSION_TABLE = "alembic_version"  # alembic's default; the migrations never name another
+# Any fixed number works as long as every instance uses the same one; this is "monitor" in ASCII.
+_MIGRATION_LOCK_KEY = 0x6D6F6E69746F72
+# An instance that finds another one migrating a SQLite file waits this long for it (a big table rebuilt
+# can take minutes) instead of the usual busy timeout.
+_SQLITE_MIGRATION_WAIT_MS = 600_000
+_SQLITE_FIRST_CONNECT_WAIT_S = 30.0
+
+
+class SchemaError(Exception):
+    """The database's schema is not one this release can bring up to date."""
+
+
+class SchemaRevisions(NamedTuple):
+    """The schema revision a migration found and the one it left; None for a database without monitor's tables."""
+
+    before: str | None
+    after: str | None
+
+
+def _alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    # The option is read through ConfigParser, which would take a "%" in the path for interpolation.
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    config.attributes["connection"] = connection
+    return config
+
+
+@cache
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_alembic_config())
+
+
+def head_revision() -> str:
+    """The revision this release's migrations end at."""
+    head = _scripts().get_current_head()
+    if head is None:
+        raise SchemaError(f"no migrations found in {MIGRATIONS_DIR}; the installation is incomplete")
+    return head
+
+
+def _current_revision(connection: Connection) -> str | None:
+    # Read directly rather than through alembic's MigrationContext, which logs two lines each time it is
+    # made, and this runs at every start.
+    if not inspect(connection).has_table(_VERSION_TABLE):
+        return None
+    return connection.exec_driver_sql(f"SELECT version_num FROM {_VERSION_TABLE}").scalar()
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The revision the database's schema is at; None when it has no version (empty, or made before migrations)."""
+    with engine.connect() as connection:
+        return _current_revision(connection)
+
+
+def _first_sqlite_connection(engine: Engine) -> None:
+    # Turning a new file to WAL (in `_sqlite_pragmas`) while another instance does the same fails at once with
+    # "database is locked": SQLite does not wait on that lock. Once one of them has done it the file stays in
+    # WAL and connecting no longer needs the lock, so the others retry until then.
+    deadline = monotonic() + _SQLITE_FIRST_CONNECT_WAIT_S
+    while True:
+        try:
+            with engine.connect():
+                return
+        except OperationalError as exc:
+            if "database is locked" not in str(exc.orig) or monotonic() > deadline:
+                raise
+            sleep(0.02)
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that no other instance can be migrating in at the same time; committed
+    when the block ends without an error."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            # Session-level, so it outlives the transaction around it and covers the whole migration; a lost
+            # connection releases it.
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK_KEY})")
+            connection.commit()
+            try:
+                with connection.begin():
+                    yield connection
+            finally:
+                try:
+                    connection.exec_driver_sql(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK_KEY})")
+                    connection.commit()
+                except Exception:
+                    # Never hand a connection that may still hold the lock back to the pool: closing it
+                    # ends the session, which releases the lock.
+                    connection.invalidate()
+    elif engine.dialect.name == "sqlite":
+        # BEGIN IMMEDIATE takes the write lock before the schema is read, so the second of two instances
+        # starting together waits, then finds the schema done; the DDL is in the transaction too, so an
+        # interrupted migration leaves the file as it was.
+        with engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}).connect() as connection:
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            (usual_wait,) = driver.execute("PRAGMA busy_timeout").fetchone()
+            driver.execute(f"PRAGMA busy_timeout={_SQLITE_MIGRATION_WAIT_MS}")
+            try:
+                with connection.begin():
+                    yield connection
+            finally:
+                driver.execute(f"PRAGMA busy_timeout={int(usual_wait)}")
+    else:
+        with engine.begin() as connection:
+            yield connection
+
+
+def migrate(engine: Engine, revision: str = "head") -> SchemaRevisions:
+    """Bring the database's schema up to `revision` (default: this release's last), one instance at a time.
+
+    A database without monitor's tables gets them from the migrations; one made by the release before migrations
+    (its tables, no alembic_version table) is taken as being at the baseline revision and upgraded from there.
+    Instances starting together on one database serialise on a lock (a PostgreSQL advisory lock, SQLite's write
+    lock): one migrates, the others then find nothing to do. Raises SchemaError for a database this release
+    cannot upgrade (written by a later release, or holding only some of monitor's tables).
+    """
+    head = head_revision()
+    target = head if revision == "head" else revision
+    known = {script.revision for script in _scripts().walk_revisions()}
+    if target not in known:
+        raise SchemaError(f"unknown schema revision {target!r}")
+    if engine.dialect.name == "sqlite":
+        _first_sqlite_connection(engine)
+    current = schema_revision(engine)
+    if current == target:
+        return SchemaRevisions(current, current)  # the usual start: up to date, no lock needed
+    with _migration_lock(engine) as connection:
+        before = _current_revision(connection)
+        if before is not None and before not in known:
+            raise SchemaError(f"the database schema is at revision {before!r}, which this release does not know "
+                              f"(its last is {head!r}); it was probably upgraded by a later release")
+        config = _alembic_config(connection)
+        if before is None:
+            tables = set(inspect(connection).get_table_names())
+            if tables & _BASELINE_TABLES:
+                missing = sorted(_BASELINE_TABLES - tables)
+                if missing:
+                    raise SchemaError(f"the database has some of monitor's tables but not {', '.join(missing)}, "
+                                      "and no schema version; it was not made by monitor, or not completely")
+                command.stamp(config, BASELINE_REVISION)
+                before = BASELINE_REVISION
+        command.upgrade(config, target)
+        return SchemaRevisions(before, _current_revision(connection))
 
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """A session whose work is committed together, or not at all."""
-    with Session(engine, expire_on_commit=False) as session:
+    """A session whose work is committed together, or not at all (on SQLite, holding the write lock)."""
+    with Session(engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
@@ -269,6 +460,57 @@ def save_feed_state(engine: Engine, state: FeedState) -> None:
         session.merge(state)
 
 
+def ensure_feeds(engine: Engine, feeds: Sequence[tuple[str, str | None]]) -> None:
+    """Give every configured feed (url, name) a state row, so it can be claimed; insert-or-ignore, since
+    instances starting together insert the same rows."""
+    with transaction(engine) as session:
+        known = set(session.exec(select(FeedState.feed_url)))
+        rows = [{"feed_url": url, "current_url": url, "name": name, "failures": 0, "items_total": 0}
+                for url, name in feeds if url not in known]
+        if rows:
+            insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+            session.exec(insert(FeedState).values(rows).on_conflict_do_nothing())  # type: ignore[call-overload]
+
+
+def release_feed(engine: Engine, feed_url: str, owner: str) -> None:
+    """Give a feed back without a poll result (its processing failed)."""
+    with transaction(engine) as session:
+        session.exec(update(FeedState).where(FeedState.feed_url == feed_url,  # type: ignore[call-overload]
+                                             FeedState.leased_by == owner).values(leased_by=None, lease_until=None))
+
+
+def release_feeds(engine: Engine) -> int:
+    """Free every feed lease: only for the one process holding a SQLite file's lock, whose earlier
+    incarnations can no longer be polling."""
+    with transaction(engine) as session:
+        result = session.exec(update(FeedState).where(FeedState.leased_by.is_not(None))  # type: ignore[call-overload]
+                              .values(leased_by=None, lease_until=None))
+        return int(result.rowcount or 0)
+
+
+def claim_feeds(engine: Engine, owner: str, feed_urls: Sequence[str], now: datetime, lease: timedelta,
+                due: Callable[[FeedState], bool], stalled_after: datetime | None = None) -> list[FeedState]:
+    """Take the feeds that are due and not being polled by anyone else, for one poll each.
+
+    The rows are locked with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite runs this under its write lock),
+    so two instances never take the same feed; a lease that ran out (a crashed instance) is free again.
+    """
+    if not feed_urls:
+        return []
+    with transaction(engine) as session:
+        query = select(FeedState).where(FeedState.feed_url.in_(list(feed_urls)),
+                                        or_(FeedState.lease_until.is_(None), FeedState.lease_until < now))
+        if stalled_after is not None:  # only rows that may be due, so a tick reads few rows however many feeds
+            query = query.where(or_(FeedState.next_poll_at.is_(None), FeedState.next_poll_at <= now,
+                                    FeedState.next_poll_at > stalled_after))
+        query = query.with_for_update(skip_locked=True)
+        taken = [state for state in session.exec(query) if due(state)]
+        for state in taken:
+            state.leased_by, state.lease_until = owner, now + lease
+            session.add(state)
+    return taken
+
+
 # --- items -------------------------------------------------------------------------------------
 
 
@@ -283,11 +525,24 @@ def known_keys(engine: Engine, keys: Sequence[str]) -> set[str]:
     return found
 
 
+ITEM_LOCK = 0x6D6F6E69  # an arbitrary constant: the advisory lock under which items are merged
+
+
+def lock_item_work(session: Session) -> None:
+    """Hold, until this transaction ends, the lock under which an item is checked for copies and merged into
+    events: two instances on one PostgreSQL database could otherwise both find no event for one incident
+    and make two. SQLite needs nothing: a writing transaction already holds the file's write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=ITEM_LOCK))  # type: ignore[call-overload]
+
+
 def original_of(session: Session, link: str | None, fingerprint: str, title_print: str,
-                since: datetime) -> list[StoredItem]:
-    """Stored items that may be the same article: same link, same text, or same title lately."""
+                since: datetime, until: datetime) -> list[StoredItem]:
+    """Stored items that may be the same article: same link, same text, or same title close in time (on
+    either side: feeds arrive in any order, so a later report of a like incident may be stored first)."""
     conditions = [StoredItem.fingerprint == fingerprint,
-                  (StoredItem.title_print == title_print) & (StoredItem.published >= since)]
+                  (StoredItem.title_print == title_print) & (StoredItem.published >= since)
+                  & (StoredItem.published <= until)]
     if link:
         conditions.append(StoredItem.link == link)
     return list(session.exec(select(StoredItem).where(or_(*conditions)).limit(20)))
@@ -303,6 +558,20 @@ def feeds_of(engine: Engine, item_key: str) -> list[str]:
         item = session.get(StoredItem, item_key)
         copies = session.exec(select(ItemCopy.feed_url).where(ItemCopy.item_key == item_key))
         return ([item.feed_url] if item else []) + list(copies)
+
+
+def database_file(url: str) -> Path | None:
+    """The file a SQLite URL names, resolved (symlinks followed, query string dropped); None for a server
+    database or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(os.path.realpath(parsed.database))
+
+
+def alert_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(StoredAlert)).one()
 
 
 def item_count(engine: Engine) -> int:
@@ -375,48 +644,154 @@ def add_alert(session: Session, alert: StoredAlert, target_ids: Iterable[str]) -
     return alert
 
 
-def due_deliveries(engine: Engine, now: datetime) -> list[tuple[Delivery, StoredAlert]]:
-    """Pending deliveries whose next attempt is due, oldest alert first."""
-    with Session(engine) as session:
-        query = (
-            select(Delivery, StoredAlert)
-            .join(StoredAlert, StoredAlert.id == Delivery.alert_id)
-            .where(
-                Delivery.state == "pending",
-                or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
-            )
-            .order_by(StoredAlert.id, Delivery.id)
-        )
+def _due(now: datetime) -> Any:
+    """Deliveries that may be claimed now: pending, due, and not held by an unexpired claim."""
+    return (Delivery.state == "pending") & or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now) & \
+        or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
+
+
+def claim_deliveries(engine: Engine, owner: str, target_ids: Sequence[str], now: datetime, lease: timedelta,
+                     limit: int = 500) -> list[tuple[Delivery, StoredAlert]]:
+    """Take due deliveries for these targets, oldest alert first, so that no other sender sends them
+    until the claim is released or its lease expires.
+
+    One UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING: on PostgreSQL two
+    instances claiming at once take different rows; on SQLite the statement runs under the write lock.
+    """
+    if not target_ids:
+        return []
+    chosen = (select(Delivery.id).where(_due(now), Delivery.target_id.in_(list(target_ids)))
+              .order_by(Delivery.alert_id, Delivery.id).limit(limit).with_for_update(skip_locked=True))
+    with transaction(engine) as session:
+        claimed = session.exec(  # type: ignore[call-overload]
+            update(Delivery).where(Delivery.id.in_(chosen.scalar_subquery()), _due(now))
+            .values(claimed_by=owner, lease_until=now + lease).returning(Delivery.id)).scalars().all()
+        if not claimed:
+            return []
+        query = (select(Delivery, StoredAlert).join(StoredAlert, StoredAlert.id == Delivery.alert_id)
+                 .where(Delivery.id.in_(claimed)).order_by(StoredAlert.id, Delivery.id))
         return [(delivery, alert) for delivery, alert in session.exec(query)]
 
 
-def record_attempt(engine: Engine, delivery_id: int, *, sent: bool, error: str | None,
-                   now: datetime, retry_at: datetime | None) -> None:
-    """Store the outcome of one attempt; `retry_at` None with a failure parks it as dead."""
+def renew_claims(engine: Engine, owner: str, delivery_ids: Sequence[int], now: datetime, lease: timedelta) -> set[int]:
+    """Extend this sender's claims just before sending; returns the ids it still holds (a claim whose
+    lease ran out may have been taken by another sender, which then sends it instead)."""
+    ids = list(delivery_ids)
+    if not ids:
+        return set()
     with transaction(engine) as session:
-        delivery = session.get(Delivery, delivery_id)
-        if delivery is None or delivery.state != "pending":
-            return
-        delivery.attempts += 1
-        delivery.held = None
-        if sent:
-            delivery.state, delivery.sent_at, delivery.last_error = "sent", now, None
-        else:
-            delivery.last_error = error
-            delivery.state = "pending" if retry_at else "dead"
-            delivery.next_attempt_at = retry_at
-        session.add(delivery)
+        held = session.exec(  # type: ignore[call-overload]
+            update(Delivery).where(Delivery.id.in_(ids), Delivery.claimed_by == owner, Delivery.state == "pending",
+                                   Delivery.lease_until >= now)
+            .values(lease_until=now + lease).returning(Delivery.id)).scalars().all()
+    return set(held)
+
+
+def release_claims(engine: Engine, owner: str | None = None, delivery_ids: Sequence[int] | None = None) -> int:
+    """Give claims back without an attempt: this sender's (or, with no owner, everyone's: only for the one
+    process that holds a SQLite file's lock, whose earlier incarnations can no longer be sending)."""
+    query = update(Delivery).where(Delivery.claimed_by.is_not(None))
+    if owner is not None:
+        query = query.where(Delivery.claimed_by == owner)
+    if delivery_ids is not None:
+        query = query.where(Delivery.id.in_(list(delivery_ids)))
+    with transaction(engine) as session:
+        result = session.exec(query.values(claimed_by=None, lease_until=None))  # type: ignore[call-overload]
+        return int(result.rowcount or 0)
+
+
+def record_attempt(engine: Engine, owner: str, delivery_ids: Sequence[int], *, sent: bool, error: str | None,
+                   now: datetime, retry_at: datetime | None) -> list[Delivery]:
+    """Store the outcome of one attempt to send these deliveries (one message) and release their claims;
+    a failure waits until `retry_at`. Returns the deliveries as now stored."""
+    out = []
+    with transaction(engine) as session:
+        for delivery in session.exec(select(Delivery).where(Delivery.id.in_(list(delivery_ids)))):
+            if delivery.state != "pending" or delivery.claimed_by != owner:
+                continue  # not ours any more: whoever holds it now records it
+            delivery.attempts += 1
+            delivery.held, delivery.claimed_by, delivery.lease_until = None, None, None
+            if sent:
+                delivery.state, delivery.sent_at, delivery.last_error = "sent", now, None
+            else:
+                delivery.last_error = error
+                delivery.first_failed_at = delivery.first_failed_at or now
+                delivery.next_attempt_at = retry_at
+            session.add(delivery)
+            out.append(delivery)
+    return out
 
 
 def hold(engine: Engine, delivery_ids: Iterable[int], until: datetime, reason: str) -> None:
-    """Postpone deliveries without counting an attempt (quiet hours, digest, rate limit)."""
+    """Postpone deliveries without counting an attempt (quiet hours, digest, rate limit, a failing target),
+    releasing their claims."""
     ids = list(delivery_ids)
     if not ids:
         return
     with transaction(engine) as session:
-        for delivery in session.exec(select(Delivery).where(Delivery.id.in_(ids))):
+        for delivery in session.exec(select(Delivery).where(Delivery.id.in_(ids), Delivery.state == "pending")):
             delivery.next_attempt_at, delivery.held = until, reason
+            delivery.claimed_by, delivery.lease_until = None, None
             session.add(delivery)
+
+
+def expire_deliveries(engine: Engine, now: datetime, max_age: timedelta) -> list[tuple[Delivery, StoredAlert]]:
+    """Mark as expired the deliveries that have kept failing for `max_age`, and return them to be reported."""
+    with transaction(engine) as session:
+        query = (select(Delivery, StoredAlert).join(StoredAlert, StoredAlert.id == Delivery.alert_id)
+                 .where(Delivery.state == "pending", Delivery.first_failed_at < now - max_age,
+                        or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)))
+        expired = [(d, a) for d, a in session.exec(query)]
+        for delivery, _ in expired:
+            delivery.state, delivery.expired_at = "expired", now
+            delivery.claimed_by, delivery.lease_until = None, None
+            session.add(delivery)
+    return expired
+
+
+def rename_target(engine: Engine, old_id: str, new_id: str) -> int:
+    """Move a target's deliveries and message log to a new identity (ids were once hashes of the URL)."""
+    with transaction(engine) as session:
+        moved = session.exec(update(Delivery).where(Delivery.target_id == old_id)  # type: ignore[call-overload]
+                             .values(target_id=new_id)).rowcount
+        session.exec(update(TargetMessage).where(TargetMessage.target_id == old_id)  # type: ignore[call-overload]
+                     .values(target_id=new_id))
+        return int(moved or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetHealth:
+    """One target's deliveries for `monitor status` and the health check."""
+
+    target_id: str
+    counts: dict[str, int]
+    failing_since: datetime | None  # the oldest pending delivery that has failed at least once
+    last_error: str | None
+    last_expired_at: datetime | None
+    oldest_pending: datetime | None
+
+
+def target_health(engine: Engine) -> list[TargetHealth]:
+    with Session(engine) as session:
+        counts: dict[str, dict[str, int]] = {}
+        for target, state, count in session.exec(
+                select(Delivery.target_id, Delivery.state, func.count()).group_by(Delivery.target_id, Delivery.state)):
+            counts.setdefault(target, {})[state] = count
+        out = []
+        for target in sorted(counts):
+            failing = session.exec(select(Delivery).where(
+                Delivery.target_id == target, Delivery.state == "pending", Delivery.first_failed_at.is_not(None))
+                .order_by(Delivery.first_failed_at).limit(1)).first()
+            expired = session.exec(select(func.max(Delivery.expired_at)).where(
+                Delivery.target_id == target, Delivery.state == "expired")).one()
+            oldest = session.exec(select(func.min(StoredAlert.created_at)).join(
+                Delivery, Delivery.alert_id == StoredAlert.id).where(
+                Delivery.target_id == target, Delivery.state == "pending")).one()
+            out.append(TargetHealth(target, counts[target], failing.first_failed_at if failing else None,
+                                    failing.last_error if failing else None,
+                                    expired.replace(tzinfo=UTC) if expired and expired.tzinfo is None else expired,
+                                    oldest.replace(tzinfo=UTC) if oldest and oldest.tzinfo is None else oldest))
+        return out
 
 
 def messages_since(engine: Engine, target_id: str, since: datetime) -> list[datetime]:

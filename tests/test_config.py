@@ -84,7 +84,7 @@ def test_secrets_expand_from_env_and_never_print(make_config, monkeypatch, capsy
     assert main(["--config", str(path), "check-config"]) == 0
     out = capsys.readouterr()
     assert "s3cr3t" not in out.out + out.err
-    assert "notify: json://user:****@127.0.0.1:9/hook" in out.out
+    assert "notify: json: json://user:****@127.0.0.1:9/hook" in out.out
 
 
 def test_database_env_overrides(make_config, monkeypatch, tmp_path):

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
+
+from servers import HttpReceiver
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 
@@ -64,7 +69,7 @@ def test_a_second_daemon_on_the_same_sqlite_file_refuses_to_start(make_config, t
         second = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "run"],
                                 capture_output=True, text=True, timeout=30)
         assert second.returncode == 2
-        assert "another monitor daemon" in second.stderr and str(first.pid) in second.stderr
+        assert "another monitor process" in second.stderr and str(first.pid) in second.stderr
         assert "Traceback" not in second.stderr
         assert first.poll() is None, "the first daemon keeps running"
         first.send_signal(signal.SIGTERM)
@@ -123,3 +128,265 @@ def test_kill_nine_with_deliveries_pending_loses_nothing(feed_server, receiver, 
     print(f"\n  kill -9 with a delivery in flight: {len(set(titles))} alerts arrived, {duplicates} duplicate(s)")
     assert len(set(titles)) == 4
     assert duplicates <= 1
+
+
+# --- exactly once, on one machine ------------------------------------------------------------------
+
+PLACES = ["Camp Taji", "Ain al-Asad air base", "Erbil air base", "the K1 base near Kirkuk", "Balad air base",
+          "Harir base", "Al-Tanf garrison", "the Conoco gas field base", "Green Village", "Tower 22",
+          "Al-Shaddadi base", "the Rumalyn landing zone"]
+
+
+def incident_feed(i: int) -> bytes:
+    """A feed holding one new report of its own incident: a different base, three days after the previous."""
+    place = PLACES[i % len(PLACES)]
+    day = datetime(2024, 1, 1, 21, 0, tzinfo=UTC) + timedelta(days=3 * i)
+    return f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire {i}</title>
+<item><guid>incident-{i}</guid><title>Rockets hit {place} housing US troops</title>
+<link>https://wire.example/{i}</link><pubDate>{format_datetime(day)}</pubDate>
+<description>{3 + i} rockets struck {place} overnight on {day:%B} {day.day}, officials said; no casualties were
+reported.</description>
+</item></channel></rss>""".encode()
+
+
+class Daemon:
+    """`monitor run` as a user starts it, its output in a file."""
+
+    def __init__(self, config: Path, log: Path):
+        self.log = log
+        self._out = log.open("a", encoding="utf-8")
+        self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
+                                     stdout=self._out, stderr=subprocess.STDOUT,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self._out.close()
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+
+def _twelve_feeds(feed_server) -> list[dict]:
+    for i in range(12):
+        feed_server.add_feed(f"/wire{i}.xml", incident_feed(i))
+    return [{"url": feed_server.url(f"/wire{i}.xml")} for i in range(12)]
+
+
+def _arrivals(receiver, path: str) -> list[str]:
+    return [r.json["title"] for r in receiver.received if r.path == path and 200 <= r.status < 300]
+
+
+def _bodies(receiver) -> list[tuple[str, str]]:
+    """Alerts as received (title and body: two incidents at one base share a title, not a body)."""
+    return [(r.json["title"], r.json["message"]) for r in receiver.received if 200 <= r.status < 300]
+
+
+def test_twelve_feeds_a_slow_and_a_fast_target_each_alert_once_at_each(feed_server, receiver, make_config, tmp_path):
+    """The measured defect: a delivery after every poll beside a delivery timer, neither claiming, sent each
+    alert several times. One delivery loop that claims: each alert once at each target, the fast one not
+    held back by the slow one (which answers after 5 s, past Apprise's default 4 s)."""
+    with HttpReceiver() as slow:
+        slow.delay = 5.0
+        config = make_config(feeds=_twelve_feeds(feed_server),
+                             notify=[{"url": f"json://127.0.0.1:{slow.port}/slow", "name": "slow"},
+                                     {"url": f"json://127.0.0.1:{receiver.port}/fast", "name": "fast"}],
+                             schedule={"interval": "5s", "jitter": "1s", "delivery_interval": "1s"},
+                             alerts={"file": None, "log": False})
+        daemon = Daemon(config, tmp_path / "daemon.log")
+        try:
+            assert _wait_for(lambda: len(_arrivals(receiver, "/fast")) >= 12, 60), daemon.output
+            fast_done = len(slow.received)
+            assert _wait_for(lambda: len(_arrivals(slow, "/slow")) >= 12, 120), daemon.output
+            time.sleep(3)  # room for any stray second copy to show up
+            assert daemon.stop() == 0
+        finally:
+            daemon.stop()
+        fast, late = _arrivals(receiver, "/fast"), _arrivals(slow, "/slow")
+    polls = min(feed_server.count(f"/wire{i}.xml") for i in range(12))
+    print(f"\n  12 feeds (each polled >= {polls} times), 12 alerts: fast target {len(fast)} arrivals, slow target "
+          f"{len(late)} arrivals, duplicates {len(fast) - len(set(fast))} + {len(late) - len(set(late))}")
+    assert polls >= 2
+    assert len(fast) == len(set(fast)) == 12
+    assert len(late) == len(set(late)) == 12 and set(late) == set(fast)
+    assert fast_done < 12, "the fast target got everything while the slow one was still busy"
+    assert "monitor stopped" in daemon.output
+
+
+def test_sigkill_during_delivery_rounds_loses_nothing(feed_server, receiver, make_config, tmp_path):
+    """Killed at random moments of its delivery rounds, twenty times: every alert arrives, and duplicates
+    stay within the documented bound (one per target per crash)."""
+    for i in range(24):
+        feed_server.add_feed(f"/wire{i}.xml", incident_feed(i))
+    config = make_config(feeds=[{"url": feed_server.url(f"/wire{i}.xml")} for i in range(24)],
+                         notify=[{"url": f"json://127.0.0.1:{receiver.port}/hook", "name": "hook"}],
+                         schedule={"interval": "1h", "jitter": "1s", "delivery_interval": "1s"},
+                         alerts={"file": None, "log": False, "retry_base": "1s"})
+    receiver.delay = 0.3
+    rng = random.Random(20)
+    kills = 0
+    for round_ in range(20):
+        daemon = Daemon(config, tmp_path / f"daemon{round_}.log")
+        started = len(receiver.received)
+        # Once this run's round is under way (its first request arrived), at a random point of it.
+        _wait_for(lambda d=daemon, n=started: len(receiver.received) > n or d.proc.poll() is not None, 30)
+        time.sleep(rng.uniform(0, 0.4))
+        daemon.stop(signal.SIGKILL)
+        kills += 1
+    receiver.delay = 0.0
+    final = Daemon(config, tmp_path / "final.log")
+    try:
+        assert _wait_for(lambda: len(set(_bodies(receiver))) >= 24, 60), final.output
+        time.sleep(2)
+        assert final.stop() == 0
+    finally:
+        final.stop()
+    arrived = [(r.json["title"], r.json["message"]) for r in receiver.received]
+    duplicates = len(arrived) - len(set(arrived))
+    print(f"\n  {kills} kill -9 during delivery rounds: 24 alerts, {len(set(arrived))} arrived, {len(arrived)} "
+          f"arrivals, {duplicates} duplicate(s) (bound: {kills})")
+    assert len(set(arrived)) == 24
+    assert duplicates <= kills
+
+
+def _monitor(config: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_a_deleted_database_stops_the_daemon_and_a_restart_is_refused(feed_server, make_config, tmp_path):
+    feed_server.add_feed("/seed.xml", (FEEDS / "seed_cycle.xml").read_bytes())
+    config = make_config(feeds=[{"url": feed_server.url("/seed.xml")}],
+                         schedule={"interval": "1h", "jitter": "1s", "delivery_interval": "1s"})
+    alerts_file = tmp_path / "state" / "alerts.jsonl"
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    try:
+        assert _wait_for(lambda: alerts_file.exists() and len(alerts_file.read_text().splitlines()) >= 2, 30)
+        assert _wait_for(lambda: (tmp_path / "state" / "monitor.db.history").exists(), 10), daemon.output
+        (tmp_path / "state" / "monitor.db").unlink()
+        assert daemon.proc.wait(timeout=30) == 3
+    finally:
+        daemon.stop()
+    assert "the database file" in daemon.output and "was deleted" in daemon.output and "ERROR" in daemon.output
+    assert "monitor stopped" in daemon.output
+    # Started again on the empty database that would replace it, it would alert on everything once more.
+    again = _monitor(config, "run")
+    assert again.returncode == 2 and "holds no alerts" in again.stderr and "Traceback" not in again.stderr
+    assert len(alerts_file.read_text().splitlines()) == 2
+
+
+def test_the_sqlite_lock_holds_through_symlinks_query_strings_and_for_poll_once(make_config, tmp_path):
+    real = tmp_path / "data" / "monitor.db"
+    real.parent.mkdir()
+    config = make_config(database=f"sqlite:///{real}", schedule={"interval": "1h", "jitter": "1s",
+                                                                  "delivery_interval": "1s"})
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    try:
+        assert _wait_for(lambda: (tmp_path / "state" / "heartbeat").exists(), 30), daemon.output
+        link = tmp_path / "link.db"
+        link.symlink_to(real)
+        for database in (f"sqlite:///{link}", f"sqlite:///{real}?timeout=5"):
+            other = make_config(database=database)
+            for command in (["run"], ["poll", "--once"], ["replay", str(FEEDS / "seed_cycle.xml"), "--db", database]):
+                result = _monitor(other, *command)
+                assert result.returncode == 2, (database, command, result.stderr)
+                assert "another monitor process" in result.stderr and str(daemon.proc.pid) in result.stderr
+                assert "Traceback" not in result.stderr
+        assert daemon.proc.poll() is None
+        assert daemon.stop() == 0
+    finally:
+        daemon.stop()
+
+
+def test_sigterm_during_a_slow_delivery_finishes_it_and_sends_nothing_after_stopping(
+        feed_server, receiver, make_config, tmp_path):
+    for i in range(4):
+        feed_server.add_feed(f"/wire{i}.xml", incident_feed(i))
+    config = make_config(feeds=[{"url": feed_server.url(f"/wire{i}.xml")} for i in range(4)],
+                         notify=[{"url": f"json://127.0.0.1:{receiver.port}/hook", "name": "hook"}],
+                         schedule={"interval": "1h", "jitter": "1s", "delivery_interval": "1s",
+                                   "shutdown_grace": "3s"},
+                         alerts={"file": None, "log": False})
+    receiver.delay = 2.0
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    try:
+        assert _wait_for(lambda: len(receiver.received) >= 1, 30), daemon.output
+        assert daemon.stop(signal.SIGTERM) == 0
+    finally:
+        daemon.stop()
+    stopped_with = len(receiver.received)
+    time.sleep(2.5)  # a sender thread left running would post again here
+    assert len(receiver.received) == stopped_with, "nothing is sent after 'monitor stopped'"
+    assert "monitor stopped" in daemon.output
+    assert all(r.status == 200 for r in receiver.received)
+    assert 1 <= stopped_with < 4  # the grace period ends the round; what is left waits in the outbox
+    # Every send that started was recorded: a restart sends the rest, and nothing twice.
+    receiver.delay = 0.0
+    again = Daemon(config, tmp_path / "again.log")
+    try:
+        assert _wait_for(lambda: len(set(_bodies(receiver))) >= 4, 30), again.output
+        time.sleep(1)
+        assert again.stop() == 0
+    finally:
+        again.stop()
+    assert len(_bodies(receiver)) == 4
+
+
+def test_sighup_is_logged_and_the_daemon_goes_on(make_config, tmp_path):
+    config = make_config(schedule={"interval": "1h", "jitter": "1s", "delivery_interval": "1s"})
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    try:
+        assert _wait_for(lambda: "monitor running" in daemon.output, 30), daemon.output
+        daemon.proc.send_signal(signal.SIGHUP)
+        assert _wait_for(lambda: "SIGHUP" in daemon.output, 10), daemon.output
+        time.sleep(1)
+        assert daemon.proc.poll() is None, "SIGHUP does not end the daemon"
+        assert daemon.stop() == 0
+    finally:
+        daemon.stop()
+    assert "reloading the configuration is not supported yet" in daemon.output
+
+
+def test_tokens_and_feed_credentials_never_show(feed_server, receiver, make_config, tmp_path):
+    """A token in a json:// path, a password in a notification URL and credentials in a feed URL: not in
+    the DEBUG log, `status`, `check-config`, `notify-test`, the database, or the alerts other targets get."""
+    token, password, feed_secret = "PATHTOKEN0123456789abcdef", "N0TIFYPASSWORD", "FEEDPASSWORD99"
+    feed_server.add_feed("/seed.xml", (FEEDS / "seed_cycle.xml").read_bytes())
+    feed_url = feed_server.url("/seed.xml").replace("http://", f"http://reader:{feed_secret}@")
+    config = make_config(feeds=[{"url": feed_url}],
+                         notify=[{"url": f"json://127.0.0.1:9/hook/{token}", "name": "dead"},
+                                 {"url": f"json://bot:{password}@127.0.0.1:{receiver.port}/ok", "name": "ok"}],
+                         log_level="DEBUG", alerts={"retry_base": "1s", "max_retry_delay": "2s"},
+                         schedule={"interval": "1h", "jitter": "1s", "delivery_interval": "1s"})
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    try:
+        # Three failed attempts to the dead target make the failing-target alert to the others.
+        assert _wait_for(lambda: any("failing" in r.json["title"] for r in receiver.received), 60), daemon.output
+        assert daemon.stop() == 0
+    finally:
+        daemon.stop()
+    assert feed_server.count("/seed.xml") >= 1
+    seen = [daemon.output]
+    for command in (["status"], ["check-config"], ["notify-test"]):
+        result = _monitor(config, *command)
+        seen += [result.stdout, result.stderr]
+    assert "dead: json://127.0.0.1:9/hook/****" in seen[-4] or "dead" in seen[-4]
+    seen += [json.dumps(r.json) for r in receiver.received]
+    seen.append((tmp_path / "state" / "alerts.jsonl").read_text(encoding="utf-8"))
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "state" / "monitor.db") as db:
+        seen += ["\n".join(db.iterdump())]
+    everything = "\n".join(seen)
+    assert "DEBUG" in daemon.output and "127.0.0.1:9" in daemon.output  # the log did talk about the target
+    for secret in (token, password, feed_secret):
+        assert secret not in everything, secret
+    assert "reader:" not in everything

@@ -38,8 +38,8 @@ def test_failing_feed_backs_off_and_recovers(feed_server, make_config):
     state = store.feed_states(runtime.engine)[feed.url]
     assert state.failures == 1 and state.last_error == "HTTP 503 Service Unavailable"
     assert timedelta(minutes=1) <= state.next_poll_at - state.last_polled_at <= timedelta(minutes=2)
-    assert not pipeline.feed_is_due(runtime, feed, state.last_polled_at + timedelta(seconds=30))
-    assert pipeline.feed_is_due(runtime, feed, state.next_poll_at)
+    assert not pipeline.is_due(runtime, feed, state, state.last_polled_at + timedelta(seconds=30))
+    assert pipeline.is_due(runtime, feed, state, state.next_poll_at)
     _poll(config)
     second = store.feed_states(runtime.engine)[feed.url]
     assert second.failures == 2 and second.next_poll_at - second.last_polled_at >= timedelta(minutes=2)
@@ -98,5 +98,24 @@ def test_a_clock_gone_backwards_does_not_stall_a_failing_feed(feed_server, make_
     feed = runtime.settings.feeds[0]
     state = store.feed_states(runtime.engine)[feed.url]
     # The system clock is set back a day: the stored next poll now lies a day and more ahead.
-    assert pipeline.feed_is_due(runtime, feed, state.last_polled_at - timedelta(days=1))
-    assert not pipeline.feed_is_due(runtime, feed, state.last_polled_at + timedelta(seconds=10))
+    assert pipeline.is_due(runtime, feed, state, state.last_polled_at - timedelta(days=1))
+    assert not pipeline.is_due(runtime, feed, state, state.last_polled_at + timedelta(seconds=10))
+
+
+def test_a_like_report_published_later_but_stored_first_is_not_taken_for_a_copy(feed_server, make_config):
+    """Feeds arrive in any order: a report of a later incident at the same base, worded alike, may be stored
+    before an earlier one. Weeks apart, they are two incidents, not one article seen twice."""
+    def rss(guid: str, day: str, rockets: str) -> bytes:
+        return (f'<rss version="2.0"><channel><title>t</title><item><guid>{guid}</guid>'
+                f"<title>Rockets hit Camp Taji housing US troops</title><pubDate>{day}</pubDate>"
+                f"<description>{rockets} rockets struck Camp Taji overnight, officials said; no casualties were "
+                f"reported.</description></item></channel></rss>").encode()
+
+    feed_server.add_feed("/later.xml", rss("later", "Tue, 06 Feb 2024 21:00:00 GMT", "Five"))
+    feed_server.add_feed("/earlier.xml", rss("earlier", "Mon, 01 Jan 2024 21:00:00 GMT", "Three"))
+    config = make_config(feeds=[{"url": feed_server.url("/later.xml")}])
+    runtime, _ = _poll(config)
+    config = make_config(feeds=[{"url": feed_server.url("/earlier.xml")}])
+    runtime, _ = _poll(config)
+    assert store.item_count(runtime.engine) == 2
+    assert len(store.events(runtime.engine)) == 2

@@ -22,6 +22,8 @@ FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 def postgres_url() -> str:
     engine = store.open_engine(URL)
     SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:  # else the next open_engine would take the empty database as migrated
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     engine.dispose()
     return URL
 
