@@ -390,3 +390,22 @@ def test_tokens_and_feed_credentials_never_show(feed_server, receiver, make_conf
     for secret in (token, password, feed_secret):
         assert secret not in everything, secret
     assert "reader:" not in everything
+
+
+def test_sigterm_during_a_poll_lets_it_finish_and_sends_what_it_found(feed_server, receiver, make_config, tmp_path):
+    feed_server.add_slow("/slow.xml", incident_feed(0), delay_seconds=3.0)
+    config = make_config(feeds=[{"url": feed_server.url("/slow.xml")}],
+                         notify=[{"url": f"json://127.0.0.1:{receiver.port}/hook", "name": "hook"}],
+                         schedule={"interval": "1h", "jitter": "1s", "delivery_interval": "1s"},
+                         alerts={"file": None, "log": False})
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    try:
+        # The first poll starts as the daemon comes up; the feed takes 3 s to answer.
+        assert _wait_for(lambda: "monitor running" in daemon.output, 30), daemon.output
+        time.sleep(1)
+        assert daemon.stop(signal.SIGTERM) == 0
+    finally:
+        daemon.stop()
+    assert "finishing 1 running poll(s)" in daemon.output
+    assert len(_bodies(receiver)) == 1, "the poll finished, and its alert went out before 'monitor stopped'"
+    assert daemon.output.index("feed http") < daemon.output.index("monitor stopped")
