@@ -37,11 +37,14 @@ def _secrets(settings: Settings) -> list[str]:
             found += notify.url_secrets(target.secret_url())
         except ValueError:
             continue  # an unreadable secret file is reported by check-config; there is nothing to mask
-    for url in [f.url for f in settings.feeds] + [settings.database]:
+    for url, bare_user_is_secret in [(f.url, True) for f in settings.feeds] + [(settings.database, False)]:
         userinfo = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#@]*)@", url)
         if userinfo:
             password = userinfo.group(1).partition(":")[2]
-            found += [userinfo.group(1), password] if password else [userinfo.group(1)]
+            if password:
+                found += [userinfo.group(1), password]
+            elif bare_user_is_secret:  # a feed's https://TOKEN@host/; a database user name is no secret
+                found.append(userinfo.group(1))
     return found
 
 

@@ -51,7 +51,7 @@ def heartbeat_path(runtime: Runtime) -> Path:
 def write_heartbeat(path: Path, now: datetime) -> None:
     """Touch the heartbeat file that `monitor status --health` (and the Docker HEALTHCHECK) reads."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one per process: instances may share state_dir
     tmp.write_text(now.isoformat(), encoding="utf-8")
     tmp.replace(path)
 
@@ -151,7 +151,7 @@ class DatabaseGuard:
         path = self.history_path
         if path is None or alerts == self._recorded or alerts <= 0:
             return
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"alerts": alerts}), encoding="utf-8")
         tmp.replace(path)
         self._recorded = alerts

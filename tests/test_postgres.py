@@ -1,5 +1,5 @@
-"""The same pipeline on PostgreSQL (runs when MONITOR_TEST_POSTGRES holds a database URL; .ci/run starts
-a throwaway server when PostgreSQL is installed)."""
+"""The same pipeline on PostgreSQL (runs when MONITOR_TEST_POSTGRES holds a database URL; .ci/run installs
+PostgreSQL when it is missing and starts a throwaway server)."""
 
 from __future__ import annotations
 
