@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -44,6 +45,8 @@ class Runtime:
     rules: assess.RulesFile = field(default_factory=assess.RulesFile)
     history: list[assess.HistoryIncident] = field(default_factory=list)
     world: assess.World | None = None
+    # Items are read and stored in a worker thread, one feed at a time (the matcher keeps a cache).
+    processing: threading.Lock = field(default_factory=threading.Lock)
 
 
 def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
@@ -409,6 +412,12 @@ def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: 
     )
 
 
+def _handle_one_at_a_time(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: fetch.FetchResult,
+                          clock: Clock) -> FeedOutcome:
+    with runtime.processing:
+        return _handle(runtime, feed, state, result, clock)
+
+
 async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: httpx.AsyncClient,
                      clock: Clock = utcnow, states: dict[str, store.FeedState] | None = None,
                      limit: asyncio.Semaphore | None = None) -> list[FeedOutcome]:
@@ -429,7 +438,9 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: http
     for next_done in asyncio.as_completed([fetch_one(f) for f in feeds]):
         feed, state, result = await next_done
         try:
-            outcomes.append(_handle(runtime, feed, state, result, clock))
+            # In a worker thread, so that the event loop keeps serving the other fetches meanwhile: a big
+            # feed being parsed and stored must not make a small one time out.
+            outcomes.append(await asyncio.to_thread(_handle_one_at_a_time, runtime, feed, state, result, clock))
         except Exception:
             log.exception("processing feed %s failed; other feeds go on", feed.label)
             if state.leased_by:

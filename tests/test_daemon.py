@@ -190,6 +190,17 @@ def _bodies(receiver) -> list[tuple[str, str]]:
     return [(r.json["title"], r.json["message"]) for r in receiver.received if 200 <= r.status < 300]
 
 
+def _run_until_delivered(config: Path, log: Path, receiver, alerts: int) -> None:
+    """Start the daemon, wait until `alerts` different alerts arrived, give strays a moment, stop it."""
+    daemon = Daemon(config, log)
+    try:
+        assert _wait_for(lambda: len(set(_bodies(receiver))) >= alerts, 60), daemon.output
+        time.sleep(2)
+        assert daemon.stop() == 0
+    finally:
+        daemon.stop()
+
+
 def test_twelve_feeds_a_slow_and_a_fast_target_each_alert_once_at_each(feed_server, receiver, make_config, tmp_path):
     """The measured defect: a delivery after every poll beside a delivery timer, neither claiming, sent each
     alert several times. One delivery loop that claims: each alert once at each target, the fast one not
@@ -242,13 +253,7 @@ def test_sigkill_during_delivery_rounds_loses_nothing(feed_server, receiver, mak
         daemon.stop(signal.SIGKILL)
         kills += 1
     receiver.delay = 0.0
-    final = Daemon(config, tmp_path / "final.log")
-    try:
-        assert _wait_for(lambda: len(set(_bodies(receiver))) >= 24, 60), final.output
-        time.sleep(2)
-        assert final.stop() == 0
-    finally:
-        final.stop()
+    _run_until_delivered(config, tmp_path / "final.log", receiver, 24)
     arrived = [(r.json["title"], r.json["message"]) for r in receiver.received]
     duplicates = len(arrived) - len(set(arrived))
     print(f"\n  {kills} kill -9 during delivery rounds: 24 alerts, {len(set(arrived))} arrived, {len(arrived)} "
@@ -330,13 +335,7 @@ def test_sigterm_during_a_slow_delivery_finishes_it_and_sends_nothing_after_stop
     assert 1 <= stopped_with < 4  # the grace period ends the round; what is left waits in the outbox
     # Every send that started was recorded: a restart sends the rest, and nothing twice.
     receiver.delay = 0.0
-    again = Daemon(config, tmp_path / "again.log")
-    try:
-        assert _wait_for(lambda: len(set(_bodies(receiver))) >= 4, 30), again.output
-        time.sleep(1)
-        assert again.stop() == 0
-    finally:
-        again.stop()
+    _run_until_delivered(config, tmp_path / "again.log", receiver, 4)
     assert len(_bodies(receiver)) == 4
 
 
