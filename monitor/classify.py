@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from monitor.config import ConfigError, describe_errors, read_yaml
 from monitor.match import Match, Matches, tokens
-from monitor.watchlist import Watchlist
+from monitor.watchlist import Watchlist, did_you_mean
 
 EVENT_TYPES = ("attack", "strike", "threat")
 GENERIC_MILITIAS = "Iran-backed militias"
@@ -120,12 +120,28 @@ class Vocabulary(BaseModel):
         return value
 
 
+# Casualty sides the code reads or writes by name (assess.py, notify.py, events.py, evaluate.py, and the
+# reader's count of named commanders killed): a vocabulary that renames one ("USA") raises no error anywhere
+# and silently stops the warnings and severities built on it. Each reason completes "no side named X, which".
+CODE_SIDES: dict[str, str] = {
+    "US": "warnings, alert severity and death totals read as US deaths",
+    "UK": "warnings, alert severity and death totals read as British deaths",
+    "coalition": "warnings, alert severity and death totals read as coalition deaths",
+    "militia": "the reader also counts named militia commanders killed under",
+}
+
+
 def load_vocabulary(path: Path) -> Vocabulary:
     raw = read_yaml(path) or {}
     try:
-        return Vocabulary.model_validate(raw)
+        vocabulary = Vocabulary.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(describe_errors(path, exc)) from None
+    missing = [side for side in CODE_SIDES if side not in vocabulary.sides]
+    if missing:
+        raise ConfigError([f"{path}: sides: no side named {side!r}, which {CODE_SIDES[side]}"
+                           f"{did_you_mean(side, vocabulary.sides)}" for side in missing])
+    return vocabulary
 
 
 Phrase = tuple[str, ...]

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from monitor import daemon, logs, notify, pipeline, store
 from monitor.classify import load_vocabulary
@@ -113,17 +113,19 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    settings = load_settings(args.config)
-    problems: list[str] = []
-    from monitor.assess import load_history, load_rules
+    import os
 
-    loaders = (lambda: load_watchlist(settings.watchlist), lambda: load_vocabulary(settings.vocabulary),
-               lambda: load_rules(settings.rules), lambda: load_history(settings.history))
-    for loader in loaders:
-        try:
-            loader()
-        except ConfigError as exc:
-            problems += exc.problems
+    from monitor.assess import check_config_files
+    from monitor.config import DATABASE_ENV
+
+    settings = load_settings(args.config)
+    # Each file alone, then the names the files take from one another (actors, places, casualty sides).
+    problems = check_config_files(settings)
+    url_problem = store.check_url(settings.database)
+    if url_problem:
+        # MONITOR_DATABASE replaces the file's key, so the message names where the URL really came from.
+        where = DATABASE_ENV if os.environ.get(DATABASE_ENV) else f"{settings.config_file}: database"
+        problems.append(f"{where}: {url_problem}")
     problems += notify.check_targets(settings)
     if problems:
         for problem in problems:
@@ -418,6 +420,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except DatabaseError as exc:
         print(f"database error: {str(exc.orig or exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    except (ArgumentError, ImportError):
+        # SQLAlchemy raises these when it makes the engine for a URL it cannot use (an unknown kind is a
+        # NoSuchModuleError, a driver not installed an ImportError); anything else keeps its traceback.
+        import os
+
+        from monitor.config import DATABASE_ENV
+
+        settings = load_settings(args.config)
+        url = getattr(args, "db", None)
+        url_problem = store.check_url(url or settings.database)
+        if url_problem is None:
+            raise
+        where = ("--db" if url else DATABASE_ENV if os.environ.get(DATABASE_ENV)
+                 else f"{settings.config_file}: database")
+        print(f"configuration error:\n  {where}: {url_problem}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

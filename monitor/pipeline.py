@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from monitor import assess, events, fetch, notify, outbox, parse, store
 from monitor.classify import Reader, Reading, load_vocabulary
-from monitor.config import FeedConfig, Settings, with_userinfo_of, without_userinfo
+from monitor.config import ConfigError, FeedConfig, Settings, with_userinfo_of, without_userinfo
 from monitor.match import Matcher
 from monitor.watchlist import load_watchlist
 
@@ -54,7 +54,13 @@ def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
     watchlist = load_watchlist(settings.watchlist)
     vocabulary = load_vocabulary(settings.vocabulary)
     rules = assess.load_rules(settings.rules)
-    history = assess.load_history(settings.history)
+    history_files = assess.read_history_files(settings.history)
+    # A name one file takes from another that no file defines breaks nothing loudly at run time, it only
+    # matches nothing (a misspelled `by` never sees its warning confirmed): refuse to start instead.
+    problems = assess.reference_problems(settings, watchlist, vocabulary, rules, history_files)
+    if problems:
+        raise ConfigError(problems)
+    history = sorted((i for _, f in history_files for i in f.incidents), key=lambda i: i.date)
     engine = store.open_engine(database or settings.database)
 
     def hosts_us(place: str, day: date) -> bool:

@@ -22,7 +22,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, event, func, inspect, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Engine as Engine  # re-exported: stages name the engine type through the store
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, create_engine, select
@@ -866,3 +867,44 @@ def threat_events_between(session: Session, start: datetime, end: datetime) -> l
     query = select(StoredEvent).where(StoredEvent.event_type == "threat", StoredEvent.last_seen >= start,
                                       StoredEvent.first_seen <= end)
     return list(session.exec(query))
+
+
+def check_url(url: str) -> str | None:
+    """What is wrong with a database URL, found without connecting, or None. SQLAlchemy reports these only when
+    the engine is made or first connects, as a traceback naming its plugin registry; this says it in one line."""
+    # Imported here so that the check stays one self-contained piece: nothing else in the store needs them.
+    import difflib
+
+    from sqlalchemy import dialects
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    from monitor.config import redacted_database_url
+
+    postgres_hint = "for PostgreSQL, pip install '.[postgres]' and use postgresql+psycopg://user:password@host/db"
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        return "not a database URL; use sqlite:///path/to/monitor.db or postgresql+psycopg://user:password@host/db"
+    backend, _, driver = parsed.drivername.partition("+")
+    try:
+        dialect = parsed.get_dialect()
+    except NoSuchModuleError:
+        if backend in dialects.__all__:
+            return f"SQLAlchemy has no {backend} driver named {driver!r}" + (
+                f"; {postgres_hint}" if backend == "postgresql" else "")
+        close = difflib.get_close_matches(backend.lower(), dialects.__all__, n=1)
+        return f"unknown database kind {backend!r}" + (
+            f"; did you mean {close[0]!r}?" if close else "; use sqlite or postgresql")
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        return f"the {backend} driver {exc.name or dialect.driver!r} is not installed" + (
+            f"; {postgres_hint}" if backend == "postgresql" else "")
+    try:
+        dialect().create_connect_args(parsed)  # checks the URL's form (sqlite://x.db lacks a slash) offline
+    except (ArgumentError, ValueError) as exc:
+        # The first line only, and without a password: SQLAlchemy's message quotes the whole URL.
+        problem = str(exc).splitlines()[0].replace(url, redacted_database_url(url))
+        return problem + ("; use sqlite:///relative/path.db or sqlite:////absolute/path.db" if backend == "sqlite"
+                          else "")
+    return None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
@@ -140,9 +141,65 @@ def load_watchlist(paths: Sequence[Path]) -> Watchlist:
         people += part.people
     watchlist = Watchlist(actors=actors, places=places, people=people)
     problems += _duplicate_names(watchlist, paths)
+    if not problems:  # names are looked up only in a watchlist whose entries all loaded
+        problems += _missing_names(watchlist, paths)
     if problems:
         raise ConfigError(problems)
     return watchlist
+
+
+# Actors the code looks up by name (classify.py, assess.py): a watchlist without one of them, renamed or left
+# in a file that is not loaded, raises no error anywhere and silently switches a feature off; without the
+# catch-all, an unclaimed attack has no Iran-aligned perpetrator and no strike warning ever follows.
+# Each reason completes "no actor named X, which ...". tests/test_config_whole.py checks this list against
+# the names written in monitor/*.py.
+CODE_ACTORS: dict[str, str] = {
+    "Iran-backed militias": "the reader uses as the catch-all for unnamed militias",
+    "Iran": "the reader counts as a party on the Iran-aligned side",
+    "IRGC": "the reader counts as a party on the Iran-aligned side",
+    "Islamic State": "the reader uses to set Islamic State incidents aside",
+}
+# The side an actor of CODE_ACTORS must have for its feature to work: the escalation rules and the warning
+# check read the catch-all's side, so a catch-all on another side stops the warnings just the same.
+CODE_ACTOR_SIDES: dict[str, Side] = {"Iran-backed militias": "iran_aligned"}
+
+
+def close_match(value: str, choices: Iterable[str]) -> str | None:
+    """The choice most like `value`, ignoring case, when one is close enough to be the intended one."""
+    by_folded = {choice.casefold(): choice for choice in choices}
+    found = difflib.get_close_matches(value.casefold(), list(by_folded), n=1)
+    return by_folded[found[0]] if found else None
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """`; did you mean 'X'?` for the end of a config error, or nothing when no choice is close."""
+    match = close_match(value, choices)
+    return f"; did you mean {match!r}?" if match else ""
+
+
+def _missing_names(watchlist: Watchlist, paths: Sequence[Path]) -> list[str]:
+    """Names the code needs that the watchlist lacks, and names the watchlist gives one entry that are not
+    actors of it (backers, part_of, a person's affiliation: the reader takes a person's side from it)."""
+    where = ", ".join(str(p) for p in paths)
+    actors = [a.name for a in watchlist.actors]
+    problems = []
+    for name, why in CODE_ACTORS.items():
+        actor = watchlist.actor(name)
+        if actor is None:
+            problems.append(f"{where}: actors: no actor named {name!r}, which {why}{did_you_mean(name, actors)}")
+        elif name in CODE_ACTOR_SIDES and actor.side != CODE_ACTOR_SIDES[name]:
+            problems.append(f"{where}: actors: {name!r} has side {actor.side!r}; it must be "
+                            f"{CODE_ACTOR_SIDES[name]!r}, as the actor which {why}")
+    for section, entries, fields in (("actors", watchlist.actors, ("backers", "part_of")),
+                                     ("people", watchlist.people, ("affiliation",))):
+        for entry in entries:
+            for key in fields:
+                value = getattr(entry, key)
+                for name in [value] if isinstance(value, str) else value or []:
+                    if watchlist.actor(name) is None:
+                        problems.append(f"{where}: {section}[{entry.name!r}].{key}: {name!r} is not an actor in "
+                                        f"the watchlist{did_you_mean(name, actors)}")
+    return problems
 
 
 def _duplicate_names(watchlist: Watchlist, paths: Sequence[Path]) -> list[str]:
