@@ -1,5 +1,6 @@
 """Shared fixtures: real local servers (see servers.py) and paths to test data."""
 
+import fcntl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +32,16 @@ def smtp_sink() -> Iterator[SmtpSink]:
     """A plain SMTP server keeping every message, stopped after the test."""
     with SmtpSink() as sink:
         yield sink
+
+
+@pytest.fixture
+def postgres_default_database_lock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests that empty the PostgreSQL server's default database take turns, on whichever worker they run
+    (the suite runs on two workers; the lock file sits in the folder they share)."""
+    path = tmp_path_factory.getbasetemp().parent / "postgres-default-database.lock"
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture

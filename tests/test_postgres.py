@@ -15,6 +15,11 @@ from monitor.cli import main
 
 URL = os.environ.get("MONITOR_TEST_POSTGRES")
 pytestmark = pytest.mark.skipif(not URL, reason="MONITOR_TEST_POSTGRES is not set (no PostgreSQL server here)")
+
+
+@pytest.fixture(autouse=True)
+def _one_at_a_time(postgres_default_database_lock: None) -> None:
+    """These tests empty the server's default database, as test_migrations does: they take turns."""
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 
 
