@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.exc import ArgumentError, DatabaseError
-
 from monitor import daemon, logs, notify, pipeline, store
 from monitor.classify import load_vocabulary
 from monitor.config import ConfigError, Settings, load_settings, parse_duration, redacted_database_url
@@ -418,10 +416,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    except DatabaseError as exc:
+    except store.DatabaseError as exc:
         print(f"database error: {str(exc.orig or exc).splitlines()[0]}", file=sys.stderr)
         return 2
-    except (ArgumentError, ImportError):
+    except (store.ArgumentError, ImportError):
         # SQLAlchemy raises these when it makes the engine for a URL it cannot use (an unknown kind is a
         # NoSuchModuleError, a driver not installed an ImportError); anything else keeps its traceback.
         import os

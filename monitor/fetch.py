@@ -55,7 +55,10 @@ class _TooLarge(Exception):
     pass
 
 
-def make_client(config: FetchConfig) -> httpx.AsyncClient:
+Client = httpx.AsyncClient  # what `make_client` returns, named so that callers need not import httpx
+
+
+def make_client(config: FetchConfig) -> Client:
     """An HTTP client with the project's User-Agent, timeouts and redirect limit."""
     timeout = httpx.Timeout(config.timeout.total_seconds(), connect=config.connect_timeout.total_seconds())
     return httpx.AsyncClient(

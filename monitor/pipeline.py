@@ -14,9 +14,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-import httpx
-from sqlalchemy.engine import Engine
-
 from monitor import assess, events, fetch, notify, outbox, parse, store
 from monitor.classify import Reader, Reading, load_vocabulary
 from monitor.config import ConfigError, FeedConfig, Settings, with_userinfo_of, without_userinfo
@@ -37,7 +34,7 @@ class Runtime:
     """Everything built once at start-up and shared by every run of the pipeline."""
 
     settings: Settings
-    engine: Engine
+    engine: store.Engine
     matcher: Matcher
     reader: Reader
     targets: list[notify.Target]
@@ -424,7 +421,7 @@ def _handle_one_at_a_time(runtime: Runtime, feed: FeedConfig, state: store.FeedS
         return _handle(runtime, feed, state, result, clock)
 
 
-async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: httpx.AsyncClient,
+async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetch.Client,
                      clock: Clock = utcnow, states: dict[str, store.FeedState] | None = None,
                      limit: asyncio.Semaphore | None = None) -> list[FeedOutcome]:
     """Fetch feeds concurrently; each is parsed and stored as soon as it arrives. `states` are the feeds'

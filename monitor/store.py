@@ -24,6 +24,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine import Engine as Engine  # re-exported: stages name the engine type through the store
+from sqlalchemy.exc import ArgumentError as ArgumentError  # re-exported: the CLI turns these into messages
+from sqlalchemy.exc import DatabaseError as DatabaseError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, create_engine, select
