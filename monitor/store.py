@@ -28,10 +28,10 @@ from sqlalchemy.exc import ArgumentError as ArgumentError  # re-exported: the CL
 from sqlalchemy.exc import DatabaseError as DatabaseError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, Session, SQLModel, create_engine, select
+from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in Python, naive UTC in the database (portable across backends)."""
 
     impl = DateTime
@@ -467,26 +467,26 @@ def ensure_feeds(engine: Engine, feeds: Sequence[tuple[str, str | None]]) -> Non
     """Give every configured feed (url, name) a state row, so it can be claimed; insert-or-ignore, since
     instances starting together insert the same rows."""
     with transaction(engine) as session:
-        known = set(session.exec(select(FeedState.feed_url)))
+        known = set(session.exec(select(col(FeedState.feed_url))))
         rows = [{"feed_url": url, "current_url": url, "name": name, "failures": 0, "items_total": 0}
                 for url, name in feeds if url not in known]
         if rows:
             insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
-            session.exec(insert(FeedState).values(rows).on_conflict_do_nothing())  # type: ignore[call-overload]
+            session.exec(insert(FeedState).values(rows).on_conflict_do_nothing())
 
 
 def release_feed(engine: Engine, feed_url: str, owner: str) -> None:
     """Give a feed back without a poll result (its processing failed)."""
     with transaction(engine) as session:
-        session.exec(update(FeedState).where(FeedState.feed_url == feed_url,  # type: ignore[call-overload]
-                                             FeedState.leased_by == owner).values(leased_by=None, lease_until=None))
+        session.exec(update(FeedState).where(col(FeedState.feed_url) == feed_url, col(FeedState.leased_by) == owner)
+                     .values(leased_by=None, lease_until=None))
 
 
 def release_feeds(engine: Engine) -> int:
     """Free every feed lease: only for the one process holding a SQLite file's lock, whose earlier
     incarnations can no longer be polling."""
     with transaction(engine) as session:
-        result = session.exec(update(FeedState).where(FeedState.leased_by.is_not(None))  # type: ignore[call-overload]
+        result = session.exec(update(FeedState).where(col(FeedState.leased_by).is_not(None))
                               .values(leased_by=None, lease_until=None))
         return int(result.rowcount or 0)
 
@@ -501,11 +501,11 @@ def claim_feeds(engine: Engine, owner: str, feed_urls: Sequence[str], now: datet
     if not feed_urls:
         return []
     with transaction(engine) as session:
-        query = select(FeedState).where(FeedState.feed_url.in_(list(feed_urls)),
-                                        or_(FeedState.lease_until.is_(None), FeedState.lease_until < now))
+        query = select(FeedState).where(col(FeedState.feed_url).in_(list(feed_urls)),
+                                        or_(col(FeedState.lease_until).is_(None), col(FeedState.lease_until) < now))
         if stalled_after is not None:  # only rows that may be due, so a tick reads few rows however many feeds
-            query = query.where(or_(FeedState.next_poll_at.is_(None), FeedState.next_poll_at <= now,
-                                    FeedState.next_poll_at > stalled_after))
+            query = query.where(or_(col(FeedState.next_poll_at).is_(None), col(FeedState.next_poll_at) <= now,
+                                    col(FeedState.next_poll_at) > stalled_after))
         query = query.with_for_update(skip_locked=True)
         taken = [state for state in session.exec(query) if due(state)]
         for state in taken:
@@ -523,8 +523,8 @@ def known_keys(engine: Engine, keys: Sequence[str]) -> set[str]:
     with Session(engine) as session:
         for start in range(0, len(keys), 500):
             chunk = list(keys[start : start + 500])
-            found.update(session.exec(select(StoredItem.key).where(StoredItem.key.in_(chunk))))
-            found.update(session.exec(select(ItemCopy.key).where(ItemCopy.key.in_(chunk))))
+            found.update(session.exec(select(col(StoredItem.key)).where(col(StoredItem.key).in_(chunk))))
+            found.update(session.exec(select(col(ItemCopy.key)).where(col(ItemCopy.key).in_(chunk))))
     return found
 
 
@@ -543,11 +543,11 @@ def original_of(session: Session, link: str | None, fingerprint: str, title_prin
                 since: datetime, until: datetime) -> list[StoredItem]:
     """Stored items that may be the same article: same link, same text, or same title close in time (on
     either side: feeds arrive in any order, so a later report of a like incident may be stored first)."""
-    conditions = [StoredItem.fingerprint == fingerprint,
-                  (StoredItem.title_print == title_print) & (StoredItem.published >= since)
-                  & (StoredItem.published <= until)]
+    conditions = [col(StoredItem.fingerprint) == fingerprint,
+                  (col(StoredItem.title_print) == title_print) & (col(StoredItem.published) >= since)
+                  & (col(StoredItem.published) <= until)]
     if link:
-        conditions.append(StoredItem.link == link)
+        conditions.append(col(StoredItem.link) == link)
     return list(session.exec(select(StoredItem).where(or_(*conditions)).limit(20)))
 
 
@@ -559,7 +559,7 @@ def feeds_of(engine: Engine, item_key: str) -> list[str]:
     """Every feed an item was seen in: its own, then those of its copies."""
     with Session(engine) as session:
         item = session.get(StoredItem, item_key)
-        copies = session.exec(select(ItemCopy.feed_url).where(ItemCopy.item_key == item_key))
+        copies = session.exec(select(col(ItemCopy.feed_url)).where(col(ItemCopy.item_key) == item_key))
         return ([item.feed_url] if item else []) + list(copies)
 
 
@@ -595,17 +595,17 @@ def candidate_events(session: Session, event_type: str, names: Iterable[str], st
     names = sorted(set(names))
     if not names:
         return []
-    ids = select(EventEntity.event_id).where(
-        EventEntity.event_type == event_type, EventEntity.name.in_(names),
-        EventEntity.first_seen >= start, EventEntity.first_seen <= end,
+    ids = select(col(EventEntity.event_id)).where(
+        col(EventEntity.event_type) == event_type, col(EventEntity.name).in_(names),
+        col(EventEntity.first_seen) >= start, col(EventEntity.first_seen) <= end,
     ).distinct()
-    return list(session.exec(select(StoredEvent).where(StoredEvent.id.in_(ids))))
+    return list(session.exec(select(StoredEvent).where(col(StoredEvent.id).in_(ids))))
 
 
 def save_event(session: Session, event: StoredEvent, item_key: str, at: datetime, changes: Iterable[str]) -> None:
     """Store an event's new state, its entities and what this report changed."""
     session.merge(event)
-    known = set(session.exec(select(EventEntity.name).where(EventEntity.event_id == event.id)))
+    known = set(session.exec(select(col(EventEntity.name)).where(col(EventEntity.event_id) == event.id)))
     for name in {*event.places, *event.actors} - known:
         session.add(EventEntity(event_id=event.id, name=name, event_type=event.event_type,
                                 first_seen=event.first_seen))
@@ -614,19 +614,19 @@ def save_event(session: Session, event: StoredEvent, item_key: str, at: datetime
 
 def event_history(engine: Engine, event_id: str) -> list[EventHistory]:
     with Session(engine) as session:
-        query = select(EventHistory).where(EventHistory.event_id == event_id).order_by(EventHistory.id)
+        query = select(EventHistory).where(col(EventHistory.event_id) == event_id).order_by(col(EventHistory.id))
         return list(session.exec(query))
 
 
 def events_between(session: Session, start: datetime, end: datetime) -> list[StoredEvent]:
     """Events that began in a time range (uses the first_seen index)."""
-    query = select(StoredEvent).where(StoredEvent.first_seen >= start, StoredEvent.first_seen <= end)
+    query = select(StoredEvent).where(col(StoredEvent.first_seen) >= start, col(StoredEvent.first_seen) <= end)
     return list(session.exec(query))
 
 
 def events(engine: Engine) -> list[StoredEvent]:
     with Session(engine) as session:
-        return list(session.exec(select(StoredEvent).order_by(StoredEvent.first_seen)))
+        return list(session.exec(select(StoredEvent).order_by(col(StoredEvent.first_seen))))
 
 
 # --- alerts and deliveries ---------------------------------------------------------------------
@@ -637,11 +637,12 @@ def add_alert(session: Session, alert: StoredAlert, target_ids: Iterable[str]) -
 
     Returns None when an alert with the same dedupe key exists (it was made before).
     """
-    existing = session.exec(select(StoredAlert).where(StoredAlert.dedupe_key == alert.dedupe_key)).first()
+    existing = session.exec(select(StoredAlert).where(col(StoredAlert.dedupe_key) == alert.dedupe_key)).first()
     if existing is not None:
         return None
     session.add(alert)
     session.flush()
+    assert alert.id is not None  # given by the flush
     for target_id in target_ids:
         session.add(Delivery(alert_id=alert.id, target_id=target_id, next_attempt_at=alert.created_at))
     return alert
@@ -649,8 +650,9 @@ def add_alert(session: Session, alert: StoredAlert, target_ids: Iterable[str]) -
 
 def _due(now: datetime) -> Any:
     """Deliveries that may be claimed now: pending, due, and not held by an unexpired claim."""
-    return (Delivery.state == "pending") & or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now) & \
-        or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
+    due = col(Delivery.next_attempt_at)
+    return (col(Delivery.state) == "pending") & or_(due.is_(None), due <= now) & \
+        or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) < now)
 
 
 def claim_deliveries(engine: Engine, owner: str, target_ids: Sequence[str], now: datetime, lease: timedelta,
@@ -663,16 +665,16 @@ def claim_deliveries(engine: Engine, owner: str, target_ids: Sequence[str], now:
     """
     if not target_ids:
         return []
-    chosen = (select(Delivery.id).where(_due(now), Delivery.target_id.in_(list(target_ids)))
-              .order_by(Delivery.alert_id, Delivery.id).limit(limit).with_for_update(skip_locked=True))
+    chosen = (select(col(Delivery.id)).where(_due(now), col(Delivery.target_id).in_(list(target_ids)))
+              .order_by(col(Delivery.alert_id), col(Delivery.id)).limit(limit).with_for_update(skip_locked=True))
     with transaction(engine) as session:
-        claimed = session.exec(  # type: ignore[call-overload]
-            update(Delivery).where(Delivery.id.in_(chosen.scalar_subquery()), _due(now))
-            .values(claimed_by=owner, lease_until=now + lease).returning(Delivery.id)).scalars().all()
+        claimed = session.exec(
+            update(Delivery).where(col(Delivery.id).in_(chosen.scalar_subquery()), _due(now))
+            .values(claimed_by=owner, lease_until=now + lease).returning(col(Delivery.id))).scalars().all()
         if not claimed:
             return []
-        query = (select(Delivery, StoredAlert).join(StoredAlert, StoredAlert.id == Delivery.alert_id)
-                 .where(Delivery.id.in_(claimed)).order_by(StoredAlert.id, Delivery.id))
+        query = (select(Delivery, StoredAlert).join(StoredAlert, col(StoredAlert.id) == col(Delivery.alert_id))
+                 .where(col(Delivery.id).in_(claimed)).order_by(col(StoredAlert.id), col(Delivery.id)))
         return [(delivery, alert) for delivery, alert in session.exec(query)]
 
 
@@ -683,23 +685,24 @@ def renew_claims(engine: Engine, owner: str, delivery_ids: Sequence[int], now: d
     if not ids:
         return set()
     with transaction(engine) as session:
-        held = session.exec(  # type: ignore[call-overload]
-            update(Delivery).where(Delivery.id.in_(ids), Delivery.claimed_by == owner, Delivery.state == "pending",
-                                   Delivery.lease_until >= now)
-            .values(lease_until=now + lease).returning(Delivery.id)).scalars().all()
+        held = session.exec(
+            update(Delivery).where(col(Delivery.id).in_(ids), col(Delivery.claimed_by) == owner,
+                                   col(Delivery.state) == "pending",
+                                   col(Delivery.lease_until) >= now)
+            .values(lease_until=now + lease).returning(col(Delivery.id))).scalars().all()
     return set(held)
 
 
 def release_claims(engine: Engine, owner: str | None = None, delivery_ids: Sequence[int] | None = None) -> int:
     """Give claims back without an attempt: this sender's (or, with no owner, everyone's: only for the one
     process that holds a SQLite file's lock, whose earlier incarnations can no longer be sending)."""
-    query = update(Delivery).where(Delivery.claimed_by.is_not(None))
+    query = update(Delivery).where(col(Delivery.claimed_by).is_not(None))
     if owner is not None:
-        query = query.where(Delivery.claimed_by == owner)
+        query = query.where(col(Delivery.claimed_by) == owner)
     if delivery_ids is not None:
-        query = query.where(Delivery.id.in_(list(delivery_ids)))
+        query = query.where(col(Delivery.id).in_(list(delivery_ids)))
     with transaction(engine) as session:
-        result = session.exec(query.values(claimed_by=None, lease_until=None))  # type: ignore[call-overload]
+        result = session.exec(query.values(claimed_by=None, lease_until=None))
         return int(result.rowcount or 0)
 
 
@@ -709,7 +712,7 @@ def record_attempt(engine: Engine, owner: str, delivery_ids: Sequence[int], *, s
     a failure waits until `retry_at`. Returns the deliveries as now stored."""
     out = []
     with transaction(engine) as session:
-        for delivery in session.exec(select(Delivery).where(Delivery.id.in_(list(delivery_ids)))):
+        for delivery in session.exec(select(Delivery).where(col(Delivery.id).in_(list(delivery_ids)))):
             if delivery.state != "pending" or delivery.claimed_by != owner:
                 continue  # not ours any more: whoever holds it now records it
             delivery.attempts += 1
@@ -732,7 +735,8 @@ def hold(engine: Engine, delivery_ids: Iterable[int], until: datetime, reason: s
     if not ids:
         return
     with transaction(engine) as session:
-        for delivery in session.exec(select(Delivery).where(Delivery.id.in_(ids), Delivery.state == "pending")):
+        query = select(Delivery).where(col(Delivery.id).in_(ids), col(Delivery.state) == "pending")
+        for delivery in session.exec(query):
             delivery.next_attempt_at, delivery.held = until, reason
             delivery.claimed_by, delivery.lease_until = None, None
             session.add(delivery)
@@ -741,9 +745,9 @@ def hold(engine: Engine, delivery_ids: Iterable[int], until: datetime, reason: s
 def expire_deliveries(engine: Engine, now: datetime, max_age: timedelta) -> list[tuple[Delivery, StoredAlert]]:
     """Mark as expired the deliveries that have kept failing for `max_age`, and return them to be reported."""
     with transaction(engine) as session:
-        query = (select(Delivery, StoredAlert).join(StoredAlert, StoredAlert.id == Delivery.alert_id)
-                 .where(Delivery.state == "pending", Delivery.first_failed_at < now - max_age,
-                        or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)))
+        query = (select(Delivery, StoredAlert).join(StoredAlert, col(StoredAlert.id) == col(Delivery.alert_id))
+                 .where(col(Delivery.state) == "pending", col(Delivery.first_failed_at) < now - max_age,
+                        or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) < now)))
         expired = [(d, a) for d, a in session.exec(query)]
         for delivery, _ in expired:
             delivery.state, delivery.expired_at = "expired", now
@@ -755,9 +759,9 @@ def expire_deliveries(engine: Engine, now: datetime, max_age: timedelta) -> list
 def rename_target(engine: Engine, old_id: str, new_id: str) -> int:
     """Move a target's deliveries and message log to a new identity (ids were once hashes of the URL)."""
     with transaction(engine) as session:
-        moved = session.exec(update(Delivery).where(Delivery.target_id == old_id)  # type: ignore[call-overload]
+        moved = session.exec(update(Delivery).where(col(Delivery.target_id) == old_id)
                              .values(target_id=new_id)).rowcount
-        session.exec(update(TargetMessage).where(TargetMessage.target_id == old_id)  # type: ignore[call-overload]
+        session.exec(update(TargetMessage).where(col(TargetMessage.target_id) == old_id)
                      .values(target_id=new_id))
         return int(moved or 0)
 
@@ -777,19 +781,21 @@ class TargetHealth:
 def target_health(engine: Engine) -> list[TargetHealth]:
     with Session(engine) as session:
         counts: dict[str, dict[str, int]] = {}
-        for target, state, count in session.exec(
-                select(Delivery.target_id, Delivery.state, func.count()).group_by(Delivery.target_id, Delivery.state)):
+        by_state = select(col(Delivery.target_id), col(Delivery.state), func.count()).group_by(
+            col(Delivery.target_id), col(Delivery.state))
+        for target, state, count in session.exec(by_state):
             counts.setdefault(target, {})[state] = count
         out = []
         for target in sorted(counts):
             failing = session.exec(select(Delivery).where(
-                Delivery.target_id == target, Delivery.state == "pending", Delivery.first_failed_at.is_not(None))
-                .order_by(Delivery.first_failed_at).limit(1)).first()
-            expired = session.exec(select(func.max(Delivery.expired_at)).where(
-                Delivery.target_id == target, Delivery.state == "expired")).one()
-            oldest = session.exec(select(func.min(StoredAlert.created_at)).join(
-                Delivery, Delivery.alert_id == StoredAlert.id).where(
-                Delivery.target_id == target, Delivery.state == "pending")).one()
+                col(Delivery.target_id) == target, col(Delivery.state) == "pending",
+                col(Delivery.first_failed_at).is_not(None))
+                .order_by(col(Delivery.first_failed_at)).limit(1)).first()
+            expired = session.exec(select(func.max(col(Delivery.expired_at))).where(
+                col(Delivery.target_id) == target, col(Delivery.state) == "expired")).one()
+            oldest = session.exec(select(func.min(col(StoredAlert.created_at))).join(
+                Delivery, col(Delivery.alert_id) == col(StoredAlert.id)).where(
+                col(Delivery.target_id) == target, col(Delivery.state) == "pending")).one()
             out.append(TargetHealth(target, counts[target], failing.first_failed_at if failing else None,
                                     failing.last_error if failing else None,
                                     expired.replace(tzinfo=UTC) if expired and expired.tzinfo is None else expired,
@@ -798,7 +804,8 @@ def target_health(engine: Engine) -> list[TargetHealth]:
 
 
 def messages_since(engine: Engine, target_id: str, since: datetime) -> list[datetime]:
-    query = select(TargetMessage.sent_at).where(TargetMessage.target_id == target_id, TargetMessage.sent_at >= since)
+    query = select(col(TargetMessage.sent_at)).where(col(TargetMessage.target_id) == target_id,
+                                                      col(TargetMessage.sent_at) >= since)
     with Session(engine) as session:
         return sorted(session.exec(query))
 
@@ -810,12 +817,13 @@ def log_message(engine: Engine, target_id: str, at: datetime, alerts_in_it: int)
 
 def alerts(engine: Engine) -> list[StoredAlert]:
     with Session(engine) as session:
-        return list(session.exec(select(StoredAlert).order_by(StoredAlert.id)))
+        return list(session.exec(select(StoredAlert).order_by(col(StoredAlert.id))))
 
 
 def delivery_counts(engine: Engine) -> dict[tuple[str, str], int]:
     """Deliveries by (target, state), for `monitor status`."""
-    query = select(Delivery.target_id, Delivery.state, func.count()).group_by(Delivery.target_id, Delivery.state)
+    query = select(col(Delivery.target_id), col(Delivery.state), func.count()).group_by(
+        col(Delivery.target_id), col(Delivery.state))
     with Session(engine) as session:
         return {(target, state): count for target, state, count in session.exec(query)}
 
@@ -829,18 +837,18 @@ def is_duplicate_key_error(error: Exception) -> bool:
 
 def open_predictions(session: Session, at: datetime) -> list[Prediction]:
     """Predictions still standing at a time (uses the state/window_end index)."""
-    query = select(Prediction).where(Prediction.state == "open", Prediction.window_end >= at)
+    query = select(Prediction).where(col(Prediction.state) == "open", col(Prediction.window_end) >= at)
     return [p for p in session.exec(query) if p.window_start <= at]
 
 
 def prediction_for(session: Session, rule: str, trigger_event_id: str) -> Prediction | None:
-    query = select(Prediction).where(Prediction.rule == rule, Prediction.trigger_event_id == trigger_event_id)
+    query = select(Prediction).where(col(Prediction.rule) == rule, col(Prediction.trigger_event_id) == trigger_event_id)
     return session.exec(query).first()
 
 
 def expire_predictions(session: Session, now: datetime) -> int:
     """Mark predictions whose window has passed as expired."""
-    query = select(Prediction).where(Prediction.state == "open", Prediction.window_end < now)
+    query = select(Prediction).where(col(Prediction.state) == "open", col(Prediction.window_end) < now)
     expired = list(session.exec(query))
     for p in expired:
         p.state, p.resolved_at = "expired", p.window_end
@@ -850,24 +858,24 @@ def expire_predictions(session: Session, now: datetime) -> int:
 
 def resolved_outcomes(session: Session, rule: str, before: datetime) -> list[tuple[bool, date]]:
     """(confirmed?, trigger day) of this rule's predictions resolved before a time."""
-    query = select(Prediction).where(Prediction.rule == rule, Prediction.state != "open",
-                                     Prediction.resolved_at < before)
+    query = select(Prediction).where(col(Prediction.rule) == rule, col(Prediction.state) != "open",
+                                     col(Prediction.resolved_at) < before)
     return [(p.state == "confirmed", p.window_start.date()) for p in session.exec(query)]
 
 
 def predictions(engine: Engine) -> list[Prediction]:
     with Session(engine) as session:
-        return list(session.exec(select(Prediction).order_by(Prediction.id)))
+        return list(session.exec(select(Prediction).order_by(col(Prediction.id))))
 
 
 def misses(engine: Engine) -> list[Miss]:
     with Session(engine) as session:
-        return list(session.exec(select(Miss).order_by(Miss.at)))
+        return list(session.exec(select(Miss).order_by(col(Miss.at))))
 
 
 def threat_events_between(session: Session, start: datetime, end: datetime) -> list[StoredEvent]:
-    query = select(StoredEvent).where(StoredEvent.event_type == "threat", StoredEvent.last_seen >= start,
-                                      StoredEvent.first_seen <= end)
+    query = select(StoredEvent).where(col(StoredEvent.event_type) == "threat", col(StoredEvent.last_seen) >= start,
+                                      col(StoredEvent.first_seen) <= end)
     return list(session.exec(query))
 
 
