@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from monitor import assess, events, fetch, notify, outbox, parse, store
 from monitor.classify import Reader, Reading, load_vocabulary
@@ -38,10 +39,10 @@ class Runtime:
     matcher: Matcher
     reader: Reader
     targets: list[notify.Target]
+    world: assess.World
     sites_named_after: dict[str, str] = field(default_factory=dict)
     rules: assess.RulesFile = field(default_factory=assess.RulesFile)
     history: list[assess.HistoryIncident] = field(default_factory=list)
-    world: assess.World | None = None
     # Items are read and stored in a worker thread, one feed at a time (the matcher keeps a cache).
     processing: threading.Lock = field(default_factory=threading.Lock)
 
@@ -65,8 +66,8 @@ def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
         return bool(entry and entry.hosts_us_forces(day))
 
     world = assess.World({a.name: a.side for a in watchlist.actors}, hosts_us)
-    return Runtime(settings, engine, Matcher(watchlist), Reader(vocabulary, watchlist),
-                   notify.build_targets(settings), watchlist.sites_named_after(), rules, history, world)
+    return Runtime(settings, engine, Matcher(watchlist), Reader(vocabulary, watchlist), notify.build_targets(settings),
+                   world, watchlist.sites_named_after(), rules, history)
 
 
 # --- per item ----------------------------------------------------------------------------------
@@ -102,7 +103,7 @@ def _event_row(facts: events.EventFacts) -> store.StoredEvent:
 
 
 def _item_row(item: parse.Item, reading: Reading, event_id: str | None, now: datetime,
-              mentions: list[dict]) -> store.StoredItem:
+              mentions: list[dict[str, Any]]) -> store.StoredItem:
     return store.StoredItem(
         key=item.key, feed_url=item.feed_url, source=item.source, title=item.title, summary=item.summary,
         link=item.link, published=item.published, fetched_at=now, relevant=reading.relevant,
@@ -112,7 +113,7 @@ def _item_row(item: parse.Item, reading: Reading, event_id: str | None, now: dat
     )
 
 
-def read_item(runtime: Runtime, item: parse.Item) -> tuple[Reading, list[dict]]:
+def read_item(runtime: Runtime, item: parse.Item) -> tuple[Reading, list[dict[str, Any]]]:
     """Match and classify one item (no storage)."""
     matches = runtime.matcher.match(item.text)
     reading = runtime.reader.read(item.title, item.summary, matches, item.published)
@@ -130,7 +131,7 @@ def _incident(runtime: Runtime, facts: events.EventFacts) -> assess.Incident:
                            dict(facts.killed), dict(facts.injured), facts.claims, hosted)
 
 
-def _assess(session, runtime: Runtime, change: events.EventChange, item: parse.Item,
+def _assess(session: store.Session, runtime: Runtime, change: events.EventChange, item: parse.Item,
             now: datetime) -> list[notify.AlertDraft]:
     """Resolve the warnings this event fulfils, let a threat support standing warnings, and judge the
     event as the trigger of each rule it matches."""
@@ -146,12 +147,13 @@ def _assess(session, runtime: Runtime, change: events.EventChange, item: parse.I
     return drafts
 
 
-def _threat_seen(session, runtime: Runtime, rule: assess.Rule, incident: assess.Incident, now: datetime) -> bool:
+def _threat_seen(session: store.Session, runtime: Runtime, rule: assess.Rule, incident: assess.Incident,
+                 now: datetime) -> bool:
     threats = store.threat_events_between(session, incident.at - THREAT_LOOKBACK, now)
     return any(assess.threat_supports(rule, t.actors, runtime.world) for t in threats)
 
 
-def _judge(session, runtime: Runtime, rule: assess.Rule, incident: assess.Incident, trigger_title: str,
+def _judge(session: store.Session, runtime: Runtime, rule: assess.Rule, incident: assess.Incident, trigger_title: str,
            now: datetime, threat_seen: bool | None = None) -> list[notify.AlertDraft]:
     history_days = {h.date for h in runtime.history}
     resolved = [ok for ok, day in store.resolved_outcomes(session, rule.name, now)
@@ -162,6 +164,7 @@ def _judge(session, runtime: Runtime, rule: assess.Rule, incident: assess.Incide
     judgement = assess.judge(rule, runtime.rules.factors, incident, runtime.world, past, resolved, threat_seen)
     if judgement.window_end < now:
         return []  # an old report read late: its window has passed, there is nothing left to warn about
+    assert incident.event_id is not None  # an observed event, not a history entry
     prediction = store.prediction_for(session, rule.name, incident.event_id)
     if prediction is None:
         prediction = store.Prediction(
@@ -183,6 +186,7 @@ def _announce(runtime: Runtime, prediction: store.Prediction, judgement: assess.
               now: datetime) -> list[notify.AlertDraft]:
     """One warning when the likelihood first reaches the threshold; an update only when it moves enough."""
     rules = runtime.rules
+    assert prediction.id is not None  # flushed by the caller
     if prediction.warned_at is None:
         if judgement.likelihood < rules.threshold:
             return []
@@ -194,7 +198,8 @@ def _announce(runtime: Runtime, prediction: store.Prediction, judgement: assess.
     return [notify.warning_alert(prediction.kind, prediction.id, judgement, trigger_title, now, update_from=previous)]
 
 
-def _support(session, runtime: Runtime, threat: assess.Incident, now: datetime) -> list[notify.AlertDraft]:
+def _support(session: store.Session, runtime: Runtime, threat: assess.Incident,
+             now: datetime) -> list[notify.AlertDraft]:
     """A vow of response from the side a standing prediction expects to act raises its likelihood."""
     drafts = []
     for prediction in store.open_predictions(session, now):
@@ -208,10 +213,11 @@ def _support(session, runtime: Runtime, threat: assess.Incident, now: datetime) 
     return drafts
 
 
-def _resolve(session, runtime: Runtime, incident: assess.Incident, item: parse.Item,
+def _resolve(session: store.Session, runtime: Runtime, incident: assess.Incident, item: parse.Item,
              now: datetime) -> list[notify.AlertDraft]:
     """A new event confirms the standing predictions it fulfils; an expected kind of event that no
     warning stood for is recorded as a miss."""
+    assert incident.event_id is not None  # an observed event, not a history entry
     drafts = []
     warned_hit = False
     for prediction in store.open_predictions(session, incident.at):
@@ -223,7 +229,7 @@ def _resolve(session, runtime: Runtime, incident: assess.Incident, item: parse.I
         if prediction.warned_at is not None:
             warned_hit = True
             prediction.lead_hours = max(0.0, (incident.at - prediction.warned_at).total_seconds() / 3600)
-            if runtime.rules.send_resolved:
+            if runtime.rules.send_resolved and prediction.id is not None:
                 drafts.append(notify.resolved_alert(prediction.id, prediction.kind, prediction.rule,
                                                     prediction.warned_likelihood or prediction.likelihood,
                                                     prediction.lead_hours, incident.event_id, item.title, now))
@@ -250,7 +256,7 @@ def _expected_kind(runtime: Runtime, incident: assess.Incident) -> str | None:
     return None
 
 
-def _original(session, item: parse.Item, fingerprint: str, title_print: str) -> store.StoredItem | None:
+def _original(session: store.Session, item: parse.Item, fingerprint: str, title_print: str) -> store.StoredItem | None:
     """The stored item this one repeats: same link, same text, or near-identical text lately."""
     for candidate in store.original_of(session, item.link, fingerprint, title_print,
                                        item.published - events.COPY_WINDOW, item.published + events.COPY_WINDOW):
@@ -268,7 +274,8 @@ def process_item(runtime: Runtime, item: parse.Item, now: datetime) -> ItemOutco
     try:
         with store.transaction(runtime.engine) as session:
             store.lock_item_work(session)
-            if session.get(store.StoredItem, item.key) is not None or session.get(store.ItemCopy, item.key):
+            if (session.get(store.StoredItem, item.key) is not None
+                    or session.get(store.ItemCopy, item.key) is not None):
                 return None
             store.expire_predictions(session, now)
             fingerprint, title_print = parse.content_prints(item.title, item.summary)

@@ -28,7 +28,8 @@ from sqlalchemy.exc import ArgumentError as ArgumentError  # re-exported: the CL
 from sqlalchemy.exc import DatabaseError as DatabaseError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, Session, SQLModel, col, create_engine, select
+from sqlmodel import Field, SQLModel, col, create_engine, select
+from sqlmodel import Session as Session  # re-exported: the pipeline's transactions are typed with it
 
 
 class UTCDateTime(TypeDecorator[datetime]):
