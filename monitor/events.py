@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -34,7 +35,7 @@ class EventFacts:
     last_seen: datetime
     killed: dict[str, int] = field(default_factory=dict)
     injured: dict[str, int] = field(default_factory=dict)
-    sources: tuple[dict, ...] = ()
+    sources: tuple[dict[str, Any], ...] = ()
     report_count: int = 1
     claims: tuple[str, ...] = ()  # "Kataib Hezbollah: claimed", "Kataib Hezbollah: attributed"
     day: date | None = None  # the day it happened, as the first report put it
@@ -78,7 +79,7 @@ def event_id_for(report: Report) -> str:
     return "ev-" + report.key[:16]
 
 
-def _source(report: Report) -> dict:
+def _source(report: Report) -> dict[str, Any]:
     return {"title": report.title, "link": report.link, "source": report.source,
             "published": report.published.isoformat()}
 

@@ -20,6 +20,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -163,7 +164,7 @@ async def fetch_feed(client: httpx.AsyncClient, url: str, config: FetchConfig, *
     return FetchResult(**{**_fields(result), "seconds": seconds})
 
 
-def _fields(result: FetchResult) -> dict:
+def _fields(result: FetchResult) -> dict[str, Any]:
     return {name: getattr(result, name) for name in FetchResult.__slots__}
 
 

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -96,7 +97,7 @@ class Match:
     score: float
     how: str  # exact | fuzzy | acronym | context
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"section": self.section, "name": self.name, "alias": self.alias, "found": self.found,
                 "start": self.start, "end": self.end, "score": round(self.score, 1), "how": self.how}
 
@@ -234,19 +235,19 @@ class Matcher:
         if first is None or first[0] not in self._longest:
             return None
         for length in range(min(self._longest[first[0]], len(words) - i), 0, -1):
-            window = canon[i : i + length]
-            if any(c is None for c in window):
-                continue
+            known = [c for c in canon[i : i + length] if c is not None]
+            if len(known) < length:
+                continue  # a word in the window is no part of any listed name
             # A spelling listed as such decides (a weak "Conoco" stays weak even though it shares a
             # class with "Koniko"); otherwise any mix of variants of a listed name counts.
             raw = tuple(t for _, _, t in words[i : i + length])
-            alias = self._listed.get(raw) or self._phrases.get(tuple(c[0] for c in window))
+            alias = self._listed.get(raw) or self._phrases.get(tuple(c[0] for c in known))
             if alias is None:
                 continue
             listed = raw in self._listed
             if not listed and any(t in self._weak_tokens for t in raw):
                 continue
-            score = min(c[1] for c in window) if not listed else 100.0
+            score = min(c[1] for c in known) if not listed else 100.0
             if length == 1 and score < SINGLE_WORD_CUTOFF:
                 continue  # a lone word near a one-word name ("Bokmål", "Bukamal") needs to be very close
             # Ambiguous names must be spelled as listed and confirmed by context.

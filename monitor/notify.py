@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import apprise
@@ -65,7 +65,7 @@ class AlertDraft:
     created_at: datetime
     title: str
     text: str
-    payload: dict
+    payload: dict[str, Any]
 
     def __post_init__(self) -> None:
         if "severity" not in self.payload:
@@ -208,7 +208,7 @@ SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 HIGH_LIKELIHOOD = 0.75
 
 
-def severity(kind: str, payload: dict) -> str:
+def severity(kind: str, payload: dict[str, Any]) -> str:
     """How urgent an alert is: high for US or coalition deaths and likely warnings, medium for other
     casualties, warnings and confirmations, low for the rest (threats, attacks that hurt no one)."""
     if kind in {"strike_likely", "attack_likely"}:
@@ -333,7 +333,7 @@ def _facts(alert: StoredAlert) -> list[tuple[str, str]]:
     return [r for r in rows if r]
 
 
-def _sources(payload: dict) -> list[dict]:
+def _sources(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"source": inert(s.get("source"), 80), "title": inert(s.get("title"), 200),
              "link": s.get("link") if str(s.get("link") or "").startswith(("http://", "https://")) else None}
             for s in payload.get("sources") or []]
@@ -372,7 +372,7 @@ class AppriseTarget:
         if not self.valid:
             return "not a notification URL Apprise understands"
         body, body_format = self._body(alert)
-        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
             ok = self._apprise.notify(title=alert.title, body=body, body_format=body_format)
             detail = captured.getvalue().strip().splitlines()
         if ok:

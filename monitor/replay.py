@@ -31,7 +31,7 @@ def parse_time(value: Any, where: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def jsonl_records(path: Path) -> Iterator[tuple[dict, parse.Item, str | None]]:
+def jsonl_records(path: Path) -> Iterator[tuple[dict[str, Any], parse.Item, str | None]]:
     """(record, item, id) for each line of a JSON Lines item file; errors name the file and line."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
@@ -86,7 +86,7 @@ def read_inputs(paths: list[Path]) -> list[tuple[parse.Item, str | None]]:
     return sorted(items, key=lambda pair: pair[0].published)
 
 
-def item_record(item: parse.Item, record_id: str | None, outcome: ItemOutcome | None) -> dict:
+def item_record(item: parse.Item, record_id: str | None, outcome: ItemOutcome | None) -> dict[str, Any]:
     reading = outcome.reading if outcome else None
     return {
         "type": "item",
@@ -102,7 +102,7 @@ def item_record(item: parse.Item, record_id: str | None, outcome: ItemOutcome | 
     }
 
 
-def alert_records(outcome: ItemOutcome) -> list[dict]:
+def alert_records(outcome: ItemOutcome) -> list[dict[str, Any]]:
     return [
         {"type": "alert", "kind": draft.kind, "event_id": draft.event_id, "at": draft.created_at.isoformat(),
          "likelihood": draft.payload.get("likelihood"), "window_hours": draft.payload.get("window_hours"),
