@@ -39,7 +39,7 @@ class Scores:
     fp: int = 0
     fn: int = 0
 
-    def add(self, predicted: set, expected: set) -> None:
+    def add(self, predicted: set[Any], expected: set[Any]) -> None:
         self.tp += len(predicted & expected)
         self.fp += len(predicted - expected)
         self.fn += len(expected - predicted)
@@ -68,13 +68,13 @@ class Report:
     actors: Scores = field(default_factory=Scores)
     places: Scores = field(default_factory=Scores)
     pairs: Scores = field(default_factory=Scores)
-    types: Counter = field(default_factory=Counter)  # (expected, predicted) -> n
+    types: Counter[tuple[str, str]] = field(default_factory=Counter)  # (expected, predicted) -> n
     us_killed_exact: int = 0
     us_killed_total: int = 0
     items: int = 0
     real_events: int = 0
-    new_event_alerts_per_event: Counter = field(default_factory=Counter)
-    update_alerts_per_event: Counter = field(default_factory=Counter)
+    new_event_alerts_per_event: Counter[int] = field(default_factory=Counter)
+    update_alerts_per_event: Counter[int] = field(default_factory=Counter)
     misses: list[tuple[int, str]] = field(default_factory=list)
     warnings: WarningReport | None = None
 
@@ -146,8 +146,8 @@ def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist,
     resolver = NameResolver(watchlist)
     report = Report()
     predicted_event: dict[str, str | None] = {}
-    alerts_by_event: Counter = Counter()
-    updates_by_event: Counter = Counter()
+    alerts_by_event: Counter[str | None] = Counter()
+    updates_by_event: Counter[str | None] = Counter()
     for record in labelled:
         outcome = process_item(runtime, record.item, now=record.item.published)
         if outcome is None:
@@ -264,12 +264,12 @@ class WarningReport:
         return "\n".join(head + self.lines)
 
 
-def score_warnings(predictions: list, labelled: list[Labelled], predicted_event: dict[str, str | None],
-                   timeline: dict[str, TimelineIncident]) -> WarningReport:
+def score_warnings(predictions: list[store.Prediction], labelled: list[Labelled],
+                   predicted_event: dict[str, str | None], timeline: dict[str, TimelineIncident]) -> WarningReport:
     """Warnings sent during the replay, judged against the timeline: right when the expected kind of
     event followed the trigger within the window; recall over the strikes that answered an attack
     with US deaths, and over attacks that came within a week of a US strike."""
-    key_of_event: dict[str, Counter] = {}
+    key_of_event: dict[str, Counter[str]] = {}
     first_report: dict[str, datetime] = {}
     for record in labelled:
         key = record.labels.get("event_key")
@@ -279,7 +279,7 @@ def score_warnings(predictions: list, labelled: list[Labelled], predicted_event:
         if key and key not in first_report:
             first_report[key] = record.item.published
     report = WarningReport()
-    warned_keys: dict[str, list] = {}
+    warned_keys: dict[str, list[store.Prediction]] = {}
     for p in predictions:
         if p.warned_at is None:
             continue
@@ -319,13 +319,14 @@ def _followed(trigger: TimelineIncident, expected_type: str, window_days: int,
 
 
 def _recall_line(report: WarningReport, incident: TimelineIncident, causes: list[TimelineIncident],
-                 warned_keys: dict[str, list], first_report: dict[str, datetime], kind: str) -> None:
+                 warned_keys: dict[str, list[store.Prediction]], first_report: dict[str, datetime], kind: str) -> None:
     arrived = first_report.get(incident.key)
     warnings = [p for c in causes for p in warned_keys.get(c.key, []) if p.kind == kind]
-    before = [p for p in warnings if arrived is None or p.warned_at <= arrived]
+    sent = [p.warned_at for p in warnings if p.warned_at is not None]  # only sent warnings are listed
+    before = [at for at in sent if arrived is None or at <= arrived]
     if before:
         report.warned_before += 1
-        lead = (arrived - min(p.warned_at for p in before)).total_seconds() / 3600 if arrived else None
+        lead = (arrived - min(before)).total_seconds() / 3600 if arrived else None
         lead_text = f", lead time {lead:.0f} h to the first report" if lead is not None else ""
         report.lines.append(f"  warned: {incident.key} (after {', '.join(c.key for c in causes)}){lead_text}")
     else:
