@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -154,7 +155,7 @@ def _phrase(word: str) -> Phrase:
 class _PhraseIndex:
     """Find which of many labelled phrases occur in a token list, in one pass."""
 
-    def __init__(self, labelled: dict[str, Iterable[str]]):
+    def __init__(self, labelled: Mapping[str, Iterable[str]]):
         self._by_first: dict[str, list[tuple[Phrase, str]]] = {}
         for label, words in labelled.items():
             for phrase in {p for p in map(_phrase, words) if p}:
@@ -179,7 +180,7 @@ class _PhraseIndex:
 class _Lexicon:
     """Several phrase indexes scanned in one pass; each keeps its own longest-match, no-overlap result."""
 
-    def __init__(self, indexes: dict[str, dict[str, Iterable[str]]]):
+    def __init__(self, indexes: Mapping[str, Mapping[str, Iterable[str]]]):
         self.names = list(indexes)
         self._by_first: dict[str, list[tuple[Phrase, str, str]]] = {}
         for name, labelled in indexes.items():
@@ -214,7 +215,7 @@ class Party:
     how: str  # claimed | attributed | suspected | named | assumed
     evidence: str | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "role": self.role, "how": self.how, "evidence": self.evidence}
 
 
@@ -238,7 +239,7 @@ class Reading:
     background: tuple[str, ...] = ()
     background_places: tuple[str, ...] = ()  # where the earlier incidents it refers to happened
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "relevant": self.relevant, "event_type": self.event_type, "actors": list(self.actors),
             "places": list(self.places), "killed": self.killed, "injured": self.injured,
@@ -349,10 +350,12 @@ class Reader:
         self._named_dead(doc, mentions, killed)
         weapon, weapon_count = self._weapon(doc)
         evidence = dict(toll_evidence)
-        if event_type in EVENT_TYPES:
-            evidence["event_type"] = self._cue_sentence(doc, event_type)
-        if places:
-            evidence["places"] = self._mention_sentence(doc, mentions, places[0])
+        cue = self._cue_sentence(doc, event_type) if event_type in EVENT_TYPES else None
+        if cue is not None:
+            evidence["event_type"] = cue
+        where = self._mention_sentence(doc, mentions, places[0]) if places else None
+        if where is not None:
+            evidence["places"] = where
         background = tuple(dict.fromkeys(doc.sentence(doc.sentence_of[i]) for i, fg in enumerate(doc.foreground)
                                          if not fg and doc.factual[i]))
         background_places = tuple(dict.fromkeys(
@@ -382,10 +385,10 @@ class Reader:
                 masked[i] = "\x00"
         spans = [(0, len(title))]
         start = len(title) + 1
-        for m in _SENTENCE_END.finditer(text, start):
-            if m.start() > start:
-                spans.append((start, m.start()))
-            start = m.end()
+        for boundary in _SENTENCE_END.finditer(text, start):
+            if boundary.start() > start:
+                spans.append((start, boundary.start()))
+            start = boundary.end()
         if start < len(text):
             spans.append((start, len(text)))
         starts = [s for s, _ in spans]
@@ -409,7 +412,7 @@ class Reader:
         if title_tokens and not any(foreground[i] for i, _, _ in hits["cues"] if i in title_tokens):
             for i in title_tokens:  # "Death toll disputed after US raid": the clause after "after" is the news
                 foreground[i] = factual[i]
-        reference = set()
+        reference: set[int] = set()
         for _, end, _ in hits["direction"]:
             reference.update(range(end, min(end + 4, len(words))))
         return _Text(text, words, folded, masked, sentence_of, spans, foreground, factual, reference,
@@ -460,9 +463,10 @@ class Reader:
                 continue  # "went on strike": the cue word belongs to an off-topic phrase
             if label == "ambiguous":
                 doc.cues.append((begin, "strike"))  # in a strike report, "one raid struck ..." tells a site
-                label = self._resolve_ambiguous(doc, begin, striker_tokens)
-                if label is None:
+                resolved = self._resolve_ambiguous(doc, begin, striker_tokens)
+                if resolved is None:
                     continue
+                label = resolved
             doc.cues.append((begin, label))
             first.setdefault(label, begin)
             # Each sentence votes once per type: five words for one idea are still one idea.
@@ -662,7 +666,7 @@ class Reader:
                   places: tuple[str, ...], when: datetime, reasons: list[str]) -> bool:
         if event_type not in EVENT_TYPES:
             return False
-        named = {self._actor_of(m) for m in mentions} - {None}
+        named = {actor for m in mentions if (actor := self._actor_of(m)) is not None}
         theatre_places = [p for p in places if p in self._theatre_places]
         if named & self._out_of_watch and not named & self._iran_side:
             reasons.append(f"actors outside the watch: {sorted(named & self._out_of_watch)}")
@@ -760,16 +764,16 @@ class Reader:
         for sentence, verbs in verbs_by_sentence.items():
             for count, side, position in self._quantities(doc, tokens_by_sentence.get(sentence, []), sides_all,
                                                           verbs):
-                verb = _verb_for(position, verbs, doc.folded)
-                if verb is None:
+                kind = _verb_for(position, verbs, doc.folded)
+                if kind is None:
                     continue
-                table = killed if verb == "killed" else injured
+                table = killed if kind == "killed" else injured
                 if count > table.get(side, 0):
                     table[side] = count
-                    evidence.setdefault(verb, doc.sentence(sentence))
+                    evidence.setdefault(kind, doc.sentence(sentence))
                     wording = self._count_wording(doc, position, count)
                     if wording:
-                        evidence[f"{verb}_note"] = f"{side}: {wording}"
+                        evidence[f"{kind}_note"] = f"{side}: {wording}"
         return killed, injured, evidence
 
     def _named_dead(self, doc: _Text, mentions: list[Match], killed: dict[str, int]) -> None:
@@ -849,7 +853,8 @@ def _verb_for(position: int, verbs: list[tuple[int, int, str]], words: list[str]
     """Which casualty verb a quantity belongs to: right after it, else just before, else later on.
     When every casualty word of the sentence is of one kind ("one of the dead ...; the two Americans
     were ..."), every count in it is of that kind."""
-    verbs_with_form = [(b, e, label, bool(words) and words[b].endswith("ing")) for b, e, label in verbs]
+    verbs_with_form = [(b, e, label, words is not None and bool(words) and words[b].endswith("ing"))
+                       for b, e, label in verbs]
     kinds = {label for _, _, label in verbs}
     if len(kinds) == 1:
         return kinds.pop()
