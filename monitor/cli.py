@@ -19,8 +19,9 @@ from pathlib import Path
 
 from monitor import daemon, logs, notify, pipeline, store
 from monitor.classify import load_vocabulary
-from monitor.config import ConfigError, Settings, load_settings, parse_duration, redacted_database_url
-from monitor.replay import ReplayInputError, replay
+from monitor.config import Settings, load_settings, parse_duration, redacted_database_url
+from monitor.errors import MonitorError
+from monitor.replay import replay
 from monitor.watchlist import load_watchlist
 
 log = logging.getLogger("monitor")
@@ -396,22 +397,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except ConfigError as exc:
-        print("configuration error:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 2
-    except ReplayInputError as exc:
-        print(f"replay input error: {exc}", file=sys.stderr)
-        return 2
-    except store.SchemaError as exc:
-        print(f"database schema error: {exc}", file=sys.stderr)
-        return 2
-    except daemon.AlreadyRunning as exc:
-        print(f"cannot start: {exc}", file=sys.stderr)
-        return 2
-    except daemon.DatabaseRefused as exc:
-        print(f"cannot start: {exc}", file=sys.stderr)
+    except MonitorError as exc:
+        print(exc.render(), file=sys.stderr)
         return 2
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""

@@ -27,18 +27,12 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.errors import ConfigError as ConfigError  # raised here, re-exported for the config readers
+
 CONFIG_ENV = "MONITOR_CONFIG"
 DATABASE_ENV = "MONITOR_DATABASE"
 DEFAULT_CONFIG_DIR = "config"
 CONFIG_FILE_NAME = "monitor.yaml"
-
-
-class ConfigError(Exception):
-    """One or more problems in the configuration, each naming file and key."""
-
-    def __init__(self, problems: Iterable[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$", re.IGNORECASE)

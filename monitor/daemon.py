@@ -35,6 +35,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import fetch, outbox, pipeline, store
+from monitor.errors import AlreadyRunning as AlreadyRunning  # raised here; re-exported for callers
+from monitor.errors import DatabaseRefused as DatabaseRefused
 from monitor.pipeline import Runtime, utcnow
 
 log = logging.getLogger("monitor.daemon")
@@ -62,14 +64,6 @@ def instance_name() -> str:
 
 
 # --- the SQLite guard ------------------------------------------------------------------------------
-
-
-class AlreadyRunning(Exception):
-    """Another monitor process holds the lock on this SQLite database."""
-
-
-class DatabaseRefused(Exception):
-    """The database cannot be used as it is (it was deleted or replaced); the message says what to do."""
 
 
 class DatabaseGuard:

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import feedparser
 
+from monitor.errors import ParseError as ParseError  # raised here; re-exported for callers
+
 MAX_TITLE_CHARS = 1_000
 MAX_SUMMARY_CHARS = 20_000
 MAX_ITEMS_PER_FEED = 2_000
@@ -53,10 +55,6 @@ class ParsedFeed:
     title: str | None
     problem: str | None  # why feedparser found the document broken, when it did
     dropped: int = 0  # entries past the per-feed cap
-
-
-class ParseError(Exception):
-    """The document is not a feed at all (an HTML page, an empty body, a broken file with no entry)."""
 
 
 class _TextExtractor(HTMLParser):

@@ -14,13 +14,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monitor import parse
+from monitor.errors import ReplayInputError as ReplayInputError  # raised here; re-exported for callers
 from monitor.pipeline import ItemOutcome, Runtime, process_item
 
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf"}
-
-
-class ReplayInputError(Exception):
-    """An input file or line that cannot be replayed; names the file and line."""
 
 
 def parse_time(value: Any, where: str) -> datetime:

@@ -31,6 +31,8 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel, col, create_engine, select
 from sqlmodel import Session as Session  # re-exported: the pipeline's transactions are typed with it
 
+from monitor.errors import SchemaError as SchemaError  # raised here; re-exported for callers
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in Python, naive UTC in the database (portable across backends)."""
@@ -293,10 +295,6 @@ _MIGRATION_LOCK_KEY = 0x6D6F6E69746F72
 # can take minutes) instead of the usual busy timeout.
 _SQLITE_MIGRATION_WAIT_MS = 600_000
 _SQLITE_FIRST_CONNECT_WAIT_S = 30.0
-
-
-class SchemaError(Exception):
-    """The database's schema is not one this release can bring up to date."""
 
 
 class SchemaRevisions(NamedTuple):

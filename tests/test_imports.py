@@ -32,6 +32,9 @@ OWNERS: dict[str, set[str]] = {
 # pydantic models kept beside their readers.
 KNOWN_LEAKS = {("assess", "pydantic"), ("classify", "pydantic"), ("watchlist", "pydantic")}
 
+# Modules every module may import: the one error tree.
+SHARED = ("errors",)
+
 # Module -> the modules of `monitor` it imports today. The flow (pipeline), the daemon, the CLI and the
 # tools around replay may import stages; stages importing each other is the debt.
 KNOWN_EDGES: dict[str, set[str]] = {
@@ -41,6 +44,7 @@ KNOWN_EDGES: dict[str, set[str]] = {
     "cli": {"assess", "classify", "config", "daemon", "evaluate", "logs", "match", "notify", "pipeline", "replay",
             "store", "watchlist"},
     "config": set(),
+    "errors": set(),
     "daemon": {"fetch", "outbox", "pipeline", "store"},
     "evaluate": {"match", "parse", "pipeline", "replay", "store", "watchlist"},
     "events": {"classify"},
@@ -77,7 +81,7 @@ def _imports() -> dict[str, tuple[set[str], set[str]]]:
                 top = name.split(".")[0]
                 if top in OWNERS:
                     libraries.add(top)
-                elif top == "monitor" and "." in name and name.split(".")[1] != module:
+                elif top == "monitor" and "." in name and name.split(".")[1] not in (module, *SHARED):
                     modules.add(name.split(".")[1])
     return found
 
