@@ -11,6 +11,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -43,8 +44,11 @@ class Runtime:
     sites_named_after: dict[str, str] = field(default_factory=dict)
     rules: assess.RulesFile = field(default_factory=assess.RulesFile)
     history: list[assess.HistoryIncident] = field(default_factory=list)
-    # Items are read and stored in a worker thread, one feed at a time (the matcher keeps a cache).
+    # Items are read and stored in a worker thread of their own, one feed at a time (the matcher keeps a
+    # cache): feeds waiting to be processed queue there, not in the pool the delivery threads use.
     processing: threading.Lock = field(default_factory=threading.Lock)
+    processor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-process"))
 
 
 def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
@@ -450,7 +454,8 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
         try:
             # In a worker thread, so that the event loop keeps serving the other fetches meanwhile: a big
             # feed being parsed and stored must not make a small one time out.
-            outcomes.append(await asyncio.to_thread(_handle_one_at_a_time, runtime, feed, state, result, clock))
+            outcomes.append(await asyncio.get_running_loop().run_in_executor(
+                runtime.processor, _handle_one_at_a_time, runtime, feed, state, result, clock))
         except Exception:
             log.exception("processing feed %s failed; other feeds go on", feed.label)
             if state.leased_by:
