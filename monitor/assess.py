@@ -125,8 +125,12 @@ def read_history_files(paths: Sequence[Path]) -> list[tuple[Path, HistoryFile]]:
 
 
 def load_history(paths: Sequence[Path]) -> list[HistoryIncident]:
-    incidents = [incident for _, file in read_history_files(paths) for incident in file.incidents]
-    return sorted(incidents, key=lambda i: i.date)
+    return incidents_of(read_history_files(paths))
+
+
+def incidents_of(files: Sequence[tuple[Path, HistoryFile]]) -> list[HistoryIncident]:
+    """The incidents of history files read by `read_history_files`, oldest first."""
+    return sorted((incident for _, file in files for incident in file.incidents), key=lambda i: i.date)
 
 
 # --- the configuration as a whole ------------------------------------------------------------------

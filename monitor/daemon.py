@@ -23,9 +23,7 @@ import fcntl
 import json
 import logging
 import os
-import random
 import signal
-import socket
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -56,11 +54,6 @@ def write_heartbeat(path: Path, now: datetime) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one per process: instances may share state_dir
     tmp.write_text(now.isoformat(), encoding="utf-8")
     tmp.replace(path)
-
-
-def instance_name() -> str:
-    """This process's name on claims and leases: host, pid and a random part (pids are reused)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(32):08x}"
 
 
 # --- the SQLite guard ------------------------------------------------------------------------------
@@ -168,7 +161,6 @@ def start_writer(runtime: Runtime, guard: DatabaseGuard) -> None:
     as the only process on a SQLite file, free the claims and leases a killed predecessor left."""
     guard.opened(runtime.engine)
     pipeline.adopt_target_ids(runtime)
-    pipeline.ensure_feeds(runtime)
     if guard.file is not None:
         freed = store.release_claims(runtime.engine) + store.release_feeds(runtime.engine)
         if freed:
@@ -185,7 +177,7 @@ class Daemon:
     def __init__(self, runtime: Runtime, guard: DatabaseGuard):
         self.runtime = runtime
         self.guard = guard
-        self.name = instance_name()
+        self.name = outbox.sender_name()
         self.stopping = asyncio.Event()
         self.exit_code = 0
         self._client = fetch.make_client(runtime.settings.fetch)
@@ -355,4 +347,5 @@ class Daemon:
 def run_daemon(runtime: Runtime, guard: DatabaseGuard) -> int:
     """Run the daemon on a runtime whose database `guard` holds; returns the exit code."""
     start_writer(runtime, guard)
+    pipeline.ensure_feeds(runtime)  # the daemon's ticks claim feeds by their stored rows
     return asyncio.run(Daemon(runtime, guard).run())

@@ -27,7 +27,9 @@ duplicate per target per crash or timeout.
 from __future__ import annotations
 
 import logging
+import os
 import random
+import socket
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -80,6 +82,11 @@ class Sender:
                 self.unrecorded.pop(i, None)
 
 
+def sender_name() -> str:
+    """A process's name on claims and leases: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(32):08x}"
+
+
 def lease_for(settings: Settings) -> timedelta:
     """How long a claim lasts: longer than any one send (Apprise's connect and read timeouts), so a claim
     never runs out while its message is on the wire."""
@@ -119,7 +126,7 @@ def _severity(alert: store.StoredAlert) -> str:
 def deliver_due(engine: Engine, targets: Sequence[Target], settings: Settings, now: datetime,
                 sender: Sender | None = None, clock: Clock | None = None) -> list[DeliveryOutcome]:
     """Expire what failed too long, claim every due delivery, and send each target's in turn."""
-    sender = sender or Sender(owner=f"once-{random.getrandbits(48):012x}", lease=lease_for(settings))
+    sender = sender or Sender(sender_name(), lease_for(settings))
     clock = clock or (lambda: now)
     outcomes = expire_due(engine, targets, settings, now)
     claimed = claim_due(engine, targets, sender, now)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -46,7 +45,6 @@ class Runtime:
     history: list[assess.HistoryIncident] = field(default_factory=list)
     # Items are read and stored in a worker thread of their own, one feed at a time (the matcher keeps a
     # cache): feeds waiting to be processed queue there, not in the pool the delivery threads use.
-    processing: threading.Lock = field(default_factory=threading.Lock)
     processor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-process"))
 
@@ -62,7 +60,7 @@ def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
     problems = assess.reference_problems(settings, watchlist, vocabulary, rules, history_files)
     if problems:
         raise ConfigError(problems)
-    history = sorted((i for _, f in history_files for i in f.incidents), key=lambda i: i.date)
+    history = assess.incidents_of(history_files)
     engine = store.open_engine(database or settings.database)
 
     def hosts_us(place: str, day: date) -> bool:
@@ -426,12 +424,6 @@ def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: 
     )
 
 
-def _handle_one_at_a_time(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: fetch.FetchResult,
-                          clock: Clock) -> FeedOutcome:
-    with runtime.processing:
-        return _handle(runtime, feed, state, result, clock)
-
-
 async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetch.Client,
                      clock: Clock = utcnow, states: dict[str, store.FeedState] | None = None,
                      limit: asyncio.Semaphore | None = None) -> list[FeedOutcome]:
@@ -455,7 +447,7 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
             # In a worker thread, so that the event loop keeps serving the other fetches meanwhile: a big
             # feed being parsed and stored must not make a small one time out.
             outcomes.append(await asyncio.get_running_loop().run_in_executor(
-                runtime.processor, _handle_one_at_a_time, runtime, feed, state, result, clock))
+                runtime.processor, _handle, runtime, feed, state, result, clock))
         except Exception:
             log.exception("processing feed %s failed; other feeds go on", feed.label)
             if state.leased_by:
@@ -531,7 +523,7 @@ async def deliver(runtime: Runtime, clock: Clock = utcnow, sender: outbox.Sender
     """One delivery round (for `targets`, default all): expire, claim, then send each target's deliveries in
     its own worker thread (Apprise blocks), so targets are sent to side by side."""
     settings = runtime.settings
-    sender = sender or outbox.Sender(owner=f"once-{random.getrandbits(48):012x}", lease=outbox.lease_for(settings))
+    sender = sender or outbox.Sender(outbox.sender_name(), outbox.lease_for(settings))
     now = clock()
     outcomes = []
     if expire:
@@ -555,8 +547,7 @@ async def poll_once(runtime: Runtime, clock: Clock = utcnow,
                     owner: str | None = None) -> tuple[list[FeedOutcome], list[outbox.DeliveryOutcome]]:
     """One pass over every configured feed (except those another instance is polling right now), then
     deliver what it produced (`monitor poll --once`)."""
-    owner = owner or f"once-{random.getrandbits(48):012x}"
-    adopt_target_ids(runtime)
+    owner = owner or outbox.sender_name()
     ensure_feeds(runtime)
     claimed = claim_feeds(runtime, owner, clock(), only_due=False)
     async with fetch.make_client(runtime.settings.fetch) as client:

@@ -778,12 +778,10 @@ class TargetHealth:
 
 
 def target_health(engine: Engine) -> list[TargetHealth]:
+    counts: dict[str, dict[str, int]] = {}
+    for (target, state), count in delivery_counts(engine).items():
+        counts.setdefault(target, {})[state] = count
     with Session(engine) as session:
-        counts: dict[str, dict[str, int]] = {}
-        by_state = select(col(Delivery.target_id), col(Delivery.state), func.count()).group_by(
-            col(Delivery.target_id), col(Delivery.state))
-        for target, state, count in session.exec(by_state):
-            counts.setdefault(target, {})[state] = count
         out = []
         for target in sorted(counts):
             failing = session.exec(select(Delivery).where(
@@ -820,7 +818,7 @@ def alerts(engine: Engine) -> list[StoredAlert]:
 
 
 def delivery_counts(engine: Engine) -> dict[tuple[str, str], int]:
-    """Deliveries by (target, state), for `monitor status`."""
+    """Deliveries by (target, state)."""
     query = select(col(Delivery.target_id), col(Delivery.state), func.count()).group_by(
         col(Delivery.target_id), col(Delivery.state))
     with Session(engine) as session:
