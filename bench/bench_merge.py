@@ -22,8 +22,8 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from monitor import events, store
-from monitor.classify import Reading
-from monitor.watchlist import load_watchlist
+from monitor.config import load_watchlist
+from monitor.model import EventFacts, Reading, Report
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -57,24 +57,24 @@ def _fill(engine, rows: tuple[list[dict], list[dict]]) -> None:
         session.commit()
 
 
-def _reports(count: int, rng: random.Random, places: list[str], actors: list[str]) -> list[events.Report]:
+def _reports(count: int, rng: random.Random, places: list[str], actors: list[str]) -> list[Report]:
     out = []
     for i in range(count):
         published = NOW - timedelta(seconds=rng.uniform(0, 30 * 86400))
         reading = Reading(relevant=True, event_type=rng.choice(TYPES), actors=(rng.choice(actors),),
                           places=tuple(rng.sample(places, 2)))
-        out.append(events.Report(f"report-{i}", f"synthetic report {i}", None, "bench", published, reading))
+        out.append(Report(f"report-{i}", f"synthetic report {i}", None, "bench", published, reading))
     return out
 
 
-def _time_merges(engine, reports: list[events.Report]) -> list[float]:
+def _time_merges(engine, reports: list[Report]) -> list[float]:
     timings = []
     with Session(engine) as session:
         for report in reports:
             started = time.perf_counter()
             rows = store.candidate_events(session, report.reading.event_type, events.lookup_names(report.reading, {}),
                                           report.published - WINDOW, report.published + WINDOW)
-            candidates = [events.EventFacts(id=r.id, event_type=r.event_type, title=r.title, actors=tuple(r.actors),
+            candidates = [EventFacts(id=r.id, event_type=r.event_type, title=r.title, actors=tuple(r.actors),
                                             places=tuple(r.places), first_seen=r.first_seen, last_seen=r.last_seen,
                                             day=r.day) for r in rows]
             events.place_report(report, candidates, WINDOW)

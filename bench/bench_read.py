@@ -14,9 +14,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.classify import Reader, load_vocabulary
+from monitor.classify import Reader
+from monitor.config import load_vocabulary, load_watchlist
 from monitor.match import Matcher
-from monitor.watchlist import load_watchlist
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 

@@ -8,12 +8,15 @@ recorded where they happen and the run goes on.
      ├── ParseError              a document is not a feed (recorded as that feed's error by a poll)
      ├── SchemaError             the database's schema is from a later release, or half made
      ├── AlreadyRunning          another monitor process holds the SQLite database
-     └── DatabaseRefused         the database was deleted or replaced; using it would alert on everything again
+     ├── DatabaseRefused         the database was deleted or replaced; using it would alert on everything again
+     ├── DatabaseProblem         the database server or file failed a command (store.reported_errors)
+     └── FileProblem             a file or folder a command reads or writes cannot be used: the file and why
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 
 class MonitorError(Exception):
@@ -66,3 +69,40 @@ class DatabaseRefused(MonitorError):
     """The database cannot be used as it is (it was deleted or replaced); the message says what to do."""
 
     prefix = "cannot start"
+
+
+class DatabaseProblem(MonitorError):
+    """The database refused or failed a command (unreachable, locked, read-only, ...): its first line."""
+
+    prefix = "database error"
+
+
+class FileProblem(MonitorError):
+    """A file or folder a command was given or keeps (an input, `--out`, a lock or state file) cannot be used."""
+
+    prefix = "cannot use"
+
+    def __init__(self, filename: object, reason: str):
+        self.filename = filename
+        self.reason = reason
+        super().__init__(f"{filename}: {reason}" if filename else reason)
+
+    @classmethod
+    def of(cls, error: OSError) -> FileProblem:
+        return cls(error.filename, error.strerror or str(error))
+
+    def render(self) -> str:
+        return f"{self.prefix} {self}" if self.filename else f"{self.prefix}: {self}"
+
+
+@contextmanager
+def reported_file_problems() -> Iterator[None]:
+    """Run a command with any OSError it lets through reported as a FileProblem.
+
+    A wide net, because the readers of replay and eval inputs and the daemon's lock, history and heartbeat
+    files let OSError through; once each raises FileProblem where it opens the file, this can go.
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise FileProblem.of(exc) from exc

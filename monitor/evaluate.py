@@ -17,17 +17,18 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from monitor import parse, store
-from monitor.match import tokens
+from monitor import store
+from monitor.config import Watchlist
+from monitor.model import Item
 from monitor.pipeline import Runtime, process_item
 from monitor.replay import ReplayInputError, jsonl_records
-from monitor.watchlist import Watchlist
+from monitor.text import tokens
 
 
 @dataclass(frozen=True, slots=True)
 class Labelled:
     id: str
-    item: parse.Item
+    item: Item
     labels: dict[str, Any]
 
 

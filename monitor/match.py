@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from monitor.watchlist import Watchlist
+from monitor.config import Watchlist
+from monitor.model import Match, Matches
+from monitor.text import tokens
 
 MAX_TEXT_CHARS = 2_000_000
 FUZZY_MIN_LEN = 5
@@ -35,32 +33,9 @@ CLASS_LINK_CUTOFF = 75.0
 SINGLE_WORD_CUTOFF = 88.0
 _CACHE_LIMIT = 200_000
 
-_MARKS = "'’ʼ‘`´ʾʿ\u00ad"
-_WORD = re.compile(
-    rf"[^\W_](?:[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640]|[{_MARKS}](?=[^\W_]))*"
-)
-_ARABIC_FOLD = str.maketrans({"ة": "ه", "ى": "ي", "ـ": None, "ٱ": "ا", "ۀ": "ه", "ی": "ي", "ک": "ك"})
-_POSSESSIVE = re.compile(r"['’ʼ]s$", re.IGNORECASE)
-_APOSTROPHES = re.compile(f"[{_MARKS}]")
 _SKELETON_SUBS = (("kh", "k"), ("gh", "g"), ("q", "k"), ("c", "k"), ("dh", "d"), ("th", "t"), ("sh", "s"),
                   ("ph", "f"), ("ou", "u"), ("z", "s"))
 _VOWELS = re.compile(r"[aeiouyw]")
-
-
-@lru_cache(maxsize=200_000)
-def fold(token: str) -> str:
-    """Normalise one token: casefold, strip possessive 's, diacritics, apostrophes; unify Arabic letters."""
-    token = _APOSTROPHES.sub("", _POSSESSIVE.sub("", token))
-    if token.isascii():
-        return token.lower()
-    decomposed = unicodedata.normalize("NFKD", token)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped).casefold().translate(_ARABIC_FOLD)
-
-
-def tokens(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, folded token) for every word of the text."""
-    return [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
 
 
 def skeleton(token: str) -> str:
@@ -82,44 +57,6 @@ class _Alias:
     name: str
     alias: str
     weak: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """One mention of a watchlist entry in a text."""
-
-    section: str
-    name: str
-    alias: str
-    found: str
-    start: int
-    end: int
-    score: float
-    how: str  # exact | fuzzy | acronym | context
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"section": self.section, "name": self.name, "alias": self.alias, "found": self.found,
-                "start": self.start, "end": self.end, "score": round(self.score, 1), "how": self.how}
-
-
-@dataclass(frozen=True, slots=True)
-class Matches:
-    """Every mention found, and the distinct names by section in order of first mention."""
-
-    mentions: tuple[Match, ...]
-    actors: tuple[str, ...] = ()
-    places: tuple[str, ...] = ()
-    people: tuple[str, ...] = ()
-    words: tuple[tuple[int, int, str], ...] = ()  # the text's tokens, so the reader need not cut them again
-
-    @classmethod
-    def of(cls, mentions: Iterable[Match], words: Iterable[tuple[int, int, str]] = ()) -> Matches:
-        ordered = tuple(sorted(mentions, key=lambda m: m.start))
-
-        def names(section: str) -> tuple[str, ...]:
-            return tuple(dict.fromkeys(m.name for m in ordered if m.section == section))
-
-        return cls(ordered, names("actor"), names("place"), names("person"), tuple(words))
 
 
 @dataclass

@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 from monitor import store
 from monitor.config import NotifyTarget, QuietHours, Settings
-from monitor.notify import MAX_FIELD, AlertDraft, Target, inert, route
+from monitor.notify import MAX_FIELD, Target, draft, inert, route
 from monitor.store import Engine
 
 log = logging.getLogger("monitor.outbox")
@@ -166,11 +166,11 @@ def expire_due(engine: Engine, targets: Sequence[Target], settings: Settings, no
 def _tell_the_others(engine: Engine, targets: Sequence[Target], target_id: str, dedupe_key: str, title: str,
                      text: str, now: datetime) -> None:
     """An alert about a target, to the other targets that want `target_failing` alerts."""
-    draft = AlertDraft(kind="target_failing", dedupe_key=dedupe_key, event_id=None, created_at=now,
-                       title=inert(title, MAX_FIELD), text=text, payload={"severity": "high", "target": target_id})
+    alert = draft(kind="target_failing", dedupe_key=dedupe_key, event_id=None, created_at=now,
+                  title=inert(title, MAX_FIELD), text=text, payload={"severity": "high", "target": target_id})
     others = [t for t in targets if t.id != target_id]
     with store.transaction(engine) as session:
-        store.add_alert(session, draft.to_row(), route(draft, others))
+        store.add_alert(session, alert, route(alert, others))
 
 
 def deliver_to(engine: Engine, target: Target, pairs: list[Due], settings: Settings, sender: Sender, clock: Clock,

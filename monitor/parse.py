@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import feedparser
 
 from monitor.errors import ParseError as ParseError  # raised here; re-exported for callers
+from monitor.model import Item
 
 MAX_TITLE_CHARS = 1_000
 MAX_SUMMARY_CHARS = 20_000
@@ -29,24 +30,6 @@ _TRACKING_PARAMS = re.compile(
     r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref_src|cmpid|ocid)$",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One feed entry, normalised."""
-
-    key: str
-    title: str
-    summary: str
-    link: str | None
-    published: datetime
-    source: str
-    feed_url: str
-    guid: str | None = None
-
-    @property
-    def text(self) -> str:
-        return f"{self.title}\n{self.summary}"
 
 
 @dataclass(frozen=True, slots=True)

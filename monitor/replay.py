@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from monitor import parse
 from monitor.errors import ReplayInputError as ReplayInputError  # raised here; re-exported for callers
+from monitor.model import Item
 from monitor.pipeline import ItemOutcome, Runtime, process_item
 
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf"}
@@ -28,7 +29,7 @@ def parse_time(value: Any, where: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def jsonl_records(path: Path) -> Iterator[tuple[dict[str, Any], parse.Item, str | None]]:
+def jsonl_records(path: Path) -> Iterator[tuple[dict[str, Any], Item, str | None]]:
     """(record, item, id) for each line of a JSON Lines item file; errors name the file and line."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
@@ -50,12 +51,12 @@ def jsonl_records(path: Path) -> Iterator[tuple[dict[str, Any], parse.Item, str 
             yield record, item, record_id
 
 
-def _jsonl_items(path: Path) -> Iterator[tuple[parse.Item, str | None]]:
+def _jsonl_items(path: Path) -> Iterator[tuple[Item, str | None]]:
     for _, item, record_id in jsonl_records(path):
         yield item, record_id
 
 
-def _feed_items(path: Path) -> Iterator[tuple[parse.Item, str | None]]:
+def _feed_items(path: Path) -> Iterator[tuple[Item, str | None]]:
     fetched_at = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     try:
         parsed = parse.parse_feed(path.read_bytes(), feed_url=f"file://{path.resolve()}", source=None,
@@ -66,7 +67,7 @@ def _feed_items(path: Path) -> Iterator[tuple[parse.Item, str | None]]:
         yield item, item.guid
 
 
-def read_inputs(paths: list[Path]) -> list[tuple[parse.Item, str | None]]:
+def read_inputs(paths: list[Path]) -> list[tuple[Item, str | None]]:
     """Every item of every input, sorted by published time (stable for equal times)."""
     files: list[Path] = []
     for path in paths:
@@ -77,13 +78,13 @@ def read_inputs(paths: list[Path]) -> list[tuple[parse.Item, str | None]]:
             files.append(path)
         else:
             raise ReplayInputError(f"{path}: no such file or folder")
-    items: list[tuple[parse.Item, str | None]] = []
+    items: list[tuple[Item, str | None]] = []
     for file in files:
         items += list(_jsonl_items(file) if file.suffix in {".jsonl", ".json", ".ndjson"} else _feed_items(file))
     return sorted(items, key=lambda pair: pair[0].published)
 
 
-def item_record(item: parse.Item, record_id: str | None, outcome: ItemOutcome | None) -> dict[str, Any]:
+def item_record(item: Item, record_id: str | None, outcome: ItemOutcome | None) -> dict[str, Any]:
     reading = outcome.reading if outcome else None
     return {
         "type": "item",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.classify import Reader, load_vocabulary
+from monitor.classify import Reader
+from monitor.config import load_vocabulary, load_watchlist
 from monitor.match import Matcher
-from monitor.watchlist import load_watchlist
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 WHEN = datetime(2020, 3, 13, 9, 0, tzinfo=UTC)  # a Friday

@@ -30,10 +30,10 @@ def _enqueue(runtime: pipeline.Runtime, n: int, at: datetime = T0, killed: dict 
     titles = []
     with store.transaction(runtime.engine) as session:
         for i in range(n):
-            draft = notify.AlertDraft(kind="new_event", dedupe_key=f"new_event:{at.isoformat()}:{i}",
+            draft = notify.draft(kind="new_event", dedupe_key=f"new_event:{at.isoformat()}:{i}",
                                       event_id=f"ev-{i}", created_at=at, title=f"incident {i} at {at:%H:%M}",
                                       text="text", payload={"killed": killed or {}, "injured": {}})
-            store.add_alert(session, draft.to_row(), notify.route(draft, runtime.targets))
+            store.add_alert(session, draft, notify.route(draft, runtime.targets))
             titles.append(draft.title)
     return titles
 

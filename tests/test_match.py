@@ -17,8 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.match import Matcher, Matches, tokens
-from monitor.watchlist import Watchlist, load_watchlist
+from monitor.config import Watchlist, load_watchlist
+from monitor.match import Matcher
+from monitor.model import Matches
+from monitor.text import tokens
 
 REPO = Path(__file__).resolve().parents[1]
 WATCHLIST = REPO / "config" / "watchlist.yaml"
@@ -142,7 +144,7 @@ _HASH_SEED_SCRIPT = """
 import json, sys
 from pathlib import Path
 from monitor.match import Matcher
-from monitor.watchlist import load_watchlist
+from monitor.config import load_watchlist
 m = Matcher(load_watchlist([Path(sys.argv[1])]))
 print(json.dumps([m.match(t).actors for t in sys.argv[2:]]))
 """

@@ -22,10 +22,10 @@ def _enqueue(runtime: pipeline.Runtime, n: int, kind: str = "new_event", killed:
             payload = {"killed": killed or {}, "injured": {}}
             if likelihood is not None:
                 payload["likelihood"] = likelihood
-            draft = notify.AlertDraft(kind=kind, dedupe_key=f"{kind}:{at.isoformat()}:{i}", event_id=f"ev-{i}",
+            draft = notify.draft(kind=kind, dedupe_key=f"{kind}:{at.isoformat()}:{i}", event_id=f"ev-{i}",
                                       created_at=at, title=f"{label or kind} number {i}", text="text",
                                       payload=payload)
-            store.add_alert(session, draft.to_row(), notify.route(draft, runtime.targets))
+            store.add_alert(session, draft, notify.route(draft, runtime.targets))
 
 
 def test_each_target_gets_the_kinds_and_severity_it_asked_for(make_config, receiver):

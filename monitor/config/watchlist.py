@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from monitor.config import ConfigError, describe_errors, read_yaml
+from monitor.config.files import ConfigError, describe_errors, read_yaml
 
 ActorKind = Literal["militia", "umbrella", "front_group", "state", "state_force", "armed_group", "person_group"]
 Side = Literal["iran_aligned", "us_coalition", "iraq_state", "other"]
@@ -19,6 +19,18 @@ PlaceKind = Literal[
     "base", "diplomatic", "city", "town", "district", "militia_site", "border_crossing", "oil_field", "area",
     "country", "sea",
 ]
+
+
+# What the code does with the actor of a role that is checked, completing "the actor ..." in a problem line.
+_ROLE_USES: dict[str, str] = {
+    "catch_all": "the reader puts an unclaimed militia attack on",
+    "patron": "the reader counts as the state behind the militias, or as its forces",
+}
+# The side an actor of a role must have for its feature to work: the escalation rules and the warning check
+# read the catch-all's side, so a catch-all on another side stops the warnings as surely as a missing one.
+_ROLE_SIDES: dict[str, Side] = {"catch_all": "iran_aligned", "patron": "iran_aligned"}
+# Reports name these whoever the group behind an incident is.
+_ALWAYS_COMMON = frozenset({"catch_all", "patron"})
 
 
 class _Entry(BaseModel):
@@ -49,6 +61,9 @@ class Actor(_Entry):
     theatre: bool = True  # false for actors whose fight is elsewhere (Lebanon, Yemen)
     backers: list[str] = []
     part_of: list[str] = []
+    # The code asks for actors by role, never by name, so renaming an actor in the file breaks nothing.
+    role: Literal["catch_all", "patron", "other_conflict"] | None = None
+    common: bool = False  # named in nearly every report: sharing it does not tie two reports to one incident
 
 
 class Period(BaseModel):
@@ -97,6 +112,15 @@ class Watchlist(BaseModel):
     def place(self, name: str) -> Place | None:
         return next((p for p in self.places if p.name == name), None)
 
+    def with_role(self, role: str) -> tuple[str, ...]:
+        """Names of the actors with that `role`, in watchlist order."""
+        return tuple(a.name for a in self.actors if a.role == role)
+
+    def common_actors(self) -> frozenset[str]:
+        """Actors that say nothing about which incident a report is about: those marked `common`, and the
+        catch-all and the patrons, which reports name whoever the group behind an incident is."""
+        return frozenset(a.name for a in self.actors if a.common or a.role in _ALWAYS_COMMON)
+
     def sites_named_after(self) -> dict[str, str]:
         """Town -> the one site named after it (Erbil -> Erbil Air Base), where there is exactly one and
         it is a base (Baghdad names an airport and an embassy, so it has none)."""
@@ -129,6 +153,7 @@ def load_watchlist(paths: Sequence[Path]) -> Watchlist:
     actors: list[Actor] = []
     places: list[Place] = []
     people: list[Person] = []
+    files: dict[str, Path] = {}  # actor name -> the file that defines it, for the role problems
     for path in paths:
         raw = read_yaml(path) or {}
         try:
@@ -139,29 +164,14 @@ def load_watchlist(paths: Sequence[Path]) -> Watchlist:
         actors += part.actors
         places += part.places
         people += part.people
+        files.update(dict.fromkeys((a.name for a in part.actors), path))
     watchlist = Watchlist(actors=actors, places=places, people=people)
     problems += _duplicate_names(watchlist, paths)
-    if not problems:  # names are looked up only in a watchlist whose entries all loaded
-        problems += _missing_names(watchlist, paths)
+    if not problems:  # names and roles are looked up only in a watchlist whose entries all loaded
+        problems += _missing_names(watchlist, paths) + _role_problems(watchlist, files, paths)
     if problems:
         raise ConfigError(problems)
     return watchlist
-
-
-# Actors the code looks up by name (classify.py, assess.py): a watchlist without one of them, renamed or left
-# in a file that is not loaded, raises no error anywhere and silently switches a feature off; without the
-# catch-all, an unclaimed attack has no Iran-aligned perpetrator and no strike warning ever follows.
-# Each reason completes "no actor named X, which ...". tests/test_config_whole.py checks this list against
-# the names written in monitor/*.py.
-CODE_ACTORS: dict[str, str] = {
-    "Iran-backed militias": "the reader uses as the catch-all for unnamed militias",
-    "Iran": "the reader counts as a party on the Iran-aligned side",
-    "IRGC": "the reader counts as a party on the Iran-aligned side",
-    "Islamic State": "the reader uses to set Islamic State incidents aside",
-}
-# The side an actor of CODE_ACTORS must have for its feature to work: the escalation rules and the warning
-# check read the catch-all's side, so a catch-all on another side stops the warnings just the same.
-CODE_ACTOR_SIDES: dict[str, Side] = {"Iran-backed militias": "iran_aligned"}
 
 
 def close_match(value: str, choices: Iterable[str]) -> str | None:
@@ -178,18 +188,11 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
 
 
 def _missing_names(watchlist: Watchlist, paths: Sequence[Path]) -> list[str]:
-    """Names the code needs that the watchlist lacks, and names the watchlist gives one entry that are not
-    actors of it (backers, part_of, a person's affiliation: the reader takes a person's side from it)."""
+    """Names the watchlist gives one entry that are not actors of it (backers, part_of, a person's
+    affiliation: the reader takes a person's side from it)."""
     where = ", ".join(str(p) for p in paths)
     actors = [a.name for a in watchlist.actors]
     problems = []
-    for name, why in CODE_ACTORS.items():
-        actor = watchlist.actor(name)
-        if actor is None:
-            problems.append(f"{where}: actors: no actor named {name!r}, which {why}{did_you_mean(name, actors)}")
-        elif name in CODE_ACTOR_SIDES and actor.side != CODE_ACTOR_SIDES[name]:
-            problems.append(f"{where}: actors: {name!r} has side {actor.side!r}; it must be "
-                            f"{CODE_ACTOR_SIDES[name]!r}, as the actor which {why}")
     for section, entries, fields in (("actors", watchlist.actors, ("backers", "part_of")),
                                      ("people", watchlist.people, ("affiliation",))):
         for entry in entries:
@@ -199,6 +202,28 @@ def _missing_names(watchlist: Watchlist, paths: Sequence[Path]) -> list[str]:
                     if watchlist.actor(name) is None:
                         problems.append(f"{where}: {section}[{entry.name!r}].{key}: {name!r} is not an actor in "
                                         f"the watchlist{did_you_mean(name, actors)}")
+    return problems
+
+
+def _role_problems(watchlist: Watchlist, files: dict[str, Path], paths: Sequence[Path]) -> list[str]:
+    """Exactly one catch-all, and the catch-all and the patrons on the side their features read. Without the
+    catch-all an unclaimed attack has no Iran-aligned perpetrator and no strike warning ever follows; no error
+    would be raised anywhere else, the feature would just switch off."""
+    problems = []
+    catch_alls = watchlist.with_role("catch_all")
+    if not catch_alls:
+        where = ", ".join(str(p) for p in paths)
+        problems.append(f"{where}: actors: no actor has role 'catch_all'; set `role: catch_all` on the actor "
+                        f"{_ROLE_USES['catch_all']} (one actor, on side 'iran_aligned')")
+    for name in catch_alls[1:]:
+        problems.append(f"{files[name]}: actors[{name!r}].role: 'catch_all' is already the role of "
+                        f"{catch_alls[0]!r}; only one actor can be the one {_ROLE_USES['catch_all']}")
+    for actor in watchlist.actors:
+        side = _ROLE_SIDES.get(actor.role or "")
+        if side is not None and actor.side != side:
+            problems.append(f"{files[actor.name]}: actors[{actor.name!r}].role: {actor.role!r} needs side "
+                            f"{side!r}, but the actor has side {actor.side!r}; it is the actor "
+                            f"{_ROLE_USES[actor.role or '']}")
     return problems
 
 

@@ -1,4 +1,4 @@
-"""Events: decide whether a relevant report starts a new incident or joins a known one.
+"""Merging: decide whether a relevant report starts a new incident or joins a known one.
 
 Pure logic over plain values: the pipeline fetches candidate events from the store and saves the
 outcome. A report joins an event of the same type when the incident times are close and the
@@ -9,69 +9,13 @@ with the most similar wording (rapidfuzz) wins.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from monitor.classify import Reading
-
-# Actors that appear in nearly every report; sharing only these says nothing about the incident.
-_GENERIC_ACTORS = frozenset({"United States", "US-led coalition", "Iraqi government", "Iraqi Security Forces",
-                             "Iran-backed militias", "Iran"})
-
-
-@dataclass(frozen=True, slots=True)
-class EventFacts:
-    """The best current facts about one incident."""
-
-    id: str
-    event_type: str
-    title: str
-    actors: tuple[str, ...]
-    places: tuple[str, ...]
-    first_seen: datetime
-    last_seen: datetime
-    killed: dict[str, int] = field(default_factory=dict)
-    injured: dict[str, int] = field(default_factory=dict)
-    sources: tuple[dict[str, Any], ...] = ()
-    report_count: int = 1
-    claims: tuple[str, ...] = ()  # "Kataib Hezbollah: claimed", "Kataib Hezbollah: attributed"
-    day: date | None = None  # the day it happened, as the first report put it
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """The parts of an item and its reading that events need."""
-
-    key: str
-    title: str
-    link: str | None
-    source: str
-    published: datetime
-    reading: Reading
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One material difference a report made: its kind (for routing) and what to tell people."""
-
-    kind: str  # killed | injured | place | actor | claim | attribution | correction
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class EventChange:
-    """What a report did to the events: started one, or joined one and changed these facts."""
-
-    event: EventFacts
-    is_new: bool
-    changes: tuple[Change, ...] = ()
-
-    def material(self, kinds: Sequence[str]) -> tuple[Change, ...]:
-        """The changes of the kinds a user wants an update for."""
-        return tuple(c for c in self.changes if c.kind in kinds)
+from monitor.model import Change, EventChange, EventFacts, Reading, Report, total_count
 
 
 def event_id_for(report: Report) -> str:
@@ -97,7 +41,8 @@ def expand_places(places: Sequence[str], related: dict[str, str]) -> set[str]:
     return {*places, *(related[p] for p in places if p in related), *(towns[p] for p in places if p in towns)}
 
 
-def _same_incident(report: Report, event: EventFacts, window: timedelta, related: dict[str, str]) -> bool:
+def _same_incident(report: Report, event: EventFacts, window: timedelta, related: dict[str, str],
+                   common: frozenset[str]) -> bool:
     if abs(report.published - event.first_seen) > window:
         return False
     if event.day and abs((report_day(report) - event.day).days) > MAX_DAY_GAP:
@@ -105,13 +50,14 @@ def _same_incident(report: Report, event: EventFacts, window: timedelta, related
     places = expand_places(report.reading.places, related)
     if places and event.places:
         return bool(places & set(event.places))
-    actors = set(report.reading.actors) - _GENERIC_ACTORS
-    return bool(actors & (set(event.actors) - _GENERIC_ACTORS))
+    # Actors named in nearly every report (the watchlist's `common` ones): sharing only these says nothing.
+    actors = set(report.reading.actors) - common
+    return bool(actors & (set(event.actors) - common))
 
 
-def lookup_names(reading: Reading, related: dict[str, str]) -> list[str]:
+def lookup_names(reading: Reading, related: dict[str, str], common: frozenset[str] = frozenset()) -> list[str]:
     """The entities a report's candidate events are looked up by: its places and specific actors."""
-    return [*expand_places(reading.places, related), *(a for a in reading.actors if a not in _GENERIC_ACTORS)]
+    return [*expand_places(reading.places, related), *(a for a in reading.actors if a not in common)]
 
 
 def _claims(reading: Reading) -> tuple[str, ...]:
@@ -124,12 +70,12 @@ def _similarity(report: Report, event: EventFacts) -> float:
 
 
 def place_report(report: Report, candidates: Sequence[EventFacts], window: timedelta,
-                 related: dict[str, str] | None = None) -> EventChange:
+                 related: dict[str, str] | None = None, common: frozenset[str] = frozenset()) -> EventChange:
     """Start a new event for the report, or merge it into the best matching candidate."""
     reading = report.reading
     related = related or {}
     matching = [e for e in candidates
-                if e.event_type == reading.event_type and _same_incident(report, e, window, related)]
+                if e.event_type == reading.event_type and _same_incident(report, e, window, related, common)]
     if not matching:
         event = EventFacts(
             id=event_id_for(report), event_type=reading.event_type or "other", title=report.title,
@@ -189,16 +135,6 @@ def _correct_counts(counts: dict[str, int], reading: Reading, word: str, changes
     return {**counts, side: figure}
 
 
-_COALITION_MEMBERS = ("US", "UK")
-
-
-def total_count(counts: dict[str, int]) -> int:
-    """People counted, not double-counting "three coalition" and "two US and one British"."""
-    members = sum(counts.get(side, 0) for side in _COALITION_MEMBERS)
-    others = sum(n for side, n in counts.items() if side not in (*_COALITION_MEMBERS, "coalition"))
-    return others + max(members, counts.get("coalition", 0))
-
-
 def _raise_counts(old: dict[str, int], new: dict[str, int], word: str, changes: list[Change]) -> dict[str, int]:
     """Keep the highest count per side; a change is material when a side's count or the total rises
     (a report saying "three coalition" after "two US and one British" changes nothing)."""
@@ -225,13 +161,3 @@ def referenced_events(reading: Reading, published: datetime, candidates: Sequenc
               if e.id != own_event and set(e.places) & places and
               published - REFERENCE_WINDOW <= e.first_seen <= published]
     return [e.id for e in sorted(linked, key=lambda e: e.first_seen, reverse=True)]
-
-
-COPY_WINDOW = timedelta(days=3)
-COPY_TEXT_SIMILARITY = 90.0
-
-
-def same_article(title: str, summary: str, other_title: str, other_summary: str) -> bool:
-    """Near-identical text: the same title and a summary that differs only in small edits."""
-    return (fuzz.ratio(title.casefold(), other_title.casefold()) >= COPY_TEXT_SIMILARITY
-            and fuzz.ratio(summary.casefold(), other_summary.casefold()) >= COPY_TEXT_SIMILARITY)

@@ -1,0 +1,179 @@
+"""The life of a warning, decided in pure code: what one event does to the forecasts standing.
+
+The pipeline loads what the decision needs (`Standing`), `decide` returns what changes (`Outlook`), and the
+pipeline stores it and composes the alerts, in one transaction. In order, an event
+
+1. confirms the open forecasts it fulfils (a new event only), and is recorded as a miss when it is of a kind
+   a rule expects and no warning stood for it;
+2. as a threat, raises the forecasts whose rule expects the threatening side to act;
+3. as the trigger of each rule it matches, gets a forecast (new, or updated with what the event now says).
+
+A forecast is announced when its likelihood first reaches the threshold, and again only when it moves by
+`update_delta`; a confirmed one is announced as resolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from monitor.assess.judge import World, fulfils, judge, matches, precedents, threat_supports
+from monitor.config import HistoryIncident, Rule, RulesFile
+from monitor.model import Announcement, EventFacts, Forecast, Incident, Judgement, MissedEvent, Outlook, Standing
+
+THREAT_LOOKBACK = timedelta(days=1)  # a vow made just before the trigger still counts
+
+
+def incident_of(facts: EventFacts, world: World) -> Incident:
+    """An event as the rules see it."""
+    hosted = any(world.hosts_us(p, facts.first_seen.date()) for p in facts.places)
+    return Incident(facts.id, facts.event_type, facts.first_seen, facts.actors, facts.places,
+                    dict(facts.killed), dict(facts.injured), facts.claims, hosted)
+
+
+def expected_kind(rules: RulesFile, incident: Incident, world: World) -> str | None:
+    """The warning kind an event of this sort should have been preceded by, if any rule expects it."""
+    for rule in rules.rules:
+        e = rule.expects
+        if e.event_type != incident.event_type:
+            continue
+        if e.event_type == "strike" and e.by in incident.actors:
+            return e.kind
+        if e.event_type == "attack" and incident.targets_hosted_us and "iran_aligned" in world.sides(incident.actors):
+            return e.kind
+    return None
+
+
+@dataclass
+class _Decision:
+    """The working state of one decision: copies of the forecasts, changed in place, in the order decided."""
+
+    rules: RulesFile
+    history: Sequence[HistoryIncident]
+    world: World
+    event: EventFacts
+    standing: Standing
+    now: datetime
+    pool: dict[int, Forecast] = field(default_factory=dict)
+    new: dict[tuple[str, str], Forecast] = field(default_factory=dict)
+    changed: list[Forecast] = field(default_factory=list)
+    announcements: list[Announcement] = field(default_factory=list)
+
+    def own(self, forecast: Forecast) -> Forecast:
+        """The decision's copy of a loaded forecast (one per id, whichever list it came in)."""
+        assert forecast.id is not None  # loaded from the store
+        return self.pool.setdefault(forecast.id, replace(forecast))
+
+    def touch(self, forecast: Forecast) -> None:
+        if not any(f is forecast for f in self.changed):
+            self.changed.append(forecast)
+
+    def resolve(self, incident: Incident, title: str) -> MissedEvent | None:
+        """Confirm the open forecasts this new event fulfils; a miss when none with a warning did."""
+        assert incident.event_id is not None  # an observed event, not a history entry
+        warned_hit = False
+        for forecast in map(self.own, self.standing.open_at_event):
+            if forecast.state != "open" or not fulfils(forecast.expected_type, forecast.expected_by,
+                                                       forecast.window_start, forecast.window_end, incident,
+                                                       self.world):
+                continue
+            forecast.state, forecast.resolved_at = "confirmed", incident.at
+            forecast.resolving_event_id = incident.event_id
+            self.touch(forecast)
+            if forecast.warned_at is not None:
+                warned_hit = True
+                forecast.lead_hours = max(0.0, (incident.at - forecast.warned_at).total_seconds() / 3600)
+                if self.rules.send_resolved:
+                    self.announcements.append(Announcement("resolved", forecast, trigger_title=title))
+        longest = max((r.window for r in self.rules.rules), default=timedelta(0))
+        expected = expected_kind(self.rules, incident, self.world)
+        if not warned_hit and expected and self.now - incident.at <= longest:
+            return MissedEvent(incident.event_id, expected, incident.at, title)
+        return None
+
+    def support(self, threat: Incident) -> None:
+        """A vow of response from the side a standing forecast expects to act raises its likelihood."""
+        for forecast in map(self.own, self.standing.open_now):
+            rule = next((r for r in self.rules.rules if r.name == forecast.rule), None)
+            if (forecast.state != "open" or rule is None or forecast.threat_seen
+                    or not threat_supports(rule, threat.actors, self.world)):
+                continue
+            trigger = self.standing.triggers.get(forecast.trigger_event_id)
+            if trigger is not None:
+                self.judge(rule, incident_of(trigger, self.world), trigger.title, threat_seen=True)
+
+    def _outcomes(self, rule: Rule) -> list[bool]:
+        """This rule's forecasts resolved before now, known then; those near a history incident count once."""
+        history_days = {h.date for h in self.history}
+        known = [(r.confirmed, r.trigger_day) for r in self.standing.resolved
+                 if r.rule == rule.name and r.resolved_at < self.now]
+        known += [(f.state == "confirmed", f.window_start.date()) for f in self.changed
+                  if f.rule == rule.name and f.state != "open" and f.resolved_at and f.resolved_at < self.now]
+        return [ok for ok, day in known if not any(abs((day - d).days) <= 1 for d in history_days)]
+
+    def _threat_seen(self, rule: Rule, incident: Incident) -> bool:
+        start = incident.at - THREAT_LOOKBACK
+        threats = [t for t in self.standing.threats if t.id != self.event.id]
+        if self.event.event_type == "threat":
+            threats.append(self.event)  # as this report left it
+        return any(threat_supports(rule, t.actors, self.world) for t in threats
+                   if t.last_seen >= start and t.first_seen <= self.now)
+
+    def _forecast_for(self, rule: Rule, event_id: str) -> Forecast | None:
+        if (rule.name, event_id) in self.new:
+            return self.new[(rule.name, event_id)]
+        loaded = (*self.standing.of_event, *self.standing.open_now)
+        found = next((f for f in loaded if f.rule == rule.name and f.trigger_event_id == event_id), None)
+        return self.own(found) if found else None
+
+    def judge(self, rule: Rule, incident: Incident, trigger_title: str, threat_seen: bool | None = None) -> None:
+        past = precedents(rule, self.history, self.world, before=self.now.date())
+        if threat_seen is None:
+            threat_seen = self._threat_seen(rule, incident)
+        judgement = judge(rule, self.rules.factors, incident, self.world, past, self._outcomes(rule), threat_seen)
+        if judgement.window_end < self.now:
+            return  # an old report read late: its window has passed, there is nothing left to warn about
+        assert incident.event_id is not None  # an observed event, not a history entry
+        forecast = self._forecast_for(rule, incident.event_id)
+        if forecast is None:
+            forecast = Forecast(rule=rule.name, kind=rule.expects.kind, expected_type=rule.expects.event_type,
+                                expected_by=judgement.expected_by, trigger_event_id=incident.event_id,
+                                created_at=self.now, window_start=incident.at, window_end=judgement.window_end,
+                                likelihood=judgement.likelihood)
+            self.new[(rule.name, incident.event_id)] = forecast
+        elif forecast.state != "open":
+            return
+        forecast.likelihood, forecast.threat_seen = judgement.likelihood, judgement.threat_seen
+        forecast.details = {"reasons": list(judgement.reasons),
+                            "precedents": [p.describe() for p in judgement.precedents],
+                            "against": judgement.expected_against, "likely_targets": list(judgement.likely_targets)}
+        self.touch(forecast)
+        self.announce(forecast, judgement, trigger_title)
+
+    def announce(self, forecast: Forecast, judgement: Judgement, trigger_title: str) -> None:
+        """One warning when the likelihood first reaches the threshold; an update only when it moves enough."""
+        if forecast.warned_at is None:
+            if judgement.likelihood < self.rules.threshold:
+                return
+            forecast.warned_at, forecast.warned_likelihood = self.now, judgement.likelihood
+            self.announcements.append(Announcement("warning", forecast, judgement, trigger_title))
+            return
+        if abs(judgement.likelihood - (forecast.warned_likelihood or 0)) < self.rules.update_delta:
+            return
+        previous, forecast.warned_likelihood = forecast.warned_likelihood, judgement.likelihood
+        self.announcements.append(Announcement("warning", forecast, judgement, trigger_title, update_from=previous))
+
+
+def decide(rules: RulesFile, history: Sequence[HistoryIncident], world: World, event: EventFacts, is_new: bool,
+           title: str, standing: Standing, now: datetime) -> Outlook:
+    """What an event, new or just changed, does to the forecasts: confirm, raise, create; and which alerts."""
+    decision = _Decision(rules, history, world, event, standing, now)
+    incident = incident_of(event, world)
+    miss = decision.resolve(incident, title) if is_new else None
+    if incident.event_type == "threat":
+        decision.support(incident)
+    for rule in rules.rules:
+        if matches(rule, incident, world):
+            decision.judge(rule, incident, title)
+    return Outlook(tuple(decision.changed), tuple(decision.announcements), miss)

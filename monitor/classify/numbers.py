@@ -1,0 +1,45 @@
+"""Counts as a report writes them: digits and number words, and the wording around them ("at least 25",
+"revised to 14")."""
+
+from __future__ import annotations
+
+from monitor.classify.context import Context
+from monitor.classify.segment import Text
+
+
+def number(ctx: Context, word: str) -> int | None:
+    """The count a token stands for: digits, or a number word of the vocabulary."""
+    if word.isdigit() and len(word) < 6:
+        return int(word)
+    return ctx.numbers.get(word)
+
+
+def count_before(ctx: Context, doc: Text, at: int) -> str | None:
+    """'more than 30 rockets' -> 'more than 30'; '18 Katyusha rockets' -> '18'."""
+    for back in range(1, 4):
+        i = at - back
+        if i < 0 or doc.sentence_of[i] != doc.sentence_of[at]:
+            return None
+        found = number(ctx, doc.folded[i])
+        model_name = i > 0 and len(doc.folded[i - 1]) == 1  # "F-15 jets" names a model, not a count
+        if found is not None and doc.folded[i] not in {"a", "an"} and not model_name:
+            qualifier = qualifier_before(ctx, doc, i)
+            return f"{qualifier} {found}" if qualifier else str(found)
+    return None
+
+
+def qualifier_before(ctx: Context, doc: Text, at: int) -> str | None:
+    """The qualifier ("at least", "more than") that ends right before token `at`."""
+    window = doc.folded[max(0, at - 2):at]
+    for _begin, end, label in ctx.qualifiers.find(window):
+        if end == len(window):
+            return label
+    return None
+
+
+def count_wording(ctx: Context, doc: Text, at: int, count: int) -> str | None:
+    """'at least 25', 'revised to 14': the count as worded, when it is more than the bare number."""
+    qualifier = qualifier_before(ctx, doc, at)
+    revised = any(doc.folded[i] in ctx.revision_words for i in range(max(0, at - 4), at))
+    parts = [p for p in (("revised to" if revised else None), qualifier) if p]
+    return " ".join([*parts, str(count)]) if parts else None

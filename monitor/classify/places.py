@@ -1,0 +1,87 @@
+"""Where: the places where the event happened, not those named as reference points ("north of Baghdad") or
+as where an earlier incident happened, and of those the most specific (a base rather than its town)."""
+
+from __future__ import annotations
+
+from monitor.classify.context import Context
+from monitor.classify.lexicon import phrase
+from monitor.classify.segment import Text
+from monitor.model import Match, Matches, Party
+
+
+def places(ctx: Context, event_type: str | None, doc: Text, mentions: list[Match],
+           parties: list[Party]) -> tuple[str, ...]:
+    """Where it happened: the most specific places of the sentences that tell the event."""
+    # A capital outside the watched countries is where a threat was spoken only when its own
+    # side speaks ("Khamenei in Tehran"); otherwise "warned Tehran" names a government.
+    speaker_abroad = event_type == "threat" and bool(parties) and parties[0].name in ctx.patrons
+    candidates = []
+    for m in mentions:
+        if m.section != "place" or ctx.kind.get(m.name) == "country":
+            continue
+        if doc.token_at(m.start) in doc.reference:
+            continue
+        if m.name not in ctx.theatre_places and not speaker_abroad:
+            continue
+        candidates.append((doc.sentence_of[doc.token_at(m.start)], _site_for(ctx, doc, m)))
+    if event_type in {"attack", "strike"}:
+        # The title and lead tell the incident; later sentences often recall other incidents.
+        # A strike wave may list its sites further down, in sentences that speak of its strikes;
+        # an attack told only further down ("convoys in Dhi Qar and Babil") is where its cues are.
+        leading = [(s, n) for s, n in candidates if s <= 1]
+        cue_sentences = {doc.sentence_of[b] for b, lb in doc.cues if lb == event_type}
+        if event_type == "strike":
+            cue_sentences |= {doc.sentence_of[i] for i, w in enumerate(doc.masked)
+                              if w in ctx.strike_sites and doc.foreground[i]}
+        extra = [(s, n) for s, n in candidates if s > 1 and event_type == "strike" and s in cue_sentences]
+        later = [(s, n) for s, n in candidates if s in cue_sentences] if event_type == "attack" else []
+        candidates = (leading + extra) or later or candidates[:1]
+    elif event_type == "threat":
+        candidates = [(s, n) for s, n in candidates if s <= 1] or candidates[:1]
+    names = list(dict.fromkeys(n for _, n in candidates))
+    return tuple(_most_specific(ctx, names))
+
+
+def _site_for(ctx: Context, doc: Text, mention: Match) -> str:
+    """'Irbil bases' names Erbil Air Base: a town followed by a base word, when exactly one watched
+    site is named after the town."""
+    site = ctx.site_named_after.get(mention.name)
+    if site is None:
+        return mention.name
+    after = doc.token_at(mention.end - 1) + 1
+    if any(tuple(doc.folded[after : after + len(p)]) == p for p in ctx.base_words):
+        return site
+    # "a base in Irbil", "the airport at Erbil"
+    before = doc.token_at(mention.start)
+    window = doc.folded[max(0, before - 4):before]
+    while window and window[-1] in {"in", "at", "near", "outside", "the", "of"}:
+        window = window[:-1]
+    if any(tuple(window[len(window) - len(p):]) == p for p in ctx.base_words if len(window) >= len(p)):
+        return site
+    return mention.name
+
+
+def _most_specific(ctx: Context, names: list[str]) -> list[str]:
+    """Drop a province when a base or mission is named, and a town that a named site is named after
+    ("Baghdad" beside "US Embassy Baghdad", "Balad" beside "Balad Air Base")."""
+    sites = [n for n in names if n in ctx.sites]
+    if not sites:
+        return names
+    site_words = {t for site in sites for t in phrase(site)}
+    return [n for n in names if n in ctx.sites or (
+        ctx.kind.get(n) != "district" and not set(phrase(n)) <= site_words)]
+
+
+def mention_sentence(doc: Text, mentions: list[Match], name: str) -> str | None:
+    """The sentence of the first mention of `name`, the evidence for it."""
+    for m in mentions:
+        if m.name == name:
+            return doc.sentence(doc.sentence_of[doc.token_at(m.start)])
+    return None
+
+
+def background_places(ctx: Context, doc: Text, matches: Matches) -> tuple[str, ...]:
+    """Where the earlier incidents the report refers to happened."""
+    return tuple(dict.fromkeys(
+        m.name for m in matches.mentions
+        if m.section == "place" and m.name in ctx.theatre_places and not doc.foreground[doc.token_at(m.start)]))

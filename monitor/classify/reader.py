@@ -1,0 +1,55 @@
+"""The reader: one report in, one `Reading` out, step by step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from monitor.classify import cues, places, roles, segment, toll
+from monitor.classify.context import Context
+from monitor.classify.relevance import relevant
+from monitor.classify.weapons import weapon
+from monitor.classify.when import happened_on
+from monitor.config import EVENT_TYPES, Vocabulary, Watchlist
+from monitor.model import Matches, Reading
+
+
+class Reader:
+    """Built once from the vocabulary and watchlist; `read` is the per-item call."""
+
+    def __init__(self, vocabulary: Vocabulary, watchlist: Watchlist):
+        self.vocabulary = vocabulary
+        self.watchlist = watchlist
+        self.context = Context.build(vocabulary, watchlist)
+
+    def read(self, title: str, summary: str, matches: Matches, when: datetime) -> Reading:
+        """Read one report. `matches` must come from matching `f"{title}\\n{summary}"`."""
+        ctx = self.context
+        doc = segment.segment(ctx, title, summary, matches, when)
+        reasons: list[str] = []
+        scores, first_cue = cues.type_scores(ctx, doc, matches)
+        off_topic = cues.off_topic_frame(ctx, doc, scores, reasons)
+        event_type = cues.event_type(scores, first_cue, off_topic)
+        mentions = [m for m in matches.mentions if doc.foreground[doc.token_at(m.start)]]
+        # A threat is about what it answers: the militias behind "the attack" it follows are parties.
+        party_source = list(matches.mentions) if event_type == "threat" else mentions
+        parties = roles.parties(ctx, event_type, doc, roles.party_mentions(ctx, doc, party_source))
+        where = places.places(ctx, event_type, doc, party_source, parties)
+        is_relevant = not off_topic and relevant(ctx, event_type, doc, mentions, parties, where, when, reasons)
+        killed, injured, evidence = toll.toll_counts(ctx, doc)
+        toll.named_dead(ctx, doc, mentions, killed)
+        weapon_name, weapon_count = weapon(ctx, doc)
+        cue = cues.cue_sentence(doc, event_type) if event_type in EVENT_TYPES else None
+        if cue is not None:
+            evidence["event_type"] = cue
+        place_sentence = places.mention_sentence(doc, mentions, where[0]) if where else None
+        if place_sentence is not None:
+            evidence["places"] = place_sentence
+        if is_relevant:
+            reasons.append(f"{event_type}: cues {scores}")
+        return Reading(
+            relevant=is_relevant, event_type=event_type, actors=tuple(dict.fromkeys(p.name for p in parties)),
+            places=where, killed=killed, injured=injured, weapon=weapon_name, weapon_count=weapon_count,
+            parties=tuple(parties), happened_on=happened_on(doc, when), scores=scores, reasons=tuple(reasons),
+            evidence={k: v[:400] for k, v in evidence.items() if v}, background=segment.background(doc),
+            background_places=places.background_places(ctx, doc, matches),
+        )

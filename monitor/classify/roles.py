@@ -1,0 +1,92 @@
+"""Who: the parties of the event, by role. An attack has perpetrators (claimed, attributed or suspected; the
+catch-all actor when no group is named), a strike a striker and targets, a threat its parties."""
+
+from __future__ import annotations
+
+from monitor.classify.context import Context
+from monitor.classify.segment import Text
+from monitor.model import Match, Party
+
+
+def actor_of(ctx: Context, mention: Match) -> str | None:
+    """The actor a mention stands for: the actor named, or a person's affiliation."""
+    if mention.section == "actor":
+        return mention.name
+    if mention.section == "person":
+        return ctx.affiliation.get(mention.name)
+    return None
+
+
+def _how(doc: Text, mention: Match) -> tuple[str, str]:
+    index = doc.token_at(mention.start)
+    sentence = doc.sentence_of[index]
+    for begin, _, label in doc.hits["attribution"]:
+        if doc.sentence_of[begin] == sentence:
+            return label, doc.sentence(sentence)
+    return "named", doc.sentence(sentence)
+
+
+def party_mentions(ctx: Context, doc: Text, mentions: list[Match]) -> list[Match]:
+    """Mentions that name a party: not "Iran" in "Iran-backed", not "the PMF" in "part of the PMF"."""
+    member_ends = {end for _, end, _ in doc.hits["membership"]}
+    kept = []
+    for m in mentions:
+        last = doc.token_at(m.end - 1)
+        if last + 1 < len(doc.folded) and doc.folded[last + 1] in ctx.backer_suffixes and (
+                doc.text[doc.words[last][1]:doc.words[last + 1][0]] in {"-", "‑", "–"}):
+            continue
+        first = doc.token_at(m.start)
+        if first in member_ends or first - 1 in member_ends:
+            continue
+        kept.append(m)
+    return kept
+
+
+def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Match]) -> list[Party]:
+    """The parties of the event, each with its role, how the report puts it, and the supporting sentence."""
+    actors: list[tuple[str, Match]] = []
+    for m in mentions:
+        name = actor_of(ctx, m)
+        if name and name not in {a for a, _ in actors}:
+            actors.append((name, m))
+    iran = [(a, m) for a, m in actors if a in ctx.iran_side or a in ctx.patrons]
+    us = [(a, m) for a, m in actors if a in ctx.us_side]
+    militias = [(a, m) for a, m in iran if a not in ctx.patrons and a != ctx.catch_all]
+    if militias:
+        # A named group makes the catch-all redundant; a patron counts when the title names it.
+        iran = [(a, m) for a, m in iran if a != ctx.catch_all and (
+            a not in ctx.patrons or doc.sentence_of[doc.token_at(m.start)] == 0)]
+    if event_type == "attack":
+        found = []
+        for a, m in iran:
+            how, evidence = _how(doc, m)
+            lead = doc.sentence_of[doc.token_at(m.start)] <= 1
+            if how == "denied" or (a in ctx.patrons and not lead):
+                continue  # a group that disowns the attack; a patron named only as background
+            found.append(Party(a, "perpetrator", how, evidence))
+        if not found:
+            found = [Party(ctx.catch_all, "perpetrator", "assumed")]
+        return found
+    if event_type == "strike":
+        strikers = [(a, m) for a, m in actors if a in ctx.strikers]
+        found = [Party(a, "striker", "named", doc.sentence(doc.sentence_of[doc.token_at(m.start)]))
+                 for a, m in strikers[:1]]
+        found += [Party(a, "target", "named") for a, m in iran]
+        if strikers and not iran and strikers[0][0] in ctx.us_side and event_type == "strike":
+            found.append(Party(ctx.catch_all, "target", "assumed"))
+        return found
+    if event_type == "threat":
+        speaker = next(((a, m) for a, m in actors if a in ctx.iran_side | ctx.us_side | ctx.patrons), None)
+        unnamed = _unnamed_militia_in_title(doc, speaker[1] if speaker else None)
+        if unnamed:
+            return [Party(ctx.catch_all, "party", "assumed")] + [Party(a, "party", "named") for a, _ in iran]
+        if speaker and speaker[0] in ctx.us_side:
+            return [Party(a, "party", "named") for a, _ in us[:1] + iran]
+        return [Party(a, "party", "named") for a, _ in iran]
+    return [Party(a, "party", "named") for a, _ in actors]
+
+
+def _unnamed_militia_in_title(doc: Text, first_named: Match | None) -> bool:
+    """'Iraqi militia umbrella warns ...': armed groups speak in the title before anyone is named."""
+    limit = doc.token_at(first_named.start) if first_named else len(doc.masked)
+    return any(doc.sentence_of[b] == 0 and b < limit for b, _, _ in doc.hits["militia"])

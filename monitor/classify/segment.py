@@ -1,0 +1,123 @@
+"""Sentences, clauses and foreground: the report as one token stream, with per token the sentence it is in,
+whether it tells the report's own event or something earlier (background) or hypothetical, and whether it
+names a place only as a reference point ("north of Baghdad")."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from monitor.classify.context import Context
+from monitor.classify.lexicon import Hit
+from monitor.config import Weights
+from monitor.model import Matches
+from monitor.text import tokens
+
+MAX_CLAUSE_TOKENS = 40
+_SENTENCE_END = re.compile(r"(?<=[.!?؟])[\"”’']?\s+(?=[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])|\n+")
+_CLAUSE_END = re.compile(r"[;:—–]|,\s")
+
+
+@dataclass(slots=True)
+class Text:
+    """The report as one token stream with sentence and foreground information per token."""
+
+    text: str
+    words: list[tuple[int, int, str]]
+    folded: list[str]
+    masked: list[str]  # folded, with watchlist names blanked out (names are not cue words)
+    sentence_of: list[int]  # per token
+    sentence_spans: list[tuple[int, int]]  # character spans
+    foreground: list[bool]  # per token
+    factual: list[bool]  # per token: not in a hypothetical clause
+    reference: set[int]  # token indexes of places named as reference points ("north of X")
+    starts: list[int] = field(default_factory=list)
+    cues: list[tuple[int, str]] = field(default_factory=list)  # foreground event cues, resolved
+    hits: dict[str, list[Hit]] = field(default_factory=dict)  # vocabulary found, by list
+
+    def sentence(self, index: int) -> str:
+        start, end = self.sentence_spans[index]
+        return self.text[start:end].strip()
+
+    def token_at(self, char: int) -> int:
+        if not self.starts:
+            self.starts = [w[0] for w in self.words]
+        return max(0, bisect.bisect_right(self.starts, char) - 1)
+
+
+def segment(ctx: Context, title: str, summary: str, matches: Matches, when: datetime) -> Text:
+    """Cut the report into sentences, find the vocabulary in it, and mark background and hypothetical
+    clauses and reference points."""
+    text = f"{title}\n{summary}"
+    words = list(matches.words) if matches.words else tokens(text)
+    folded = [t for _, _, t in words]
+    # Names are not cue words: "Union III" is no labour union, "Victory base" no victory.
+    masked = list(folded)
+    word_starts = [w[0] for w in words]
+    for m in matches.mentions:
+        for i in range(bisect.bisect_left(word_starts, m.start), bisect.bisect_left(word_starts, m.end)):
+            masked[i] = "\x00"
+    spans = [(0, len(title))]
+    start = len(title) + 1
+    for boundary in _SENTENCE_END.finditer(text, start):
+        if boundary.start() > start:
+            spans.append((start, boundary.start()))
+        start = boundary.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    starts = [s for s, _ in spans]
+    sentence_of = [max(0, bisect.bisect_right(starts, w[0]) - 1) for w in words]
+    hits = ctx.on_words.scan(folded) | ctx.on_masked.scan(masked)
+    foreground = [True] * len(words)
+    factual = [True] * len(words)
+    for begin, _, label in hits["background"]:
+        end = _clause_end(text, words, sentence_of, begin)
+        target = foreground if label == "background" else factual
+        for i in range(begin, end):
+            target[i] = False
+            if label == "hypothetical":
+                foreground[i] = False
+    for i, word in enumerate(folded):
+        month = ctx.months.get(word)
+        if month and month != when.month and i > 0 and folded[i - 1] in ctx.month_openers:
+            for j in range(i - 1, _clause_end(text, words, sentence_of, i - 1)):
+                foreground[j] = False  # "In December a barrage killed ...": an earlier incident
+    title_tokens = [i for i, sentence in enumerate(sentence_of) if sentence == 0]
+    if title_tokens and not any(foreground[i] for i, _, _ in hits["cues"] if i in title_tokens):
+        for i in title_tokens:  # "Death toll disputed after US raid": the clause after "after" is the news
+            foreground[i] = factual[i]
+    reference: set[int] = set()
+    for _, end, _ in hits["direction"]:
+        reference.update(range(end, min(end + 4, len(words))))
+    return Text(text, words, folded, masked, sentence_of, spans, foreground, factual, reference,
+                starts=word_starts, hits=hits)
+
+
+def _clause_end(text: str, words: list[tuple[int, int, str]], sentence_of: list[int], begin: int) -> int:
+    """Past-last token of the clause a marker opens: to the sentence end, or to the next clause break
+    when the marker opens its sentence ("After the raids, the group vowed revenge")."""
+    sentence = sentence_of[begin]
+    opens_sentence = begin == 0 or sentence_of[begin - 1] != sentence or (begin - 1 >= 0 and (
+        words[begin - 1][2] in {"and", "but"}))
+    end = begin
+    limit = begin + MAX_CLAUSE_TOKENS  # keeps a run-on text with many markers linear
+    while end < len(words) and end < limit and sentence_of[end] == sentence:
+        if end > begin and _CLAUSE_END.search(text, words[end - 1][1], words[end][0]) and (
+                opens_sentence or text[words[end - 1][1]:words[end][0]].strip()[:1] in {";", ":", "—", "–"}):
+            break
+        end += 1
+    return end
+
+
+def weight(weights: Weights, doc: Text, index: int) -> float:
+    """How much a word counts by where it stands: title, lead sentence or body."""
+    sentence = doc.sentence_of[index]
+    return weights.title if sentence == 0 else weights.lead if sentence == 1 else weights.body
+
+
+def background(doc: Text) -> tuple[str, ...]:
+    """The sentences that tell earlier incidents (not hypothetical ones): they link a report to them."""
+    return tuple(dict.fromkeys(doc.sentence(doc.sentence_of[i]) for i, fg in enumerate(doc.foreground)
+                               if not fg and doc.factual[i]))

@@ -1,0 +1,90 @@
+"""Command line: parse arguments, run one command, turn errors into messages and exit codes.
+
+Exit codes: 0 success, 1 a command that ran and found a problem (a failed notification, an
+unhealthy daemon), 2 bad configuration or input, 130 interrupted.
+
+    common     what the commands share: logging with secrets masked, the writer's order, the database's origin
+    running    run, poll, replay, migrate: the commands that run the pipeline and write the database
+    looking    status, match, track-record, eval: the commands that look without writing
+    checks     check-config, notify-test: is the set-up right
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from monitor import errors, store
+from monitor.cli.checks import cmd_check_config, cmd_notify_test
+from monitor.cli.common import database_url
+from monitor.cli.looking import cmd_eval, cmd_match, cmd_status, cmd_track_record
+from monitor.cli.running import cmd_migrate, cmd_poll, cmd_replay, cmd_run
+from monitor.errors import MonitorError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="monitor", description="Early-warning daemon for militia attacks and "
+                                     "US strikes in Iraq, Syria and Jordan.")
+    parser.add_argument("--config", help="monitor.yaml or the folder holding it (default: $MONITOR_CONFIG or "
+                        "config/)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("run", help="run the daemon until SIGTERM/SIGINT").set_defaults(func=cmd_run)
+
+    poll = commands.add_parser("poll", help="poll every feed once, process, notify, exit")
+    poll.add_argument("--once", action="store_true", help="one pass over all feeds (required)")
+    poll.set_defaults(func=cmd_poll)
+
+    commands.add_parser("check-config", help="validate every config file").set_defaults(func=cmd_check_config)
+
+    match = commands.add_parser("match", help="show what the watchlist and reader make of a text")
+    match.add_argument("text", nargs="+")
+    match.add_argument("--at", help="date the text as of this ISO date (default: now)")
+    match.add_argument("--json", action="store_true", help="print JSON")
+    match.set_defaults(func=cmd_match)
+
+    rep = commands.add_parser("replay", help="run items from files through the pipeline with a simulated clock")
+    rep.add_argument("inputs", nargs="+", metavar="INPUT", help="JSON Lines items, RSS/Atom files, or folders")
+    rep.add_argument("--out", help="write records here (default: standard output)")
+    rep.add_argument("--db", help="database URL (default: a temporary SQLite file)")
+    rep.add_argument("--send", action="store_true", help="deliver the alerts too")
+    rep.set_defaults(func=cmd_replay)
+
+    ev = commands.add_parser("eval", help="replay a labelled file and print precision/recall figures")
+    ev.add_argument("labelled", metavar="LABELLED.jsonl")
+    ev.add_argument("--worst", type=int, default=15, help="how many of the worst misses to list")
+    ev.add_argument("--timeline", help="incident timeline (JSON) to score strike_likely/attack_likely warnings")
+    ev.set_defaults(func=cmd_eval)
+
+    record = commands.add_parser("track-record", help="how often warnings were right, per rule")
+    record.add_argument("--db", help="database URL (default: the configured one)")
+    record.set_defaults(func=cmd_track_record)
+
+    mig = commands.add_parser("migrate", help="bring the database schema up to date (also done at every start)")
+    mig.add_argument("--db", help="database URL (default: the configured one)")
+    mig.set_defaults(func=cmd_migrate)
+
+    commands.add_parser("notify-test", help="send a test alert to every target").set_defaults(func=cmd_notify_test)
+
+    status = commands.add_parser("status", help="feeds, their errors and next polls; deliveries")
+    status.add_argument("--health", action="store_true", help="exit 1 unless the daemon's heartbeat is fresh")
+    status.add_argument("--max-age", default="300", help="how long a heartbeat stays fresh: seconds or a duration "
+                        "such as 5m (default 300)")
+    status.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        # What SQLAlchemy and the OS raise beneath a command is turned into the error tree by their owners
+        # (the store; errors.reported_file_problems says why that net is wide), so only the tree is caught here.
+        with errors.reported_file_problems(), store.reported_errors(lambda: database_url(args)):
+            code: int = args.func(args)
+        return code
+    except MonitorError as exc:
+        print(exc.render(), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,71 @@
+"""What the commands share: logging with the configuration's secrets masked, the order a writing command takes
+the database in, where the database URL came from, and how times are shown."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from datetime import datetime
+
+from monitor import daemon, logs, notify, pipeline
+from monitor.config import DATABASE_ENV, Settings, load_settings
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every secret the configuration holds, for the log filter: notification tokens and passwords, and the
+    credentials in feed and database URLs."""
+    found: list[str] = []
+    for target in settings.notify:
+        try:
+            found += notify.url_secrets(target.secret_url())
+        except ValueError:
+            continue  # an unreadable secret file is reported by check-config; there is nothing to mask
+    for url, bare_user_is_secret in [(f.url, True) for f in settings.feeds] + [(settings.database, False)]:
+        userinfo = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#@]*)@", url)
+        if userinfo:
+            password = userinfo.group(1).partition(":")[2]
+            if password:
+                found += [userinfo.group(1), password]
+            elif bare_user_is_secret:  # a feed's https://TOKEN@host/; a database user name is no secret
+                found.append(userinfo.group(1))
+    return found
+
+
+def setup_logging(settings: Settings, level: str | None = None) -> None:
+    logs.setup(level or settings.log_level, secrets_of(settings))
+
+
+def writer(args: argparse.Namespace, command: str, database: str | None = None,
+           ) -> tuple[pipeline.Runtime, daemon.DatabaseGuard]:
+    """Settings, logging, the database lock, then the runtime: the order every writing command keeps."""
+    settings = load_settings(args.config)
+    setup_logging(settings)
+    guard = daemon.DatabaseGuard(database or settings.database, command)
+    guard.acquire()
+    try:
+        runtime = pipeline.build_runtime(settings, database)
+        daemon.start_writer(runtime, guard)
+    except BaseException:
+        guard.release()
+        raise
+    return runtime, guard
+
+
+def database_origin(settings: Settings) -> str:
+    """Where the configured database URL came from, as messages about it name it: MONITOR_DATABASE replaces the
+    file's key."""
+    return DATABASE_ENV if os.environ.get(DATABASE_ENV) else f"{settings.config_file}: database"
+
+
+def database_url(args: argparse.Namespace) -> tuple[str, str]:
+    """The database URL a command uses, and where it came from (`--db`, the environment or the file)."""
+    url: str | None = getattr(args, "db", None)
+    if url:
+        return url, "--db"
+    settings = load_settings(args.config)
+    return settings.database, database_origin(settings)
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%SZ") if moment else "-"

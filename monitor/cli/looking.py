@@ -1,0 +1,145 @@
+"""The commands that look without writing: status (and its health check), match, track-record, eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor import daemon, notify, pipeline, store
+from monitor.cli.common import setup_logging, when
+from monitor.config import Settings, load_settings, load_vocabulary, load_watchlist, parse_duration
+
+FAILING_TOO_LONG = timedelta(minutes=30)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    if args.health:
+        return _health(settings, args.max_age)
+    engine = store.open_engine(settings.database)
+    states = store.feed_states(engine)
+    print(f"items stored: {store.item_count(engine)}; events: {len(store.events(engine))}")
+    for feed in settings.feeds:
+        state = states.get(feed.public_url)
+        if state is None:
+            print(f"{feed.label}: never polled")
+            continue
+        health = f"failing ({state.failures} in a row): {state.last_error}" if state.failures else "ok"
+        print(f"{feed.label}: {health}; last poll {when(state.last_polled_at)}; last success "
+              f"{when(state.last_success_at)}; next poll {when(state.next_poll_at)}; items {state.items_total}")
+    configured = {t.id for t in notify.build_targets(settings)}
+    for target in store.target_health(engine):
+        counts = ", ".join(f"{n} {state}" for state, n in sorted(target.counts.items()))
+        line = f"deliveries to {target.target_id}: {counts}"
+        if target.failing_since:
+            line += f"; failing since {when(target.failing_since)}: {target.last_error}"
+        if target.last_expired_at:
+            line += f"; last expiry {when(target.last_expired_at)}"
+        if target.target_id not in configured:
+            line += "; not a configured target (its pending alerts are kept)"
+        print(line)
+    return 0
+
+
+def _health(settings: Settings, max_age: str) -> int:
+    """Healthy: a fresh heartbeat, no target failing for more than 30 minutes, no alert expired lately."""
+    try:
+        fresh = parse_duration(max_age)
+    except ValueError as exc:
+        print(f"status --max-age: {exc}", file=sys.stderr)
+        return 2
+    path = settings.state_dir / daemon.HEARTBEAT_FILE
+    try:
+        beat = datetime.fromisoformat(path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        print(f"unhealthy: no heartbeat at {path}", file=sys.stderr)
+        return 1
+    now = datetime.now(UTC)
+    age = now - beat
+    problems = [f"last heartbeat {age.total_seconds():.0f}s ago"] if age > fresh else []
+    engine = store.open_engine(settings.database)
+    for target in store.target_health(engine):
+        if target.failing_since and now - target.failing_since > FAILING_TOO_LONG:
+            problems.append(f"deliveries to {target.target_id} failing since {when(target.failing_since)}: "
+                            f"{target.last_error}")
+        if target.last_expired_at and now - target.last_expired_at < settings.alerts.max_age:
+            problems.append(f"alerts to {target.target_id} expired undelivered at {when(target.last_expired_at)}")
+    engine.dispose()
+    if problems:
+        print("unhealthy: " + "; ".join(problems), file=sys.stderr)
+        return 1
+    print(f"healthy: last heartbeat {age.total_seconds():.0f}s ago")
+    return 0
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    watchlist = load_watchlist(settings.watchlist)
+    from monitor.classify import Reader
+    from monitor.match import Matcher
+
+    text = " ".join(args.text)
+    matches = Matcher(watchlist).match(text)
+    moment = datetime.fromisoformat(args.at).replace(tzinfo=UTC) if args.at else datetime.now(UTC)
+    reading = Reader(load_vocabulary(settings.vocabulary), watchlist).read(text, "", matches, moment)
+    if args.json:
+        print(json.dumps({"mentions": [m.as_dict() for m in matches.mentions], "reading": reading.as_dict()},
+                         ensure_ascii=False, indent=2))
+        return 0
+    for m in matches.mentions:
+        print(f"{m.section:6} {m.name:32} found {m.found!r} at {m.start}-{m.end} via {m.alias!r} "
+              f"({m.how}, score {m.score:.0f})")
+    if not matches.mentions:
+        print("no watchlist names found")
+    print(f"event type: {reading.event_type or 'none'}; relevant: {'yes' if reading.relevant else 'no'}")
+    print(f"cue scores: {reading.scores}")
+    for reason in reading.reasons:
+        print(f"reason: {reason}")
+    for party in reading.parties:
+        print(f"{party.role}: {party.name} ({party.how})")
+    if reading.weapon:
+        print(f"weapon: {reading.weapon}" + (f" ({reading.weapon_count})" if reading.weapon_count else ""))
+    if reading.happened_on:
+        print(f"happened on: {reading.happened_on}")
+    if reading.places:
+        print(f"places: {', '.join(reading.places)}")
+    for sentence in reading.background:
+        print(f"background: {sentence}")
+    if reading.killed:
+        print(f"killed: {reading.killed}")
+    if reading.injured:
+        print(f"injured: {reading.injured}")
+    for name, sentence in reading.evidence.items():
+        print(f"evidence ({name}): {sentence}")
+    return 0
+
+
+def cmd_track_record(args: argparse.Namespace) -> int:
+    from monitor.assess import Outcome, track_record
+
+    settings = load_settings(args.config)
+    engine = store.open_engine(args.db or settings.database)
+    outcomes = [Outcome(p.rule, p.warned_likelihood or p.likelihood, p.state, p.lead_hours)
+                for p in store.predictions(engine) if p.warned_at is not None]
+    misses = [(m.kind, m.title, m.at) for m in store.misses(engine)]
+    print(track_record(outcomes, misses))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from monitor.evaluate import evaluate, read_labelled, read_timeline
+
+    settings = load_settings(args.config)
+    setup_logging(settings, "WARNING")
+    labelled = read_labelled(Path(args.labelled))
+    timeline = read_timeline(Path(args.timeline)) if args.timeline else None
+    with tempfile.TemporaryDirectory(prefix="monitor-eval-") as scratch:
+        runtime = pipeline.build_runtime(settings, f"sqlite:///{Path(scratch) / 'eval.db'}")
+        report = evaluate(runtime, labelled, load_watchlist(settings.watchlist), timeline)
+        runtime.engine.dispose()
+    print(report.render(worst=args.worst))
+    return 0

@@ -1,0 +1,92 @@
+"""The commands that run the pipeline and write the database: run, poll, replay, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from monitor import daemon, pipeline, store
+from monitor.cli.common import setup_logging, when, writer
+from monitor.config import load_settings, redacted_database_url
+from monitor.replay import replay
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    setup_logging(settings)
+    guard = daemon.DatabaseGuard(settings.database, "run")
+    guard.acquire()
+    try:
+        return daemon.run_daemon(pipeline.build_runtime(settings), guard)
+    finally:
+        guard.release()
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    if not args.once:
+        print("monitor poll: only --once is supported; use `monitor run` for the daemon", file=sys.stderr)
+        return 2
+    runtime, guard = writer(args, "poll --once")
+    try:
+        outcomes, deliveries = asyncio.run(pipeline.poll_once(runtime))
+        guard.record(store.alert_count(runtime.engine))
+    finally:
+        guard.release()
+    for o in outcomes:
+        status = o.error or ("not modified" if o.status == 304 else f"HTTP {o.status}")
+        print(f"{o.feed.label}: {status}; {o.items} items, {o.new_items} new, {o.relevant} relevant, "
+              f"{o.alerts} alerts; next poll {when(o.next_poll_at)}" + (f"; warning: {o.warning}" if o.warning
+                                                                        else ""))
+    sent = sum(1 for d in deliveries if d.error is None)
+    print(f"deliveries: {sent} sent, {len(deliveries) - sent} failed")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    setup_logging(settings, "WARNING")
+    with tempfile.TemporaryDirectory(prefix="monitor-replay-") as scratch:
+        database = args.db or f"sqlite:///{Path(scratch) / 'replay.db'}"
+        guard = daemon.DatabaseGuard(database, "replay")
+        guard.acquire()
+        try:
+            runtime = pipeline.build_runtime(settings, database)
+            daemon.start_writer(runtime, guard)
+            out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+            try:
+                items, alerts = replay(runtime, [Path(p) for p in args.inputs], out)
+            finally:
+                if args.out:
+                    out.close()
+            if args.send:
+                asyncio.run(pipeline.deliver(runtime))
+            guard.record(store.alert_count(runtime.engine))
+            runtime.engine.dispose()
+        finally:
+            guard.release()
+    print(f"replayed {items} items, {alerts} alerts" + (" (sent)" if args.send else " (recorded, not sent)"),
+          file=sys.stderr)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    url = args.db or settings.database
+    # Not migrated on opening, so that the revision it was at can be told.
+    engine = store.open_engine(url, migrate_schema=False)
+    try:
+        before, after = store.migrate(engine)
+    finally:
+        engine.dispose()
+    at = f"revision {after}" + (" (head)" if after == store.head_revision() else "")
+    if before == after:
+        change = f"schema at {at}"
+    elif before is None:
+        change = f"schema created at {at}"
+    else:
+        change = f"schema upgraded from revision {before} to {at}"
+    print(f"database: {redacted_database_url(url)}; {change}")
+    return 0

@@ -1,0 +1,115 @@
+"""The vocabulary file (`config/vocabulary.yaml`): the words the reader looks for, checked on load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from monitor.config.files import ConfigError, describe_errors, read_yaml
+from monitor.config.watchlist import did_you_mean
+
+EVENT_TYPES = ("attack", "strike", "threat")
+
+
+class EventWords(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    words: list[str]
+
+
+class Weights(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: float = Field(default=3.0, ge=0)
+    lead: float = Field(default=2.0, ge=0)
+    body: float = Field(default=1.0, ge=0)
+
+
+class Vocabulary(BaseModel):
+    """The reader's word lists, validated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    theatre: list[str] = ["Iraq", "Syria", "Jordan"]
+    event_types: dict[str, EventWords]
+    state_action_words: list[str] = []
+    speech_verbs: list[str] = []
+    striker_words: list[str] = []
+    attacker_words: list[str] = []
+    facility_words: list[str] = []
+    backer_suffixes: list[str] = []
+    membership_words: list[str] = []
+    militia_words: list[str] = []
+    base_words: list[str] = []
+    strike_site_words: list[str] = []
+    striking_states: list[str] = []
+    weights: Weights = Weights()
+    background_markers: list[str] = []
+    hypothetical_markers: list[str] = []
+    direction_words: list[str] = []
+    attribution: dict[str, list[str]] = {}
+    not_relevant: dict[str, list[str]] = {}
+    weapons: dict[str, list[str]] = {}
+    sides: dict[str, list[str]] = {}
+    casualty_words: dict[str, list[str]] = {}
+    numbers: dict[str, int] = {}
+    qualifiers: dict[str, str] = {}
+    revision_words: list[str] = []
+    target_words: list[str] = []
+    days: dict[str, int] = {}
+    relative_days: dict[str, int] = {}
+    months: dict[str, int] = {}
+    month_openers: list[str] = []
+
+    @field_validator("event_types")
+    @classmethod
+    def _known_types(cls, value: dict[str, EventWords]) -> dict[str, EventWords]:
+        unknown = set(value) - set(EVENT_TYPES)
+        if unknown:
+            raise ValueError(f"unknown event type(s) {sorted(unknown)}; use {', '.join(EVENT_TYPES)}")
+        return value
+
+    @field_validator("casualty_words")
+    @classmethod
+    def _casualty_keys(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = set(value) - {"killed", "injured"}
+        if unknown:
+            raise ValueError(f"unknown key(s) {sorted(unknown)}; use killed and injured")
+        return value
+
+    @field_validator("attribution")
+    @classmethod
+    def _attribution_keys(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = set(value) - {"claimed", "attributed", "suspected", "denied"}
+        if unknown:
+            raise ValueError(f"unknown key(s) {sorted(unknown)}; use claimed, attributed, suspected and denied")
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _weekdays(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(not 0 <= v <= 6 for v in value.values()):
+            raise ValueError("weekday numbers run from 0 (Monday) to 6 (Sunday)")
+        return value
+
+
+# Casualty sides the code reads or writes by name (assess.py, notify.py, events.py, evaluate.py, and the
+# reader's count of named commanders killed): a vocabulary that renames one ("USA") raises no error anywhere
+# and silently stops the warnings and severities built on it. Each reason completes "no side named X, which".
+CODE_SIDES: dict[str, str] = {
+    "US": "warnings, alert severity and death totals read as US deaths",
+    "UK": "warnings, alert severity and death totals read as British deaths",
+    "coalition": "warnings, alert severity and death totals read as coalition deaths",
+    "militia": "the reader also counts named militia commanders killed under",
+}
+
+
+def load_vocabulary(path: Path) -> Vocabulary:
+    raw = read_yaml(path) or {}
+    try:
+        vocabulary = Vocabulary.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(path, exc)) from None
+    missing = [side for side in CODE_SIDES if side not in vocabulary.sides]
+    if missing:
+        raise ConfigError([f"{path}: sides: no side named {side!r}, which {CODE_SIDES[side]}"
+                           f"{did_you_mean(side, vocabulary.sides)}" for side in missing])
+    return vocabulary

@@ -1,0 +1,382 @@
+"""The values the stages hand each other, in the order the pipeline passes them on.
+
+    Item          parse -> everything after: one feed entry, normalised, with its stable key
+    SeenItem      store -> events: a stored item an incoming one may be a copy of
+    Matches       match -> read: the watchlist names found in an item's text
+    Reading       read -> events, assess, notify: what a report says happened
+    Report        the parts of an item and its reading that merging needs
+    EventFacts    events -> assess, notify, store: the best current facts about one incident
+    EventChange   events -> notify: what a report did to the events
+    Incident      assess: an event, or a history entry, as the rules see it
+    Judgement     assess -> notify: a rule's likelihood for one trigger, with its reasons
+    Forecast      store <-> assess: a rule's standing judgement on one trigger event (a stored prediction)
+    Standing      store -> assess: the forecasts, threats and outcomes an event is judged against
+    Outlook       assess -> store, notify: what an event changed in the forecasts, and the alerts it asks for
+    ItemContext   store -> pipeline: everything deciding on one item needs, loaded in one place
+    AlertDraft    notify -> store: an alert before it is stored
+    StoredAlert   store -> notify: an alert as it is stored, to be sent
+
+No stage imports another; they import these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from monitor.config import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One feed entry, normalised."""
+
+    key: str
+    title: str
+    summary: str
+    link: str | None
+    published: datetime
+    source: str
+    feed_url: str
+    guid: str | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n{self.summary}"
+
+
+@dataclass(frozen=True, slots=True)
+class SeenItem:
+    """A stored item, as copy detection compares a new one with it."""
+
+    key: str
+    link: str | None
+    fingerprint: str | None
+    title: str
+    summary: str
+    event_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One mention of a watchlist entry in a text."""
+
+    section: str
+    name: str
+    alias: str
+    found: str
+    start: int
+    end: int
+    score: float
+    how: str  # exact | fuzzy | acronym | context
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"section": self.section, "name": self.name, "alias": self.alias, "found": self.found,
+                "start": self.start, "end": self.end, "score": round(self.score, 1), "how": self.how}
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Every mention found, and the distinct names by section in order of first mention."""
+
+    mentions: tuple[Match, ...]
+    actors: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    words: tuple[tuple[int, int, str], ...] = ()  # the text's tokens, so the reader need not cut them again
+
+    @classmethod
+    def of(cls, mentions: Iterable[Match], words: Iterable[tuple[int, int, str]] = ()) -> Matches:
+        ordered = tuple(sorted(mentions, key=lambda m: m.start))
+
+        def names(section: str) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(m.name for m in ordered if m.section == section))
+
+        return cls(ordered, names("actor"), names("place"), names("person"), tuple(words))
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """An actor in a role, with how the report puts it."""
+
+    name: str
+    role: str  # perpetrator | striker | target | party
+    how: str  # claimed | attributed | suspected | named | assumed
+    evidence: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "role": self.role, "how": self.how, "evidence": self.evidence}
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the reader made of one report."""
+
+    relevant: bool
+    event_type: str | None
+    actors: tuple[str, ...]
+    places: tuple[str, ...]
+    killed: dict[str, int] = field(default_factory=dict)
+    injured: dict[str, int] = field(default_factory=dict)
+    weapon: str | None = None
+    weapon_count: str | None = None
+    parties: tuple[Party, ...] = ()
+    happened_on: date | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    reasons: tuple[str, ...] = ()
+    evidence: dict[str, str] = field(default_factory=dict)
+    background: tuple[str, ...] = ()
+    background_places: tuple[str, ...] = ()  # where the earlier incidents it refers to happened
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "relevant": self.relevant, "event_type": self.event_type, "actors": list(self.actors),
+            "places": list(self.places), "killed": self.killed, "injured": self.injured,
+            "weapon": self.weapon, "weapon_count": self.weapon_count,
+            "parties": [p.as_dict() for p in self.parties],
+            "happened_on": self.happened_on.isoformat() if self.happened_on else None,
+            "scores": self.scores, "reasons": list(self.reasons), "evidence": self.evidence,
+            "background": list(self.background), "background_places": list(self.background_places),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    """The best current facts about one incident."""
+
+    id: str
+    event_type: str
+    title: str
+    actors: tuple[str, ...]
+    places: tuple[str, ...]
+    first_seen: datetime
+    last_seen: datetime
+    killed: dict[str, int] = field(default_factory=dict)
+    injured: dict[str, int] = field(default_factory=dict)
+    sources: tuple[dict[str, Any], ...] = ()
+    report_count: int = 1
+    claims: tuple[str, ...] = ()  # "Kataib Hezbollah: claimed", "Kataib Hezbollah: attributed"
+    day: date | None = None  # the day it happened, as the first report put it
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The parts of an item and its reading that events need."""
+
+    key: str
+    title: str
+    link: str | None
+    source: str
+    published: datetime
+    reading: Reading
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One material difference a report made: its kind (for routing) and what to tell people."""
+
+    kind: str  # killed | injured | place | actor | claim | attribution | correction
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventChange:
+    """What a report did to the events: started one, or joined one and changed these facts."""
+
+    event: EventFacts
+    is_new: bool
+    changes: tuple[Change, ...] = ()
+
+    def material(self, kinds: Sequence[str]) -> tuple[Change, ...]:
+        """The changes of the kinds a user wants an update for."""
+        return tuple(c for c in self.changes if c.kind in kinds)
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """What assessing needs to know about an event (observed, or from the history file)."""
+
+    event_id: str | None
+    event_type: str
+    at: datetime
+    actors: tuple[str, ...]
+    places: tuple[str, ...]
+    killed: dict[str, int] = field(default_factory=dict)
+    injured: dict[str, int] = field(default_factory=dict)
+    claims: tuple[str, ...] = ()
+    targets_hosted_us: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Precedent:
+    day: date
+    places: tuple[str, ...]
+    followed: bool
+    lag_days: int | None
+    next_places: tuple[str, ...]
+    note: str
+
+    def describe(self) -> str:
+        where = ", ".join(self.places) or "unknown place"
+        if self.followed:
+            then = f"followed after {self.lag_days} day(s)" + (
+                f" (hit: {', '.join(self.next_places)})" if self.next_places else "")
+        else:
+            then = "not followed within the window"
+        return f"{self.day.isoformat()} {where}: {then}"
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A rule's view of one trigger: the likelihood and everything it rests on."""
+
+    rule: Rule
+    trigger: Incident
+    likelihood: float
+    base: float
+    reasons: tuple[str, ...]
+    precedents: tuple[Precedent, ...]
+    likely_targets: tuple[str, ...]
+    expected_by: tuple[str, ...]
+    expected_against: str
+    threat_seen: bool = False
+
+    @property
+    def window_end(self) -> datetime:
+        return self.trigger.at + self.rule.window
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDraft:
+    """An alert before it is stored: what the pipeline hands to the store."""
+
+    kind: str
+    dedupe_key: str
+    event_id: str | None
+    created_at: datetime
+    title: str
+    text: str
+    payload: dict[str, Any]
+
+
+
+@dataclass(slots=True)
+class Forecast:
+    """A rule's judgement on one trigger event, as stored: open until an event fulfils it (confirmed) or its
+    window passes (expired); sent as a warning once its likelihood reaches the threshold. Mutable: assessing
+    decides on copies, and the store writes back what changed (and gives a new one its id)."""
+
+    rule: str
+    kind: str  # strike_likely | attack_likely
+    expected_type: str
+    expected_by: tuple[str, ...]
+    trigger_event_id: str
+    created_at: datetime
+    window_start: datetime
+    window_end: datetime
+    likelihood: float
+    id: int | None = None
+    warned_likelihood: float | None = None
+    warned_at: datetime | None = None
+    threat_seen: bool = False
+    state: str = "open"  # open | confirmed | expired
+    resolved_at: datetime | None = None
+    resolving_event_id: str | None = None
+    lead_hours: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A forecast's outcome, known before now: a precedent for later judgements of its rule."""
+
+    rule: str
+    confirmed: bool
+    trigger_day: date
+    resolved_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What the store holds that the decision needs, loaded in one place."""
+
+    open_at_event: tuple[Forecast, ...] = ()  # open when the event happened: what it may confirm
+    open_now: tuple[Forecast, ...] = ()  # open now: what a threat may raise
+    triggers: dict[str, EventFacts] = field(default_factory=dict)  # the trigger events of `open_now`
+    of_event: tuple[Forecast, ...] = ()  # forecasts this event triggered before (any state)
+    threats: tuple[EventFacts, ...] = ()  # threat events seen from a day before the event until now
+    resolved: tuple[Resolved, ...] = ()  # every forecast resolved before now
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """An alert the decision asks for: a warning (or its update), or a confirmed warning."""
+
+    kind: str  # warning | resolved
+    forecast: Forecast
+    judgement: Judgement | None = None
+    trigger_title: str = ""
+    update_from: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MissedEvent:
+    """An event of a kind some rule expects that arrived with no warning standing for it."""
+
+    event_id: str
+    kind: str
+    at: datetime
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """What one event changed: the forecasts to store (new ones have no id yet), the alerts, a miss."""
+
+    forecasts: tuple[Forecast, ...] = ()
+    announcements: tuple[Announcement, ...] = ()
+    miss: MissedEvent | None = None
+
+
+
+@dataclass(frozen=True, slots=True)
+class ItemContext:
+    """What the store holds that deciding on one item needs, loaded in one place."""
+
+    copies: tuple[SeenItem, ...] = ()  # stored items it may repeat
+    candidates: tuple[EventFacts, ...] = ()  # events it may join
+    earlier: tuple[EventFacts, ...] = ()  # events its background clauses may refer to
+    standing: Standing = field(default_factory=Standing)
+
+
+_COALITION_MEMBERS = ("US", "UK")
+
+
+def total_count(counts: dict[str, int]) -> int:
+    """People counted, not double-counting "three coalition" and "two US and one British"."""
+    members = sum(counts.get(side, 0) for side in _COALITION_MEMBERS)
+    others = sum(n for side, n in counts.items() if side not in (*_COALITION_MEMBERS, "coalition"))
+    return others + max(members, counts.get("coalition", 0))
+
+
+class StoredAlert(Protocol):
+    """An alert as the store keeps it: what a notification target is given to send."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def dedupe_key(self) -> str: ...
+    @property
+    def event_id(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...

@@ -1,0 +1,36 @@
+"""Notifying: compose alerts for event changes and warnings, decide who gets them, send them with Apprise.
+
+Alerts are composed here and stored by the pipeline in the same transaction as the event change that
+caused them; the outbox (`monitor/outbox.py`) claims each pending delivery, sends it through a target
+here and records the result. Built-in targets: `log` (the daemon's log) and `file` (JSON Lines under
+`state/`).
+
+Feed text is hostile: every piece of it put in an alert goes through `inert`, which removes
+control and bidi characters, defuses mass mentions, and caps its length; Apprise then escapes the
+plain-text body for HTML targets such as email.
+
+Where things are:
+- `compose`: the `AlertDraft` for a new event, an event update, a warning and a confirmed warning (`draft`).
+- `policy`: severity and routing, which targets want an alert (`severity`, `wants`, `route`).
+- `safety`: feed text made inert, and the length limits of titles, bodies and fields.
+- `targets`: the `Target` protocol, Apprise, log and file targets, `build_targets`, `check_targets`.
+- `redact`: the secrets of a notification URL and masking them (`url_secrets`, `mask`, `describe_url`).
+- `templates`: the Jinja2 text and HTML email templates of `alerts.templates`.
+
+Apprise and Jinja2 are imported in this package only.
+"""
+
+from monitor.notify.compose import draft as draft
+from monitor.notify.compose import event_update_alert as event_update_alert
+from monitor.notify.compose import new_event_alert as new_event_alert
+from monitor.notify.compose import resolved_alert as resolved_alert
+from monitor.notify.compose import warning_alert as warning_alert
+from monitor.notify.policy import route as route
+from monitor.notify.redact import describe_url as describe_url
+from monitor.notify.redact import url_secrets as url_secrets
+from monitor.notify.safety import MAX_FIELD as MAX_FIELD
+from monitor.notify.safety import inert as inert
+from monitor.notify.targets import Target as Target
+from monitor.notify.targets import build_targets as build_targets
+from monitor.notify.targets import check_targets as check_targets
+from monitor.notify.targets import legacy_target_id as legacy_target_id

@@ -1,0 +1,195 @@
+"""One feed, read as a script: fetch, parse, process its items, store the feed's new state; and the rounds
+that take the due feeds and poll them side by side."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from monitor import fetch, outbox, parse, store
+from monitor.config import FeedConfig, Settings, with_userinfo_of, without_userinfo
+from monitor.model import Item
+from monitor.pipeline.deliver import deliver
+from monitor.pipeline.item import Clock, ItemOutcome, process_items, utcnow
+from monitor.pipeline.runtime import Runtime
+
+log = logging.getLogger("monitor.pipeline")
+
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """What one poll of one feed did, for logs and `poll --once` output."""
+
+    feed: FeedConfig
+    status: int | None
+    items: int
+    new_items: int
+    relevant: int
+    alerts: int
+    error: str | None
+    warning: str | None
+    next_poll_at: datetime | None
+    seconds: float = 0.0
+    outcomes: list[ItemOutcome] = field(default_factory=list)
+
+
+def _state_for(states: dict[str, store.FeedState], feed: FeedConfig) -> store.FeedState:
+    state = states.get(feed.public_url)
+    if state is None:
+        return store.FeedState(feed_url=feed.public_url, current_url=feed.public_url, name=feed.name)
+    return state
+
+
+def _fetch_url(feed: FeedConfig, state: store.FeedState) -> str:
+    """Where to fetch a feed: its configured URL (credentials and all), or where it moved to, with the
+    configured credentials when it moved within the same host. The store only knows URLs without them."""
+    if state.current_url == feed.public_url:
+        return feed.url
+    return with_userinfo_of(state.current_url, feed.url)
+
+
+def _scrub(text: str | None, feed: FeedConfig) -> str | None:
+    """An error message without the feed's credentials, whatever library wrote it."""
+    if text is None or feed.url == feed.public_url:
+        return text
+    userinfo = feed.url.split("://", 1)[1].split("@", 1)[0]
+    return text.replace(feed.url, feed.public_url).replace(userinfo + "@", "").replace(userinfo, "****")
+
+
+def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: fetch.FetchResult,
+            clock: Clock) -> FeedOutcome:
+    """Parse and process what a fetch brought, then store the feed's new state."""
+    settings = runtime.settings
+    now = clock()
+    state.last_polled_at, state.last_status, state.name = now, result.status, feed.name
+    items: list[Item] = []
+    error, warning = _scrub(result.error, feed), None
+    if result.ok and result.body is not None:
+        try:
+            parsed = parse.parse_feed(result.body, headers=result.headers, feed_url=feed.public_url,
+                                      source=feed.name, fetched_at=now)
+            items, warning = parsed.items, parsed.problem
+            if parsed.dropped:
+                warning = f"{parsed.dropped} entries over the per-feed cap were skipped"
+        except parse.ParseError as exc:
+            error = f"not a feed: {exc}"
+        except Exception as exc:  # feedparser on hostile input: record, never crash the daemon
+            error = _scrub(f"parse failed: {type(exc).__name__}: {exc}"[:500], feed)
+    outcomes = process_items(runtime, items, clock) if items else []
+    if error:
+        state.failures += 1
+        state.last_error, state.last_error_at = error, now
+        log.warning("feed %s failed (%d in a row): %s", feed.label, state.failures, error)
+    else:
+        state.failures, state.last_error, state.last_success_at = 0, None, now
+        moved_to = without_userinfo(result.moved_to) if result.moved_to else None
+        if moved_to and moved_to != state.current_url:
+            log.info("feed %s moved permanently to %s", feed.label, moved_to)
+            state.current_url = moved_to
+        if not result.not_modified:
+            state.etag, state.last_modified = result.etag, result.last_modified
+    state.items_total += len(outcomes)
+    # The jitter spreads feeds that share an interval, so they do not all come due in the same second.
+    jitter = timedelta(seconds=random.uniform(0, settings.schedule.jitter.total_seconds()))
+    state.next_poll_at = fetch.next_poll_at(now, state.failures, settings.interval_for(feed),
+                                            settings.schedule.max_backoff) + jitter
+    state.leased_by, state.lease_until = None, None  # this poll is done: the feed is free for the next one
+    store.save_feed_state(runtime.engine, state)
+    return FeedOutcome(
+        feed=feed, status=result.status, items=len(items), new_items=len(outcomes),
+        relevant=sum(1 for o in outcomes if o.reading.relevant), alerts=sum(len(o.alerts) for o in outcomes),
+        error=error, warning=warning, next_poll_at=state.next_poll_at, seconds=result.seconds, outcomes=outcomes,
+    )
+
+
+async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetch.Client,
+                     clock: Clock = utcnow, states: dict[str, store.FeedState] | None = None,
+                     limit: asyncio.Semaphore | None = None) -> list[FeedOutcome]:
+    """Fetch feeds concurrently; each is parsed and stored as soon as it arrives. `states` are the feeds'
+    claimed states (see `claim_feeds`); without them the stored ones are read. `limit` bounds the fetches
+    in flight (shared by the daemon's polls)."""
+    states = states if states is not None else store.feed_states(runtime.engine)
+    limit = limit or asyncio.Semaphore(runtime.settings.fetch.concurrency)
+
+    async def fetch_one(feed: FeedConfig) -> tuple[FeedConfig, store.FeedState, fetch.FetchResult]:
+        state = _state_for(states, feed)
+        async with limit:
+            result = await fetch.fetch_feed(client, _fetch_url(feed, state), runtime.settings.fetch,
+                                            etag=state.etag, last_modified=state.last_modified)
+        return feed, state, result
+
+    outcomes = []
+    for next_done in asyncio.as_completed([fetch_one(f) for f in feeds]):
+        feed, state, result = await next_done
+        try:
+            # In a worker thread, so that the event loop keeps serving the other fetches meanwhile: a big
+            # feed being parsed and stored must not make a small one time out.
+            outcomes.append(await asyncio.get_running_loop().run_in_executor(
+                runtime.processor, _handle, runtime, feed, state, result, clock))
+        except Exception:
+            log.exception("processing feed %s failed; other feeds go on", feed.label)
+            if state.leased_by:
+                try:  # let the next turn try again rather than wait for the lease to run out
+                    store.release_feed(runtime.engine, state.feed_url, state.leased_by)
+                except Exception as exc:
+                    log.error("could not release feed %s: %s", feed.label, exc)
+    return outcomes
+
+
+def is_due(runtime: Runtime, feed: FeedConfig, state: store.FeedState, now: datetime) -> bool:
+    """A feed is due when its next poll time has come. A next poll further away than the longest backoff
+    can only come from a clock that went backwards: the feed is due rather than stalled."""
+    if state.next_poll_at is None or state.next_poll_at <= now:
+        return True
+    return state.next_poll_at - now > runtime.settings.schedule.max_backoff + runtime.settings.interval_for(feed)
+
+
+def feed_lease(settings: Settings) -> timedelta:
+    """How long a poll may hold its feed: the fetch's time limit and ample time to process what it brought."""
+    return settings.fetch.timeout + timedelta(minutes=5)
+
+
+def ensure_feeds(runtime: Runtime) -> None:
+    """Give every configured feed a stored state, so that it can be claimed."""
+    store.ensure_feeds(runtime.engine, [(f.public_url, f.name) for f in runtime.settings.feeds])
+
+
+def claim_feeds(runtime: Runtime, owner: str, now: datetime, *, only_due: bool = True,
+                exclude: Iterable[str] = ()) -> list[tuple[FeedConfig, store.FeedState]]:
+    """Take the configured feeds that are due (or all, for `poll --once`) and that no one else is polling.
+    Call `ensure_feeds` once first."""
+    settings = runtime.settings
+    skip = set(exclude)
+    feeds = {f.public_url: f for f in settings.feeds if f.public_url not in skip}
+    shortest = min((settings.interval_for(f) for f in settings.feeds), default=settings.schedule.interval)
+    stalled_after = now + settings.schedule.max_backoff + shortest if only_due else None
+    taken = store.claim_feeds(runtime.engine, owner, list(feeds), now, feed_lease(settings),
+                              lambda state: not only_due or is_due(runtime, feeds[state.feed_url], state, now),
+                              stalled_after)
+    return [(feeds[state.feed_url], state) for state in taken]
+
+
+def expire_predictions(runtime: Runtime, now: datetime) -> int:
+    """Close the predictions whose window has passed, even when no report arrives to do it."""
+    with store.transaction(runtime.engine) as session:
+        return store.expire_predictions(session, now)
+
+
+async def poll_once(runtime: Runtime, clock: Clock = utcnow,
+                    owner: str | None = None) -> tuple[list[FeedOutcome], list[outbox.DeliveryOutcome]]:
+    """One pass over every configured feed (except those another instance is polling right now), then
+    deliver what it produced (`monitor poll --once`)."""
+    owner = owner or outbox.sender_name()
+    ensure_feeds(runtime)
+    claimed = claim_feeds(runtime, owner, clock(), only_due=False)
+    async with fetch.make_client(runtime.settings.fetch) as client:
+        outcomes = await poll_feeds(runtime, [f for f, _ in claimed], client, clock,
+                                    {state.feed_url: state for _, state in claimed})
+    expire_predictions(runtime, clock())
+    deliveries = await deliver(runtime, clock, outbox.Sender(owner, outbox.lease_for(runtime.settings)))
+    return outcomes, deliveries

@@ -1,0 +1,159 @@
+"""One item, read as a script: read it, then in one transaction load what the decision needs, decide in pure
+code, and apply the decision.
+
+    read     match the watchlist names, read what the report says (no storage)
+    load     `store.item_context`: the copy candidates, the candidate events, the earlier events it may refer
+             to, the forecasts standing
+    decide   `decide`: a copy? which event, what changed, what it does to the forecasts, which alerts
+    apply    `apply`: the event, the forecasts, the miss, the item and its alerts, written together
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from monitor import assess, events, notify, parse, store
+from monitor.model import AlertDraft, EventChange, Item, ItemContext, Outlook, Reading, Report, SeenItem
+from monitor.pipeline.runtime import Runtime
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    """What processing did with one item (skipped items are not reported)."""
+
+    item: Item
+    reading: Reading
+    event_id: str | None
+    alerts: tuple[AlertDraft, ...] = ()
+    copy_of: str | None = None  # the stored item this one repeats (syndication), when it does
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What one item does, decided from the item, its reading and the loaded context alone."""
+
+    copy_of: SeenItem | None = None
+    change: EventChange | None = None
+    outlook: Outlook | None = None
+    references: tuple[str, ...] = ()  # earlier events its background clauses point to
+    drafts: tuple[AlertDraft, ...] = ()  # the event's own alerts; warnings are composed once stored
+
+
+def read_item(runtime: Runtime, item: Item) -> tuple[Reading, list[dict[str, Any]]]:
+    """Match and classify one item (no storage)."""
+    matches = runtime.matcher.match(item.text)
+    reading = runtime.reader.read(item.title, item.summary, matches, item.published)
+    return reading, [m.as_dict() for m in matches.mentions]
+
+
+def decide(runtime: Runtime, item: Item, reading: Reading, fingerprint: str, context: ItemContext,
+           now: datetime) -> Decision:
+    """Pure: is the item a copy; if not, which event it starts or joins, what that changes, what it does to the
+    forecasts standing, and the event's alerts."""
+    original = events.original_of(item, fingerprint, context.copies)
+    if original is not None:
+        return Decision(copy_of=original)
+    change, outlook, drafts = None, None, []
+    if reading.relevant and reading.event_type:
+        report = Report(item.key, item.title, item.link, item.source, item.published, reading)
+        change = events.place_report(report, context.candidates, runtime.settings.events.merge_window,
+                                     runtime.sites_named_after, runtime.common_actors)
+        material = change.material(runtime.settings.events.update_on)
+        if change.is_new:
+            drafts.append(notify.new_event_alert(change, reading, now))
+        elif material:
+            drafts.append(notify.event_update_alert(change, material, item, now))
+        outlook = assess.decide(runtime.rules, runtime.history, runtime.world, change.event, change.is_new,
+                                item.title, context.standing, now)
+    references: list[str] = []
+    if reading.relevant and reading.background_places:
+        references = events.referenced_events(reading, item.published, context.earlier,
+                                              change.event.id if change else None)
+    return Decision(None, change, outlook, tuple(references), tuple(drafts))
+
+
+def _announced(outlook: Outlook, now: datetime) -> list[AlertDraft]:
+    """The alerts the forecasts ask for, composed once the store has given new forecasts their ids."""
+    drafts = []
+    for note in outlook.announcements:
+        forecast = note.forecast
+        assert forecast.id is not None  # stored by `apply` first
+        if note.kind == "resolved":
+            assert forecast.resolving_event_id is not None and forecast.lead_hours is not None
+            drafts.append(notify.resolved_alert(forecast.id, forecast.kind, forecast.rule,
+                                                forecast.warned_likelihood or forecast.likelihood,
+                                                forecast.lead_hours, forecast.resolving_event_id,
+                                                note.trigger_title, now))
+        elif note.judgement is not None:
+            drafts.append(notify.warning_alert(forecast.kind, forecast.id, note.judgement, note.trigger_title, now,
+                                               update_from=note.update_from))
+    return drafts
+
+
+def apply(session: store.Session, runtime: Runtime, item: Item, reading: Reading, mentions: list[dict[str, Any]],
+          prints: tuple[str, str], decision: Decision, now: datetime) -> ItemOutcome:
+    """Write what was decided, in the caller's transaction."""
+    if decision.copy_of is not None:
+        store.add_copy(session, item.key, decision.copy_of.key, item.feed_url, now)
+        return ItemOutcome(item, reading, decision.copy_of.event_id, (), copy_of=decision.copy_of.key)
+    change, drafts = decision.change, list(decision.drafts)
+    if change is not None:
+        store.save_event(session, change.event, item.key, now, [c.text for c in change.changes])
+    if decision.outlook is not None:
+        store.save_forecasts(session, decision.outlook.forecasts)
+        if decision.outlook.miss is not None:
+            store.save_miss(session, decision.outlook.miss)
+        drafts += _announced(decision.outlook, now)
+    event_id = change.event.id if change else None
+    store.add_item(session, item, reading, event_id, now, {"mentions": mentions,
+                                                           "refers_to_events": list(decision.references)}, prints)
+    stored = [d for d in drafts if store.add_alert(session, d, notify.route(d, runtime.targets)) is not None]
+    return ItemOutcome(item, reading, event_id, tuple(stored))
+
+
+def process_item(runtime: Runtime, item: Item, now: datetime) -> ItemOutcome | None:
+    """Read, decide and store one item with its alerts in one transaction; None if seen before."""
+    reading, mentions = read_item(runtime, item)
+    prints = parse.content_prints(item.title, item.summary)
+    try:
+        with store.transaction(runtime.engine) as session:
+            store.lock_item_work(session)
+            if store.item_seen(session, item.key):
+                return None
+            store.expire_predictions(session, now)
+            names = events.lookup_names(reading, runtime.sites_named_after, runtime.common_actors)
+            context = store.item_context(session, item, prints, reading, names, now,
+                                         copy_window=events.COPY_WINDOW,
+                                         merge_window=runtime.settings.events.merge_window,
+                                         reference_window=events.REFERENCE_WINDOW,
+                                         threat_lookback=assess.THREAT_LOOKBACK)
+            decision = decide(runtime, item, reading, prints[0], context, now)
+            return apply(session, runtime, item, reading, mentions, prints, decision, now)
+    except Exception as exc:
+        if store.is_duplicate_key_error(exc):
+            return None  # another worker stored the same item first
+        raise
+
+
+def process_items(runtime: Runtime, items: Iterable[Item], clock: Clock = utcnow) -> list[ItemOutcome]:
+    """Process items not seen before, each exactly once, oldest first (feeds list newest first, and an
+    incident should be known before the reports that refer back to it)."""
+    items = sorted({i.key: i for i in items}.values(), key=lambda i: i.published)
+    known = store.known_keys(runtime.engine, [i.key for i in items])
+    outcomes = []
+    for item in items:
+        if item.key in known:
+            continue
+        outcome = process_item(runtime, item, clock())
+        if outcome is not None:
+            outcomes.append(outcome)
+    return outcomes

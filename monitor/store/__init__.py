@@ -1,0 +1,87 @@
+"""Storage: the tables and every query, on SQLModel (SQLite by default, PostgreSQL too).
+
+Times are stored as naive UTC and handed out as aware UTC datetimes. Only portable SQL is used;
+SQLite gets WAL and a busy timeout because the daemon and the CLI may open the file together.
+SQLModel, SQLAlchemy and Alembic are imported here and nowhere else; the rest of monitor uses the names below.
+
+- `tables`: the SQLModel tables and the UTC datetime column type.
+- `engine`: opening a database, `transaction`, what a database URL names or gets wrong, and
+  `reported_errors`, which turns SQLAlchemy's errors into the error tree.
+- `sqlite`: the SQLite connection set-up (pragmas, transactions begun with the write lock).
+- `schema`: the migrations (in `migrations/`) and the lock instances take turns on to run them.
+- `feed`: feed state and feed leases.
+- `item`: item keys, copies and the item-merge lock.
+- `event`: events, their entities and history.
+- `delivery`: alerts, deliveries and their claims, target health and the messages sent.
+- `prediction`: predictions and misses.
+- `context`: what processing one item reads (loaded in one place) and writes, as model values.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine as Engine  # re-exported: stages name the engine type through the store
+from sqlmodel import Session as Session  # re-exported: the pipeline's transactions are typed with it
+
+from monitor.errors import SchemaError as SchemaError  # raised here; re-exported for callers
+from monitor.store.context import add_item as add_item
+from monitor.store.context import item_context as item_context
+from monitor.store.context import item_seen as item_seen
+from monitor.store.context import save_forecasts as save_forecasts
+from monitor.store.context import save_miss as save_miss
+from monitor.store.delivery import add_alert as add_alert
+from monitor.store.delivery import alert_count as alert_count
+from monitor.store.delivery import alerts as alerts
+from monitor.store.delivery import claim_deliveries as claim_deliveries
+from monitor.store.delivery import delivery_counts as delivery_counts
+from monitor.store.delivery import expire_deliveries as expire_deliveries
+from monitor.store.delivery import hold as hold
+from monitor.store.delivery import log_message as log_message
+from monitor.store.delivery import messages_since as messages_since
+from monitor.store.delivery import record_attempt as record_attempt
+from monitor.store.delivery import release_claims as release_claims
+from monitor.store.delivery import rename_target as rename_target
+from monitor.store.delivery import renew_claims as renew_claims
+from monitor.store.delivery import target_health as target_health
+from monitor.store.engine import check_url as check_url
+from monitor.store.engine import database_file as database_file
+from monitor.store.engine import is_duplicate_key_error as is_duplicate_key_error
+from monitor.store.engine import open_engine as open_engine
+from monitor.store.engine import reported_errors as reported_errors
+from monitor.store.engine import transaction as transaction
+from monitor.store.event import candidate_events as candidate_events
+from monitor.store.event import event_history as event_history
+from monitor.store.event import events as events
+from monitor.store.event import events_between as events_between
+from monitor.store.event import facts as facts
+from monitor.store.event import save_event as save_event
+from monitor.store.feed import claim_feeds as claim_feeds
+from monitor.store.feed import ensure_feeds as ensure_feeds
+from monitor.store.feed import feed_states as feed_states
+from monitor.store.feed import release_feed as release_feed
+from monitor.store.feed import release_feeds as release_feeds
+from monitor.store.feed import save_feed_state as save_feed_state
+from monitor.store.item import add_copy as add_copy
+from monitor.store.item import feeds_of as feeds_of
+from monitor.store.item import item_count as item_count
+from monitor.store.item import known_keys as known_keys
+from monitor.store.item import lock_item_work as lock_item_work
+from monitor.store.item import original_of as original_of
+from monitor.store.prediction import expire_predictions as expire_predictions
+from monitor.store.prediction import misses as misses
+from monitor.store.prediction import open_predictions as open_predictions
+from monitor.store.prediction import prediction_for as prediction_for
+from monitor.store.prediction import predictions as predictions
+from monitor.store.prediction import resolved_outcomes as resolved_outcomes
+from monitor.store.prediction import threat_events_between as threat_events_between
+from monitor.store.schema import head_revision as head_revision
+from monitor.store.schema import migrate as migrate
+from monitor.store.schema import schema_revision as schema_revision
+from monitor.store.tables import Delivery as Delivery
+from monitor.store.tables import EventEntity as EventEntity
+from monitor.store.tables import FeedState as FeedState
+from monitor.store.tables import ItemCopy as ItemCopy
+from monitor.store.tables import Miss as Miss
+from monitor.store.tables import Prediction as Prediction
+from monitor.store.tables import StoredAlert as StoredAlert
+from monitor.store.tables import StoredEvent as StoredEvent
+from monitor.store.tables import StoredItem as StoredItem

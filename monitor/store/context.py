@@ -1,0 +1,121 @@
+"""What processing one item reads and writes, as model values: the context loaded in one place before the
+decision, and the decision written back (the item, its event, the forecasts, a miss), in the caller's
+transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from monitor.model import (
+    EventFacts,
+    Forecast,
+    Item,
+    ItemContext,
+    MissedEvent,
+    Reading,
+    Resolved,
+    SeenItem,
+    Standing,
+)
+from monitor.store.event import candidate_events, events_between, facts
+from monitor.store.item import original_of
+from monitor.store.prediction import open_predictions, threat_events_between
+from monitor.store.tables import ItemCopy, Miss, Prediction, StoredEvent, StoredItem
+
+_FORECAST_FIELDS = ("rule", "kind", "expected_type", "trigger_event_id", "created_at", "window_start", "window_end",
+                    "likelihood", "id", "warned_likelihood", "warned_at", "threat_seen", "state", "resolved_at",
+                    "resolving_event_id", "lead_hours")
+
+
+def forecast(row: Prediction) -> Forecast:
+    values: dict[str, Any] = {name: getattr(row, name) for name in _FORECAST_FIELDS}
+    return Forecast(expected_by=tuple(row.expected_by), details=dict(row.details or {}), **values)
+
+
+def item_seen(session: Session, key: str) -> bool:
+    """Whether an item of this key is stored, as an item or as a copy."""
+    return session.get(StoredItem, key) is not None or session.get(ItemCopy, key) is not None
+
+
+def _standing(session: Session, candidates: Sequence[EventFacts], published: datetime, now: datetime,
+              threat_lookback: timedelta) -> Standing:
+    """The forecasts and threats an event of this item may be judged against: a superset, which the decision
+    narrows once it knows the event (the earliest it can have begun is the earliest candidate)."""
+    open_now = [forecast(p) for p in open_predictions(session, now)]
+    triggers = {f.trigger_event_id for f in open_now}
+    trigger_rows: Iterable[StoredEvent] = (
+        session.exec(select(StoredEvent).where(col(StoredEvent.id).in_(triggers))) if triggers else [])
+    ids = [c.id for c in candidates]
+    of_event: Iterable[Prediction] = (
+        session.exec(select(Prediction).where(col(Prediction.trigger_event_id).in_(ids))) if ids else [])
+    earliest = min([published, *(c.first_seen for c in candidates)])
+    resolved = session.exec(select(Prediction).where(col(Prediction.state) != "open",
+                                                     col(Prediction.resolved_at) < now))
+    return Standing(
+        open_at_event=tuple(forecast(p) for p in open_predictions(session, published)),
+        open_now=tuple(open_now),
+        triggers={row.id: facts(row) for row in trigger_rows},
+        of_event=tuple(forecast(p) for p in of_event),
+        threats=tuple(facts(e) for e in threat_events_between(session, earliest - threat_lookback, now)),
+        resolved=tuple(Resolved(p.rule, p.state == "confirmed", p.window_start.date(), p.resolved_at)
+                       for p in resolved if p.resolved_at is not None),
+    )
+
+
+def item_context(session: Session, item: Item, prints: tuple[str, str], reading: Reading, names: Iterable[str],
+                 now: datetime, *, copy_window: timedelta, merge_window: timedelta, reference_window: timedelta,
+                 threat_lookback: timedelta) -> ItemContext:
+    """Everything deciding on one item needs from the store; what a reading cannot use is not loaded."""
+    fingerprint, title_print = prints
+    copies = [SeenItem(i.key, i.link, i.fingerprint, i.title, i.summary, i.event_id)
+              for i in original_of(session, item.link, fingerprint, title_print,
+                                   item.published - copy_window, item.published + copy_window)]
+    candidates: list[EventFacts] = []
+    standing = Standing()
+    if reading.relevant and reading.event_type:
+        candidates = [facts(e) for e in candidate_events(session, reading.event_type, names,
+                                                         item.published - merge_window,
+                                                         item.published + merge_window)]
+        standing = _standing(session, candidates, item.published, now, threat_lookback)
+    earlier: list[EventFacts] = []
+    if reading.relevant and reading.background_places:
+        earlier = [facts(e) for e in events_between(session, item.published - reference_window, item.published)]
+    return ItemContext(tuple(copies), tuple(candidates), tuple(earlier), standing)
+
+
+def save_forecasts(session: Session, forecasts: Iterable[Forecast]) -> None:
+    """Store new and changed forecasts; a new one gets its id (needed to name its warning)."""
+    for f in forecasts:
+        row = session.get(Prediction, f.id) if f.id is not None else None
+        if row is None:
+            row = Prediction(rule=f.rule, kind=f.kind, expected_type=f.expected_type, expected_by=list(f.expected_by),
+                             trigger_event_id=f.trigger_event_id, created_at=f.created_at,
+                             window_start=f.window_start, window_end=f.window_end, likelihood=f.likelihood)
+        for name in _FORECAST_FIELDS:
+            if name != "id":
+                setattr(row, name, getattr(f, name))
+        row.expected_by, row.details = list(f.expected_by), dict(f.details)
+        session.add(row)
+        session.flush()
+        f.id = row.id
+
+
+def save_miss(session: Session, miss: MissedEvent) -> None:
+    session.merge(Miss(event_id=miss.event_id, kind=miss.kind, at=miss.at, title=miss.title))
+
+
+def add_item(session: Session, item: Item, reading: Reading, event_id: str | None, now: datetime,
+             extra: dict[str, Any], prints: tuple[str, str]) -> None:
+    """Store an item with its reading (and what processing found beside it: mentions, referenced events)."""
+    fingerprint, title_print = prints
+    session.add(StoredItem(
+        key=item.key, feed_url=item.feed_url, source=item.source, title=item.title, summary=item.summary,
+        link=item.link, published=item.published, fetched_at=now, relevant=reading.relevant,
+        event_type=reading.event_type, actors=list(reading.actors), places=list(reading.places),
+        killed=reading.killed, injured=reading.injured, reading={**reading.as_dict(), **extra}, event_id=event_id,
+        fingerprint=fingerprint, title_print=title_print,
+    ))
