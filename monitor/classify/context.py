@@ -24,6 +24,10 @@ class Context:
     facility_words: set[str]
     backer_suffixes: set[str]
     base_words: set[Phrase]
+    place_links: set[str]
+    clause_joiners: set[str]
+    governing_suffixes: tuple[str, ...]
+    militia_nouns: set[str]
     strike_sites: set[str]
     revision_words: set[str]
     months: dict[str, int]
@@ -85,6 +89,10 @@ class Context:
             facility_words={phrase(w)[0] for w in v.facility_words if phrase(w)},
             backer_suffixes={phrase(w)[0] for w in v.backer_suffixes if phrase(w)},
             base_words={phrase(w) for w in v.base_words if phrase(w)},
+            place_links={phrase(w)[0] for w in v.place_links if phrase(w)},
+            clause_joiners={phrase(w)[0] for w in v.clause_joiners if phrase(w)},
+            governing_suffixes=tuple(v.governing_suffixes),
+            militia_nouns={phrase(w)[0] for w in v.militia_nouns if phrase(w)},
             strike_sites={phrase(w)[0] for w in v.strike_site_words if phrase(w)},
             revision_words={phrase(w)[0] for w in v.revision_words if phrase(w)},
             months={phrase(m)[0]: n for m, n in v.months.items() if phrase(m)},

@@ -54,7 +54,7 @@ def _site_for(ctx: Context, doc: Text, mention: Match) -> str:
     # "a base in Irbil", "the airport at Erbil"
     before = doc.token_at(mention.start)
     window = doc.folded[max(0, before - 4):before]
-    while window and window[-1] in {"in", "at", "near", "outside", "the", "of"}:
+    while window and window[-1] in ctx.place_links:
         window = window[:-1]
     if any(tuple(window[len(window) - len(p):]) == p for p in ctx.base_words if len(window) >= len(p)):
         return site

@@ -49,7 +49,7 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
     sides = {ctx.side.get(n) for n in named}
     if (named & (ctx.iran_side | ctx.patrons)) and ("us_coalition" in sides or theatre_places):
         return True
-    if "us_coalition" in sides and any(w == "militia" or w == "militias" for w in doc.folded):
+    if "us_coalition" in sides and any(w in ctx.militia_nouns for w in doc.folded):
         return True
     reasons.append("threat without both sides of the watched confrontation")
     return False

@@ -73,7 +73,7 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
     foreground = [True] * len(words)
     factual = [True] * len(words)
     for begin, _, label in hits["background"]:
-        end = _clause_end(text, words, sentence_of, begin)
+        end = _clause_end(text, words, sentence_of, begin, ctx.clause_joiners)
         target = foreground if label == "background" else factual
         for i in range(begin, end):
             target[i] = False
@@ -82,7 +82,7 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
     for i, word in enumerate(folded):
         month = ctx.months.get(word)
         if month and month != when.month and i > 0 and folded[i - 1] in ctx.month_openers:
-            for j in range(i - 1, _clause_end(text, words, sentence_of, i - 1)):
+            for j in range(i - 1, _clause_end(text, words, sentence_of, i - 1, ctx.clause_joiners)):
                 foreground[j] = False  # "In December a barrage killed ...": an earlier incident
     title_tokens = [i for i, sentence in enumerate(sentence_of) if sentence == 0]
     if title_tokens and not any(foreground[i] for i, _, _ in hits["cues"] if i in title_tokens):
@@ -95,12 +95,13 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
                 starts=word_starts, hits=hits)
 
 
-def _clause_end(text: str, words: list[tuple[int, int, str]], sentence_of: list[int], begin: int) -> int:
+def _clause_end(text: str, words: list[tuple[int, int, str]], sentence_of: list[int], begin: int,
+                joiners: set[str]) -> int:
     """Past-last token of the clause a marker opens: to the sentence end, or to the next clause break
     when the marker opens its sentence ("After the raids, the group vowed revenge")."""
     sentence = sentence_of[begin]
     opens_sentence = begin == 0 or sentence_of[begin - 1] != sentence or (begin - 1 >= 0 and (
-        words[begin - 1][2] in {"and", "but"}))
+        words[begin - 1][2] in joiners))
     end = begin
     limit = begin + MAX_CLAUSE_TOKENS  # keeps a run-on text with many markers linear
     while end < len(words) and end < limit and sentence_of[end] == sentence:

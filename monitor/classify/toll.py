@@ -26,7 +26,7 @@ def toll_counts(ctx: Context, doc: Text) -> tuple[dict[str, int], dict[str, int]
             tokens_by_sentence.setdefault(sentence, []).append(i)
     for sentence, verbs in verbs_by_sentence.items():
         for count, side, position in _quantities(ctx, doc, tokens_by_sentence.get(sentence, []), sides_all, verbs):
-            kind = _verb_for(position, verbs, doc.folded)
+            kind = _verb_for(position, verbs, doc.folded, ctx.governing_suffixes)
             if kind is None:
                 continue
             table = killed if kind == "killed" else injured
@@ -83,11 +83,12 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
     return out
 
 
-def _verb_for(position: int, verbs: list[Hit], words: list[str] | None = None) -> str | None:
+def _verb_for(position: int, verbs: list[Hit], words: list[str] | None = None,
+              governing: tuple[str, ...] = ()) -> str | None:
     """Which casualty verb a quantity belongs to: right after it, else just before, else later on.
     When every casualty word of the sentence is of one kind ("one of the dead ...; the two Americans
     were ..."), every count in it is of that kind."""
-    verbs_with_form = [(b, e, label, words is not None and bool(words) and words[b].endswith("ing"))
+    verbs_with_form = [(b, e, label, words is not None and bool(words) and words[b].endswith(governing))
                        for b, e, label in verbs]
     kinds = {label for _, _, label in verbs}
     if len(kinds) == 1:

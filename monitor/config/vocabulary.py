@@ -39,6 +39,10 @@ class Vocabulary(BaseModel):
     membership_words: list[str] = []
     militia_words: list[str] = []
     base_words: list[str] = []
+    place_links: list[str] = []
+    clause_joiners: list[str] = []
+    governing_suffixes: list[str] = []
+    militia_nouns: list[str] = []
     strike_site_words: list[str] = []
     striking_states: list[str] = []
     weights: Weights = Weights()
