@@ -30,6 +30,8 @@ class Labelled:
     id: str
     item: Item
     labels: dict[str, Any]
+    lang: str = "en"
+    shape: str | None = None  # from a provenance file, when given
 
 
 @dataclass
@@ -64,6 +66,24 @@ class Scores:
 
 
 @dataclass
+class Breakdown:
+    """The reading figures of one group of items (one shape, one language)."""
+
+    items: int = 0
+    relevance: Scores = field(default_factory=Scores)
+    actors: Scores = field(default_factory=Scores)
+    places: Scores = field(default_factory=Scores)
+    types: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def line(self, name: str) -> str:
+        typed = sum(self.types.values())
+        accuracy = sum(n for (e, p), n in self.types.items() if e == p) / typed if typed else 1.0
+        r = self.relevance
+        return (f"  {name:<22} {self.items:>5}  {r.precision:.3f}  {r.recall:.3f}  {r.f1:.3f}  {accuracy:.3f}  "
+                f"{self.actors.f1:.3f}  {self.places.f1:.3f}")
+
+
+@dataclass
 class Report:
     relevance: Scores = field(default_factory=Scores)
     actors: Scores = field(default_factory=Scores)
@@ -78,6 +98,7 @@ class Report:
     update_alerts_per_event: Counter[int] = field(default_factory=Counter)
     misses: list[tuple[int, str]] = field(default_factory=list)
     warnings: WarningReport | None = None
+    groups: dict[str, Breakdown] = field(default_factory=dict)
 
     @property
     def type_accuracy(self) -> float:
@@ -105,6 +126,9 @@ class Report:
         updates = self.update_alerts_per_event
         lines.append(f"updates      event_update alerts per real event: {dict(sorted(updates.items()))} "
                      f"({sum(n * k for k, n in updates.items())} in all)")
+        if len(self.groups) > 1:
+            lines.append("by shape and language     items  rel P  rel R  rel F1  type   actors places")
+            lines += [group.line(name) for name, group in sorted(self.groups.items())]
         if self.warnings is not None:
             lines.append(self.warnings.render())
         if self.misses:
@@ -114,14 +138,27 @@ class Report:
         return "\n".join(lines)
 
 
-def read_labelled(path: Path) -> list[Labelled]:
-    """Labelled items in published order; every line needs a `labels` object."""
+def read_labelled(path: Path, shapes: dict[str, str] | None = None) -> list[Labelled]:
+    """Labelled items in published order; every line needs a `labels` object. `shapes` gives each id's shape
+    (from a provenance file)."""
     out = []
     for record, item, record_id in jsonl_records(path):
         if not isinstance(record.get("labels"), dict):
             raise ReplayInputError(f"{path}: item {record_id}: a labelled item needs a `labels` object")
-        out.append(Labelled(str(record_id), item, record["labels"]))
+        lang = str(record.get("lang") or "en")
+        out.append(Labelled(str(record_id), item, record["labels"], lang, (shapes or {}).get(str(record_id))))
     return sorted(out, key=lambda r: r.item.published)
+
+
+def read_provenance(path: Path) -> dict[str, str]:
+    """Each report's shape from a provenance file (format of the shared dev2_provenance.json)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ReplayInputError(f"{path}: cannot read the provenance file: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ReplayInputError(f"{path}: a provenance file maps report ids to objects with a `shape`")
+    return {str(k): str(v.get("shape")) for k, v in raw.items() if isinstance(v, dict) and v.get("shape")}
 
 
 class NameResolver:
@@ -162,6 +199,10 @@ def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist,
             elif draft.kind == "event_update":
                 updates_by_event[draft.event_id] += 1
         title = record.item.title[:90]
+        groups = [report.groups.setdefault(f"lang {record.lang}", Breakdown())]
+        if record.shape:
+            groups.append(report.groups.setdefault(f"shape {record.shape}", Breakdown()))
+        _score_groups(groups, resolver, record, reading.relevant, reading.event_type, reading.actors, reading.places)
         if labels.get("relevant") is not None:
             expected = bool(labels["relevant"])
             report.relevance.add({record.id} if reading.relevant else set(), {record.id} if expected else set())
@@ -197,6 +238,20 @@ def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist,
         report.new_event_alerts_per_event[count] += 1
         report.update_alerts_per_event[sum(updates_by_event.get(e, 0) for e in events_for_key if e)] += 1
     return report
+
+
+def _score_groups(groups: list[Breakdown], resolver: NameResolver, record: Labelled, relevant: bool,
+                  event_type: str | None, actors: Iterable[str], places: Iterable[str]) -> None:
+    labels = record.labels
+    for group in groups:
+        group.items += 1
+        if labels.get("relevant") is not None:
+            group.relevance.add({record.id} if relevant else set(), {record.id} if labels["relevant"] else set())
+        if labels.get("event_type"):
+            group.types[(labels["event_type"], event_type or "none")] += 1
+        if labels.get("relevant"):
+            group.actors.add(set(actors), resolver.resolve(labels.get("actors", [])))
+            group.places.add(set(places), resolver.resolve(labels.get("places", [])))
 
 
 def _score_names(scores: Scores, resolver: NameResolver, predicted: Iterable[str], expected: Iterable[str],

@@ -20,7 +20,7 @@ WHEN = datetime(2020, 3, 13, 9, 0, tzinfo=UTC)  # a Friday
 def read():
     watchlist = load_watchlist([CONFIG / "watchlist.yaml"])
     matcher = Matcher(watchlist)
-    reader = Reader(load_vocabulary(CONFIG / "vocabulary.yaml"), watchlist)
+    reader = Reader(load_vocabulary([CONFIG / "vocabulary.yaml"]), watchlist)
 
     def run(title: str, summary: str = "", when: datetime = WHEN):
         return reader.read(title, summary, matcher.match(f"{title}\n{summary}"), when)

@@ -149,7 +149,7 @@ def test_renamed_catch_all_keeps_working(make_config: Callable[..., Path], tmp_p
     assert main(["--config", str(make_config(watchlist=str(watchlist), history=str(history))), "check-config"]) == 0
     assert "configuration is valid" in capsys.readouterr().out
     loaded = load_watchlist([watchlist])
-    reader = Reader(load_vocabulary(SHIPPED / "vocabulary.yaml"), loaded)
+    reader = Reader(load_vocabulary([SHIPPED / "vocabulary.yaml"]), loaded)
     title = "Rockets hit Camp Taji north of Baghdad"
     summary = "Three Katyusha rockets struck the base where coalition troops are stationed; no group claimed it."
     reading = reader.read(title, summary, Matcher(loaded).match(f"{title}\n{summary}"), WHEN)

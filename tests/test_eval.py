@@ -95,3 +95,23 @@ def test_dev_set_warnings(shared_dir, make_config, capsys):
     # Every US strike that answered an attack with US deaths was warned of beforehand.
     assert "warned: S-2019-12-29-kh-iraq-syria" in out and "warned: S-2020-03-12-kh-weapons-sites" in out
     assert not re.search(r"MISSED: S-", out)
+
+
+def test_eval_scores_several_files_by_language_and_shape(make_config, tmp_path, capsys):
+    english = tmp_path / "en.jsonl"
+    english.write_text("\n".join(json.dumps(r) for r in OWN), encoding="utf-8")
+    arabic = tmp_path / "ar.jsonl"
+    arabic.write_text(json.dumps({
+        "id": "a1", "lang": "ar", "published": "2020-03-13T08:00:00+03:00", "source": "وكالة",
+        "title": "ارتفاع أسعار الطحين في البصرة", "summary": "",
+        "labels": {"relevant": False, "event_type": "other", "actors": [], "places": []}}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    provenance = tmp_path / "provenance.json"
+    provenance.write_text(json.dumps({"e1": {"shape": "wire"}, "e2": {"shape": "headline_only"},
+                                      "e3": {"shape": "wire"}, "a1": {"shape": "local"}}), encoding="utf-8")
+    assert main(["--config", str(make_config()), "eval", str(english), str(arabic),
+                 "--provenance", str(provenance)]) == 0
+    out = capsys.readouterr().out
+    assert "items: 4" in out
+    rows = {m.group(1): int(m.group(2)) for m in re.finditer(r"^  (lang \w+|shape \w+)\s+(\d+)", out, re.M)}
+    assert rows == {"lang ar": 1, "lang en": 3, "shape headline_only": 1, "shape local": 1, "shape wire": 2}

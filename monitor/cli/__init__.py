@@ -52,9 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=cmd_replay)
 
     ev = commands.add_parser("eval", help="replay a labelled file and print precision/recall figures")
-    ev.add_argument("labelled", metavar="LABELLED.jsonl")
+    ev.add_argument("labelled", metavar="LABELLED.jsonl", nargs="+", help="one or more labelled files, scored together")
     ev.add_argument("--worst", type=int, default=15, help="how many of the worst misses to list")
-    ev.add_argument("--timeline", help="incident timeline (JSON) to score strike_likely/attack_likely warnings")
+    ev.add_argument("--timeline", action="append", help="incident timeline (JSON) to score strike_likely/"
+                    "attack_likely warnings (repeat for several)")
+    ev.add_argument("--provenance", action="append", help="provenance file (JSON) giving each report's shape, "
+                    "for figures by shape (repeat for several)")
     ev.set_defaults(func=cmd_eval)
 
     record = commands.add_parser("track-record", help="how often warnings were right, per rule")

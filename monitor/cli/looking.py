@@ -131,12 +131,15 @@ def cmd_track_record(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from monitor.evaluate import evaluate, read_labelled, read_timeline
+    from monitor.evaluate import evaluate, read_labelled, read_provenance, read_timeline
 
     settings = load_settings(args.config)
     setup_logging(settings, "WARNING")
-    labelled = read_labelled(Path(args.labelled))
-    timeline = read_timeline(Path(args.timeline)) if args.timeline else None
+    shapes = {k: v for path in args.provenance or [] for k, v in read_provenance(Path(path)).items()}
+    labelled = sorted((r for path in args.labelled for r in read_labelled(Path(path), shapes)),
+                      key=lambda r: r.item.published)
+    timeline = ({k: v for path in args.timeline for k, v in read_timeline(Path(path)).items()}
+                if args.timeline else None)
     with tempfile.TemporaryDirectory(prefix="monitor-eval-") as scratch:
         runtime = pipeline.build_runtime(settings, f"sqlite:///{Path(scratch) / 'eval.db'}")
         report = evaluate(runtime, labelled, load_watchlist(settings.watchlist), timeline)

@@ -9,7 +9,7 @@ from typing import TypeVar
 from monitor.config.files import ConfigError
 from monitor.config.rules import HistoryFile, RulesFile, load_rules, read_history_files
 from monitor.config.settings import Settings
-from monitor.config.vocabulary import Vocabulary, load_vocabulary
+from monitor.config.vocabulary import Vocabulary, load_vocabulary, vocabulary_files
 from monitor.config.watchlist import Watchlist, did_you_mean, load_watchlist
 
 # Words `expects.by` and `expects.against` may use instead of a name (see `_expected` and `_against`);
@@ -56,13 +56,13 @@ def reference_problems(settings: Settings, watchlist: Watchlist | None, vocabula
     countries = sorted({p.country for p in watchlist.places if p.country}) if watchlist else None
     sides = list(vocabulary.sides) if vocabulary else None
     an_actor, a_place = f"an actor in {in_watchlist}", f"a place in {in_watchlist}"
-    a_side = f"a side the casualty reader counts ({settings.vocabulary.name} sides: {', '.join(sides or [])})"
-    if vocabulary:
-        where = str(settings.vocabulary)
-        for i, state in enumerate(vocabulary.striking_states):
-            check(f"{where}: striking_states[{i}]", state, actors, an_actor)
-        for i, country in enumerate(vocabulary.theatre):
-            check(f"{where}: theatre[{i}]", country, countries, f"the country of any place in {in_watchlist}")
+    vocabulary_names = ", ".join(p.name for p in settings.vocabulary)
+    a_side = f"a side the casualty reader counts ({vocabulary_names} sides: {', '.join(sides or [])})"
+    for path, raw in vocabulary_files(settings.vocabulary) if vocabulary else []:
+        for i, state in enumerate(raw.get("striking_states") or []):
+            check(f"{path}: striking_states[{i}]", state, actors, an_actor)
+        for i, country in enumerate(raw.get("theatre") or []):
+            check(f"{path}: theatre[{i}]", country, countries, f"the country of any place in {in_watchlist}")
     for i, rule in enumerate(rules.rules if rules else []):
         where = f"{settings.rules}: rules[{i}]"
         check(f"{where}.expects.by", rule.expects.by, actors, an_actor, _PARTY_WORDS)

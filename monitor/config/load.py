@@ -82,7 +82,7 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
         update={
             "database": resolve_database_url(database, base),
             "watchlist": [_resolve(base, p) for p in settings.watchlist],
-            "vocabulary": _resolve(base, settings.vocabulary),
+            "vocabulary": [_resolve(base, p) for p in settings.vocabulary],
             "rules": _resolve(base, settings.rules),
             "notify": [t.model_copy(update={"url_file": _resolve(base, t.url_file)}) if t.url_file else t
                        for t in settings.notify],

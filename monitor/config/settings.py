@@ -197,7 +197,7 @@ class Settings(_Section):
     config_file: Path
     database: str = "sqlite:///../state/monitor.db"
     watchlist: list[Path] = [Path("watchlist.yaml")]
-    vocabulary: Path = Path("vocabulary.yaml")
+    vocabulary: list[Path] = [Path("vocabulary.yaml")]
     rules: Path = Path("rules.yaml")
     history: list[Path] = [Path("history.yaml")]
     state_dir: Path = Path("../state")
@@ -209,7 +209,7 @@ class Settings(_Section):
     events: EventsConfig = EventsConfig()
     alerts: AlertsConfig = AlertsConfig()
 
-    @field_validator("watchlist", "history", mode="before")
+    @field_validator("watchlist", "vocabulary", "history", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str | Path) else value

@@ -1,8 +1,14 @@
-"""The vocabulary file (`config/vocabulary.yaml`): the words the reader looks for, checked on load."""
+"""The vocabulary files (`config/vocabulary.yaml`, one per language beside it): the words the reader looks for.
+
+Several files merge into one vocabulary: lists are joined, tables merged key by key (their lists joined),
+single values taken from the last file that sets them. Each file is checked alone, then the merge.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -29,7 +35,7 @@ class Vocabulary(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     theatre: list[str] = ["Iraq", "Syria", "Jordan"]
-    event_types: dict[str, EventWords]
+    event_types: dict[str, EventWords] = {}
     state_action_words: list[str] = []
     speech_verbs: list[str] = []
     striker_words: list[str] = []
@@ -106,14 +112,43 @@ CODE_SIDES: dict[str, str] = {
 }
 
 
-def load_vocabulary(path: Path) -> Vocabulary:
-    raw = read_yaml(path) or {}
-    try:
-        vocabulary = Vocabulary.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(describe_errors(path, exc)) from None
+def _merged(into: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
+    for key, value in raw.items():
+        mine = into.get(key)
+        if isinstance(mine, list) and isinstance(value, list):
+            into[key] = mine + [v for v in value if v not in mine]
+        elif isinstance(mine, dict) and isinstance(value, dict):
+            into[key] = _merged(dict(mine), value)
+        else:
+            into[key] = value
+    return into
+
+
+def vocabulary_files(paths: Sequence[Path]) -> list[tuple[Path, dict[str, Any]]]:
+    """Each vocabulary file as written, checked alone, so that a problem names its file."""
+    files = []
+    for path in paths:
+        raw = read_yaml(path) or {}
+        if not isinstance(raw, dict):
+            raise ConfigError([f"{path}: a vocabulary file holds a mapping of word lists"])
+        try:
+            Vocabulary.model_validate(raw)
+        except ValidationError as exc:
+            raise ConfigError(describe_errors(path, exc)) from None
+        files.append((path, raw))
+    return files
+
+
+def load_vocabulary(paths: Sequence[Path]) -> Vocabulary:
+    merged: dict[str, Any] = {}
+    for _, raw in vocabulary_files(paths):
+        merged = _merged(merged, raw)
+    vocabulary = Vocabulary.model_validate(merged)
+    where = ", ".join(str(p) for p in paths)
+    if not vocabulary.event_types:
+        raise ConfigError([f"{where}: event_types: no event words in any vocabulary file"])
     missing = [side for side in CODE_SIDES if side not in vocabulary.sides]
     if missing:
-        raise ConfigError([f"{path}: sides: no side named {side!r}, which {CODE_SIDES[side]}"
+        raise ConfigError([f"{where}: sides: no side named {side!r}, which {CODE_SIDES[side]}"
                            f"{did_you_mean(side, vocabulary.sides)}" for side in missing])
     return vocabulary
