@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from monitor import events, store
 from monitor.config import load_watchlist
-from monitor.model import EventFacts, Reading, Report
+from monitor.model import EventFacts, Gazetteer, Reading, Report
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -72,7 +72,8 @@ def _time_merges(engine, reports: list[Report]) -> list[float]:
     with Session(engine) as session:
         for report in reports:
             started = time.perf_counter()
-            rows = store.candidate_events(session, report.reading.event_type, events.lookup_names(report.reading, {}),
+            names = events.lookup_names(report.reading, Gazetteer())
+            rows = store.candidate_events(session, report.reading.event_type, names,
                                           report.published - WINDOW, report.published + WINDOW)
             candidates = [EventFacts(id=r.id, event_type=r.event_type, title=r.title, actors=tuple(r.actors),
                                             places=tuple(r.places), first_seen=r.first_seen, last_seen=r.last_seen,

@@ -174,6 +174,24 @@ class Report:
 
 
 @dataclass(frozen=True, slots=True)
+class Gazetteer:
+    """What merging needs to know about places and actors, from the watchlist."""
+
+    named_after: dict[str, str] = field(default_factory=dict)  # town -> the one base named after it
+    reach: dict[str, frozenset[str]] = field(default_factory=dict)  # place -> places at, in or beside it
+    common: frozenset[str] = frozenset()  # actors named in nearly every report
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a report tells of an event, with the score and the reasons."""
+
+    joins: bool
+    score: int
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
     """One material difference a report made: its kind (for routing) and what to tell people."""
 
@@ -188,6 +206,7 @@ class EventChange:
     event: EventFacts
     is_new: bool
     changes: tuple[Change, ...] = ()
+    why: str = ""  # why the report joined this event or started it, for the event's history
 
     def material(self, kinds: Sequence[str]) -> tuple[Change, ...]:
         """The changes of the kinds a user wants an update for."""

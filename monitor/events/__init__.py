@@ -16,3 +16,4 @@ from monitor.events.merge import merge as merge
 from monitor.events.merge import place_report as place_report
 from monitor.events.merge import referenced_events as referenced_events
 from monitor.events.merge import report_day as report_day
+from monitor.events.merge import weigh as weigh

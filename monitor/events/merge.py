@@ -1,9 +1,10 @@
 """Merging: decide whether a relevant report starts a new incident or joins a known one.
 
 Pure logic over plain values: the pipeline fetches candidate events from the store and saves the
-outcome. A report joins an event of the same type when the incident times are close and the
-reports share places (or, when neither names a place, actors); among several candidates the one
-with the most similar wording (rapidfuzz) wins.
+outcome. Each candidate of the same type is weighed (`weigh`): the day the reports say, the places
+(the same, or one inside or beside the other), the specific actors, the speaker of a statement; each
+step is a reason kept in the event's history. Among the candidates that reach the score, the best
+wins, then the most similar wording (rapidfuzz).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from monitor.model import Change, EventChange, EventFacts, Reading, Report, total_count
+from monitor.model import Change, EventChange, EventFacts, Gazetteer, Reading, Report, Verdict, total_count
 
 
 def event_id_for(report: Report) -> str:
@@ -29,35 +30,89 @@ def _source(report: Report) -> dict[str, Any]:
 
 
 MAX_DAY_GAP = 1  # reports may put an overnight attack on either side of midnight
+OVERNIGHT = timedelta(hours=18)  # a report this soon after the first may date a night attack a day apart
+JOIN_SCORE = 2  # the evidence a report needs to join an event (see `weigh`)
 
 
 def report_day(report: Report) -> date:
     return report.reading.happened_on or report.published.date()
 
 
-def expand_places(places: Sequence[str], related: dict[str, str]) -> set[str]:
+def expand_places(places: Sequence[str], gazetteer: Gazetteer) -> set[str]:
     """Places with the base named after a town and the town a base is named after (Erbil, Erbil Air Base)."""
+    related = gazetteer.named_after
     towns = {site: town for town, site in related.items()}
     return {*places, *(related[p] for p in places if p in related), *(towns[p] for p in places if p in towns)}
 
 
-def _same_incident(report: Report, event: EventFacts, window: timedelta, related: dict[str, str],
-                   common: frozenset[str]) -> bool:
+def _within_reach(places: set[str], others: set[str], gazetteer: Gazetteer) -> set[str]:
+    """The places of one side that lie at, inside or beside a place of the other (a base inside a town inside a
+    province, two bases sharing an airport)."""
+    return {p for p in places if gazetteer.reach.get(p, frozenset()) & others}
+
+
+def _speaker(report: Report) -> str | None:
+    """Who speaks in a threat or statement: its first actor, as for the event it would start."""
+    return report.reading.actors[0] if report.reading.actors else None
+
+
+def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazetteer) -> Verdict:
+    """The evidence that a report tells of this event, each step a reason; it joins at JOIN_SCORE or more.
+
+    The day the reports say it happened weighs most: the same base hit on consecutive days is two incidents,
+    while a follow-up published the next day without a day of its own may tell of yesterday's. Then the
+    places (the same site, or one inside or beside the other), the actors that are not in every report, and,
+    for threats and statements, who speaks. A statement is its speaker's, on its day."""
+    if report.reading.event_type != event.event_type:
+        return Verdict(False, 0, ("another type of event",))
     if abs(report.published - event.first_seen) > window:
-        return False
-    if event.day and abs((report_day(report) - event.day).days) > MAX_DAY_GAP:
-        return False  # the same base hit again two days later is another incident
-    places = expand_places(report.reading.places, related)
-    if places and event.places:
-        return bool(places & set(event.places))
-    # Actors named in nearly every report (the watchlist's `common` ones): sharing only these says nothing.
-    actors = set(report.reading.actors) - common
-    return bool(actors & (set(event.actors) - common))
+        return Verdict(False, 0, ("too far apart in time",))
+    score, reasons = 0, []
+    said = report.reading.happened_on
+    gap = abs((report_day(report) - event.day).days) if event.day else 0
+    soon = report.published - event.first_seen <= OVERNIGHT
+    if gap > MAX_DAY_GAP or (gap and said is not None and not soon):
+        return Verdict(False, 0, (f"it happened on {report_day(report)}, the event on {event.day}",))
+    if gap and soon:
+        reasons.append("a day apart, told within hours (a night attack dated either side of midnight): 0")
+    elif gap:
+        score -= 1
+        reasons.append("published the day after, with no day of its own: -1")
+    else:
+        score += 1
+        reasons.append("the same day: +1")
+    places, known = expand_places(report.reading.places, gazetteer), set(event.places)
+    if places and known:
+        if places & known:
+            score += 3
+            reasons.append(f"the same place ({', '.join(sorted(places & known))}): +3")
+        elif near := _within_reach(places, known, gazetteer):
+            score += 2
+            reasons.append(f"a place inside or beside the event's ({', '.join(sorted(near))}): +2")
+        else:
+            return Verdict(False, score, (*reasons, "other places"))
+    common = gazetteer.common
+    shared = (set(report.reading.actors) - common) & (set(event.actors) - common)
+    if shared:
+        step = 1 if places and known else 2
+        score += step
+        reasons.append(f"the same actors ({', '.join(sorted(shared))}): +{step}")
+    if event.event_type == "threat":
+        speaker = _speaker(report)
+        if speaker is not None and event.actors and speaker == event.actors[0]:
+            score += 2
+            reasons.append(f"the same speaker ({speaker}): +2")
+        elif speaker is not None and event.actors:
+            return Verdict(False, score, (*reasons, f"another speaker ({speaker}, not {event.actors[0]})"))
+    return Verdict(score >= JOIN_SCORE, score, tuple(reasons))
 
 
-def lookup_names(reading: Reading, related: dict[str, str], common: frozenset[str] = frozenset()) -> list[str]:
-    """The entities a report's candidate events are looked up by: its places and specific actors."""
-    return [*expand_places(reading.places, related), *(a for a in reading.actors if a not in common)]
+def lookup_names(reading: Reading, gazetteer: Gazetteer) -> list[str]:
+    """The entities a report's candidate events are looked up by: its places, the places around them, and the
+    actors that are not in every report."""
+    places = expand_places(reading.places, gazetteer)
+    around = {q for p in places for q in gazetteer.reach.get(p, frozenset())}
+    return sorted({*places, *around, *(a for a in reading.actors if a not in gazetteer.common)})
 
 
 def _claims(reading: Reading) -> tuple[str, ...]:
@@ -70,12 +125,12 @@ def _similarity(report: Report, event: EventFacts) -> float:
 
 
 def place_report(report: Report, candidates: Sequence[EventFacts], window: timedelta,
-                 related: dict[str, str] | None = None, common: frozenset[str] = frozenset()) -> EventChange:
-    """Start a new event for the report, or merge it into the best matching candidate."""
+                 gazetteer: Gazetteer | None = None) -> EventChange:
+    """Start a new event for the report, or merge it into the candidate the evidence favours most."""
     reading = report.reading
-    related = related or {}
-    matching = [e for e in candidates
-                if e.event_type == reading.event_type and _same_incident(report, e, window, related, common)]
+    gazetteer = gazetteer or Gazetteer()
+    weighed = [(weigh(report, e, window, gazetteer), e) for e in candidates]
+    matching = [(v, e) for v, e in weighed if v.joins]
     if not matching:
         event = EventFacts(
             id=event_id_for(report), event_type=reading.event_type or "other", title=report.title,
@@ -83,9 +138,12 @@ def place_report(report: Report, candidates: Sequence[EventFacts], window: timed
             last_seen=report.published, killed=dict(reading.killed), injured=dict(reading.injured),
             sources=(_source(report),), claims=_claims(reading), day=report_day(report),
         )
-        return EventChange(event=event, is_new=True)
-    best = max(matching, key=lambda e: _similarity(report, e))
-    return merge(best, report)
+        closest = max(weighed, key=lambda ve: ve[0].score, default=None)
+        why = (f"new: closest was {closest[1].id} ({'; '.join(closest[0].reasons)})" if closest
+               else "new: no event of this type nearby")
+        return EventChange(event=event, is_new=True, why=why)
+    verdict, best = max(matching, key=lambda ve: (ve[0].score, _similarity(report, ve[1])))
+    return replace(merge(best, report), why=f"joined (score {verdict.score}): {'; '.join(verdict.reasons)}")
 
 
 def merge(event: EventFacts, report: Report) -> EventChange:

@@ -66,7 +66,7 @@ def decide(runtime: Runtime, item: Item, reading: Reading, fingerprint: str, con
     if reading.relevant and reading.event_type:
         report = Report(item.key, item.title, item.link, item.source, item.published, reading)
         change = events.place_report(report, context.candidates, runtime.settings.events.merge_window,
-                                     runtime.sites_named_after, runtime.common_actors)
+                                     runtime.gazetteer)
         material = change.material(runtime.settings.events.update_on)
         if change.is_new:
             drafts.append(notify.new_event_alert(change, reading, now))
@@ -107,7 +107,7 @@ def apply(session: store.Session, runtime: Runtime, item: Item, reading: Reading
         return ItemOutcome(item, reading, decision.copy_of.event_id, (), copy_of=decision.copy_of.key)
     change, drafts = decision.change, list(decision.drafts)
     if change is not None:
-        store.save_event(session, change.event, item.key, now, [c.text for c in change.changes])
+        store.save_event(session, change.event, item.key, now, [c.text for c in change.changes], change.why)
     if decision.outlook is not None:
         store.save_forecasts(session, decision.outlook.forecasts)
         if decision.outlook.miss is not None:
@@ -130,7 +130,7 @@ def process_item(runtime: Runtime, item: Item, now: datetime) -> ItemOutcome | N
             if store.item_seen(session, item.key):
                 return None
             store.expire_predictions(session, now)
-            names = events.lookup_names(reading, runtime.sites_named_after, runtime.common_actors)
+            names = events.lookup_names(reading, runtime.gazetteer)
             context = store.item_context(session, item, prints, reading, names, now,
                                          copy_window=events.COPY_WINDOW,
                                          merge_window=runtime.settings.events.merge_window,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
 from monitor import assess, config, notify, store
 from monitor.classify import Reader
-from monitor.config import ConfigError, Settings, load_vocabulary, load_watchlist
+from monitor.config import ConfigError, Settings, Watchlist, load_vocabulary, load_watchlist
 from monitor.match import Matcher
+from monitor.model import Gazetteer
 
 
 @dataclass
@@ -22,8 +24,7 @@ class Runtime:
     reader: Reader
     targets: list[notify.Target]
     world: assess.World
-    sites_named_after: dict[str, str] = field(default_factory=dict)
-    common_actors: frozenset[str] = frozenset()  # named in nearly every report: no sign of one incident
+    gazetteer: Gazetteer = field(default_factory=Gazetteer)
     rules: config.RulesFile = field(default_factory=config.RulesFile)
     history: list[config.HistoryIncident] = field(default_factory=list)
     # Items are read and stored in a worker thread of their own, one feed at a time (the matcher keeps a
@@ -53,4 +54,29 @@ def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
     catch_all = next(iter(watchlist.with_role("catch_all")), "")  # the watchlist check makes sure there is one
     world = assess.World({a.name: a.side for a in watchlist.actors}, hosts_us, catch_all)
     return Runtime(settings, engine, Matcher(watchlist), Reader(vocabulary, watchlist), notify.build_targets(settings),
-                   world, watchlist.sites_named_after(), watchlist.common_actors(), rules, history)
+                   world, gazetteer_of(watchlist), rules, history)
+
+
+# How far a place reaches, for "one inside or beside the other": a site is a point, a town or city covers its
+# outskirts, a province a wide area. Countries and seas reach too far to tell incidents apart.
+REACH_KM = {"base": 3.0, "diplomatic": 3.0, "militia_site": 3.0, "border_crossing": 5.0, "oil_field": 8.0,
+            "town": 12.0, "district": 20.0, "city": 25.0, "area": 150.0}
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(h))
+
+
+def gazetteer_of(watchlist: Watchlist) -> Gazetteer:
+    """The watchlist's places as merging sees them: which lie at, inside or beside which (by coordinates)."""
+    located = [(p.name, p.coordinates, REACH_KM[p.kind]) for p in watchlist.places
+               if p.coordinates is not None and p.kind in REACH_KM]
+    reach: dict[str, set[str]] = {}
+    for name, at, radius in located:
+        for other, there, other_radius in located:
+            if other != name and _km(at, there) <= max(radius, other_radius):
+                reach.setdefault(name, set()).add(other)
+    return Gazetteer(watchlist.sites_named_after(), {k: frozenset(v) for k, v in reach.items()},
+                     watchlist.common_actors())

@@ -29,14 +29,15 @@ def candidate_events(session: Session, event_type: str, names: Iterable[str], st
     return list(session.exec(select(StoredEvent).where(col(StoredEvent.id).in_(ids))))
 
 
-def save_event(session: Session, facts: EventFacts, item_key: str, at: datetime, changes: Iterable[str]) -> None:
+def save_event(session: Session, facts: EventFacts, item_key: str, at: datetime, changes: Iterable[str],
+               why: str | None = None) -> None:
     """Store an event's new state, its entities and what this report changed."""
     event = session.merge(event_row(facts))
     known = set(session.exec(select(col(EventEntity.name)).where(col(EventEntity.event_id) == event.id)))
     for name in {*event.places, *event.actors} - known:
         session.add(EventEntity(event_id=event.id, name=name, event_type=event.event_type,
                                 first_seen=event.first_seen))
-    session.add(EventHistory(event_id=event.id, item_key=item_key, at=at, changes=list(changes)))
+    session.add(EventHistory(event_id=event.id, item_key=item_key, at=at, changes=list(changes), why=why))
 
 
 def event_history(engine: Engine, event_id: str) -> list[EventHistory]:

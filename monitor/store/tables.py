@@ -136,6 +136,7 @@ class EventHistory(SQLModel, table=True):
     item_key: str
     at: datetime = _time(nullable=False)
     changes: list[str] = _json(list)
+    why: str | None = None  # why the report joined the event or started it (the merge's reasons)
 
 
 class Prediction(SQLModel, table=True):

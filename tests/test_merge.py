@@ -1,0 +1,96 @@
+"""One incident, one event: the same-incident decision (events.weigh / place_report), table-driven on values, with
+the shipped watchlist's places. Cases written for these tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor import events
+from monitor.config import load_watchlist
+from monitor.model import EventFacts, Reading, Report
+from monitor.pipeline.runtime import gazetteer_of
+
+CONFIG = Path(__file__).resolve().parents[1] / "config"
+GAZETTEER = gazetteer_of(load_watchlist([CONFIG / "watchlist.yaml"]))
+WINDOW = timedelta(hours=72)
+MONDAY = datetime(2024, 1, 15, 19, 0, tzinfo=UTC)
+
+
+def report(at: datetime, type: str, places: tuple[str, ...] = (), actors: tuple[str, ...] = (),
+           day: date | None = None, title: str = "report") -> Report:
+    reading = Reading(relevant=True, event_type=type, actors=actors, places=places, happened_on=day)
+    return Report(f"key-{at.isoformat()}-{title}", title, None, "Desk", at, reading)
+
+
+def event_of(r: Report) -> EventFacts:
+    return events.place_report(r, [], WINDOW, GAZETTEER).event
+
+
+BASE_ATTACK = event_of(report(MONDAY, "attack", ("Ain al-Asad Air Base",), ("Iran-backed militias",),
+                              MONDAY.date(), "Rockets hit Ain al-Asad"))
+
+CASES = [
+    ("a follow-up the same evening about the same base joins",
+     report(MONDAY + timedelta(hours=2), "attack", ("Ain al-Asad Air Base",)), True),
+    ("a follow-up next morning with no day of its own joins",
+     report(MONDAY + timedelta(hours=14), "attack", ("Ain al-Asad Air Base",), ("Iran-backed militias",)), True),
+    ("a report next morning saying Monday joins",
+     report(MONDAY + timedelta(hours=15), "attack", ("Ain al-Asad Air Base",), day=MONDAY.date()), True),
+    ("the same base hit again on Tuesday, told on Tuesday evening, is another incident",
+     report(MONDAY + timedelta(hours=24), "attack", ("Ain al-Asad Air Base",), day=date(2024, 1, 16)), False),
+    ("the same base hit two days later is another incident",
+     report(MONDAY + timedelta(hours=47), "attack", ("Ain al-Asad Air Base",)), False),
+    ("another base far away is another incident",
+     report(MONDAY + timedelta(hours=1), "attack", ("Erbil Air Base",)), False),
+    ("a strike on the same day is another type of event",
+     report(MONDAY + timedelta(hours=1), "strike", ("Ain al-Asad Air Base",)), False),
+]
+
+
+@pytest.mark.parametrize(("what", "incoming", "joins"), CASES, ids=[c[0] for c in CASES])
+def test_same_incident(what: str, incoming: Report, joins: bool) -> None:
+    verdict = events.weigh(incoming, BASE_ATTACK, WINDOW, GAZETTEER)
+    assert verdict.joins == joins, verdict.reasons
+    assert verdict.reasons  # every decision says why
+
+
+def test_a_base_named_only_by_its_town_is_the_same_incident() -> None:
+    k1 = event_of(report(MONDAY, "attack", ("K1 Air Base",), day=MONDAY.date(), title="Rockets hit K1 base"))
+    assert events.weigh(report(MONDAY + timedelta(hours=3), "attack", ("Kirkuk",)), k1, WINDOW, GAZETTEER).joins
+
+
+def test_a_strike_under_two_place_names_is_one_event() -> None:
+    """A raid told once as near a border town and once by the crossing beside it."""
+    first = event_of(report(MONDAY, "strike", ("Albu Kamal",), ("Kataib Hezbollah",), title="US jets hit border"))
+    second = report(MONDAY + timedelta(hours=5), "strike", ("Al-Qaim",), ("Kataib Hezbollah",))
+    third = report(MONDAY + timedelta(hours=6), "strike", (), ("Kataib Hezbollah",))
+    verdict = events.weigh(second, first, WINDOW, GAZETTEER)
+    assert verdict.joins and any("beside" in r for r in verdict.reasons)
+    assert events.weigh(third, first, WINDOW, GAZETTEER).joins
+
+
+def test_two_speakers_on_one_day_are_two_statements() -> None:
+    militia = event_of(report(MONDAY, "threat", (), ("Kataib Hezbollah", "United States"), title="KH vows"))
+    official = report(MONDAY + timedelta(hours=2), "threat", (), ("United States", "Kataib Hezbollah"))
+    same_speaker = report(MONDAY + timedelta(hours=4), "threat", (), ("Kataib Hezbollah",))
+    verdict = events.weigh(official, militia, WINDOW, GAZETTEER)
+    assert not verdict.joins and "another speaker" in verdict.reasons[-1]
+    assert events.weigh(same_speaker, militia, WINDOW, GAZETTEER).joins
+
+
+def test_the_decision_is_kept_with_the_change() -> None:
+    incoming = report(MONDAY + timedelta(hours=2), "attack", ("Ain al-Asad Air Base",))
+    change = events.place_report(incoming, [BASE_ATTACK], WINDOW, GAZETTEER)
+    assert not change.is_new and change.why.startswith("joined (score ")
+    elsewhere = report(MONDAY + timedelta(hours=2), "attack", ("Erbil Air Base",))
+    assert events.place_report(elsewhere, [BASE_ATTACK], WINDOW, GAZETTEER).why.startswith("new: closest was")
+
+
+def test_places_reach_what_lies_inside_or_beside_them() -> None:
+    reach = GAZETTEER.reach
+    assert "Baghdad International Airport" in reach["Baghdad"]
+    assert "Kirkuk" in reach["K1 Air Base"]
+    assert "Erbil Air Base" not in reach.get("Ain al-Asad Air Base", frozenset())
