@@ -99,6 +99,8 @@ class Report:
     misses: list[tuple[int, str]] = field(default_factory=list)
     warnings: WarningReport | None = None
     groups: dict[str, Breakdown] = field(default_factory=dict)
+    bcubed: tuple[float, float] = (1.0, 1.0)  # same-incident clustering, per item (precision, recall)
+    pairs_by: dict[str, Scores] = field(default_factory=dict)  # "same event" pairs by language and shape
 
     @property
     def type_accuracy(self) -> float:
@@ -119,6 +121,8 @@ class Report:
         lines.append(f"US killed    exact on {self.us_killed_exact}/{self.us_killed_total} items reporting US deaths "
                      f"({rate:.3f})")
         lines.append(self.pairs.line("same event"))
+        lines.append(f"same event   B-cubed precision {self.bcubed[0]:.3f}  recall {self.bcubed[1]:.3f}  "
+                     f"F1 {_harmonic(*self.bcubed):.3f}")
         alert_counts = self.new_event_alerts_per_event
         exactly_one = alert_counts.get(1, 0)
         lines.append(f"alerts       {exactly_one}/{self.real_events} real events got exactly one new_event alert; "
@@ -126,6 +130,10 @@ class Report:
         updates = self.update_alerts_per_event
         lines.append(f"updates      event_update alerts per real event: {dict(sorted(updates.items()))} "
                      f"({sum(n * k for k, n in updates.items())} in all)")
+        if len(self.pairs_by) > 1:
+            lines.append("same event pairs by language (a pair of two languages counts as en+ar) and by shape "
+                         "(a pair counts for each shape in it):")
+            lines += [score.line(f"  {name}") for name, score in sorted(self.pairs_by.items())]
         if len(self.groups) > 1:
             lines.append("by shape and language     items  rel P  rel R  rel F1  type   actors places")
             lines += [group.line(name) for name, group in sorted(self.groups.items())]
@@ -263,15 +271,33 @@ def _score_names(scores: Scores, resolver: NameResolver, predicted: Iterable[str
         misses.append((1, f"{record.id} {what}: missing {missing}, extra {extra}: {record.item.title[:70]}"))
 
 
+def _harmonic(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
 def _score_pairs(report: Report, labelled: list[Labelled], predicted: dict[str, str | None]) -> None:
-    """Pairwise "same event" decisions over relevant items."""
+    """Pairwise "same event" decisions over relevant items, and B-cubed: per item, how much of the event it was
+    put in is its incident (precision) and how much of its incident is in that event (recall)."""
     scored = [r for r in labelled if r.labels.get("relevant") and r.labels.get("event_key")]
+    cluster = {r.id: predicted.get(r.id) or f"alone:{r.id}" for r in scored}
+    if scored:
+        precisions, recalls = [], []
+        for r in scored:
+            mine = {o.id for o in scored if cluster[o.id] == cluster[r.id]}
+            truth = {o.id for o in scored if o.labels["event_key"] == r.labels["event_key"]}
+            precisions.append(len(mine & truth) / len(mine))
+            recalls.append(len(mine & truth) / len(truth))
+        report.bcubed = (sum(precisions) / len(scored), sum(recalls) / len(scored))
     for a, b in combinations(scored, 2):
         same_truth = a.labels["event_key"] == b.labels["event_key"]
         ea, eb = predicted.get(a.id), predicted.get(b.id)
         same_predicted = ea is not None and ea == eb
         pair = {(a.id, b.id)}
         report.pairs.add(pair if same_predicted else set(), pair if same_truth else set())
+        names = {f"lang {'+'.join(sorted({a.lang, b.lang}))}", *(f"shape {s}" for s in (a.shape, b.shape) if s)}
+        for name in names:
+            report.pairs_by.setdefault(name, Scores()).add(pair if same_predicted else set(),
+                                                           pair if same_truth else set())
 
 
 # --- warnings against a timeline -------------------------------------------------------------------

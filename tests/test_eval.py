@@ -68,6 +68,7 @@ def test_eval_on_own_labelled_file(make_config, tmp_path, capsys):
     assert "accuracy 1.000 over 3 items" in out
     assert "US killed    exact on 2/2" in out
     assert _figure(out, "same event", "recall") == 1.0
+    assert "same event   B-cubed precision 1.000  recall 1.000  F1 1.000" in out
     assert "1/1 real events got exactly one new_event alert" in out
 
 
