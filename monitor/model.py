@@ -57,6 +57,7 @@ class SeenItem:
     title: str
     summary: str
     event_id: str | None
+    published: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,18 +114,6 @@ def item_key(guid: str | None, link: str | None, title: str, summary: str) -> st
     return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-_WORDS = re.compile(r"\w+")
-
-
-def content_prints(title: str, summary: str) -> tuple[str, str]:
-    """Hashes of the text and of the title, blind to case, punctuation and markup leftovers, so the same
-    article re-published under another guid or link is recognised."""
-    def digest(text: str) -> str:
-        return hashlib.sha256(" ".join(_WORDS.findall(text.casefold())).encode("utf-8", "surrogatepass")).hexdigest()
-
-    return digest(f"{title}\n{summary}"), digest(title)
-
-
 def _entry_time(entry: Any) -> datetime | None:
     for field in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = dict.get(entry, field)  # the raw value: feedparser's own fallback mapping is deprecated

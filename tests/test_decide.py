@@ -155,3 +155,45 @@ COPY_CASES = [
 def test_copies(what: str, item: Item, stored: list[SeenItem], is_copy: bool) -> None:
     fingerprint = "same"
     assert (events.original_of(item, fingerprint, stored) is not None) == is_copy
+
+
+AGGREGATOR_CASES = [
+    ("an aggregator's headline and the outlet's article",
+     _item("Drone hits base near Erbil - Kurdistan Wire", "Drone hits base near Erbil  Kurdistan Wire"),
+     [_seen("Drone hits base near Erbil", "A drone struck the base late on Sunday, officials said.")], True),
+    ("the article after the aggregator's headline",
+     _item("Drone hits base near Erbil", "A drone struck the base late on Sunday, officials said."),
+     [_seen("Drone hits base near Erbil - Kurdistan Wire", "Drone hits base near Erbil Kurdistan Wire")], True),
+    ("the same headline with and without the outlet",
+     _item("Drone hits base near Erbil - Kurdistan Wire", ""), [_seen("Drone hits base near Erbil", "")], True),
+    ("the mobile page of a stored article", _item("Other words", "other text", "https://m.wire.example/a/1"),
+     [_seen("Title", "text", "https://wire.example/a/1")], True),
+    ("the AMP page of a stored article", _item("Other words", "other text", "https://wire.example/a/1/amp"),
+     [_seen("Title", "text", "https://wire.example/a/1")], True),
+    ("two articles under one headline are not one",
+     _item("Drone hits base near Erbil", "A drone struck the base late on Sunday, officials said."),
+     [_seen("Drone hits base near Erbil", "Two rockets landed near the airport on Thursday morning.")], False),
+    ("a dash in a headline that says more is kept",
+     _item("Rockets hit base - officials", "Three rockets struck the base on Monday, wounding two."),
+     [_seen("Rockets hit base", "")], False),
+]
+
+
+@pytest.mark.parametrize(("what", "item", "stored", "is_copy"), AGGREGATOR_CASES,
+                         ids=[c[0] for c in AGGREGATOR_CASES])
+def test_aggregator_and_mobile_copies(what: str, item: Item, stored: list[SeenItem], is_copy: bool) -> None:
+    fingerprint = events.content_prints(item.title, item.summary)[0]
+    assert (events.original_of(item, fingerprint, stored) is not None) == is_copy
+
+
+def test_the_bare_headline_prints_alike() -> None:
+    aggregated = events.content_prints("Drone hits base - Kurdistan Wire", "Drone hits base Kurdistan Wire")
+    own = events.content_prints("Drone hits base", "A drone struck the base late on Sunday.")
+    assert aggregated[1] == own[1] and aggregated[0] != own[0]
+
+
+def test_one_headline_two_days_apart_is_not_a_copy() -> None:
+    item = _item("Rockets hit the base again", "")
+    stored = SeenItem("old", None, "x", "Rockets hit the base again", "", "ev-1", T0 - timedelta(days=2))
+    assert events.original_of(item, "y", [stored]) is None
+    assert events.original_of(item, "y", [replace(stored, published=T0 - timedelta(hours=3))]) is not None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.parse import canonical_link, content_prints, item_key, plain_text
+from monitor.events import content_prints
+from monitor.parse import canonical_link, item_key, plain_text
 from monitor.text import fold, tokens
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=300)

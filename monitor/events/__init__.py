@@ -6,6 +6,9 @@
 """
 
 from monitor.events.copies import COPY_WINDOW as COPY_WINDOW
+from monitor.events.copies import article_link as article_link
+from monitor.events.copies import bare_title as bare_title
+from monitor.events.copies import content_prints as content_prints
 from monitor.events.copies import original_of as original_of
 from monitor.events.copies import same_article as same_article
 from monitor.events.merge import REFERENCE_WINDOW as REFERENCE_WINDOW

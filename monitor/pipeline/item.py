@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor import assess, events, notify, parse, store
+from monitor import assess, events, notify, store
 from monitor.model import AlertDraft, EventChange, Item, ItemContext, Outlook, Reading, Report, SeenItem
 from monitor.pipeline.runtime import Runtime
 
@@ -123,7 +123,7 @@ def apply(session: store.Session, runtime: Runtime, item: Item, reading: Reading
 def process_item(runtime: Runtime, item: Item, now: datetime) -> ItemOutcome | None:
     """Read, decide and store one item with its alerts in one transaction; None if seen before."""
     reading, mentions = read_item(runtime, item)
-    prints = parse.content_prints(item.title, item.summary)
+    prints = events.content_prints(item.title, item.summary)
     try:
         with store.transaction(runtime.engine) as session:
             store.lock_item_work(session)

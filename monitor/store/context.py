@@ -71,7 +71,7 @@ def item_context(session: Session, item: Item, prints: tuple[str, str], reading:
                  threat_lookback: timedelta) -> ItemContext:
     """Everything deciding on one item needs from the store; what a reading cannot use is not loaded."""
     fingerprint, title_print = prints
-    copies = [SeenItem(i.key, i.link, i.fingerprint, i.title, i.summary, i.event_id)
+    copies = [SeenItem(i.key, i.link, i.fingerprint, i.title, i.summary, i.event_id, i.published)
               for i in original_of(session, item.link, fingerprint, title_print,
                                    item.published - copy_window, item.published + copy_window)]
     candidates: list[EventFacts] = []
