@@ -358,6 +358,7 @@ class Outlook:
     forecasts: tuple[Forecast, ...] = ()
     announcements: tuple[Announcement, ...] = ()
     miss: MissedEvent | None = None
+    silent: tuple[str, ...] = ()  # why each rule this event concerns raised no warning
 
 
 

@@ -54,8 +54,7 @@ def test_a_deadly_attack_on_a_hosting_site_opens_a_forecast_and_warns() -> None:
     assert forecast.likelihood > 0.5 and forecast.warned_at == T0 + timedelta(hours=1)
     [note] = outlook.announcements
     assert (note.kind, note.forecast, note.update_from) == ("warning", forecast, None)
-    # and, as an attack no reprisal warning stood for, it is a miss of the other rule
-    assert outlook.miss is not None and outlook.miss.kind == "attack_likely"
+    assert outlook.miss is None  # no reprisal forecast stood: nothing was expected
 
 
 CASES = [
@@ -66,9 +65,13 @@ CASES = [
     ("a strike by the other side does not confirm it",
      event("ev-strike", "strike", T0 + timedelta(days=2), ("Baghdad government",), ("Depot",)), True,
      Standing(open_at_event=(STANDING_FORECAST,)), ([], [], None)),
-    ("a strike with no warning standing is a miss",
+    ("a strike after a trigger whose forecast stayed below the threshold is a miss",
      event("ev-strike", "strike", T0 + timedelta(days=2), ("Washington",), ("Depot",)), True,
-     Standing(), ([], [], "strike_likely")),
+     Standing(open_at_event=(replace(STANDING_FORECAST, warned_at=None, warned_likelihood=None,
+                                     likelihood=0.4),)), (["confirmed"], [], "strike_likely")),
+    ("a strike with nothing standing was not expected: no miss",
+     event("ev-strike", "strike", T0 + timedelta(days=2), ("Washington",), ("Depot",)), True,
+     Standing(), ([], [], None)),
     ("a strike that joined a known event confirms nothing again",
      event("ev-strike", "strike", T0 + timedelta(days=2), ("Washington",), ("Depot",)), False,
      Standing(open_at_event=(STANDING_FORECAST,)), ([], [], None)),
@@ -84,7 +87,7 @@ CASES = [
     ("a confirmed forecast is not judged again",
      DEADLY_ATTACK, False, Standing(of_event=(replace(STANDING_FORECAST, state="confirmed"),)), ([], [], None)),
     ("an attack with no US dead triggers nothing",
-     replace(DEADLY_ATTACK, killed={}), True, Standing(), ([], [], "attack_likely")),
+     replace(DEADLY_ATTACK, killed={}), True, Standing(), ([], [], None)),
 ]
 
 
@@ -197,3 +200,24 @@ def test_one_headline_two_days_apart_is_not_a_copy() -> None:
     stored = SeenItem("old", None, "x", "Rockets hit the base again", "", "ev-1", T0 - timedelta(days=2))
     assert events.original_of(item, "y", [stored]) is None
     assert events.original_of(item, "y", [replace(stored, published=T0 - timedelta(hours=3))]) is not None
+
+
+def test_silence_is_explained() -> None:
+    now = T0 + timedelta(hours=1)
+    unhurt = assess.decide(RULES, [], WORLD, replace(DEADLY_ATTACK, killed={}), True, "", Standing(), now)
+    assert unhurt.silent == ("answer: not a trigger: no US killed",)
+    elsewhere = replace(DEADLY_ATTACK, places=("Depot",))
+    assert "no place known to host US forces" in assess.decide(RULES, [], WORLD, elsewhere, True, "", Standing(),
+                                                               now).silent[0]
+    timid = RulesFile.model_validate({**RULES.model_dump(), "threshold": 0.99})
+    [line] = assess.decide(timid, [], WORLD, DEADLY_ATTACK, True, "", Standing(), now).silent
+    assert line.startswith("answer: likelihood ") and "below the threshold 99%" in line
+
+
+def test_wounded_can_trigger_a_rule() -> None:
+    rules = RulesFile.model_validate({**RULES.model_dump(), "rules": [
+        {**RULES.rules[0].model_dump(), "trigger": {**RULES.rules[0].trigger.model_dump(), "min_killed": {},
+                                                      "min_casualties": {"US": 1}}}]})
+    hurt = replace(DEADLY_ATTACK, killed={}, injured={"US": 3})
+    assert len(assess.decide(rules, [], WORLD, hurt, True, "", Standing(), T0 + timedelta(hours=1)).forecasts) == 1
+    assert assess.decide(RULES, [], WORLD, hurt, True, "", Standing(), T0 + timedelta(hours=1)).forecasts == ()

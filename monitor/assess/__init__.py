@@ -12,10 +12,11 @@ from monitor.assess.judge import judge as judge
 from monitor.assess.judge import matches as matches
 from monitor.assess.judge import precedents as precedents
 from monitor.assess.judge import threat_supports as threat_supports
+from monitor.assess.judge import why_not as why_not
 from monitor.assess.judge import with_threat as with_threat
 from monitor.assess.lifecycle import THREAT_LOOKBACK as THREAT_LOOKBACK
 from monitor.assess.lifecycle import decide as decide
-from monitor.assess.lifecycle import expected_kind as expected_kind
 from monitor.assess.lifecycle import incident_of as incident_of
 from monitor.assess.track_record import Outcome as Outcome
 from monitor.assess.track_record import track_record as track_record
+from monitor.model import Standing as Standing

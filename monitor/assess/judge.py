@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from monitor.config import Factors, HistoryIncident, Rule
@@ -33,6 +33,7 @@ class World:
     side_of: dict[str, str]
     hosts_us: Callable[[str, date], bool]
     catch_all: str = ""  # the actor an unclaimed attack is put on (the watchlist's `role: catch_all`)
+    presence: dict[str, str] = field(default_factory=dict)  # place -> when it hosted US forces, in words
 
     def sides(self, names: Iterable[str]) -> set[str]:
         return {self.side_of.get(n, "other") for n in names}
@@ -53,21 +54,38 @@ def _perpetrators(incident: Incident, world: World) -> list[str]:
 
 def matches(rule: Rule, incident: Incident, world: World) -> bool:
     """Whether an incident is this rule's trigger."""
+    return why_not(rule, incident, world) is None
+
+
+def why_not(rule: Rule, incident: Incident, world: World) -> str | None:
+    """The first condition of the rule's trigger the incident fails, in words; None when it is a trigger."""
     t = rule.trigger
     if incident.event_type != t.event_type:
-        return False
-    if t.event_type == "attack" and t.perpetrator_side != "any" and t.perpetrator_side not in world.sides(
-            incident.actors):
-        return False
-    if t.event_type == "strike" and t.striker_side != "any" and t.striker_side not in world.sides(incident.actors):
-        return False
+        return f"not an {t.event_type}" if t.event_type[0] in "aeiou" else f"not a {t.event_type}"
+    sides = world.sides(incident.actors)
+    if t.event_type == "attack" and t.perpetrator_side != "any" and t.perpetrator_side not in sides:
+        return f"no perpetrator on the {t.perpetrator_side} side"
+    if t.event_type == "strike" and t.striker_side != "any" and t.striker_side not in sides:
+        return f"no striker on the {t.striker_side} side"
     if t.target == "hosts_us" and not incident.targets_hosted_us:
-        return False
-    return not t.min_killed or any(incident.killed.get(side, 0) >= n for side, n in t.min_killed.items())
+        if not incident.places:
+            return "no place named, so no site known to host US forces"
+        notes = [world.presence.get(p) for p in incident.places]
+        known = "; ".join(n for n in notes if n)
+        return f"no place known to host US forces on {incident.at:%Y-%m-%d}" + (f" ({known})" if known else "")
+    if not t.min_killed and not t.min_casualties:
+        return None
+    dead = any(incident.killed.get(side, 0) >= n for side, n in t.min_killed.items())
+    hurt = any(incident.killed.get(side, 0) + incident.injured.get(side, 0) >= n
+               for side, n in t.min_casualties.items())
+    if dead or hurt:
+        return None
+    wanted = ", ".join(dict.fromkeys([*t.min_killed, *t.min_casualties]))
+    return f"no {wanted} {'killed or hurt' if t.min_casualties else 'killed'}"
 
 
 def _casualty_sides(rule: Rule) -> tuple[str, ...]:
-    return tuple(rule.trigger.min_killed) or _ALLIED
+    return tuple(dict.fromkeys([*rule.trigger.min_killed, *rule.trigger.min_casualties])) or _ALLIED
 
 
 def _history_incident(h: HistoryIncident, world: World) -> Incident:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from monitor.assess.judge import World, fulfils, judge, matches, precedents, threat_supports
+from monitor.assess.judge import World, fulfils, judge, precedents, threat_supports, why_not
 from monitor.config import HistoryIncident, Rule, RulesFile
 from monitor.model import Announcement, EventFacts, Forecast, Incident, Judgement, MissedEvent, Outlook, Standing
 
@@ -30,19 +30,6 @@ def incident_of(facts: EventFacts, world: World) -> Incident:
     hosted = any(world.hosts_us(p, facts.first_seen.date()) for p in facts.places)
     return Incident(facts.id, facts.event_type, facts.first_seen, facts.actors, facts.places,
                     dict(facts.killed), dict(facts.injured), facts.claims, hosted)
-
-
-def expected_kind(rules: RulesFile, incident: Incident, world: World) -> str | None:
-    """The warning kind an event of this sort should have been preceded by, if any rule expects it."""
-    for rule in rules.rules:
-        e = rule.expects
-        if e.event_type != incident.event_type:
-            continue
-        if e.event_type == "strike" and e.by in incident.actors:
-            return e.kind
-        if e.event_type == "attack" and incident.targets_hosted_us and "iran_aligned" in world.sides(incident.actors):
-            return e.kind
-    return None
 
 
 @dataclass
@@ -59,6 +46,7 @@ class _Decision:
     new: dict[tuple[str, str], Forecast] = field(default_factory=dict)
     changed: list[Forecast] = field(default_factory=list)
     announcements: list[Announcement] = field(default_factory=list)
+    silent: list[str] = field(default_factory=list)  # why a rule this event concerns raised no warning
 
     def own(self, forecast: Forecast) -> Forecast:
         """The decision's copy of a loaded forecast (one per id, whichever list it came in)."""
@@ -70,9 +58,11 @@ class _Decision:
             self.changed.append(forecast)
 
     def resolve(self, incident: Incident, title: str) -> MissedEvent | None:
-        """Confirm the open forecasts this new event fulfils; a miss when none with a warning did."""
+        """Confirm the open forecasts this new event fulfils. It is a miss when it fulfils a forecast that was
+        never warned of (a trigger came, the warning stayed below the threshold) and none that was: the same
+        notion of a miss as `monitor eval`'s, an expected event after a trigger with no warning before it."""
         assert incident.event_id is not None  # an observed event, not a history entry
-        warned_hit = False
+        warned_hit, unwarned_kind = False, None
         for forecast in map(self.own, self.standing.open_at_event):
             if forecast.state != "open" or not fulfils(forecast.expected_type, forecast.expected_by,
                                                        forecast.window_start, forecast.window_end, incident,
@@ -81,15 +71,15 @@ class _Decision:
             forecast.state, forecast.resolved_at = "confirmed", incident.at
             forecast.resolving_event_id = incident.event_id
             self.touch(forecast)
-            if forecast.warned_at is not None:
+            if forecast.warned_at is None:
+                unwarned_kind = unwarned_kind or forecast.kind
+            else:
                 warned_hit = True
                 forecast.lead_hours = max(0.0, (incident.at - forecast.warned_at).total_seconds() / 3600)
                 if self.rules.send_resolved:
                     self.announcements.append(Announcement("resolved", forecast, trigger_title=title))
-        longest = max((r.window for r in self.rules.rules), default=timedelta(0))
-        expected = expected_kind(self.rules, incident, self.world)
-        if not warned_hit and expected and self.now - incident.at <= longest:
-            return MissedEvent(incident.event_id, expected, incident.at, title)
+        if not warned_hit and unwarned_kind:
+            return MissedEvent(incident.event_id, unwarned_kind, incident.at, title)
         return None
 
     def support(self, threat: Incident) -> None:
@@ -155,6 +145,8 @@ class _Decision:
         """One warning when the likelihood first reaches the threshold; an update only when it moves enough."""
         if forecast.warned_at is None:
             if judgement.likelihood < self.rules.threshold:
+                self.silent.append(f"{forecast.rule}: likelihood {judgement.likelihood:.0%} is below the threshold "
+                                   f"{self.rules.threshold:.0%} ({'; '.join(judgement.reasons)})")
                 return
             forecast.warned_at, forecast.warned_likelihood = self.now, judgement.likelihood
             self.announcements.append(Announcement("warning", forecast, judgement, trigger_title))
@@ -174,6 +166,9 @@ def decide(rules: RulesFile, history: Sequence[HistoryIncident], world: World, e
     if incident.event_type == "threat":
         decision.support(incident)
     for rule in rules.rules:
-        if matches(rule, incident, world):
+        failed = why_not(rule, incident, world)
+        if failed is None:
             decision.judge(rule, incident, title)
-    return Outlook(tuple(decision.changed), tuple(decision.announcements), miss)
+        elif rule.trigger.event_type == incident.event_type:
+            decision.silent.append(f"{rule.name}: not a trigger: {failed}")
+    return Outlook(tuple(decision.changed), tuple(decision.announcements), miss, tuple(decision.silent))

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from monitor import daemon, notify, pipeline, store
 from monitor.cli.common import setup_logging, when
-from monitor.config import Settings, load_settings, load_vocabulary, load_watchlist, parse_duration
+from monitor.config import Settings, Watchlist, load_settings, load_vocabulary, load_watchlist, parse_duration
+from monitor.model import Reading, Report
 
 FAILING_TOO_LONG = timedelta(minutes=30)
 
@@ -115,7 +116,28 @@ def cmd_match(args: argparse.Namespace) -> int:
         print(f"injured: {reading.injured}")
     for name, sentence in reading.evidence.items():
         print(f"evidence ({name}): {sentence}")
+    if reading.relevant and reading.event_type:
+        _print_rules_view(settings, watchlist, text, reading, moment)
     return 0
+
+
+def _print_rules_view(settings: Settings, watchlist: Watchlist, text: str, reading: Reading,
+                      moment: datetime) -> None:
+    """What the warning rules would make of this report as a new event, each step a reason, or why not."""
+    from monitor import assess, config, events
+    from monitor.pipeline.runtime import gazetteer_of, world_of
+
+    report = Report("match", text[:200], None, "monitor match", moment, reading)
+    event = events.place_report(report, [], settings.events.merge_window, gazetteer_of(watchlist)).event
+    outlook = assess.decide(config.load_rules(settings.rules), config.load_history(settings.history),
+                            world_of(watchlist), event, True, report.title, assess.Standing(), moment)
+    for forecast in outlook.forecasts:
+        print(f"rule {forecast.rule}: {forecast.kind} {forecast.likelihood:.0%}"
+              f"{' (a warning)' if forecast.warned_at else ''}")
+        for reason in forecast.details.get("reasons", []):
+            print(f"  why: {reason}")
+    for line in outlook.silent:
+        print(f"no warning: {line}")
 
 
 def cmd_track_record(args: argparse.Namespace) -> int:

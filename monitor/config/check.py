@@ -70,6 +70,8 @@ def reference_problems(settings: Settings, watchlist: Watchlist | None, vocabula
               else actors + places, f"an actor or place in {in_watchlist}", _AGAINST_PHRASES)
         for side in rule.trigger.min_killed:
             check(f"{where}.trigger.min_killed", side, sides, a_side)
+        for side in rule.trigger.min_casualties:
+            check(f"{where}.trigger.min_casualties", side, sides, a_side)
     for path, file in history:
         for i, incident in enumerate(file.incidents):
             where = f"{path}: incidents[{i}]"

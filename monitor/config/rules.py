@@ -24,7 +24,8 @@ class Trigger(_Model):
     perpetrator_side: SideFilter = "any"
     striker_side: SideFilter = "any"
     target: Literal["hosts_us", "any"] = "any"
-    min_killed: dict[str, int] = {}
+    min_killed: dict[str, int] = {}  # any listed side with this many dead triggers
+    min_casualties: dict[str, int] = {}  # any listed side with this many dead or hurt triggers
 
 
 class Expects(_Model):

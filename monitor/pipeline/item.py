@@ -10,6 +10,7 @@ code, and apply the decision.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ from typing import Any
 from monitor import assess, events, notify, store
 from monitor.model import AlertDraft, EventChange, Item, ItemContext, Outlook, Reading, Report, SeenItem
 from monitor.pipeline.runtime import Runtime
+
+log = logging.getLogger("monitor.pipeline")
 
 Clock = Callable[[], datetime]
 
@@ -107,7 +110,11 @@ def apply(session: store.Session, runtime: Runtime, item: Item, reading: Reading
         return ItemOutcome(item, reading, decision.copy_of.event_id, (), copy_of=decision.copy_of.key)
     change, drafts = decision.change, list(decision.drafts)
     if change is not None:
-        store.save_event(session, change.event, item.key, now, [c.text for c in change.changes], change.why)
+        silent = decision.outlook.silent if decision.outlook else ()
+        for line in silent:
+            log.debug("event %s raised no warning: %s", change.event.id, line)
+        why = "\n".join([change.why, *(f"no warning: {line}" for line in silent)])
+        store.save_event(session, change.event, item.key, now, [c.text for c in change.changes], why)
     if decision.outlook is not None:
         store.save_forecasts(session, decision.outlook.forecasts)
         if decision.outlook.miss is not None:

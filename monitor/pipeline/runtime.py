@@ -47,14 +47,29 @@ def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
     history = config.incidents_of(history_files)
     engine = store.open_engine(database or settings.database)
 
+    return Runtime(settings, engine, Matcher(watchlist), Reader(vocabulary, watchlist), notify.build_targets(settings),
+                   world_of(watchlist), gazetteer_of(watchlist), rules, history)
+
+
+def world_of(watchlist: Watchlist) -> assess.World:
+    """The watchlist as the rules see it: sides, where US forces were when, the catch-all actor."""
+
     def hosts_us(place: str, day: date) -> bool:
         entry = watchlist.place(place)
         return bool(entry and entry.hosts_us_forces(day))
 
     catch_all = next(iter(watchlist.with_role("catch_all")), "")  # the watchlist check makes sure there is one
-    world = assess.World({a.name: a.side for a in watchlist.actors}, hosts_us, catch_all)
-    return Runtime(settings, engine, Matcher(watchlist), Reader(vocabulary, watchlist), notify.build_targets(settings),
-                   world, gazetteer_of(watchlist), rules, history)
+    return assess.World({a.name: a.side for a in watchlist.actors}, hosts_us, catch_all, presence_of(watchlist))
+
+
+def presence_of(watchlist: Watchlist) -> dict[str, str]:
+    """When each place hosted US forces, in words, to say why a site does not count ("until 2026-01-17")."""
+    out = {}
+    for place in watchlist.places:
+        spans = [f"{p.since or 'always'} to {p.until or 'now'}" for p in place.us_presence]
+        out[place.name] = (f"{place.name} hosted US forces {', '.join(spans)}" if spans
+                           else f"{place.name} is not known to host US forces")
+    return out
 
 
 # How far a place reaches, for "one inside or beside the other": a site is a point, a town or city covers its
