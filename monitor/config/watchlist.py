@@ -80,6 +80,7 @@ class Place(_Entry):
     country: str | None = None
     coordinates: tuple[float, float] | None = None
     us_presence: list[Period] = []
+    within: list[str] = []  # the places it lies in or beside (a base in a town, a town in a province)
 
     def hosts_us_forces(self, when: datetime | date) -> bool:
         """Whether US/coalition forces were there on that day."""
@@ -202,6 +203,12 @@ def _missing_names(watchlist: Watchlist, paths: Sequence[Path]) -> list[str]:
                     if watchlist.actor(name) is None:
                         problems.append(f"{where}: {section}[{entry.name!r}].{key}: {name!r} is not an actor in "
                                         f"the watchlist{did_you_mean(name, actors)}")
+    places = [p.name for p in watchlist.places]
+    for place in watchlist.places:
+        for name in place.within:
+            if watchlist.place(name) is None:
+                problems.append(f"{where}: places[{place.name!r}].within: {name!r} is not a place in the watchlist"
+                                f"{did_you_mean(name, places)}")
     return problems
 
 

@@ -93,5 +93,18 @@ def gazetteer_of(watchlist: Watchlist) -> Gazetteer:
         for other, there, other_radius in located:
             if other != name and _km(at, there) <= max(radius, other_radius):
                 reach.setdefault(name, set()).add(other)
+    # What the watchlist says lies in what, followed up (a base in a town in a province), both ways.
+    within = {p.name: set(p.within) for p in watchlist.places}
+    for name in within:
+        seen: set[str] = set()
+        todo = list(within[name])
+        while todo:
+            outer = todo.pop()
+            if outer not in seen and outer != name:
+                seen.add(outer)
+                todo += within.get(outer, set())
+        for outer in seen:
+            reach.setdefault(name, set()).add(outer)
+            reach.setdefault(outer, set()).add(name)
     return Gazetteer(watchlist.sites_named_after(), {k: frozenset(v) for k, v in reach.items()},
                      watchlist.common_actors())
