@@ -97,7 +97,7 @@ def main() -> None:
     watchlist = load_watchlist([CONFIG / "watchlist.yaml"])
     started = time.perf_counter()
     matcher = Matcher(watchlist)
-    reader = Reader(load_vocabulary([CONFIG / "vocabulary.yaml"]), watchlist)
+    reader = Reader(load_vocabulary([CONFIG / "vocabulary.yaml", CONFIG / "vocabulary.ar.yaml"]), watchlist)
     build = time.perf_counter() - started
     items = make_items(args.items, args.seed)
     chars = sum(len(t) + len(s) for t, s in items)

@@ -8,6 +8,10 @@ joins the class of its closest vocabulary token when it shares the skeleton or i
 (rapidfuzz); that look-up is cached per distinct token, so the per-item cost stays linear in the
 text. Aliases are found longest first, without overlaps. Acronyms are found separately,
 case-sensitive and as whole words only.
+
+An Arabic word may carry proclitics ("لكتائب" = ل + "كتائب", "وبالحشد" = و + ب + "الحشد"): it is also
+read as the first of its `arabic_stems` that is an alias token, so a clitic is stripped only when what
+remains is part of a listed name ("لبنان" is never "بنان").
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from rapidfuzz import fuzz, process
 
 from monitor.config import Watchlist
 from monitor.model import Match, Matches
-from monitor.text import tokens
+from monitor.text import arabic_stems, tokens
 
 MAX_TEXT_CHARS = 2_000_000
 FUZZY_MIN_LEN = 5
@@ -73,6 +77,8 @@ class Matcher:
     _acronyms: dict[str, _Alias] = field(default_factory=dict)
     _acronym_re: re.Pattern[str] | None = None
     _cache: dict[str, tuple[str, float] | None] = field(default_factory=dict)
+    _stem_cache: dict[str, str] = field(default_factory=dict)
+    _context_words: set[str] = field(default_factory=set)
     _class_of: dict[str, str] = field(default_factory=dict)
     _listed: dict[tuple[str, ...], _Alias] = field(default_factory=dict)
     _weak_tokens: set[str] = field(default_factory=set)
@@ -87,6 +93,7 @@ class Matcher:
                 self._acronyms.setdefault(acronym, _Alias(section, entry.name, acronym, weak=False))
         for _, _, spelling, _ in spellings:
             self._vocab.update(t for _, _, t in tokens(spelling))
+        self._context_words = {p[0] for phrases in self._context.values() for p in phrases if len(p) == 1}
         for word in sorted(self._vocab):
             if len(word) >= FUZZY_MIN_LEN and word.isascii():
                 self._by_skeleton.setdefault(skeleton(word), []).append(word)
@@ -115,6 +122,18 @@ class Matcher:
             return
         self._phrases[key] = alias
         self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
+
+    def _form(self, token: str) -> str:
+        """The alias token an Arabic token stands for once its proclitics are off, else the token itself."""
+        if token.isascii():
+            return token
+        found = self._stem_cache.get(token)
+        if found is None:
+            found = next((s for s in arabic_stems(token) if s in self._class_of), token)
+            if len(self._stem_cache) > _CACHE_LIMIT:
+                self._stem_cache.clear()
+            self._stem_cache[token] = found
+        return found
 
     def _canonical(self, token: str) -> tuple[str, float] | None:
         """The token class this text token belongs to, with a score, or None."""
@@ -149,13 +168,27 @@ class Matcher:
         """Every watchlist mention in the text, with where and how it was found."""
         text = text[:MAX_TEXT_CHARS]
         words = tokens(text)
-        present = {t for _, _, t in words}
-        canon = [self._canonical(t) for _, _, t in words]
+        # Arabic words are also read as the alias tokens they stand for without their proclitics
+        # ("لكتائب" -> "كتائب"): once stripping only the words that are no alias token as written, once
+        # stripping every word that has such a form ("لإيران" is a token of "فصائل موالية لإيران" and
+        # stands for "إيران"). At each position the longest name wins, the reading as written on a tie.
+        readings = [words]
+        forms = [(start, end, self._form(t)) for start, end, t in words]
+        if any(f[2] != w[2] for f, w in zip(forms, words, strict=True)):
+            unknown = [w if w[2] in self._class_of else f for f, w in zip(forms, words, strict=True)]
+            readings += [unknown, forms] if unknown != forms else [forms]
+        canons = [[self._canonical(t) for _, _, t in reading] for reading in readings]
+        present = {t for _, _, t in words} | {t for _, _, t in forms}
+        present |= {s for t in present if not t.isascii() for s in arabic_stems(t) if s in self._context_words}
         found: list[Match] = []
         covered: list[tuple[int, int]] = []
         i = 0
         while i < len(words):
-            hit = self._phrase_at(words, canon, i, present, text)
+            hit = None
+            for reading, canon in zip(readings, canons, strict=True):
+                other = self._phrase_at(reading, canon, i, present, text)
+                if other is not None and (hit is None or other[1] > hit[1]):
+                    hit = other
             if hit is None:
                 i += 1
                 continue

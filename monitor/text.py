@@ -1,6 +1,14 @@
 """Words: how every stage cuts text into tokens and folds them, so that a name, a cue and a report meet.
 
-Casefolded, possessive 's, diacritics and apostrophes dropped, Arabic letter variants unified.
+Casefolded, possessive 's, diacritics and apostrophes dropped, Arabic letter variants unified: hamza seats
+(أ إ آ ٱ -> ا, ؤ -> و, ئ -> ي) and the bare hamza ء dropped, taa marbuta -> ه, alef maqsura -> ي, Persian
+yeh and kaf -> Arabic, tatweel and harakat removed, Arabic-Indic and Persian digits -> ASCII digits ("٣" is
+"3"). Latin text is folded exactly as before Arabic was added.
+
+Arabic writes conjunctions, prepositions and the article on the front of the word ("وبالحشد" = "and with
+the Hashd"). `arabic_stems` gives the forms a token may stand for without them; a caller that knows which
+words it looks for (the matcher, the reader) tries them when the token itself is unknown, and never strips
+otherwise.
 """
 
 from __future__ import annotations
@@ -15,7 +23,13 @@ _WORD = re.compile(
     rf"[^\W_](?:[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640]|[{_MARKS}](?=[^\W_]))*"
 )
 
-_ARABIC_FOLD = str.maketrans({"ة": "ه", "ى": "ي", "ـ": None, "ٱ": "ا", "ۀ": "ه", "ی": "ي", "ک": "ك"})
+# Applied after NFKD has split the hamza off its seat (أ -> ا + U+0654) and the marks are dropped.
+_ARABIC_FOLD = str.maketrans({
+    "ة": "ه", "ى": "ي", "ـ": None, "ٱ": "ا", "ۀ": "ه", "ی": "ي", "ک": "ك",
+    "ء": None,  # a bare hamza is written or left out at will: كربلاء / كربلا, الثلاثاء / الثلاثا
+    **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
+    **{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian (Eastern Arabic-Indic) digits
+})
 
 _POSSESSIVE = re.compile(r"['’ʼ]s$", re.IGNORECASE)
 
@@ -34,3 +48,54 @@ def fold(token: str) -> str:
 def tokens(text: str) -> list[tuple[int, int, str]]:
     """(start, end, folded token) for every word of the text."""
     return [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+
+
+# Proclitics, in the order Arabic stacks them: a conjunction, then a preposition, then the article.
+_CONJUNCTIONS = ("", "و", "ف")
+_PREPOSITIONS = ("", "ب", "ل", "ك")
+_ARTICLE = "ال"
+_MIN_STEM = 3  # letters left after stripping: "بلد" -> "لد" is no word to look up
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+
+
+@lru_cache(maxsize=100_000)
+def arabic_stems(token: str) -> tuple[str, ...]:
+    """The forms a folded Arabic token may stand for once its proclitics are taken off: a conjunction (و ف),
+    a preposition (ب ل ك) and the article (ال), alone or stacked, with the article restored where the
+    preposition absorbed it (لل + x = ل + الx) and offered both ways after a preposition ("لكتائب" ->
+    "كتائب", "الكتائب"). The token itself is not included; the likelier readings come first.
+
+    This only proposes: the caller keeps a form only when it is a word it knows (an alias token, a
+    vocabulary word), so "لبنان" never becomes "بنان" unless "بنان" is listed. Non-Arabic tokens give ().
+    """
+    if len(token) <= _MIN_STEM or not _ARABIC_LETTER.match(token):
+        return ()
+    out: list[str] = []
+
+    def add(form: str) -> None:
+        if len(form) >= _MIN_STEM and form != token and form not in out:
+            out.append(form)
+
+    for conjunction in _CONJUNCTIONS:
+        if not token.startswith(conjunction):
+            continue
+        after_conjunction = token[len(conjunction):]
+        for preposition in _PREPOSITIONS:
+            if not after_conjunction.startswith(preposition):
+                continue
+            rest = after_conjunction[len(preposition):]
+            if not (conjunction or preposition):
+                if rest.startswith(_ARTICLE):
+                    add(rest[len(_ARTICLE):])  # "الكتائب" -> "كتائب"
+                continue
+            if preposition == "ل" and rest.startswith("ل") and not rest.startswith(_ARTICLE):
+                add(_ARTICLE + rest[1:])  # "للحشد" = ل + "الحشد"
+                add(rest)  # "للبنان" = ل + "لبنان"
+                add(rest[1:])
+                continue
+            add(rest)
+            if rest.startswith(_ARTICLE):
+                add(rest[len(_ARTICLE):])  # "بالحشد" -> "الحشد", "حشد"
+            elif preposition:
+                add(_ARTICLE + rest)  # "لكتائب" -> "كتائب", "الكتائب"
+    return tuple(out)

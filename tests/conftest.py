@@ -78,7 +78,7 @@ def make_config(tmp_path: Path):
         config = {
             "database": "sqlite:///state/monitor.db",
             "watchlist": str(SHIPPED_CONFIG / "watchlist.yaml"),
-            "vocabulary": str(SHIPPED_CONFIG / "vocabulary.yaml"),
+            "vocabulary": [str(SHIPPED_CONFIG / "vocabulary.yaml"), str(SHIPPED_CONFIG / "vocabulary.ar.yaml")],
             "rules": str(TESTS_DIR / "fixtures" / "config" / "no_rules.yaml"),  # SHIPPED_RULES where warnings matter
             "history": str(SHIPPED_CONFIG / "history.yaml"),
             "state_dir": "state",

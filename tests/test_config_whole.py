@@ -74,7 +74,7 @@ def test_min_killed_side_must_be_a_casualty_side(make_config: Callable[..., Path
     lines = check_config(make_config(rules=str(rules)), capsys)
     assert len(lines) == 1
     assert lines[0].startswith(f"{rules}: rules[0].trigger.min_killed: 'USA' is not a side the casualty reader "
-                               "counts (vocabulary.yaml sides: US, UK, coalition, ")
+                               "counts (vocabulary.yaml, vocabulary.ar.yaml sides: US, UK, coalition, ")
     assert lines[0].endswith("; did you mean 'US'?")
 
 
@@ -149,7 +149,7 @@ def test_renamed_catch_all_keeps_working(make_config: Callable[..., Path], tmp_p
     assert main(["--config", str(make_config(watchlist=str(watchlist), history=str(history))), "check-config"]) == 0
     assert "configuration is valid" in capsys.readouterr().out
     loaded = load_watchlist([watchlist])
-    reader = Reader(load_vocabulary([SHIPPED / "vocabulary.yaml"]), loaded)
+    reader = Reader(load_vocabulary([SHIPPED / "vocabulary.yaml", SHIPPED / "vocabulary.ar.yaml"]), loaded)
     title = "Rockets hit Camp Taji north of Baghdad"
     summary = "Three Katyusha rockets struck the base where coalition troops are stationed; no group claimed it."
     reading = reader.read(title, summary, Matcher(loaded).match(f"{title}\n{summary}"), WHEN)

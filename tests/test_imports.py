@@ -41,7 +41,8 @@ STAGES = {"fetch", "parse", "match", "classify", "events", "assess", "notify", "
 # daemon) and the tools around them (cli, replay, evaluate) call stages; a stage here is a mistake.
 KNOWN_EDGES: dict[str, set[str]] = {
     "__main__": {"cli"},
-    "cli": {"assess", "classify", "daemon", "evaluate", "logs", "match", "notify", "pipeline", "replay", "store"},
+    "cli": {"assess", "classify", "daemon", "evaluate", "events", "logs", "match", "notify", "pipeline", "replay",
+            "store"},
     "daemon": {"fetch", "outbox", "pipeline", "store"},
     "evaluate": {"pipeline", "replay", "store"},
     "outbox": {"notify", "store"},

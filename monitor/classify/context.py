@@ -10,17 +10,17 @@ from monitor.classify.lexicon import Lexicon, Phrase, PhraseIndex, phrase
 from monitor.config import Place, Vocabulary, Watchlist, Weights
 from monitor.errors import ConfigError
 
+# Lists looked for with watchlist names blanked out: "Union III" is no labour union, "Victory base" no victory.
+MASKED = ("cues", "off_topic", "targets", "militia")
+
 
 @dataclass(frozen=True, slots=True)
 class Context:
     """The compiled vocabulary and watchlist every step of the reader reads from."""
 
     weights: Weights
-    on_words: Lexicon  # scanned over the folded tokens
-    on_masked: Lexicon  # scanned with watchlist names blanked out
+    lexicon: Lexicon  # every word list, found in one pass over the tokens
     qualifiers: PhraseIndex
-    striker_words: set[Phrase]
-    attacker_words: set[str]
     facility_words: set[str]
     backer_suffixes: set[str]
     base_words: set[Phrase]
@@ -33,9 +33,22 @@ class Context:
     months: dict[str, int]
     month_openers: set[str]
     numbers: dict[str, int]
+    ordinals: dict[str, int]
+    articles: set[str]
+    clause_openers: set[str]
+    passive_auxiliaries: set[str]
+    determiners: set[str]
+    agent_markers: set[str]
+    economic_words: set[str]
+    opposed_markers: set[Phrase]
+    measure_words: set[str]
+    function_words: set[str]
+    other_language_words: set[str]
+    scripts: frozenset[int]  # the Unicode blocks the vocabulary's words are written in: what it can read
     side: dict[str, str]  # actor -> side
     iran_side: set[str]  # Iran-aligned actors fighting in the watched countries
     us_side: set[str]
+    host_state: set[str]  # the Iraqi state's actors: naming one places a report in the watched countries
     strikers: set[str]  # actors whose "strike" is a strike, not an attack
     out_of_watch: set[str]  # Iran-aligned actors whose fight is elsewhere
     affiliation: dict[str, str]  # person -> actor
@@ -51,7 +64,9 @@ class Context:
     @classmethod
     def build(cls, vocabulary: Vocabulary, watchlist: Watchlist) -> Context:
         v = vocabulary
-        cues = {k: e.words for k, e in v.event_types.items()} | {"ambiguous": v.state_action_words}
+        cues = {k: e.words for k, e in v.event_types.items()} | {"ambiguous": v.state_action_words,
+                                                                 "verdict": v.verdict_words,
+                                                                 "interception": v.interception_words}
         qualifiers: dict[str, list[str]] = {}
         for word, label in v.qualifiers.items():
             qualifiers.setdefault(label, []).append(word)
@@ -64,7 +79,7 @@ class Context:
         theatre = set(v.theatre)
         return cls(
             weights=v.weights,
-            on_words=Lexicon({
+            lexicon=Lexicon({
                 "background": {"background": v.background_markers, "hypothetical": v.hypothetical_markers},
                 "direction": {"direction": v.direction_words},
                 "attribution": v.attribution,
@@ -72,20 +87,21 @@ class Context:
                 "weapons": v.weapons,
                 "sides": v.sides,
                 "toll": v.casualty_words,
-                "when": {f"day:{n}": [d] for d, n in v.days.items()}
-                | {f"rel:{n}": [d] for d, n in v.relative_days.items()},
-                "speech": {"speech": v.speech_verbs},
-            }),
-            # Cue words are looked for with watchlist names blanked out ("Union III" is no labour union).
-            on_masked=Lexicon({
+                "when": _by_value("day", v.days) | _by_value("rel", v.relative_days),
+                "months": _by_value("month", v.months),
+                "speech": {"speech": v.speech_verbs, "speaker": v.speaker_words},
+                "theatre": {"theatre": v.theatre_words},
+                "us_side": {"us_side": v.us_side_words},
+                # Who can act: a striking state ("other" when not the US side), an attacker.
+                "strikers": {"state": v.striker_words, "other": v.other_striker_words},
+                "attackers": {"attacker": v.attacker_words},
+                "crowd": {"crowd": v.crowd_words},
                 "cues": cues,
                 "off_topic": v.not_relevant,
                 "targets": {"target": v.target_words},
                 "militia": {"militia": v.militia_words},
-            }),
+            }, unmasked_only=MASKED),
             qualifiers=PhraseIndex(qualifiers),
-            striker_words={p for p in map(phrase, v.striker_words) if p},
-            attacker_words={phrase(w)[0] for w in v.attacker_words if phrase(w)},
             facility_words={phrase(w)[0] for w in v.facility_words if phrase(w)},
             backer_suffixes={phrase(w)[0] for w in v.backer_suffixes if phrase(w)},
             base_words={phrase(w) for w in v.base_words if phrase(w)},
@@ -98,9 +114,23 @@ class Context:
             months={phrase(m)[0]: n for m, n in v.months.items() if phrase(m)},
             month_openers={phrase(w)[0] for w in v.month_openers if phrase(w)},
             numbers={phrase(k)[0]: n for k, n in v.numbers.items() if phrase(k)},
+            ordinals={phrase(k)[0]: n for k, n in v.ordinals.items() if phrase(k)},
+            articles=_first_tokens(v.articles),
+            clause_openers=_first_tokens(v.clause_openers),
+            passive_auxiliaries=_first_tokens(v.passive_auxiliaries),
+            determiners=_first_tokens(v.determiners),
+            agent_markers=_first_tokens(v.agent_markers),
+            economic_words=_first_tokens(v.economic_words),
+            opposed_markers={p for p in map(phrase, v.opposed_markers) if p},
+            measure_words=_first_tokens(v.measure_words),
+            function_words=_first_tokens(v.function_words),
+            other_language_words=_first_tokens(v.other_language_words),
+            scripts=frozenset(ord(ch) >> 7 for words in cues.values() for word in words for ch in word
+                              if ch.isalpha()),
             side={a.name: a.side for a in watchlist.actors},
             iran_side={a.name for a in watchlist.actors if a.side == "iran_aligned" and a.theatre},
             us_side=us_side,
+            host_state={a.name for a in watchlist.actors if a.side == "iraq_state"},
             strikers=us_side | set(v.striking_states),
             out_of_watch={a.name for a in watchlist.actors if a.side == "iran_aligned" and not a.theatre},
             affiliation={p.name: p.affiliation for p in watchlist.people if p.affiliation},
@@ -113,3 +143,15 @@ class Context:
             patrons=frozenset(watchlist.with_role("patron")),
             other_conflict=watchlist.with_role("other_conflict"),
         )
+
+
+def _first_tokens(words: list[str]) -> set[str]:
+    return {found[0] for found in map(phrase, words) if found}
+
+
+def _by_value(kind: str, words: dict[str, int]) -> dict[str, list[str]]:
+    """{"day:2": ["wednesday", "الاربعاء"]}: every word for one value, in every language."""
+    labelled: dict[str, list[str]] = {}
+    for word, value in words.items():
+        labelled.setdefault(f"{kind}:{value}", []).append(word)
+    return labelled

@@ -1,54 +1,137 @@
 """What happened: event cues in the foreground, weighted by where they stand, vote for attack, strike or
-threat. Words shared by attacks and strikes ("strike", "hit", "raid") count as a strike only when a state
-that strikes is named before them in the clause; an off-topic frame (handovers, anniversaries, court
-cases) outweighs them."""
+threat. Who acts on whom decides between attack and strike (`clauses`): words shared by both ("strike",
+"hit", "raid") go by their agent and patient, an attack word whose patient is a militia tells a strike on it,
+an interception word tells an attack when a projectile was brought down. What a threat is about (its clause)
+is no event of its own; an attack stated as a condition ("if they strike") is a threat, and so is a
+conditional vow by the militias or Iran about the US side whatever its words; a threat of sanctions or
+tariffs is none. An off-topic frame (handovers, anniversaries, court cases) outweighs the cues."""
 
 from __future__ import annotations
 
 import re
 
+from monitor.classify import clauses
 from monitor.classify.context import Context
 from monitor.classify.segment import Text, weight
-from monitor.model import Matches
+
+THREAT_WORDS = {"threat", "verdict"}  # the cue lists that tell a threat
+SPEECH = "speech"  # speech verbs, as against the words that only name who speaks
+ACTING = {clauses.MILITIA, clauses.STATE, clauses.CROWD}  # roles that can change what an attack word tells
 
 
-def type_scores(ctx: Context, doc: Text, matches: Matches) -> tuple[dict[str, float], dict[str, int]]:
+def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, int]]:
     """Score per event type, and the first cue of each; records the resolved cues in `doc.cues`."""
-    striker_tokens = {doc.token_at(m.start) for m in matches.mentions
-                      if m.name in ctx.strikers or ctx.affiliation.get(m.name) in ctx.strikers}
+    roles = clauses.token_roles(ctx, doc)
     off_topic = {i for b, e, _ in doc.hits["off_topic"] for i in range(b, e)}
+    topics, economic = _threat_topics(ctx, doc)
+    acting = {doc.sentence_of[i] for i, role in roles.items() if role in ACTING}
     scores: dict[str, float] = {}
     first: dict[str, int] = {}
     counted: set[tuple[str, int]] = set()
-    last_threat = -100
-    for begin, _, label in doc.hits["cues"]:
-        if label == "threat":
-            last_threat = begin
-        elif not doc.foreground[begin] or not doc.factual[begin]:
-            continue
-        elif begin - last_threat <= 3 and doc.sentence_of[last_threat] == doc.sentence_of[begin]:
-            continue  # "halt to attacks", "warns of attacks": the attack is what the threat is about
-        elif label == "attack" and begin + 1 < len(doc.masked) and (
-                doc.masked[begin + 1] in ctx.facility_words):
-            continue  # "drone facilities": what a strike hit, not an attack
+    for begin, end, label in doc.hits["cues"]:
         if begin in off_topic:
             continue  # "went on strike": the cue word belongs to an off-topic phrase
-        if label == "ambiguous":
-            doc.cues.append((begin, "strike"))  # in a strike report, "one raid struck ..." tells a site
-            resolved = _resolve_ambiguous(ctx, doc, begin, striker_tokens)
+        if label in THREAT_WORDS:
+            if begin in economic:
+                continue  # "threatens sanctions": an economic threat, not one of attack
+            label = "threat"
+        elif begin in topics:
+            continue  # "warns of attacks", "attacks are unacceptable": the attack is what the threat is about
+        elif doc.factual[begin] and not doc.foreground[begin]:
+            continue  # an earlier incident
+        elif label == "attack" and _names_a_facility(ctx, doc, begin, end):
+            continue  # "drone facilities": what a strike hit, not an attack
+        else:
+            if label == "ambiguous":
+                doc.cues.append((begin, "strike"))  # in a strike report, "one raid struck ..." tells a site
+            # An attack word in a sentence naming no militia, state or crowd stays an attack.
+            resolved = label if label == "attack" and doc.sentence_of[begin] not in acting else (
+                _who_did_what(ctx, doc, roles, begin, end, label))
             if resolved is None:
                 continue
-            label = resolved
+            # "if Tehran strikes Americans", "should they be hit": a conditional attack is a threat.
+            label = resolved if doc.factual[begin] else "threat"
         doc.cues.append((begin, label))
         first.setdefault(label, begin)
         # Each sentence votes once per type: five words for one idea are still one idea.
         if (label, doc.sentence_of[begin]) not in counted:
             counted.add((label, doc.sentence_of[begin]))
             scores[label] = scores.get(label, 0.0) + weight(ctx.weights, doc, begin)
+    for sentence in _conditional_vows(doc, roles):
+        if ("threat", sentence) not in counted:
+            counted.add(("threat", sentence))
+            at = next(i for i, s in enumerate(doc.sentence_of) if s == sentence)
+            first.setdefault("threat", at)
+            scores["threat"] = scores.get("threat", 0.0) + weight(ctx.weights, doc, at)
     if "threat" in scores and _reported_speech(doc) and any(
-            doc.sentence_of[b] == 0 for b, _, lb in doc.hits["cues"] if lb == "threat"):
+            doc.sentence_of[b] == 0 and b not in economic for b, _, lb in doc.hits["cues"] if lb in THREAT_WORDS):
         scores["threat"] += ctx.weights.title
     return scores, first
+
+
+def _names_a_facility(ctx: Context, doc: Text, begin: int, end: int) -> bool:
+    """'drone facilities', and the facility word before the weapon where a language puts the head noun first
+    ('مستودعات صواريخ', rocket depots)."""
+    after = doc.masked[end] if end < len(doc.masked) else ""
+    before = doc.masked[begin - 1] if begin > 0 and doc.sentence_of[begin - 1] == doc.sentence_of[begin] else ""
+    return after in ctx.facility_words or before in ctx.facility_words
+
+
+def _who_did_what(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int, label: str) -> str | None:
+    """The event type of a cue once its agent and patient are known: a word shared by attacks and strikes
+    goes by who acts on whom; an attack word whose patient is a militia, with no militia acting, tells a
+    strike on that militia ("a drone attack on a PMF convoy"); strike words stay strikes."""
+    if label == "ambiguous":
+        return clauses.resolve(ctx, doc, roles, begin, end)
+    if label == "interception":
+        lo, hi = clauses.clause(ctx, doc, begin, end)
+        return "attack" if any(roles.get(i) == clauses.PROJECTILE for i in range(lo, hi)) else None
+    if label == "attack":
+        lo, hi = clauses.clause(ctx, doc, begin, end)
+        agent, patient, at = clauses.parties(ctx, doc, roles, begin, end, lo, hi)
+        if agent == clauses.CROWD:
+            return None  # "protesters stormed the palace": no armed attack
+        if patient == clauses.MILITIA and agent in {None, clauses.STATE, clauses.PROJECTILE}:
+            if agent == clauses.STATE and at is not None:
+                doc.agents[begin] = at
+            return "strike"
+        owner = clauses.owner_at(roles, lo, begin, end, hi) if roles.get(begin) == clauses.PROJECTILE else None
+        if owner is not None and roles[owner] == clauses.STATE:
+            # "Turkish drones struck ...": a state's projectiles strike; "American drones took off": no event
+            doc.agents[begin] = owner
+            return "strike" if patient is not None else None
+    return label
+
+
+def _conditional_vows(doc: Text, roles: dict[int, str]) -> set[int]:
+    """Sentences in which the militias or Iran say what happens to the US side if something happens ("US
+    bases will be duck-hunting grounds if America enters the war, the group says"): a conditional vow is a
+    threat whatever its words."""
+    speech = {doc.sentence_of[b] for b, _, label in doc.hits["speech"] if label == SPEECH}
+    conditions = {doc.sentence_of[b] for b, _, label in doc.hits["background"] if label == "hypothetical"}
+    if not speech & conditions:
+        return set()
+    militia = {doc.sentence_of[i] for i, role in roles.items() if role == clauses.MILITIA}
+    us = {doc.sentence_of[i] for i, role in roles.items() if role == clauses.STATE and i not in doc.other_states}
+    us |= {doc.sentence_of[b] for b, _, _ in doc.hits["us_side"]}
+    return speech & conditions & militia & us
+
+
+def _threat_topics(ctx: Context, doc: Text) -> tuple[set[int], set[int]]:
+    """(tokens a threat is about, threat cues that threaten something economic). What follows a threat word
+    in its clause is what it threatens ("warns of attacks", "threatens to hit US bases"); a verdict word
+    also takes what precedes it ("militia attacks on US troops are unacceptable")."""
+    topics: set[int] = set()
+    economic: set[int] = set()
+    for begin, end, label in doc.hits["cues"]:
+        if label not in THREAT_WORDS:
+            continue
+        lo, hi = clauses.clause(ctx, doc, begin, end)
+        if any(doc.folded[i] in ctx.economic_words for i in range(lo, hi)):
+            economic.add(begin)
+            continue
+        topics.update(range(lo if label == "verdict" else end, hi))
+    return topics, economic
 
 
 def _reported_speech(doc: Text) -> bool:
@@ -57,22 +140,7 @@ def _reported_speech(doc: Text) -> bool:
     if re.match(r"^[^:]{2,40}:\s", title):
         return True
     title_words = [i for i, s in enumerate(doc.sentence_of) if s == 0]
-    return any(b in title_words[:4] for b, _, _ in doc.hits["speech"])
-
-
-def _resolve_ambiguous(ctx: Context, doc: Text, at: int, strikers: set[int]) -> str | None:
-    """'strike', 'hit', 'raid': a strike when the nearest agent before it, in the same sentence, is a
-    striking state or its aircraft ("US jets hit", "Israeli raids"); an attack when it is an attacker
-    or a projectile ("Iranian strike", "rockets hit"); nothing when no agent is named."""
-    sentence = doc.sentence_of[at]
-    for i in range(at - 1, max(-1, at - 9), -1):
-        if doc.sentence_of[i] != sentence:
-            break
-        if i in strikers or any(tuple(doc.folded[i : i + len(p)]) == p for p in ctx.striker_words):
-            return "strike"
-        if doc.folded[i] in ctx.attacker_words:
-            return "attack"
-    return None  # "bakers strike over pay": no agent, no event
+    return any(b in title_words[:4] for b, _, label in doc.hits["speech"] if label == SPEECH)
 
 
 def off_topic_frame(ctx: Context, doc: Text, scores: dict[str, float], reasons: list[str]) -> bool:
@@ -95,7 +163,8 @@ def event_type(scores: dict[str, float], first: dict[str, int], off_topic: bool)
         return "other" if scores or off_topic else None
     if not scores:
         return None
-    return max(scores, key=lambda k: (scores[k], -first.get(k, 10**9)))
+    # On a tie an armed event outranks a threat: "In retaliation, US jets bombed ..." tells the strike.
+    return max(scores, key=lambda k: (scores[k], k != "threat", -first.get(k, 10**9)))
 
 
 def cue_sentence(doc: Text, kind: str) -> str | None:

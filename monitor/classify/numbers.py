@@ -22,7 +22,7 @@ def count_before(ctx: Context, doc: Text, at: int) -> str | None:
             return None
         found = number(ctx, doc.folded[i])
         model_name = i > 0 and len(doc.folded[i - 1]) == 1  # "F-15 jets" names a model, not a count
-        if found is not None and doc.folded[i] not in {"a", "an"} and not model_name:
+        if found is not None and doc.folded[i] not in ctx.articles and not model_name:
             qualifier = qualifier_before(ctx, doc, i)
             return f"{qualifier} {found}" if qualifier else str(found)
     return None

@@ -21,6 +21,9 @@ def places(ctx: Context, event_type: str | None, doc: Text, mentions: list[Match
             continue
         if doc.token_at(m.start) in doc.reference:
             continue
+        after = doc.token_at(m.end - 1) + 1
+        if after in doc.speaking and doc.sentence_of[after] == doc.sentence_of[after - 1]:
+            continue  # "The U.S. Embassy condemns ...": a mission that speaks is not where it happened
         if m.name not in ctx.theatre_places and not speaker_abroad:
             continue
         candidates.append((doc.sentence_of[doc.token_at(m.start)], _site_for(ctx, doc, m)))
@@ -53,7 +56,7 @@ def _site_for(ctx: Context, doc: Text, mention: Match) -> str:
         return site
     # "a base in Irbil", "the airport at Erbil"
     before = doc.token_at(mention.start)
-    window = doc.folded[max(0, before - 4):before]
+    window = doc.masked[max(0, before - 4):before]  # "Harir airport in Erbil province": that airport is Harir's
     while window and window[-1] in ctx.place_links:
         window = window[:-1]
     if any(tuple(window[len(window) - len(p):]) == p for p in ctx.base_words if len(window) >= len(p)):

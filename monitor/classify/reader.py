@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from monitor.classify import cues, places, roles, segment, toll
+from monitor.classify import cues, layout, places, roles, segment, toll
 from monitor.classify.context import Context
+from monitor.classify.language import unread_language
 from monitor.classify.relevance import relevant
 from monitor.classify.weapons import weapon
 from monitor.classify.when import happened_on
@@ -24,12 +25,20 @@ class Reader:
     def read(self, title: str, summary: str, matches: Matches, when: datetime) -> Reading:
         """Read one report. `matches` must come from matching `f"{title}\\n{summary}"`."""
         ctx = self.context
+        unread = layout.unread_spans(title, summary)
+        if unread:  # an outlet's name, a repeated summary, a dateline: no part of the report
+            matches = layout.without(matches, f"{title}\n{summary}", unread)
         doc = segment.segment(ctx, title, summary, matches, when)
+        foreign = unread_language(ctx, doc.text, doc.folded, doc.masked)
+        if foreign is not None:
+            return Reading(relevant=False, event_type=None, actors=(), places=(), reasons=(foreign,))
         reasons: list[str] = []
-        scores, first_cue = cues.type_scores(ctx, doc, matches)
+        scores, first_cue = cues.type_scores(ctx, doc)
         off_topic = cues.off_topic_frame(ctx, doc, scores, reasons)
         event_type = cues.event_type(scores, first_cue, off_topic)
         mentions = [m for m in matches.mentions if doc.foreground[doc.token_at(m.start)]]
+        if event_type == "attack" and roles.blamed_state(ctx, doc, mentions):
+            event_type = "strike"  # "a drone hit near the airport; officials blamed Turkey": Turkey's strike
         # A threat is about what it answers: the militias behind "the attack" it follows are parties.
         party_source = list(matches.mentions) if event_type == "threat" else mentions
         parties = roles.parties(ctx, event_type, doc, roles.party_mentions(ctx, doc, party_source))

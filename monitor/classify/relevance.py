@@ -1,15 +1,20 @@
 """Whether the event touches the watched confrontation: the right sides, a site or force in the watched
-countries, and not an incident of another conflict."""
+countries, and not an incident of another conflict. What the text itself says counts as much as the
+gazetteer: "an outpost in north-east Syria where American troops are stationed" is a US site in the watch."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from monitor.classify import clauses
 from monitor.classify.context import Context
-from monitor.classify.roles import actor_of
+from monitor.classify.roles import actor_of, by_other_state
 from monitor.classify.segment import Text
 from monitor.config import EVENT_TYPES
 from monitor.model import Match, Party
+
+ATTACK_WORDS = {"attack", "strike", "ambiguous"}  # cue lists that speak of armed action
+MISSION_REACH = 3  # tokens between the coalition's name and "against" in "the coalition against ISIS"
 
 
 def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Match], parties: list[Party],
@@ -19,39 +24,118 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
         return False
     named = {actor for m in mentions if (actor := actor_of(ctx, m)) is not None}
     theatre_places = [p for p in places if p in ctx.theatre_places]
-    if named & ctx.out_of_watch and not named & ctx.iran_side:
+    in_theatre = bool(theatre_places) or _theatre_named(doc, event_type) or bool(named & ctx.host_state)
+    # A group whose fight is elsewhere (the Houthis) makes the report another conflict's, unless a group of
+    # the watch is named with it, or the watched countries are where it happens: naming their patron
+    # ("US strikes Houthis, warns Iran") does not bring it into the watch.
+    if named & ctx.out_of_watch and not named & (ctx.iran_side - ctx.patrons) and not in_theatre:
         reasons.append(f"actors outside the watch: {sorted(named & ctx.out_of_watch)}")
         return False
-    leading = {actor_of(ctx, m) for m in mentions if doc.sentence_of[doc.token_at(m.start)] <= 1}
+    leading = {actor_of(ctx, m) for m in mentions
+               if doc.sentence_of[doc.token_at(m.start)] <= 1 and not _names_a_mission(ctx, doc, m, mentions)}
     elsewhere = [a for a in ctx.other_conflict if a in leading]
     if elsewhere and not named & (ctx.iran_side | ctx.patrons):
         reasons.append(f"an {elsewhere[0]} incident")
         return False
     if event_type == "attack":
-        if not theatre_places and not (named & ctx.us_side and named & ctx.iran_side):
+        if not in_theatre and not (named & ctx.us_side and named & ctx.iran_side):
             reasons.append("attack outside the watched countries, or no place named")
             return False
         us_site = any(_hosts_us(ctx, p, when) for p in theatre_places)
-        military = any(doc.foreground[b] for b, _, _ in doc.hits["targets"])
-        if us_site or named & ctx.us_side or military:
+        site = any(p in ctx.sites for p in theatre_places)
+        if us_site or site or _us_presence(doc) or _military_target(ctx, doc):
             return True
         reasons.append("attack on no military, diplomatic or US/coalition target")
         return False
     if event_type == "strike":
         strikers = [p.name for p in parties if p.role == "striker"]
-        if not strikers or strikers[0] not in ctx.us_side:
-            reasons.append(f"strike by {strikers[0] if strikers else 'an unnamed state'}, not the US or coalition")
+        if strikers and strikers[0] not in ctx.us_side:
+            reasons.append(f"strike by {strikers[0]}, not the US or coalition")
             return False
-        if theatre_places or named & (ctx.iran_side | ctx.patrons):
+        if not strikers and by_other_state(doc):
+            reasons.append("strike by a state other than the US or coalition")
+            return False
+        militias = {p.name for p in parties if p.role == "target"} & ctx.iran_side - ctx.patrons
+        if not strikers and not militias:
+            reasons.append("strike by an unnamed state on no watched target")
+            return False
+        if in_theatre or named & (ctx.iran_side - ctx.patrons):
             return True
-        reasons.append("US strike outside the watched countries")
+        reasons.append("strike outside the watched countries")
         return False
-    sides = {ctx.side.get(n) for n in named}
-    if (named & (ctx.iran_side | ctx.patrons)) and ("us_coalition" in sides or theatre_places):
+    return _threat(ctx, doc, named, {p.name for p in parties}, in_theatre, reasons)
+
+
+def _threat(ctx: Context, doc: Text, named: set[str], party_names: set[str], in_theatre: bool,
+            reasons: list[str]) -> bool:
+    """A threat by the militias or Iran against the US side, or by the US side against them or about
+    attacks on its forces in the watched countries."""
+    iran = bool((named | party_names) & (ctx.iran_side | ctx.patrons))
+    us = bool(named & ctx.us_side) or bool(doc.hits["us_side"])
+    if iran and (us or in_theatre):
         return True
-    if "us_coalition" in sides and any(w in ctx.militia_nouns for w in doc.folded):
+    if us and any(w in ctx.militia_nouns for w in doc.folded):
         return True
+    if named & ctx.us_side and in_theatre and _warns_of_attacks(doc):
+        return True  # "the US reserves the right to respond if its forces in Iraq are hit"
     reasons.append("threat without both sides of the watched confrontation")
+    return False
+
+
+def _warns_of_attacks(doc: Text) -> bool:
+    """A threat sentence that speaks of armed action: what it warns of or answers."""
+    threats = {doc.sentence_of[b] for b, label in doc.cues if label == "threat"}
+    armed = {doc.sentence_of[b] for b, _, label in doc.hits["cues"] if label in ATTACK_WORDS}
+    return bool(threats & armed)
+
+
+def _theatre_named(doc: Text, event_type: str) -> bool:
+    """A watched country named where the event is told: in the title, or in a sentence with the event's
+    own cues (a threat names it anywhere: "US forces in Iraq"). "Jordan called off a summit" in a report on
+    Gaza puts nothing in the watch."""
+    told = {0} | {doc.sentence_of[b] for b, label in doc.cues if label == event_type}
+    return any(event_type == "threat" or doc.sentence_of[b] in told for b, _, _ in doc.hits["theatre"])
+
+
+def _military_target(ctx: Context, doc: Text) -> bool:
+    """A target word (base, troops, convoy) in a sentence that tells an attack of the report's own, or the US
+    side as what an attack hit ("drones heading for American troops", "a coalition facility")."""
+    attacked = [b for b, label in doc.cues if label == "attack"]
+    sentences = {doc.sentence_of[b] for b in attacked}
+    # In the attack's own sentence even a clause marked as background names its victims ("the drone attack
+    # that killed three US troops"); "the embassy urges ..." is who speaks, not what was hit.
+    if any(doc.sentence_of[b] in sentences and e not in doc.speaking for b, e, _ in doc.hits["targets"]):
+        return True
+    for b in attacked:
+        if doc.sentence_of[b] > 1:
+            continue  # the title and lead tell what was hit; later sentences recall other incidents
+        lo, hi = clauses.clause(ctx, doc, b, b + 1)
+        if clauses.parties(ctx, doc, doc.roles, b, b + 1, lo, hi)[1] in {clauses.STATE, clauses.TARGET}:
+            return True
+    return False
+
+
+def _us_presence(doc: Text) -> bool:
+    """The US side named in a sentence that tells an attack of the report's own: "drones heading for American
+    troops", "a coalition facility", "a base that hosts US advisers"."""
+    sentences = {doc.sentence_of[b] for b, label in doc.cues if label == "attack"}
+    return any(doc.sentence_of[i] in sentences and role == clauses.STATE and i not in doc.other_states
+               and i + 1 not in doc.speaking for i, role in doc.roles.items())
+
+
+def _names_a_mission(ctx: Context, doc: Text, mention: Match, mentions: list[Match]) -> bool:
+    """'the coalition against ISIS': a group named as what the coalition exists to fight, not as a party."""
+    if mention.name not in ctx.other_conflict:
+        return False
+    at = doc.token_at(mention.start)
+    for marker in ctx.opposed_markers:
+        begin = at - len(marker)
+        if begin < 0 or tuple(doc.folded[begin:at]) != marker:
+            continue
+        coalition = {i for m in mentions if actor_of(ctx, m) in ctx.us_side
+                     for i in range(doc.token_at(m.start), doc.token_at(m.end - 1) + 1)}
+        coalition |= {i for b, e, _ in doc.hits["us_side"] for i in range(b, e)}
+        return any(begin - MISSION_REACH <= i < begin for i in coalition)
     return False
 
 

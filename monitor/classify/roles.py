@@ -7,6 +7,8 @@ from monitor.classify.context import Context
 from monitor.classify.segment import Text
 from monitor.model import Match, Party
 
+DENIED = "denied"  # the attribution label of a denial (vocabulary `attribution` keys are fixed by the schema)
+
 
 def actor_of(ctx: Context, mention: Match) -> str | None:
     """The actor a mention stands for: the actor named, or a person's affiliation."""
@@ -68,7 +70,7 @@ def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Matc
             found = [Party(ctx.catch_all, "perpetrator", "assumed")]
         return found
     if event_type == "strike":
-        strikers = [(a, m) for a, m in actors if a in ctx.strikers]
+        strikers = _strikers(ctx, doc, [(a, m) for a, m in actors if a in ctx.strikers])
         found = [Party(a, "striker", "named", doc.sentence(doc.sentence_of[doc.token_at(m.start)]))
                  for a, m in strikers[:1]]
         found += [Party(a, "target", "named") for a, m in iran]
@@ -78,15 +80,74 @@ def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Matc
     if event_type == "threat":
         speaker = next(((a, m) for a, m in actors if a in ctx.iran_side | ctx.us_side | ctx.patrons), None)
         unnamed = _unnamed_militia_in_title(doc, speaker[1] if speaker else None)
+        # Both sides of a threat are its parties: who threatens, and whom, when the title or lead names them.
+        leading_us = [(a, m) for a, m in us[:1] if doc.sentence_of[doc.token_at(m.start)] <= 1]
         if unnamed:
-            return [Party(ctx.catch_all, "party", "assumed")] + [Party(a, "party", "named") for a, _ in iran]
+            return ([Party(ctx.catch_all, "party", "assumed")] + [Party(a, "party", "named") for a, _ in iran]
+                    + [Party(a, "party", "named") for a, _ in leading_us])
         if speaker and speaker[0] in ctx.us_side:
-            return [Party(a, "party", "named") for a, _ in us[:1] + iran]
-        return [Party(a, "party", "named") for a, _ in iran]
+            found = [Party(a, "party", "named") for a, _ in us[:1] + iran]
+            if not any(a not in ctx.patrons for a, _ in iran) and _militia_words_lead(doc):
+                found.append(Party(ctx.catch_all, "party", "assumed"))  # "warns militias", "Iran and its proxies"
+            return found
+        return [Party(a, "party", "named") for a, _ in iran + leading_us]
     return [Party(a, "party", "named") for a, _ in actors]
 
 
+def _militia_words_lead(doc: Text) -> bool:
+    return any(doc.sentence_of[b] <= 1 for b, _, _ in doc.hits["militia"])
+
+
+def _strikers(ctx: Context, doc: Text, named: list[tuple[str, Match]]) -> list[tuple[str, Match]]:
+    """The striking actors, the strike's own agent first: "Turkish drones struck ..." is Turkey's strike even
+    when US personnel are named nearby, and, when Turkey itself is not named, nobody's that the text names."""
+    agent = strike_agent(doc)
+    if agent is not None:
+        for a, m in named:
+            if doc.token_at(m.start) <= agent <= doc.token_at(m.end - 1):
+                return [(a, m)] + [(b, n) for b, n in named if b != a]
+        if by_other_state(doc):
+            return [(a, m) for a, m in named if a not in ctx.us_side]
+    # No agent named in the strike's own clause: a striker named where strikes are told, or blamed for them
+    # ("the factions blamed the United States"); one named only elsewhere is not the striker.
+    told = {doc.sentence_of[b] for b, label in doc.cues if label == "strike"} | _blaming(doc)
+    return [(a, m) for a, m in named if doc.sentence_of[doc.token_at(m.start)] in told]
+
+
+def _blaming(doc: Text) -> set[int]:
+    """Sentences that claim or lay blame for an event (not those denying it)."""
+    return {doc.sentence_of[b] for b, _, label in doc.hits["attribution"] if label != DENIED}
+
+
+def blamed_state(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
+    """A striking state other than the US side blamed for what reads as an attack by nobody named ("a drone
+    hit near the airport; Kurdish officials blamed Turkey"): the event is that state's strike. None when a
+    militia is named."""
+    blaming = _blaming(doc)
+    state = None
+    for m in mentions:
+        actor = actor_of(ctx, m)
+        if actor in ctx.iran_side or actor in ctx.patrons:
+            return None
+        if state is None and actor in ctx.strikers - ctx.us_side and doc.sentence_of[doc.token_at(m.start)] in blaming:
+            state = actor
+    return state
+
+
+def strike_agent(doc: Text) -> int | None:
+    """The token of the first foreground strike's agent, when the clause names one."""
+    return next((agent for cue, agent in sorted(doc.agents.items()) if doc.foreground[cue]), None)
+
+
+def by_other_state(doc: Text) -> bool:
+    """Whether the strike's agent is a state other than the US side ("Israeli jets", "Turkish drones")."""
+    agent = strike_agent(doc)
+    return agent is not None and any(i in doc.other_states for i in range(max(0, agent - 2), agent + 1))
+
+
 def _unnamed_militia_in_title(doc: Text, first_named: Match | None) -> bool:
-    """'Iraqi militia umbrella warns ...': armed groups speak in the title before anyone is named."""
+    """'Iraqi militia umbrella warns ...', '..., Iraqi faction says': armed groups speak in the title, before
+    anyone is named or as the subject of its speech verb."""
     limit = doc.token_at(first_named.start) if first_named else len(doc.masked)
-    return any(doc.sentence_of[b] == 0 and b < limit for b, _, _ in doc.hits["militia"])
+    speech = {b for b, _, _ in doc.hits["speech"] if doc.sentence_of[b] == 0}
+    return any(doc.sentence_of[b] == 0 and (b < limit or {e, e + 1} & speech) for b, e, _ in doc.hits["militia"])

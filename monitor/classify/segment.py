@@ -12,12 +12,12 @@ from datetime import datetime
 from monitor.classify.context import Context
 from monitor.classify.lexicon import Hit
 from monitor.config import Weights
-from monitor.model import Matches
+from monitor.model import Match, Matches
 from monitor.text import tokens
 
 MAX_CLAUSE_TOKENS = 40
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])[\"”’']?\s+(?=[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])|\n+")
-_CLAUSE_END = re.compile(r"[;:—–]|,\s")
+_CLAUSE_END = re.compile(r"[;:—–؛]|[,،]\s")  # Latin and Arabic comma and semicolon
 
 
 @dataclass(slots=True)
@@ -33,15 +33,26 @@ class Text:
     foreground: list[bool]  # per token
     factual: list[bool]  # per token: not in a hypothetical clause
     reference: set[int]  # token indexes of places named as reference points ("north of X")
+    speaking: set[int] = field(default_factory=set)  # token indexes of speech verbs ("says", "condemns")
+    named: list[tuple[Match, int, int]] = field(default_factory=list)  # each mention, its first and past-last token
+    at: dict[int, int] = field(default_factory=dict)  # character -> token, for the first and last of each mention
     starts: list[int] = field(default_factory=list)
     cues: list[tuple[int, str]] = field(default_factory=list)  # foreground event cues, resolved
     hits: dict[str, list[Hit]] = field(default_factory=dict)  # vocabulary found, by list
+    roles: dict[int, str] = field(default_factory=dict)  # token -> the part it can take in an event
+    other_states: set[int] = field(default_factory=set)  # tokens naming a state that strikes, not the US side
+    agents: dict[int, int] = field(default_factory=dict)  # strike cue -> the token of its agent
+    clauses: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # words -> their clause
+    breaks: set[int] = field(default_factory=set)  # tokens no clause reaches across (found when first needed)
 
     def sentence(self, index: int) -> str:
         start, end = self.sentence_spans[index]
         return self.text[start:end].strip()
 
     def token_at(self, char: int) -> int:
+        known = self.at.get(char)  # where mentions start and end, found once when segmenting
+        if known is not None:
+            return known
         if not self.starts:
             self.starts = [w[0] for w in self.words]
         return max(0, bisect.bisect_right(self.starts, char) - 1)
@@ -55,10 +66,15 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
     folded = [t for _, _, t in words]
     # Names are not cue words: "Union III" is no labour union, "Victory base" no victory.
     masked = list(folded)
+    is_name = [False] * len(words)
     word_starts = [w[0] for w in words]
+    named: list[tuple[Match, int, int]] = []
     for m in matches.mentions:
-        for i in range(bisect.bisect_left(word_starts, m.start), bisect.bisect_left(word_starts, m.end)):
+        first, end = bisect.bisect_left(word_starts, m.start), bisect.bisect_left(word_starts, m.end)
+        named.append((m, first, end))
+        for i in range(first, end):
             masked[i] = "\x00"
+            is_name[i] = True
     spans = [(0, len(title))]
     start = len(title) + 1
     for boundary in _SENTENCE_END.finditer(text, start):
@@ -67,9 +83,11 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
         start = boundary.end()
     if start < len(text):
         spans.append((start, len(text)))
-    starts = [s for s, _ in spans]
-    sentence_of = [max(0, bisect.bisect_right(starts, w[0]) - 1) for w in words]
-    hits = ctx.on_words.scan(folded) | ctx.on_masked.scan(masked)
+    sentence_of = _sentences(word_starts, [s for s, _ in spans])
+    hits = ctx.lexicon.scan(folded, is_name)
+    for names in ("us_side", "sides", "strikers"):  # a lowercase "us" is a pronoun, not a country
+        hits[names] = [h for h in hits[names] if not (
+            folded[h[0]] in ctx.function_words and text[words[h[0]][0]:words[h[0]][1]].islower())]
     foreground = [True] * len(words)
     factual = [True] * len(words)
     for begin, _, label in hits["background"]:
@@ -79,20 +97,31 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
             target[i] = False
             if label == "hypothetical":
                 foreground[i] = False
-    for i, word in enumerate(folded):
-        month = ctx.months.get(word)
-        if month and month != when.month and i > 0 and folded[i - 1] in ctx.month_openers:
+    for i, _, label in hits["months"]:
+        month = int(label.split(":")[1])
+        if month != when.month and i > 0 and folded[i - 1] in ctx.month_openers:
             for j in range(i - 1, _clause_end(text, words, sentence_of, i - 1, ctx.clause_joiners)):
                 foreground[j] = False  # "In December a barrage killed ...": an earlier incident
-    title_tokens = [i for i, sentence in enumerate(sentence_of) if sentence == 0]
-    if title_tokens and not any(foreground[i] for i, _, _ in hits["cues"] if i in title_tokens):
-        for i in title_tokens:  # "Death toll disputed after US raid": the clause after "after" is the news
+    title_end = bisect.bisect_left(word_starts, len(title) + 1)
+    if title_end and not any(foreground[i] for i, _, _ in hits["cues"] if i < title_end):
+        for i in range(title_end):  # "Death toll disputed after US raid": the clause after "after" is the news
             foreground[i] = factual[i]
     reference: set[int] = set()
     for _, end, _ in hits["direction"]:
         reference.update(range(end, min(end + 4, len(words))))
     return Text(text, words, folded, masked, sentence_of, spans, foreground, factual, reference,
+                speaking={b for b, _, _ in hits["speech"]}, named=named,
+                at={c: i for m, first, end in named for c, i in ((m.start, first), (m.end - 1, end - 1))},
                 starts=word_starts, hits=hits)
+
+
+def _sentences(word_starts: list[int], sentence_starts: list[int]) -> list[int]:
+    """The sentence of each word: a run of indexes per sentence, found by bisection at its start."""
+    out: list[int] = []
+    firsts = [bisect.bisect_left(word_starts, start) for start in sentence_starts[1:]] + [len(word_starts)]
+    for sentence, first in enumerate(firsts):
+        out.extend([sentence] * (first - len(out)))
+    return out
 
 
 def _clause_end(text: str, words: list[tuple[int, int, str]], sentence_of: list[int], begin: int,
@@ -106,7 +135,7 @@ def _clause_end(text: str, words: list[tuple[int, int, str]], sentence_of: list[
     limit = begin + MAX_CLAUSE_TOKENS  # keeps a run-on text with many markers linear
     while end < len(words) and end < limit and sentence_of[end] == sentence:
         if end > begin and _CLAUSE_END.search(text, words[end - 1][1], words[end][0]) and (
-                opens_sentence or text[words[end - 1][1]:words[end][0]].strip()[:1] in {";", ":", "—", "–"}):
+                opens_sentence or text[words[end - 1][1]:words[end][0]].strip()[:1] in {";", ":", "—", "–", "؛"}):
             break
         end += 1
     return end
@@ -120,5 +149,5 @@ def weight(weights: Weights, doc: Text, index: int) -> float:
 
 def background(doc: Text) -> tuple[str, ...]:
     """The sentences that tell earlier incidents (not hypothetical ones): they link a report to them."""
-    return tuple(dict.fromkeys(doc.sentence(doc.sentence_of[i]) for i, fg in enumerate(doc.foreground)
-                               if not fg and doc.factual[i]))
+    found = dict.fromkeys(doc.sentence_of[i] for i, fg in enumerate(doc.foreground) if not fg and doc.factual[i])
+    return tuple(dict.fromkeys(doc.sentence(s) for s in found))

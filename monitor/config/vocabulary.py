@@ -37,13 +37,17 @@ class Vocabulary(BaseModel):
     theatre: list[str] = ["Iraq", "Syria", "Jordan"]
     event_types: dict[str, EventWords] = {}
     state_action_words: list[str] = []
+    interception_words: list[str] = []
     speech_verbs: list[str] = []
+    speaker_words: list[str] = []
     striker_words: list[str] = []
+    other_striker_words: list[str] = []
     attacker_words: list[str] = []
     facility_words: list[str] = []
     backer_suffixes: list[str] = []
     membership_words: list[str] = []
     militia_words: list[str] = []
+    crowd_words: list[str] = []
     base_words: list[str] = []
     place_links: list[str] = []
     clause_joiners: list[str] = []
@@ -68,6 +72,20 @@ class Vocabulary(BaseModel):
     relative_days: dict[str, int] = {}
     months: dict[str, int] = {}
     month_openers: list[str] = []
+    clause_openers: list[str] = []
+    passive_auxiliaries: list[str] = []
+    determiners: list[str] = []
+    agent_markers: list[str] = []
+    verdict_words: list[str] = []
+    economic_words: list[str] = []
+    opposed_markers: list[str] = []
+    theatre_words: list[str] = []
+    us_side_words: list[str] = []
+    measure_words: list[str] = []
+    ordinals: dict[str, int] = {}
+    articles: list[str] = []
+    function_words: list[str] = []
+    other_language_words: list[str] = []
 
     @field_validator("event_types")
     @classmethod

@@ -1,0 +1,204 @@
+"""Who acts on whom, from the clause around an event word rather than from the name nearest to it.
+
+Each token that can take part in an event gets a role: a `state` that strikes (the US side, a striking state,
+their aircraft), a `militia` (a watched Iran-aligned actor or a word for armed groups), a `projectile`
+(rockets, drones: they carry an event but say nothing of whose it is) or a `target` (a base, troops, a listed
+site). In the clause of an event word the agent is the head of the noun phrase before it (the last party
+named: "a militia's drone strike", "US aircraft hit"), or, in the passive ("the embassy was hit", "struck by
+drones"), the party after the agent marker; the patient is the first party after it.
+
+    an attack    a militia acts, or a state, a target or a projectile is hit
+    a strike     a state acts, or a militia is hit
+    nothing      a crowd acts ("protesters stormed the palace"), unless it is a militia's
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from itertools import compress
+
+from monitor.classify.context import Context
+from monitor.classify.segment import Text
+
+STATE, MILITIA, PROJECTILE, TARGET, CROWD = "state", "militia", "projectile", "target", "crowd"
+NAME = "\x00"  # a masked token: part of a watchlist name
+MAX_REACH = 16  # tokens a clause reaches either way from its event word
+MODIFIER_REACH = 2  # "US drone", "militia rockets": whose projectile, just before it
+AGENT_MARKER_REACH = 4  # "attacks and threats by militias": "by" a few words on still names the agent
+OWNER_REACH = 3  # "PMF convoy", "a convoy of the PMF": whose site or force, around it
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]—–،؛]|\s-\s")  # Arabic comma and semicolon too
+
+
+def token_roles(ctx: Context, doc: Text) -> dict[int, str]:
+    """Role of each token that names a party to an event; also records in `doc.other_states` the tokens
+    that name a striking state other than the US side."""
+    roles: dict[int, str] = {}
+    doc.roles = roles
+    for begin, end, _ in doc.hits["targets"]:
+        roles.update(dict.fromkeys(range(begin, end), TARGET))
+    for begin, end, _ in doc.hits["militia"]:
+        roles.update(dict.fromkeys(range(begin, end), MILITIA))
+    projectiles = {i for b, e, _ in doc.hits["weapons"] for i in range(b, e)}
+    for begin, _, _ in doc.hits["attackers"]:
+        roles[begin] = PROJECTILE if begin in projectiles else MILITIA
+    for begin, _, _ in doc.hits["crowd"]:
+        roles[begin] = CROWD
+    for begin, end, label in doc.hits["strikers"]:  # without a lowercase "us" (segment drops it)
+        roles.update(dict.fromkeys(range(begin, end), STATE))
+        if label == "other":
+            doc.other_states.update(range(begin, end))
+    for m, first, end in doc.named:
+        role = _mention_role(ctx, m.section, m.name)
+        if role is None:
+            continue
+        roles.update(dict.fromkeys(range(first, end), role))
+        if role == STATE and _actor(ctx, m.section, m.name) not in ctx.us_side:
+            doc.other_states.update(range(first, end))
+    return roles
+
+
+def _actor(ctx: Context, section: str, name: str) -> str | None:
+    return name if section == "actor" else ctx.affiliation.get(name) if section == "person" else None
+
+
+def _mention_role(ctx: Context, section: str, name: str) -> str | None:
+    actor = _actor(ctx, section, name)
+    if actor is not None:
+        if actor in ctx.strikers:
+            return STATE
+        if actor in ctx.iran_side or actor in ctx.patrons:
+            return MILITIA
+        return None
+    return TARGET if section == "place" and name in ctx.sites else None
+
+
+def clause(ctx: Context, doc: Text, begin: int, end: int) -> tuple[int, int]:
+    """First and past-last token of the clause holding tokens begin..end: bounded by the sentence, by
+    clause punctuation, by clause openers ("when", "which") and by speech verbs (who speaks, "the embassy
+    says", "a statement", is not a party)."""
+    known = doc.clauses.get((begin, end))
+    if known is not None:
+        return known
+    if not doc.breaks:
+        _find_breaks(ctx, doc)
+    breaks, sentence_of, speaking = doc.breaks, doc.sentence_of, doc.speaking
+    sentence = sentence_of[begin]
+    lo = begin
+    while lo > 0 and begin - lo < MAX_REACH and sentence_of[lo - 1] == sentence and lo not in breaks and (
+            lo - 1 not in speaking):
+        lo -= 1
+    hi = end
+    while hi < len(sentence_of) and hi - end < MAX_REACH and sentence_of[hi] == sentence and hi not in breaks and (
+            hi not in speaking):
+        hi += 1
+    doc.clauses[begin, end] = lo, hi
+    return lo, hi
+
+
+def _find_breaks(ctx: Context, doc: Text) -> None:
+    """The tokens a clause cannot reach across: those after clause punctuation, and clause openers."""
+    doc.breaks.add(-1)  # found, even when there are none
+    for found in _CLAUSE_BREAK.finditer(doc.text):
+        doc.breaks.add(bisect.bisect_left(doc.starts, found.end()))
+    doc.breaks.update(compress(range(len(doc.folded)), map(ctx.clause_openers.__contains__, doc.folded)))
+
+
+def resolve(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int) -> str | None:
+    """'attack' or 'strike' for the event word at begin..end, from its agent and patient; None when the
+    clause names neither ("bakers strike over pay")."""
+    lo, hi = clause(ctx, doc, begin, end)
+    agent, patient, at = parties(ctx, doc, roles, begin, end, lo, hi)
+    if agent == CROWD:
+        return None  # an unarmed crowd makes no armed event
+    if agent in {STATE, MILITIA}:
+        if agent == STATE and at is not None:
+            doc.agents[begin] = at
+        return "strike" if agent == STATE else "attack"
+    if patient == MILITIA:
+        return "strike"
+    if patient in {STATE, TARGET, PROJECTILE}:
+        return "attack"  # a projectile hit is one brought down: an interception
+    if agent == PROJECTILE or any(roles.get(i) == PROJECTILE for i in range(begin, end)):
+        return "attack"  # "rockets hit", "after a drone strike": a projectile, nobody's named
+    return None
+
+
+def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int, lo: int,
+            hi: int) -> tuple[str | None, str | None, int | None]:
+    """(agent role, patient role, agent token) of the event word at begin..end in its clause lo..hi."""
+    # "the embassy was hit", "struck by drones", "attacks and threats by militias": who did it comes after.
+    by = next((i for i in range(end, min(hi, end + AGENT_MARKER_REACH)) if doc.folded[i] in ctx.agent_markers
+               and not any(roles.get(j) for j in range(end, i))), None)
+    passive = (begin > lo and doc.folded[begin - 1] in ctx.passive_auxiliaries) or by is not None
+    if passive:
+        agent = _head_after(roles, by + 1, hi) if by is not None else (None, None)
+        return agent[0], _head_before(roles, lo, begin)[0], agent[1]
+    start = _noun_phrase_start(ctx, doc, roles, lo, begin)
+    before, at = _head_before(roles, start, begin)
+    if before == TARGET:
+        # "Harir air base hit in drone attack": a headline passive; what stands before was hit.
+        return None, TARGET, None
+    patient = _head_after(roles, end, hi)[0]
+    if patient is None and before is None and start > lo:
+        # "Three US soldiers died in the drone strike", "it killed a KH commander in a strike": those killed
+        # or wounded before the noun are its victims.
+        toll = [b for b, _, _ in doc.hits["toll"] if lo <= b < start]
+        if toll:
+            patient = _head_before(roles, lo, toll[-1])[0] or _head_after(roles, toll[-1] + 1, start)[0]
+    return before, patient, at
+
+
+def _noun_phrase_start(ctx: Context, doc: Text, roles: dict[int, str], lo: int, begin: int) -> int:
+    """Where the agent may stand. After a determiner ("in the drone strike", "a US raid", "in Baghdad drone
+    strike") the event word is a noun and only the words between name whose it is; otherwise it is a verb
+    and its subject may stand anywhere before it in the clause."""
+    k = begin - 1
+    while k >= lo and (roles.get(k) is not None or doc.masked[k] == NAME):
+        k -= 1
+    return k + 1 if k >= lo and doc.folded[k] in ctx.determiners else lo
+
+
+def _head_before(roles: dict[int, str], lo: int, at: int) -> tuple[str | None, int | None]:
+    """The head of the noun phrase before `at` and where it stands: the nearest party; for a projectile, the
+    state or militia whose projectile it is when one is named right before it."""
+    for i in range(at - 1, lo - 1, -1):
+        role = roles.get(i)
+        if role is None:
+            continue
+        if role in {PROJECTILE, CROWD}:  # whose rockets, whose supporters: the owner acts
+            j = i
+            while j > lo and roles.get(j - 1) == role:
+                j -= 1  # "drone strike" tokens of one phrase
+            found = owner(roles, lo, j)
+            return (found, owner_at(roles, lo, j)) if found else (role, i)
+        return role, i
+    return None, None
+
+
+def owner(roles: dict[int, str], lo: int, at: int) -> str | None:
+    """The state or militia named right before the projectile at `at` ("US drones", "militia rockets")."""
+    found = owner_at(roles, lo, at)
+    return roles[found] if found is not None else None
+
+
+def owner_at(roles: dict[int, str], lo: int, at: int, end: int = 0, hi: int = 0) -> int | None:
+    """Where the owner of the projectile at..end stands: right before it ("US drones"), or, given the clause
+    end `hi`, right after it where a language puts the adjective after the noun ("طائرة مسيرة أمريكية")."""
+    found = next((k for k in range(at - 1, max(lo, at - MODIFIER_REACH) - 1, -1) if roles.get(k) in {STATE, MILITIA}),
+                 None)
+    if found is None and end < hi and roles.get(end) == STATE:
+        return end
+    return found
+
+
+def _head_after(roles: dict[int, str], start: int, hi: int) -> tuple[str | None, int | None]:
+    """The party after the event word, and where it stands; a site or force counts as its owner's when the
+    owner is named with it ("a PMF convoy", "positions of the PMF", "a base hosting US troops")."""
+    for i in range(start, hi):
+        role = roles.get(i)
+        if role is None:
+            continue
+        phrase = {roles.get(j) for j in range(i, min(hi, i + OWNER_REACH + 1))}
+        return (MILITIA if MILITIA in phrase else STATE if STATE in phrase else role), i
+    return None, None

@@ -1,0 +1,524 @@
+"""The reader on the phenomena it has to generalise over, one table per failure class.
+
+Every case is written for this file, in words of its own; none is copied from a labelled set. A case
+says only what that phenomenon is about (the type, the side that acted, a place that must or must
+not be read, a toll), so that a case stays true when the reader gets better at something else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.classify import Reader
+from monitor.config import load_vocabulary, load_watchlist
+from monitor.match import Matcher
+from monitor.model import Reading
+
+CONFIG = Path(__file__).resolve().parents[1] / "config"
+RECENT = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def read():
+    watchlist = load_watchlist([CONFIG / "watchlist.yaml"])
+    matcher = Matcher(watchlist)
+    # Every vocabulary file the project ships (one per language), as the configuration lists them.
+    reader = Reader(load_vocabulary(sorted(CONFIG.glob("vocabulary*.yaml"))), watchlist)
+
+    def run(title: str, summary: str = "", when: datetime = RECENT) -> Reading:
+        return reader.read(title, summary, matcher.match(f"{title}\n{summary}"), when)
+
+    return run
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What a case is about; fields left at None are not checked."""
+
+    relevant: bool | None = None
+    type: str | None = None
+    actors: tuple[str, ...] = ()  # each must be among the actors read
+    not_actors: tuple[str, ...] = ()
+    striker: str | None = None
+    places: tuple[str, ...] = ()  # each must be among the places read
+    not_places: tuple[str, ...] = ()
+    killed: dict[str, int] | None = None  # exactly these sides and counts
+    injured: dict[str, int] = field(default_factory=dict)  # at least these sides and counts
+    not_injured: tuple[str, ...] = ()
+    not_reason: str | None = None  # no reason given may contain this
+    when: datetime = RECENT
+
+
+def check(r: Reading, e: Expect) -> None:
+    seen: dict[str, Any] = {"relevant": r.relevant, "type": r.event_type, "actors": r.actors, "places": r.places,
+                            "killed": r.killed, "injured": r.injured, "reasons": r.reasons}
+    if e.relevant is not None:
+        assert r.relevant is e.relevant, seen
+    if e.type is not None:
+        assert r.event_type == e.type, seen
+    assert set(e.actors) <= set(r.actors), seen
+    assert not set(e.not_actors) & set(r.actors), seen
+    if e.striker is not None:
+        assert [p.name for p in r.parties if p.role == "striker"][:1] == [e.striker], seen
+    assert set(e.places) <= set(r.places), seen
+    assert not set(e.not_places) & set(r.places), seen
+    if e.killed is not None:
+        assert r.killed == e.killed, seen
+    for side, count in e.injured.items():
+        assert r.injured.get(side, 0) == count, seen
+    assert not set(e.not_injured) & set(r.injured), seen
+    if e.not_reason is not None:
+        assert not any(e.not_reason in reason for reason in r.reasons), seen
+
+
+def table(*cases: tuple[str, str, str, Expect]) -> list[Any]:
+    return [pytest.param(title, summary, expect, id=name) for name, title, summary, expect in cases]
+
+
+MILITIA = "Iran-backed militias"
+
+# --- who acts on whom: the clause says it, not the name nearest the verb --------------------------------
+
+AGENT_AND_PATIENT = table(
+    ("militia-drone-strike-kills-us-soldiers",
+     "Militia drone strike on Syrian outpost kills two US soldiers",
+     "An Iran-aligned militia's drone strike on a desert outpost in eastern Syria killed two American "
+     "soldiers late on Tuesday, US officials said.",
+     Expect(relevant=True, type="attack", actors=(MILITIA,), not_actors=("United States",),
+            killed={"US": 2})),
+    ("embassy-hit-passive-state-named-nearby",
+     "US embassy compound in Baghdad hit hours after Turkish minister leaves",
+     "The US embassy in Baghdad was hit in a rocket attack late on Sunday, hours after Turkey's foreign "
+     "minister ended a visit to the Iraqi capital. Nobody was hurt.",
+     Expect(relevant=True, type="attack", places=("US Embassy Baghdad",), not_actors=("Turkey",))),
+    ("victims-named-before-the-verb",
+     "Three American soldiers hurt as rockets slam into base in Syria",
+     "Three American soldiers were wounded when a salvo of rockets struck their base near Hasakah on "
+     "Monday, a defence official said.",
+     Expect(relevant=True, type="attack", actors=(MILITIA,), injured={"US": 3})),
+    ("passive-with-agent",
+     "Al-Tanf garrison struck by drones launched from Iraq",
+     "The garrison, which hosts US special forces near the Jordanian border, was struck by two explosive "
+     "drones before dawn, the coalition said.",
+     Expect(relevant=True, type="attack", places=("Al-Tanf Garrison",), not_actors=("United States",))),
+    ("group-says-it-struck-a-us-base",
+     "Iraqi group says it struck US base in Syria with drones",
+     "",
+     Expect(type="attack", not_actors=("United States",))),
+    ("us-aircraft-are-the-agent",
+     "US aircraft hit Kataib Hezbollah weapons stores near Al-Qaim",
+     "American warplanes struck two depots used by the group close to the Syrian border overnight.",
+     Expect(relevant=True, type="strike", striker="United States", actors=("Kataib Hezbollah",),
+            places=("Al-Qaim",))),
+    ("strike-word-with-the-militia-as-patient",
+     "Drone strike hits PMF convoy near Albu Kamal",
+     "A drone struck three vehicles of the Popular Mobilisation Forces on the road to Albu Kamal, killing "
+     "four fighters, a PMF officer said.",
+     Expect(type="strike", actors=("Popular Mobilization Forces",), not_actors=(MILITIA,))),
+    ("victims-before-the-noun-are-no-agent",
+     "Three American soldiers die in drone strike on remote base in Jordan",
+     "Three US service members died and dozens were hurt in the drone strike on the outpost near the Syrian "
+     "border, the Pentagon said.",
+     Expect(relevant=True, type="attack", killed={"US": 3}, not_actors=("United States",))),
+    ("militia-named-as-victim-of-a-noun-strike",
+     "Pentagon says it killed a Kataib Hezbollah commander in Baghdad drone strike",
+     "",
+     Expect(relevant=True, type="strike", striker="United States", actors=("Kataib Hezbollah",))),
+    ("denial-does-not-make-the-group-the-victim",
+     "Kataib Hezbollah denies role in drone attack that killed US troops in Syria",
+     "",
+     Expect(relevant=True, type="attack")),
+    ("another-state-agent-with-us-bystanders",
+     "Turkish drone strike hits convoy near Qamishli airport as US personnel pass",
+     "An explosion struck near the convoy, which US personnel were escorting; nobody was hurt.",
+     Expect(relevant=False, type="strike", not_actors=("United States",))),
+    ("attack-blamed-on-another-state",
+     "Drone hits near Sulaimani airport perimeter, no casualties",
+     "Kurdish officials blamed Turkey for the explosion near the perimeter fence on Friday night.",
+     Expect(relevant=False, type="strike")),
+    ("a-crowd-is-no-armed-attacker",
+     "Demonstrators storm a ministry in Baghdad over unpaid salaries",
+     "Hundreds of protesters stormed the building and set tyres on fire; security forces fired tear gas.",
+     Expect(relevant=False)),
+    ("a-militia-crowd-is",
+     "Militia supporters break into the US embassy compound in Baghdad",
+     "Crowds of Kataib Hezbollah supporters smashed a reception area and set fires inside the compound.",
+     Expect(relevant=True, type="attack", places=("US Embassy Baghdad",))),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), AGENT_AND_PATIENT)
+def test_agent_and_patient(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)
+
+
+# --- targets the text describes: US forces are there because the text says so ------------------------------
+
+UNNAMED_TARGETS = table(
+    ("outpost-where-american-troops-are",
+     "Rockets land inside outpost in north-east Syria",
+     "Several rockets landed inside an outpost in the country's north-east where American troops are "
+     "stationed, a war monitor said on Wednesday. There was no word on casualties.",
+     Expect(relevant=True, type="attack", actors=(MILITIA,))),
+    ("coalition-facility-by-a-town",
+     "Drone hits coalition facility outside Mayadin",
+     "An explosive drone struck a coalition facility outside the town in Syria's east on Friday morning, "
+     "local sources said.",
+     Expect(relevant=True, type="attack", places=("Mayadin",))),
+    ("drones-heading-for-us-troops",
+     "Iraq: drones heading for US troops near the Syrian border shot down",
+     "Two drones heading for US troops near the border were shot down overnight, Iraqi officials said.",
+     Expect(relevant=True, type="attack")),
+    ("town-whose-base-the-text-says-hosts-us-forces",
+     "Rockets strike military base near Kirkuk that hosts coalition advisers",
+     "Three rockets struck a military base near Kirkuk that hosts US-led coalition advisers on Thursday, "
+     "police said.",
+     Expect(relevant=True, type="attack", places=("Kirkuk",))),
+    ("coalition-against-isis-is-the-target-not-isis",
+     "Drone shot down over coalition base at Erbil airport",
+     "A drone launched at the base of the international coalition against ISIS at Erbil airport was "
+     "brought down late on Tuesday, the region's counter-terrorism service said.",
+     Expect(relevant=True, type="attack", places=("Erbil Air Base",), not_reason="Islamic State")),
+    ("an-islamic-state-attack-stays-out",
+     "Islamic State attack kills four Iraqi soldiers in Kirkuk province",
+     "Islamic State militants attacked an army checkpoint in Kirkuk province overnight, killing four "
+     "soldiers, the military said.",
+     Expect(relevant=False)),
+    ("us-troops-outside-the-watched-countries",
+     "Militants fire mortars at base housing US troops in Somalia",
+     "Al-Shabaab fighters fired mortars at a base housing US troops in southern Somalia on Monday.",
+     Expect(relevant=False)),
+    ("the-embassy-that-speaks-is-no-target",
+     "US embassy condemns drone attacks on Kurdistan oil fields",
+     "The US embassy condemned the drone attacks on two oil fields in the Kurdistan Region and urged Baghdad to "
+     "find those responsible.",
+     Expect(relevant=False, not_places=("US Embassy Baghdad",))),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), UNNAMED_TARGETS)
+def test_targets_the_text_describes(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)
+
+
+# --- interceptions are attacks ------------------------------------------------------------------------------
+
+INTERCEPTIONS = table(
+    ("downed-before-it-reached-the-base",
+     "Explosive drone downed before it reached Ain al-Asad",
+     "An explosive-laden drone was brought down before it reached Ain al-Asad air base in Anbar, an Iraqi "
+     "security official said.",
+     Expect(relevant=True, type="attack", places=("Ain al-Asad Air Base",))),
+    ("air-defences-destroyed-drones",
+     "Air defences at Erbil airport destroy two drones",
+     "Air defences at Erbil International Airport destroyed two drones on Wednesday night, the Kurdistan "
+     "Region's counter-terrorism directorate said.",
+     Expect(relevant=True, type="attack", places=("Erbil Air Base",), not_actors=("United States",))),
+    ("coalition-intercepts-a-rocket",
+     "Coalition intercepts rocket fired at base near Baghdad airport",
+     "A counter-rocket system intercepted a rocket fired at the Victory base near Baghdad airport, officials said.",
+     Expect(relevant=True, type="attack")),
+    ("us-forces-destroying-launchers-is-a-strike",
+     "US forces destroy militia rocket launchers near Mayadin",
+     "American troops destroyed two truck-mounted rocket launchers near Mayadin on Sunday after rounds landed "
+     "near their base, a US official said.",
+     Expect(relevant=True, type="strike", striker="United States")),
+    ("an-airliner-shot-down-is-no-attack-on-a-base",
+     "Air defences shot down a passenger jet near the capital by mistake, the military admits",
+     "",
+     Expect(relevant=False, not_actors=(MILITIA,))),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), INTERCEPTIONS)
+def test_interceptions(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)
+
+
+# --- short items: headlines, Google News titles, statements, datelines, translated claims ------------------
+
+SHORT_ITEMS = table(
+    ("google-news-outlet-named-after-a-city",
+     "Rockets target US base in eastern Syria - Baghdad Evening Post",
+     "Rockets target US base in eastern Syria  Baghdad Evening Post",
+     Expect(relevant=True, type="attack", not_places=("Baghdad",))),
+    ("google-news-repeat-adds-nothing",
+     "Drone hits Harir air base, Kurdish officials say - Kurdistan Wire",
+     "Drone hits Harir air base, Kurdish officials say  Kurdistan Wire",
+     Expect(relevant=True, type="attack", places=("Harir Air Base",))),
+    ("headline-only",
+     "Suicide drones target Harir air base north-east of Erbil",
+     "",
+     Expect(relevant=True, type="attack", places=("Harir Air Base",))),
+    ("press-release-strike",
+     "CENTCOM statement on precision strikes in western Iraq",
+     "At 4:30 p.m. (EST) on Dec. 3, U.S. Central Command forces conducted precision strikes against facilities "
+     "used by Iran-aligned militia groups in Al-Qaim, Iraq.",
+     Expect(relevant=True, type="strike", striker="United States", places=("Al-Qaim",))),
+    ("press-release-times-are-no-toll",
+     "Statement of the counter-terrorism directorate",
+     "At 22:40 tonight a drone loaded with explosives targeted Erbil International Airport. No casualties "
+     "were reported.",
+     Expect(relevant=True, type="attack", killed={}, places=("Erbil Air Base",))),
+    ("dateline-is-not-a-place",
+     "US aircraft strike Kataib Hezbollah depot in western Iraq",
+     "BAGHDAD (Levant Desk) – US aircraft struck a weapons depot of Kataib Hezbollah near Al-Qaim on Friday, "
+     "two security officials said.",
+     Expect(relevant=True, type="strike", places=("Al-Qaim",), not_places=("Baghdad",))),
+    ("dateline-with-country-and-agency",
+     "Rockets land near base hosting US troops in north-east Syria",
+     "ERBIL, Iraq (Reuters) - Rockets landed near a base hosting US troops in Syria's Hasakah province on "
+     "Monday, a monitor said.",
+     Expect(relevant=True, type="attack", places=("Hasakah",), not_places=("Erbil",))),
+    ("translated-militia-claim",
+     "Statement of the Islamic Resistance in Iraq",
+     "In support of our people in Gaza, the mujahideen of the Islamic Resistance in Iraq targeted the "
+     "American occupation base at Al-Tanf with a drone, achieving a direct hit.",
+     Expect(relevant=True, type="attack", actors=("Islamic Resistance in Iraq",), places=("Al-Tanf Garrison",))),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), SHORT_ITEMS)
+def test_short_items(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)
+
+
+# --- threats, vows, pauses and warnings; economic threats are not ------------------------------------------
+
+THREATS = table(
+    ("conditional-vow-every-base-a-target",
+     "Should Washington join the war, every American base is a target, Iraqi faction says",
+     "",
+     Expect(relevant=True, type="threat")),
+    ("conditional-vow-in-a-statement",
+     "Kataib Sayyid al-Shuhada statement",
+     "If America enters the war on the side of the Zionists, its bases in the region will be legitimate "
+     "targets for our fighters, the group said.",
+     Expect(relevant=True, type="threat", actors=("Kataib Sayyid al-Shuhada",))),
+    ("us-reserves-the-right-to-respond",
+     "Pentagon: US reserves the right to respond if its forces in Iraq are hit",
+     "",
+     Expect(relevant=True, type="threat", actors=("United States",))),
+    ("announced-pause",
+     "Kataib Hezbollah announces suspension of operations against US forces",
+     "The group said it was halting its military operations to avoid embarrassing the Iraqi government.",
+     Expect(relevant=True, type="threat", actors=("Kataib Hezbollah",))),
+    ("announced-resumption",
+     "Iraqi factions say they will resume attacks on American bases",
+     "An umbrella of armed groups said its truce with US forces was over.",
+     Expect(relevant=True, type="threat")),
+    ("official-warns-militias-against-attacks",
+     "US envoy warns Iraqi militias against further attacks on American troops",
+     "",
+     Expect(relevant=True, type="threat", actors=("United States",))),
+    ("attacks-called-unacceptable",
+     "Blinken in Baghdad: attacks by militias on US personnel unacceptable",
+     "",
+     Expect(relevant=True, type="threat")),
+    ("threat-of-sanctions",
+     "US threatens new sanctions on Iran over nuclear programme",
+     "Washington warned it would impose sanctions on Iranian oil sales if talks failed.",
+     Expect(relevant=False)),
+    ("threat-of-tariffs",
+     "Trump threatens tariffs on Iraq if it keeps buying Iranian gas",
+     "The president warned Baghdad of trade penalties and tariffs on its exports.",
+     Expect(relevant=False)),
+    ("vow-of-revenge",
+     "Iran vows harsh revenge on America after commander killed in Baghdad",
+     "",
+     Expect(relevant=True, type="threat", actors=("Iran",))),
+    ("conditional-vow-without-threat-words",
+     "Iraqi militia says American bases will be turned to ashes if Washington enters the war",
+     "",
+     Expect(relevant=True, type="threat")),
+    ("any-attack-will-be-met",
+     "Nujaba: any attack on our positions will be met with force against US troops",
+     "",
+     Expect(type="threat")),
+    ("will-hold-responsible",
+     "Pompeo says US will hold Iran responsible for any attack by its proxies in Iraq",
+     "",
+     Expect(relevant=True, type="threat", actors=("United States",))),
+    ("us-warning-placed-by-the-iraqi-government",
+     "Readout of the Secretary's call with the Iraqi Prime Minister",
+     "The Secretary said the United States will not tolerate attacks on its personnel and will respond at a "
+     "time of its choosing.",
+     Expect(relevant=True, type="threat")),
+    ("sanctions-with-a-warning",
+     "US sanctions Kataib Hezbollah leaders, warns of further action against militias",
+     "",
+     Expect(relevant=False)),
+    ("another-conflict-with-the-patron-named",
+     "US strikes Houthi targets in Yemen, warns Iran to stop arming them",
+     "",
+     Expect(relevant=False)),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), THREATS)
+def test_threats(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)
+
+
+# --- casualties ------------------------------------------------------------------------------------------------
+
+CASUALTIES = table(
+    ("killed-and-wounded-in-one-clause",
+     "Drone attack on US base in Jordan",
+     "The drone attack killed three US soldiers and wounded more than 40 others, the Pentagon said.",
+     Expect(type="attack", killed={"US": 3})),
+    ("a-number-in-a-base-name-is-no-toll",
+     "Three US troops killed in Jordan",
+     "A drone attack on Tower 22 killed three American service members on Sunday.",
+     Expect(type="attack", killed={"US": 3})),
+    ("the-briton-is-killed-too",
+     "Rockets kill three at Camp Taji",
+     "Two Americans and a Briton were killed when rockets hit Camp Taji; a dozen others were hurt.",
+     Expect(type="attack", killed={"US": 2, "UK": 1}, not_injured=("UK",),
+            when=datetime(2020, 3, 12, tzinfo=UTC))),
+    ("a-third-soldier-died",
+     "Third US soldier dies of wounds from Syria drone attack",
+     "A third US soldier died of wounds sustained in last week's drone attack on the outpost, officials said.",
+     Expect(killed={"US": 3})),
+    ("toll-rises",
+     "US death toll from Jordan base attack rises to three",
+     "",
+     Expect(killed={"US": 3})),
+    ("an-unrelated-hundred",
+     "Rockets hit Ain al-Asad, two US service members hurt",
+     "Rockets struck Ain al-Asad air base on Tuesday, injuring two US service members, the latest of more "
+     "than 100 attacks on American forces since October.",
+     Expect(type="attack", injured={"US": 2})),
+    ("a-distance-is-no-toll",
+     "Rocket hits base west of Baghdad",
+     "A rocket hit a base some 100 km west of Baghdad that hosts US troops, wounding one American contractor.",
+     Expect(type="attack", injured={"US": 1})),
+    ("a-thousands-separator-is-no-toll",
+     "Rockets hit Baghdad airport base as thousands protest",
+     "Rockets hit the base at Baghdad airport that hosts US troops, wounding two American contractors, as at "
+     "least 5,000 people rallied nearby.",
+     Expect(type="attack", injured={"US": 2})),
+    ("raising-the-toll",
+     "US soldier dies of wounds from Syria attack, raising the death toll to two",
+     "",
+     Expect(killed={"US": 2})),
+    ("an-american-among-the-dead",
+     "Rockets hit base in eastern Syria",
+     "Rockets struck a base housing coalition troops in Syria on Monday; an American contractor was reported "
+     "to be among the dead.",
+     Expect(type="attack", killed={"US": 1})),
+    ("an-american-drone-kills-no-american",
+     "US drone strike kills militia commander near Al-Qaim",
+     "An American drone killed a Kataib Hezbollah commander and his driver near the border, officials said.",
+     Expect(type="strike", killed={})),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), CASUALTIES)
+def test_casualties(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)
+
+
+# --- strikes by unnamed aircraft, and strikes the militias blame on the US -----------------------------------
+
+STRIKES = table(
+    ("unnamed-aircraft-on-pmf-positions",
+     "Unidentified aircraft strike PMF positions near Al-Qaim",
+     "Unidentified warplanes bombed positions of the Popular Mobilisation Forces near Al-Qaim overnight, "
+     "killing three fighters, a PMF statement said.",
+     Expect(type="strike", actors=("Popular Mobilization Forces",), not_actors=(MILITIA,))),
+    ("blamed-on-the-us",
+     "Kataib Hezbollah blames US for drone strike that killed two fighters",
+     "The faction said two of its members died when a drone hit their car near Jurf al-Sakhar.",
+     Expect(relevant=True, type="strike", striker="United States", actors=("Kataib Hezbollah",))),
+    ("american-aggression",
+     "Kataib Hezbollah mourns a commander",
+     "The group announced the martyrdom of a senior commander in the criminal American aggression on "
+     "Baghdad today, and promised a response.",
+     Expect(relevant=True, type="strike", actors=("Kataib Hezbollah",))),
+    ("israel-named-is-not-the-us",
+     "Israeli drone strikes militia truck near Albu Kamal",
+     "An Israeli drone hit a truck of an Iran-backed militia near the border town.",
+     Expect(relevant=False)),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), STRIKES)
+def test_strikes(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)
+
+
+# --- other languages are not read as English ------------------------------------------------------------------
+
+LANGUAGES = table(
+    ("spanish",
+     "Ataque con drones contra una base de Estados Unidos en Siria",
+     "Varios drones atacaron la base de las tropas estadounidenses en el este de Siria, según fuentes locales.",
+     Expect(relevant=False)),
+    ("spanish-with-english-loan-words",
+     "Los drones y los misiles: el ataque a la base de Ain al-Asad",
+     "El ataque con drones contra la base fue reivindicado por un grupo armado, dijo el portavoz.",
+     Expect(relevant=False)),
+    ("japanese-with-latin-names",
+     "イラクの米軍基地にドローン攻撃 Ain al-Asad",
+     "米軍によると、ドローン2機が基地を攻撃し、米兵3人が負傷した。 drone attack",
+     Expect(relevant=False)),
+    ("english-with-a-foreign-phrase-is-read",
+     "Rockets hit Ain al-Asad air base, no casualties",
+     "Rockets struck the base hosting US troops on Friday, a day after the 'hasta la vista' post by a militia "
+     "channel, officials said.",
+     Expect(relevant=True, type="attack")),
+    ("italian",
+     "Il drone ha colpito la base americana di Ain al-Asad",
+     "",
+     Expect(relevant=False)),
+    ("french",
+     "Attaque de drones contre la base d'Ain al-Asad en Irak",
+     "",
+     Expect(relevant=False)),
+    ("english-with-de-escalation-is-read",
+     "De-escalation talks fail as rockets hit Ain al-Asad, officials say",
+     "",
+     Expect(relevant=True, type="attack")),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), LANGUAGES)
+def test_languages(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)
+
+
+# --- unrelated news stays unrelated --------------------------------------------------------------------------
+
+UNRELATED = table(
+    ("game-podcast",
+     "Giant Bombcast 07-22-2008",
+     "The crew takes a trip to discuss drones in video games and the new site.",
+     Expect(relevant=False)),
+    ("tariff-war",
+     "China vows to retaliate against US tariffs",
+     "Beijing threatened countermeasures after Washington raised duties on Chinese goods.",
+     Expect(relevant=False)),
+    ("ukraine-refinery",
+     "Ukrainian drones strike Russian oil refinery overnight",
+     "A fire broke out at the plant after the drone attack, the regional governor said.",
+     Expect(relevant=False)),
+    ("a-tanker-blamed-on-iran-far-from-the-watch",
+     "Tanker attacked in Gulf of Oman; Washington blames Tehran",
+     "A limpet mine damaged the hull of a tanker off the coast of Fujairah, the ship's operator said.",
+     Expect(relevant=False)),
+    ("syrian-rebels-and-the-army",
+     "Rebels attack army positions around Aleppo airport",
+     "Opposition fighters attacked government lines overnight, a war monitor said.",
+     Expect(relevant=False)),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), UNRELATED)
+def test_unrelated(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)
