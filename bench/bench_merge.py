@@ -73,7 +73,7 @@ def _time_merges(engine, reports: list[Report]) -> list[float]:
         for report in reports:
             started = time.perf_counter()
             names = events.lookup_names(report.reading, Gazetteer())
-            rows = store.candidate_events(session, report.reading.event_type, names,
+            rows = store.candidate_events(session, [report.reading.event_type], names,
                                           report.published - WINDOW, report.published + WINDOW)
             candidates = [EventFacts(id=r.id, event_type=r.event_type, title=r.title, actors=tuple(r.actors),
                                             places=tuple(r.places), first_seen=r.first_seen, last_seen=r.last_seen,

@@ -45,8 +45,16 @@ CASES = [
      report(MONDAY + timedelta(hours=47), "attack", ("Ain al-Asad Air Base",)), False),
     ("another base far away is another incident",
      report(MONDAY + timedelta(hours=1), "attack", ("Erbil Air Base",)), False),
-    ("a strike on the same day is another type of event",
-     report(MONDAY + timedelta(hours=1), "strike", ("Ain al-Asad Air Base",)), False),
+    ("a strike the same day elsewhere is another incident",
+     report(MONDAY + timedelta(hours=1), "strike", ("Jurf al-Sakhar",)), False),
+    ("the attack read as a strike (missiles struck the base) at the same base, same day, joins",
+     report(MONDAY + timedelta(hours=1), "strike", ("Ain al-Asad Air Base",)), True),
+    ("a strike that names no place is not taken for the attack",
+     report(MONDAY + timedelta(hours=1), "strike", ()), False),
+    ("a short item naming no place joins the attack of its day",
+     report(MONDAY + timedelta(hours=1), "attack", ()), True),
+    ("a threat is another type of event",
+     report(MONDAY + timedelta(hours=1), "threat", ("Ain al-Asad Air Base",)), False),
 ]
 
 

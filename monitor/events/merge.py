@@ -62,12 +62,20 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     The day the reports say it happened weighs most: the same base hit on consecutive days is two incidents,
     while a follow-up published the next day without a day of its own may tell of yesterday's. Then the
     places (the same site, or one inside or beside the other), the actors that are not in every report, and,
-    for threats and statements, who speaks. A statement is its speaker's, on its day."""
-    if report.reading.event_type != event.event_type:
+    for threats and statements, who speaks. A statement is its speaker's, on its day. A short item that names no
+    place joins an attack or strike of its day when nothing it says disagrees; a report that reads an attack as
+    a strike (or the reverse) joins only at the same site on the same day."""
+    crossed = report.reading.event_type != event.event_type
+    if crossed and {report.reading.event_type, event.event_type} != {"attack", "strike"}:
         return Verdict(False, 0, ("another type of event",))
     if abs(report.published - event.first_seen) > window:
         return Verdict(False, 0, ("too far apart in time",))
     score, reasons = 0, []
+    if crossed:
+        # One report may read an attack as a strike ("missiles struck the base"): only the same site on the
+        # same day, and nothing else disagreeing, makes it the same incident.
+        score -= 2
+        reasons.append(f"read as {report.reading.event_type}, the event as {event.event_type}: -2")
     said = report.reading.happened_on
     gap = abs((report_day(report) - event.day).days) if event.day else 0
     soon = report.published - event.first_seen <= OVERNIGHT
@@ -91,6 +99,11 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
             reasons.append(f"a place inside or beside the event's ({', '.join(sorted(near))}): +2")
         else:
             return Verdict(False, score, (*reasons, "other places"))
+    elif crossed:
+        return Verdict(False, score, (*reasons, "no place to tell the two readings are of one incident"))
+    elif event.event_type != "threat":  # a statement is told apart by its speaker, below
+        score += 1
+        reasons.append(f"{'the report' if not places else 'the event'} names no place; nothing disagrees: +1")
     common = gazetteer.common
     shared = (set(report.reading.actors) - common) & (set(event.actors) - common)
     if shared:

@@ -77,7 +77,9 @@ def item_context(session: Session, item: Item, prints: tuple[str, str], reading:
     candidates: list[EventFacts] = []
     standing = Standing()
     if reading.relevant and reading.event_type:
-        candidates = [facts(e) for e in candidate_events(session, reading.event_type, names,
+        # Attacks and strikes are looked up together: a report may misread one for the other (merging decides).
+        types = ["attack", "strike"] if reading.event_type in {"attack", "strike"} else [reading.event_type]
+        candidates = [facts(e) for e in candidate_events(session, types, names,
                                                          item.published - merge_window,
                                                          item.published + merge_window)]
         standing = _standing(session, candidates, item.published, now, threat_lookback)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
@@ -12,21 +12,28 @@ from monitor.model import EventFacts
 from monitor.store.tables import EventEntity, EventHistory, StoredEvent
 
 
-def candidate_events(session: Session, event_type: str, names: Iterable[str], start: datetime,
+def candidate_events(session: Session, event_types: Sequence[str], names: Iterable[str], start: datetime,
                      end: datetime) -> list[StoredEvent]:
-    """Events of one type, begun between two times, that share a place or actor with the report.
+    """Events of these types, begun between two times, that share a place or actor with the report; and those
+    that name no place (they match on other evidence), or, for a report that names nothing, every one.
 
-    One indexed look-up on (event_type, name, first_seen): the cost does not grow with the number
-    of stored events, only with the number of events that match.
+    The first is one indexed look-up on (event_type, name, first_seen), the second one on first_seen within
+    the window: the cost grows with the events of the window, not with all the stored ones.
     """
     names = sorted(set(names))
-    if not names:
-        return []
-    ids = select(col(EventEntity.event_id)).where(
-        col(EventEntity.event_type) == event_type, col(EventEntity.name).in_(names),
-        col(EventEntity.first_seen) >= start, col(EventEntity.first_seen) <= end,
-    ).distinct()
-    return list(session.exec(select(StoredEvent).where(col(StoredEvent.id).in_(ids))))
+    found: dict[str, StoredEvent] = {}
+    if names:
+        ids = select(col(EventEntity.event_id)).where(
+            col(EventEntity.event_type).in_(event_types), col(EventEntity.name).in_(names),
+            col(EventEntity.first_seen) >= start, col(EventEntity.first_seen) <= end,
+        ).distinct()
+        found = {e.id: e for e in session.exec(select(StoredEvent).where(col(StoredEvent.id).in_(ids)))}
+    nearby = select(StoredEvent).where(col(StoredEvent.event_type).in_(event_types),
+                                       col(StoredEvent.first_seen) >= start, col(StoredEvent.first_seen) <= end)
+    for event in session.exec(nearby):
+        if not names or not event.places:
+            found.setdefault(event.id, event)
+    return list(found.values())
 
 
 def save_event(session: Session, facts: EventFacts, item_key: str, at: datetime, changes: Iterable[str],
