@@ -221,3 +221,15 @@ def test_wounded_can_trigger_a_rule() -> None:
     hurt = replace(DEADLY_ATTACK, killed={}, injured={"US": 3})
     assert len(assess.decide(rules, [], WORLD, hurt, True, "", Standing(), T0 + timedelta(hours=1)).forecasts) == 1
     assert assess.decide(RULES, [], WORLD, hurt, True, "", Standing(), T0 + timedelta(hours=1)).forecasts == ()
+
+
+def test_a_second_trigger_the_same_day_does_not_warn_again() -> None:
+    second = replace(DEADLY_ATTACK, id="ev-second", first_seen=T0 + timedelta(hours=5),
+                     last_seen=T0 + timedelta(hours=5))
+    outlook = assess.decide(RULES, [], WORLD, second, True, "", Standing(open_now=(STANDING_FORECAST,)),
+                            T0 + timedelta(hours=6))
+    assert [f.trigger_event_id for f in outlook.forecasts] == ["ev-second"] and outlook.announcements == ()
+    assert "already warned of" in outlook.silent[0]
+    days_later = replace(second, first_seen=T0 + timedelta(days=3), last_seen=T0 + timedelta(days=3))
+    assert assess.decide(RULES, [], WORLD, days_later, True, "", Standing(open_now=(STANDING_FORECAST,)),
+                         T0 + timedelta(days=3, hours=1)).announcements

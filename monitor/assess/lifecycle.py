@@ -23,6 +23,7 @@ from monitor.config import HistoryIncident, Rule, RulesFile
 from monitor.model import Announcement, EventFacts, Forecast, Incident, Judgement, MissedEvent, Outlook, Standing
 
 THREAT_LOOKBACK = timedelta(days=1)  # a vow made just before the trigger still counts
+SAME_CYCLE = timedelta(days=1)  # triggers this close share one warning
 
 
 def incident_of(facts: EventFacts, world: World) -> Incident:
@@ -141,12 +142,27 @@ class _Decision:
         self.touch(forecast)
         self.announce(forecast, judgement, trigger_title)
 
+    def _warned_alike(self, forecast: Forecast) -> Forecast | None:
+        """A warning of the same rule standing for a trigger within a day of this one."""
+        for other in map(self.own, self.standing.open_now):
+            if (other is not forecast and other.rule == forecast.rule and other.state == "open"
+                    and other.warned_at is not None and abs(other.window_start - forecast.window_start) <= SAME_CYCLE):
+                return other
+        return None
+
     def announce(self, forecast: Forecast, judgement: Judgement, trigger_title: str) -> None:
         """One warning when the likelihood first reaches the threshold; an update only when it moves enough."""
         if forecast.warned_at is None:
             if judgement.likelihood < self.rules.threshold:
                 self.silent.append(f"{forecast.rule}: likelihood {judgement.likelihood:.0%} is below the threshold "
                                    f"{self.rules.threshold:.0%} ({'; '.join(judgement.reasons)})")
+                return
+            standing = self._warned_alike(forecast)
+            if standing is not None:
+                # Reports of one incident kept apart, or a second attack the same day: the cycle is warned of
+                # already, and a second warning for it would be noise.
+                self.silent.append(f"{forecast.rule}: already warned of by the warning of "
+                                   f"{standing.window_start:%Y-%m-%d %H:%M} ({standing.trigger_event_id})")
                 return
             forecast.warned_at, forecast.warned_likelihood = self.now, judgement.likelihood
             self.announcements.append(Announcement("warning", forecast, judgement, trigger_title))
