@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress
+from typing import cast
 
 from rapidfuzz import fuzz, process
 
@@ -70,6 +73,7 @@ class Matcher:
     watchlist: Watchlist
     _phrases: dict[tuple[str, ...], _Alias] = field(default_factory=dict)
     _longest: dict[str, int] = field(default_factory=dict)
+    _lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)  # per first class: name lengths, longest first
     _vocab: set[str] = field(default_factory=set)
     _by_skeleton: dict[str, list[str]] = field(default_factory=dict)
     _by_initial: dict[str, list[str]] = field(default_factory=dict)
@@ -77,6 +81,7 @@ class Matcher:
     _acronyms: dict[str, _Alias] = field(default_factory=dict)
     _acronym_re: re.Pattern[str] | None = None
     _cache: dict[str, tuple[str, float] | None] = field(default_factory=dict)
+    _class_cache: dict[str, str | None] = field(default_factory=dict)
     _stem_cache: dict[str, str] = field(default_factory=dict)
     _context_words: set[str] = field(default_factory=set)
     _class_of: dict[str, str] = field(default_factory=dict)
@@ -102,6 +107,10 @@ class Matcher:
         self._class_of = _variant_classes(sorted(self._vocab), self._by_skeleton)
         for section, name, spelling, weak in spellings:
             self._add_phrase(section, name, spelling, weak=weak)
+        lengths: dict[str, set[int]] = {}
+        for key in self._phrases:
+            lengths.setdefault(key[0], set()).add(len(key))
+        self._lengths = {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
         # Words that only ever occur in ambiguous names ("Mayadeen", "Conoco") never lend themselves
         # to a variant of another name: "al-Mayadeen" stays a TV channel.
         strong = {t for _, _, sp, weak in spellings if not weak for _, _, t in tokens(sp)}
@@ -125,11 +134,10 @@ class Matcher:
 
     def _form(self, token: str) -> str:
         """The alias token an Arabic token stands for once its proclitics are off, else the token itself."""
-        if token.isascii():
-            return token
         found = self._stem_cache.get(token)
         if found is None:
-            found = next((s for s in arabic_stems(token) if s in self._class_of), token)
+            stems = () if token.isascii() else arabic_stems(token)
+            found = next((s for s in stems if s in self._class_of), token)
             if len(self._stem_cache) > _CACHE_LIMIT:
                 self._stem_cache.clear()
             self._stem_cache[token] = found
@@ -141,13 +149,21 @@ class Matcher:
             return self._class_of[token], 100.0
         if len(token) < FUZZY_MIN_LEN:
             return None
-        if token in self._cache:
-            return self._cache[token]
-        found = self._closest(token)
-        if len(self._cache) > _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[token] = found
-        return found
+        return self._closest(token)
+
+    def _classes(self, toks: list[str]) -> list[str | None]:
+        """The class of each token (None for a word of no listed name); looked up once per distinct token."""
+        cache = self._cache
+        missing = set(toks).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > _CACHE_LIMIT:
+                cache.clear()
+                self._class_cache.clear()
+                missing = set(toks)
+            for token in missing:
+                found = cache[token] = self._canonical(token)
+                self._class_cache[token] = found[0] if found is not None else None
+        return list(map(self._class_cache.__getitem__, toks))
 
     def _closest(self, token: str) -> tuple[str, float] | None:
         shape = skeleton(token)
@@ -168,60 +184,85 @@ class Matcher:
         """Every watchlist mention in the text, with where and how it was found."""
         text = text[:MAX_TEXT_CHARS]
         words = tokens(text)
+        toks = [t for _, _, t in words]
         # Arabic words are also read as the alias tokens they stand for without their proclitics
         # ("لكتائب" -> "كتائب"): once stripping only the words that are no alias token as written, once
         # stripping every word that has such a form ("لإيران" is a token of "فصائل موالية لإيران" and
         # stands for "إيران"). At each position the longest name wins, the reading as written on a tie.
-        readings = [words]
-        forms = [(start, end, self._form(t)) for start, end, t in words]
-        if any(f[2] != w[2] for f, w in zip(forms, words, strict=True)):
-            unknown = [w if w[2] in self._class_of else f for f, w in zip(forms, words, strict=True)]
-            readings += [unknown, forms] if unknown != forms else [forms]
-        canons = [[self._canonical(t) for _, _, t in reading] for reading in readings]
-        present = {t for _, _, t in words} | {t for _, _, t in forms}
-        present |= {s for t in present if not t.isascii() for s in arabic_stems(t) if s in self._context_words}
+        readings = [toks]
+        forms = toks
+        if not text.isascii():  # only Arabic (non-ASCII) tokens have proclitics to strip
+            stem_cache = self._stem_cache
+            for token in set(toks).difference(stem_cache):
+                self._form(token)
+            forms = [stem_cache.get(t) or self._form(t) for t in toks]
+            if forms != toks:
+                class_of = self._class_of
+                unknown = [t if t in class_of else f for f, t in zip(forms, toks, strict=True)]
+                readings += [unknown, forms] if unknown != forms else [forms]
+        classes = [self._classes(reading) for reading in readings]
+        # Only positions whose word can open a name are tried, in text order.
+        opens = self._longest.__contains__
+        positions = range(len(toks))
+        if len(classes) == 1:
+            starts: list[int] = list(compress(positions, map(opens, classes[0])))
+        else:
+            starts = sorted(set().union(*(compress(positions, map(opens, c)) for c in classes)))
+        known_present: list[set[str]] = []
+
+        def present() -> set[str]:
+            """The words of the text and their alias forms, for context confirmation (found when first needed)."""
+            if not known_present:
+                found = set(toks) | set(forms)
+                found |= {s for t in found if not t.isascii() for s in arabic_stems(t) if s in self._context_words}
+                known_present.append(found)
+            return known_present[0]
+
         found: list[Match] = []
         covered: list[tuple[int, int]] = []
-        i = 0
-        while i < len(words):
+        free = 0
+        for i in starts:
+            if i < free:
+                continue
             hit = None
-            for reading, canon in zip(readings, canons, strict=True):
-                other = self._phrase_at(reading, canon, i, present, text)
+            for reading, reading_classes in zip(readings, classes, strict=True):
+                other = self._phrase_at(words, reading, reading_classes, i, present, text)
                 if other is not None and (hit is None or other[1] > hit[1]):
                     hit = other
             if hit is None:
-                i += 1
                 continue
             match, length = hit
             found.append(match)
             covered.append((match.start, match.end))
-            i += length
+            free = i + length
         found += [m for m in self._acronym_matches(text) if not _overlaps(m, covered)]
         return Matches.of(found, words)
 
-    def _phrase_at(self, words: list[tuple[int, int, str]], canon: list[tuple[str, float] | None], i: int,
-                   present: set[str], text: str) -> tuple[Match, int] | None:
-        first = canon[i]
-        if first is None or first[0] not in self._longest:
+    def _phrase_at(self, words: list[tuple[int, int, str]], toks: list[str], classes: list[str | None], i: int,
+                   present: Callable[[], set[str]], text: str) -> tuple[Match, int] | None:
+        first = classes[i]
+        if first is None or first not in self._longest:
             return None
-        for length in range(min(self._longest[first[0]], len(words) - i), 0, -1):
-            known = [c for c in canon[i : i + length] if c is not None]
-            if len(known) < length:
+        for length in self._lengths[first]:  # only the lengths some name starting so has
+            if i + length > len(toks):
+                continue
+            key = tuple(classes[i : i + length])
+            if None in key:
                 continue  # a word in the window is no part of any listed name
             # A spelling listed as such decides (a weak "Conoco" stays weak even though it shares a
             # class with "Koniko"); otherwise any mix of variants of a listed name counts.
-            raw = tuple(t for _, _, t in words[i : i + length])
-            alias = self._listed.get(raw) or self._phrases.get(tuple(c[0] for c in known))
+            raw = tuple(toks[i : i + length])
+            alias = self._listed.get(raw) or self._phrases.get(cast(tuple[str, ...], key))
             if alias is None:
                 continue
             listed = raw in self._listed
             if not listed and any(t in self._weak_tokens for t in raw):
                 continue
-            score = min(c[1] for c in known) if not listed else 100.0
+            score = 100.0 if listed else min(cast(tuple[str, float], self._cache[t])[1] for t in raw)
             if length == 1 and score < SINGLE_WORD_CUTOFF:
                 continue  # a lone word near a one-word name ("Bokmål", "Bukamal") needs to be very close
             # Ambiguous names must be spelled as listed and confirmed by context.
-            if alias.weak and (score < 100.0 or not self._confirmed(alias.name, present, words)):
+            if alias.weak and (score < 100.0 or not self._confirmed(alias.name, present(), toks)):
                 continue
             start, end = words[i][0], words[i + length - 1][1]
             if length == 1 and _lowercase_common_word(text[start:end], alias.alias):
@@ -230,11 +271,11 @@ class Matcher:
             return Match(alias.section, alias.name, alias.alias, text[start:end], start, end, score, how), length
         return None
 
-    def _confirmed(self, name: str, present: set[str], words: list[tuple[int, int, str]]) -> bool:
+    def _confirmed(self, name: str, present: set[str], toks: list[str]) -> bool:
         for phrase in self._context.get(name, []):
             if len(phrase) == 1 and phrase[0] in present:
                 return True
-            if len(phrase) > 1 and _contains(words, phrase):
+            if len(phrase) > 1 and _contains(toks, phrase):
                 return True
         return False
 
@@ -275,8 +316,7 @@ def _lowercase_common_word(found: str, alias: str) -> bool:
     return found.isascii() and found == found.lower() and alias != alias.lower()
 
 
-def _contains(words: list[tuple[int, int, str]], phrase: tuple[str, ...]) -> bool:
-    seq = [t for _, _, t in words]
+def _contains(seq: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return any(tuple(seq[i : i + n]) == phrase for i in range(len(seq) - n + 1))
 

@@ -19,9 +19,10 @@ from functools import lru_cache
 
 _MARKS = "'’ʼ‘`´ʾʿ\u00ad"
 
-_WORD = re.compile(
-    rf"[^\W_](?:[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640]|[{_MARKS}](?=[^\W_]))*"
-)
+_WORD_CHAR = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640]"
+# A letter, then word characters, with an apostrophe inside only when a letter follows it (written unrolled:
+# the same words as `[^\W_](?:CHAR|MARK(?=[^\W_]))*`, found faster).
+_WORD = re.compile(rf"[^\W_]{_WORD_CHAR}*(?:[{_MARKS}](?=[^\W_]){_WORD_CHAR}*)*")
 
 # Applied after NFKD has split the hamza off its seat (أ -> ا + U+0654) and the marks are dropped.
 _ARABIC_FOLD = str.maketrans({

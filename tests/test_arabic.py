@@ -292,17 +292,11 @@ def test_a_strike_named_only_as_what_a_threat_answers(read):
 # ---- what the reader's code still needs ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="the reader looks vocabulary words up as written: 'بالكاتيوشا' (ب + ال + "
-                   "كاتيوشا) is no weapon word; Lexicon.scan / PhraseIndex.find should fall back to "
-                   "monitor.text.arabic_stems(token) for a token with no entry")
 def test_a_weapon_word_with_a_clitic(read):
     reading = read("هجوم بالكاتيوشا على معسكر التاجي")
     assert reading.weapon == "rockets"
 
 
-@pytest.mark.xfail(strict=True, reason="Levantine months are two words (كانون الأول, تشرين الثاني) but the "
-                   "reader keys months by their first token (Context.months, segment's month check), so they "
-                   "are not in the vocabulary and an incident 'في كانون الأول الماضي' is read as news")
 def test_an_incident_in_a_two_word_month_is_background(read):
     reading = read("مسؤول عسكري يتحدث عن وضع القوات في العراق",
                    "في كانون الأول الماضي قتل جنديان أمريكيان بهجوم على قاعدة التنف.")
@@ -316,18 +310,11 @@ def test_background_clause_ends_at_the_arabic_comma(read):
     assert reading.places == ("Ain al-Asad Air Base",)
 
 
-@pytest.mark.xfail(strict=True, reason="Arabic names the facility before the weapon ('مستودعات صواريخ', rocket "
-                   "depots); cues.type_scores only checks the word after a weapon cue for facility_words, so "
-                   "the depot a strike hit is read as a rocket attack")
 def test_a_weapon_depot_struck_is_not_an_attack(read):
     reading = read("ضربات أمريكية تستهدف مستودعات صواريخ لكتائب حزب الله في القائم")
     assert reading.event_type == "strike"
 
 
-@pytest.mark.xfail(strict=True, reason="Arabic puts the nationality after the noun ('طائرة مسيرة أمريكية', a US "
-                   "drone): the drone words vote for an attack and the cue resolution never looks at the "
-                   "adjective after them; a weapon cue followed by a striking state's adjective should count "
-                   "as that state's strike")
 def test_a_us_drone_strike_written_noun_then_adjective(read):
     reading = read("استهدفت طائرة مسيرة أمريكية سيارة تقل قياديين في كتائب حزب الله شرقي بغداد")
     assert reading.event_type == "strike"

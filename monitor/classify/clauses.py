@@ -15,6 +15,7 @@ drones"), the party after the agent marker; the patient is the first party after
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from itertools import compress
 
@@ -82,26 +83,30 @@ def clause(ctx: Context, doc: Text, begin: int, end: int) -> tuple[int, int]:
         return known
     if not doc.breaks:
         _find_breaks(ctx, doc)
-    breaks, sentence_of, speaking = doc.breaks, doc.sentence_of, doc.speaking
-    sentence = sentence_of[begin]
-    lo = begin
-    while lo > 0 and begin - lo < MAX_REACH and sentence_of[lo - 1] == sentence and lo not in breaks and (
-            lo - 1 not in speaking):
-        lo -= 1
-    hi = end
-    while hi < len(sentence_of) and hi - end < MAX_REACH and sentence_of[hi] == sentence and hi not in breaks and (
-            hi not in speaking):
-        hi += 1
+    sentence_of = doc.sentence_of
+    # The nearest stop on either side (a break, a speech verb, the sentence's edge), found by bisection.
+    left, right = doc.left_stops, doc.right_stops
+    lo = max(0, begin - MAX_REACH, left[bisect.bisect_right(left, begin) - 1])
+    if end < len(sentence_of) and sentence_of[end] != sentence_of[begin]:
+        hi = end
+    else:
+        hi = min(len(sentence_of), end + MAX_REACH, right[bisect.bisect_left(right, end)])
     doc.clauses[begin, end] = lo, hi
     return lo, hi
 
 
 def _find_breaks(ctx: Context, doc: Text) -> None:
-    """The tokens a clause cannot reach across: those after clause punctuation, and clause openers."""
+    """The tokens a clause cannot reach across: those after clause punctuation, and clause openers; and the
+    stops a clause's start and end cannot pass, which add speech verbs (who speaks is not a party) and
+    the sentences' first tokens."""
     doc.breaks.add(-1)  # found, even when there are none
     for found in _CLAUSE_BREAK.finditer(doc.text):
         doc.breaks.add(bisect.bisect_left(doc.starts, found.end()))
     doc.breaks.update(compress(range(len(doc.folded)), map(ctx.clause_openers.__contains__, doc.folded)))
+    sentence_of = doc.sentence_of
+    firsts = set(compress(range(1, len(sentence_of)), map(operator.ne, sentence_of[1:], sentence_of)))
+    doc.left_stops = sorted(doc.breaks | firsts | {i + 1 for i in doc.speaking} | {-1})
+    doc.right_stops = sorted(doc.breaks | firsts | doc.speaking | {len(sentence_of)})
 
 
 def resolve(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int) -> str | None:
@@ -139,6 +144,10 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
     if before == TARGET:
         # "Harir air base hit in drone attack": a headline passive; what stands before was hit.
         return None, TARGET, None
+    if before is None:
+        owner = _owner_after(doc, roles, end, hi)
+        if owner is not None:
+            return roles[owner], _head_after(roles, owner + 1, hi)[0], owner
     patient = _head_after(roles, end, hi)[0]
     if patient is None and before is None and start > lo:
         # "Three US soldiers died in the drone strike", "it killed a KH commander in a strike": those killed
@@ -147,6 +156,22 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
         if toll:
             patient = _head_before(roles, lo, toll[-1])[0] or _head_after(roles, toll[-1] + 1, start)[0]
     return before, patient, at
+
+
+def _owner_after(doc: Text, roles: dict[int, str], end: int, hi: int) -> int | None:
+    """Where a language puts the adjective after the noun, the state or militia whose event it is when nobody
+    acts before the event word: the adjective right after the event word ("ضربات أمريكية", US strikes), or
+    right after the projectile that follows it, the verb's subject ("استهدفت طائرة مسيرة أمريكية", a US
+    drone targeted)."""
+    at = end
+    first = next((i for i in range(end, hi) if roles.get(i) is not None), None)
+    if first is not None and first != end and roles[first] == PROJECTILE:
+        at = first
+        while at < hi and roles.get(at) == PROJECTILE:
+            at += 1
+    if at < hi and at in doc.owners_after and roles.get(at) in {STATE, MILITIA}:
+        return at
+    return None
 
 
 def _noun_phrase_start(ctx: Context, doc: Text, roles: dict[int, str], lo: int, begin: int) -> int:

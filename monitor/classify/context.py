@@ -34,6 +34,7 @@ class Context:
     month_openers: set[str]
     numbers: dict[str, int]
     ordinals: dict[str, int]
+    count_words: frozenset[str]  # first tokens of number words and ordinals: what may be a count
     articles: set[str]
     clause_openers: set[str]
     passive_auxiliaries: set[str]
@@ -95,6 +96,7 @@ class Context:
                 # Who can act: a striking state ("other" when not the US side), an attacker.
                 "strikers": {"state": v.striker_words, "other": v.other_striker_words},
                 "attackers": {"attacker": v.attacker_words},
+                "owner_after": {"owner": v.owner_adjectives},
                 "crowd": {"crowd": v.crowd_words},
                 "cues": cues,
                 "off_topic": v.not_relevant,
@@ -115,6 +117,7 @@ class Context:
             month_openers={phrase(w)[0] for w in v.month_openers if phrase(w)},
             numbers={phrase(k)[0]: n for k, n in v.numbers.items() if phrase(k)},
             ordinals={phrase(k)[0]: n for k, n in v.ordinals.items() if phrase(k)},
+            count_words=frozenset(phrase(k)[0] for k in (*v.numbers, *v.ordinals) if phrase(k)),
             articles=_first_tokens(v.articles),
             clause_openers=_first_tokens(v.clause_openers),
             passive_auxiliaries=_first_tokens(v.passive_auxiliaries),

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from itertools import compress
+from typing import cast
 
-from monitor.text import tokens
+from monitor.text import arabic_stems, tokens
 
 Phrase = tuple[str, ...]
 Hit = tuple[int, int, str]  # first token, past-last token, label
+_CACHE_LIMIT = 200_000
 
 
+@lru_cache(maxsize=20_000)
 def phrase(word: str) -> Phrase:
-    """A vocabulary entry cut and folded as the report's own tokens are."""
+    """A vocabulary entry cut and folded as the report's own tokens are (a pure function of the word, cached:
+    the reader also cuts place names per report)."""
     return tuple(t for _, _, t in tokens(word))
 
 
@@ -32,13 +37,24 @@ class PhraseIndex:
         out = []
         i = 0
         while i < len(words):
-            for found, label in self._by_first.get(words[i], ()):
-                if tuple(words[i : i + len(found)]) == found:
+            first = _known_form(words[i], self._by_first)
+            for found, label in self._by_first.get(first, ()) if first is not None else ():
+                if found[1:] == tuple(words[i + 1 : i + len(found)]):
                     out.append((i, i + len(found), label))
                     i += len(found) - 1
                     break
             i += 1
         return out
+
+
+def _known_form(token: str, known: Mapping[str, object]) -> str | None:
+    """The token itself when some phrase starts with it; else, for an Arabic token, the first of its forms
+    without proclitics that does ("بالكاتيوشا" -> "كاتيوشا"); else None."""
+    if token in known:
+        return token
+    if token.isascii():
+        return None
+    return next((stem for stem in arabic_stems(token) if stem in known), None)
 
 
 class Lexicon:
@@ -48,29 +64,65 @@ class Lexicon:
     def __init__(self, indexes: Mapping[str, Mapping[str, Iterable[str]]], unmasked_only: Iterable[str] = ()):
         self.names = list(indexes)
         only = set(unmasked_only)
-        self._by_first: dict[str, list[tuple[Phrase, str, str, bool]]] = {}
+        by_first: dict[str, list[tuple[Phrase, str, str, bool]]] = {}
         for name, labelled in indexes.items():
             for label, words in labelled.items():
                 for found in {p for p in map(phrase, words) if p}:
-                    self._by_first.setdefault(found[0], []).append((found, name, label, name in only))
-        for options in self._by_first.values():
+                    by_first.setdefault(found[0], []).append((found, name, label, name in only))
+        # Per first word, each phrase once, longest first, with the (list, label, unmasked only) it stands for
+        # in the order they were listed: a phrase is compared once however many lists hold it.
+        self._by_first: dict[str, list[tuple[Phrase, int, list[tuple[str, str, bool]]]]] = {}
+        for first, options in by_first.items():
             options.sort(key=lambda option: -len(option[0]))
+            grouped: dict[Phrase, list[tuple[str, str, bool]]] = {}
+            for found, name, label, unmasked in options:
+                grouped.setdefault(found, []).append((name, label, unmasked))
+            self._by_first[first] = [(found[1:], len(found), group) for found, group in grouped.items()]
+        # The same, split by second word (longer phrases, longest first) and one-word phrases: at a position
+        # only the phrases going on with the next word are compared.
+        self._longer: dict[str, dict[str, list[tuple[Phrase, int, list[tuple[str, str, bool]]]]]] = {}
+        self._single: dict[str, list[tuple[str, str, bool]]] = {}
+        self._forms: dict[str, str | None] = {}
+        for first, groups in self._by_first.items():
+            for rest, size, group in groups:
+                if size == 1:
+                    self._single.setdefault(first, []).extend(group)
+                else:
+                    self._longer.setdefault(first, {}).setdefault(rest[0], []).append((rest, size, group))
 
     def scan(self, words: list[str], masked: list[bool] | None = None) -> dict[str, list[Hit]]:
         """Every list's hits, by list name; `masked[i]` marks tokens of watchlist names."""
         hits: dict[str, list[Hit]] = {name: [] for name in self.names}
         free_from = dict.fromkeys(self.names, 0)
-        by_first = self._by_first
+        longer, single = self._longer, self._single
+        last = len(words) - 1
+        # Each word as the first word of a phrase: as written, or an Arabic word without its proclitics
+        # ("بالكاتيوشا" -> "كاتيوشا"), found once per distinct word; a word that starts none is None.
+        forms = self._forms
+        missing = set(words).difference(forms)
+        if missing:
+            if len(forms) + len(missing) > _CACHE_LIMIT:
+                forms.clear()
+                missing = set(words)
+            for token in missing:
+                forms[token] = _known_form(token, self._by_first)
+        firsts = list(map(forms.__getitem__, words))
         # Only the positions whose word starts some phrase, picked out without a Python-level test per word.
-        for i in compress(range(len(words)), map(by_first.__contains__, words)):
-            for found, name, label, unmasked_only in by_first[words[i]]:
-                if i < free_from[name]:
+        for i in compress(range(len(words)), firsts):
+            word = cast(str, firsts[i])
+            if i < last and word in longer:
+                for rest, size, options in longer[word].get(words[i + 1], ()):
+                    if size > 2 and tuple(words[i + 1 : i + size]) != rest:
+                        continue
+                    blocked = masked is not None and True in masked[i : i + size]
+                    for name, label, unmasked_only in options:
+                        if i < free_from[name] or (unmasked_only and blocked):
+                            continue  # "Union III" is no labour union: names are not cue words
+                        hits[name].append((i, i + size, label))
+                        free_from[name] = i + size
+            for name, label, unmasked_only in single.get(word, ()):
+                if i < free_from[name] or (unmasked_only and masked is not None and masked[i]):
                     continue
-                size = len(found)
-                if size > 1 and tuple(words[i : i + size]) != found:
-                    continue
-                if unmasked_only and masked is not None and True in masked[i : i + size]:
-                    continue  # "Union III" is no labour union: names are not cue words
-                hits[name].append((i, i + size, label))
-                free_from[name] = i + size
+                hits[name].append((i, i + 1, label))
+                free_from[name] = i + 1
         return hits

@@ -5,6 +5,7 @@ names a place only as a reference point ("north of Baghdad")."""
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,7 @@ from monitor.model import Match, Matches
 from monitor.text import tokens
 
 MAX_CLAUSE_TOKENS = 40
+_START, _TOKEN = operator.itemgetter(0), operator.itemgetter(2)
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])[\"”’']?\s+(?=[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])|\n+")
 _CLAUSE_END = re.compile(r"[;:—–؛]|[,،]\s")  # Latin and Arabic comma and semicolon
 
@@ -44,6 +46,9 @@ class Text:
     agents: dict[int, int] = field(default_factory=dict)  # strike cue -> the token of its agent
     clauses: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # words -> their clause
     breaks: set[int] = field(default_factory=set)  # tokens no clause reaches across (found when first needed)
+    owners_after: set[int] = field(default_factory=set)  # owner adjectives that follow their noun ("أمريكية")
+    left_stops: list[int] = field(default_factory=list)  # sorted: where a clause's start stops going back
+    right_stops: list[int] = field(default_factory=list)  # sorted: where a clause's end stops going on
 
     def sentence(self, index: int) -> str:
         start, end = self.sentence_spans[index]
@@ -63,11 +68,11 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
     clauses and reference points."""
     text = f"{title}\n{summary}"
     words = list(matches.words) if matches.words else tokens(text)
-    folded = [t for _, _, t in words]
+    folded = list(map(_TOKEN, words))
     # Names are not cue words: "Union III" is no labour union, "Victory base" no victory.
     masked = list(folded)
     is_name = [False] * len(words)
-    word_starts = [w[0] for w in words]
+    word_starts = list(map(_START, words))
     named: list[tuple[Match, int, int]] = []
     for m in matches.mentions:
         first, end = bisect.bisect_left(word_starts, m.start), bisect.bisect_left(word_starts, m.end)
@@ -110,7 +115,8 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
     for _, end, _ in hits["direction"]:
         reference.update(range(end, min(end + 4, len(words))))
     return Text(text, words, folded, masked, sentence_of, spans, foreground, factual, reference,
-                speaking={b for b, _, _ in hits["speech"]}, named=named,
+                speaking={b for b, _, _ in hits["speech"]}, owners_after={b for b, _, _ in hits["owner_after"]},
+                named=named,
                 at={c: i for m, first, end in named for c, i in ((m.start, first), (m.end - 1, end - 1))},
                 starts=word_starts, hits=hits)
 
@@ -149,5 +155,7 @@ def weight(weights: Weights, doc: Text, index: int) -> float:
 
 def background(doc: Text) -> tuple[str, ...]:
     """The sentences that tell earlier incidents (not hypothetical ones): they link a report to them."""
+    if all(doc.foreground):
+        return ()
     found = dict.fromkeys(doc.sentence_of[i] for i, fg in enumerate(doc.foreground) if not fg and doc.factual[i])
     return tuple(dict.fromkeys(doc.sentence(s) for s in found))

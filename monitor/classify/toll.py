@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import compress
+
 from monitor.classify.context import Context
 from monitor.classify.lexicon import Hit
 from monitor.classify.numbers import count_wording, number
@@ -23,10 +25,17 @@ def toll_counts(ctx: Context, doc: Text) -> tuple[dict[str, int], dict[str, int]
     for verb in doc.hits["toll"]:
         if doc.foreground[verb[0]]:
             verbs_by_sentence.setdefault(doc.sentence_of[verb[0]], []).append(verb)
+    # Only words that can be counts (digits, number words, ordinals) can give a quantity.
     tokens_by_sentence: dict[int, list[int]] = {}
-    for i, sentence in enumerate(doc.sentence_of):
-        if sentence in verbs_by_sentence and doc.foreground[i]:
-            tokens_by_sentence.setdefault(sentence, []).append(i)
+    if verbs_by_sentence:
+        positions = range(len(doc.folded))
+        count_words = ctx.count_words.__contains__
+        candidates = sorted({*compress(positions, map(str.isdigit, doc.folded)),
+                             *compress(positions, map(count_words, doc.folded))})
+        for i in candidates:
+            sentence = doc.sentence_of[i]
+            if sentence in verbs_by_sentence and doc.foreground[i]:
+                tokens_by_sentence.setdefault(sentence, []).append(i)
     for sentence, verbs in verbs_by_sentence.items():
         for count, side, position in _quantities(ctx, doc, tokens_by_sentence.get(sentence, []), sides_all, verbs):
             kind = _verb_for(ctx, doc, position, verbs)

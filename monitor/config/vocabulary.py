@@ -43,6 +43,9 @@ class Vocabulary(BaseModel):
     striker_words: list[str] = []
     other_striker_words: list[str] = []
     attacker_words: list[str] = []
+    # Adjectives of a state or militia that follow the noun they qualify (Arabic: "طائرة مسيرة أمريكية", a US
+    # drone; "ضربات أمريكية", US strikes): right after an event or weapon word they say whose it is.
+    owner_adjectives: list[str] = []
     facility_words: list[str] = []
     backer_suffixes: list[str] = []
     membership_words: list[str] = []
