@@ -321,6 +321,14 @@ def test_a_us_drone_strike_written_noun_then_adjective(read):
     assert reading.actors[0] == "United States"
 
 
+def test_aircraft_after_the_verb_with_their_nationality_strike(read):
+    """Verb first, then the aircraft and whose they are: the state strikes, the militia named after is its target."""
+    reading = read("أغارت مقاتلات أمريكية ليلاً على مخازن أسلحة لحركة النجباء في جرف الصخر")
+    assert reading.event_type == "strike"
+    assert reading.actors[0] == "United States"
+    assert "Harakat Hezbollah al-Nujaba" in reading.actors
+
+
 def test_a_title_ending_in_a_place_before_a_summary_that_opens_with_speech(read):
     reading = read("البنتاغون يعلن إصابة جنود في هجوم على قاعدة رميلان",
                    "تقول وزارة الدفاع إن الإصابات طفيفة.")

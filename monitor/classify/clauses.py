@@ -165,9 +165,12 @@ def _owner_after(doc: Text, roles: dict[int, str], end: int, hi: int) -> int | N
     drone targeted)."""
     at = end
     first = next((i for i in range(end, hi) if roles.get(i) is not None), None)
-    if first is not None and first != end and roles[first] == PROJECTILE:
+    # The subject after the verb may be a projectile or an aircraft ("قصفت طائرات أمريكية", US aircraft struck):
+    # the adjective after it names whose.
+    if first is not None and roles[first] in {PROJECTILE, STATE} and first not in doc.owners_after:
+        kind = roles[first]
         at = first
-        while at < hi and roles.get(at) == PROJECTILE:
+        while at < hi and roles.get(at) == kind and at not in doc.owners_after:
             at += 1
     if at < hi and at in doc.owners_after and roles.get(at) in {STATE, MILITIA}:
         return at
