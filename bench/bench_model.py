@@ -80,6 +80,18 @@ def _f1(predicted: list[bool], truth: list[bool]) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
+def _print_scores(with_rules: bool, truth: list[bool], rules: list[bool], learned: list[bool],
+                  langs: list[str]) -> None:
+    either = [a or b for a, b in zip(rules, learned, strict=True)]
+    print(f" model over text{' and the rules' if with_rules else ' only'}:")
+    for lang in ("all", "en", "ar"):
+        pick = [i for i in range(len(truth)) if lang == "all" or langs[i] == lang]
+        sub = [truth[i] for i in pick]
+        print(f"  {lang:>3}  rules {_f1([rules[i] for i in pick], sub):.3f}  "
+              f"model {_f1([learned[i] for i in pick], sub):.3f}  "
+              f"rules or model {_f1([either[i] for i in pick], sub):.3f}")
+
+
 def main() -> None:
     try:
         import numpy as np
@@ -122,14 +134,7 @@ def main() -> None:
             for i, value in zip(test, predict(fitted, [texts[i] for i in test], [extra[i] for i in test]),
                                 strict=True):
                 learned[i] = value
-        either = [a or b for a, b in zip(rules, learned, strict=True)]
-        print(f" model over text{' and the rules' if with_rules else ' only'}:")
-        for lang in ("all", "en", "ar"):
-            pick = [i for i in range(len(dev)) if lang == "all" or langs[i] == lang]
-            sub = [truth[i] for i in pick]
-            print(f"  {lang:>3}  rules {_f1([rules[i] for i in pick], sub):.3f}  "
-                  f"model {_f1([learned[i] for i in pick], sub):.3f}  "
-                  f"rules or model {_f1([either[i] for i in pick], sub):.3f}")
+        _print_scores(with_rules, truth, rules, learned, langs)
     files = sorted(heldout.glob("*_reports.jsonl"))
     if files:
         held = _rows(files)
@@ -137,14 +142,8 @@ def main() -> None:
         print(f"trained on all of dev, scored on the held-out set ({len(held)} reports): relevance F1")
         for with_rules in (False, True):
             h_learned = predict(fit(list(range(len(dev))), with_rules), h_texts, h_extra)
-            h_either = [a or b for a, b in zip(h_rules, h_learned, strict=True)]
-            print(f" model over text{' and the rules' if with_rules else ' only'}:")
-            for lang in ("all", "en", "ar"):
-                pick = [i for i in range(len(held)) if lang == "all" or h_langs[i] == lang]
-                sub = [h_truth[i] for i in pick]
-                print(f"  {lang:>3}  rules {_f1([h_rules[i] for i in pick], sub):.3f}  "
-                      f"model {_f1([h_learned[i] for i in pick], sub):.3f}  "
-                      f"rules or model {_f1([h_either[i] for i in pick], sub):.3f}")
+            _print_scores(with_rules, h_truth, h_rules, h_learned, h_langs)
+
 
 if __name__ == "__main__":
     main()

@@ -13,7 +13,6 @@ from monitor.assess.judge import matches as matches
 from monitor.assess.judge import precedents as precedents
 from monitor.assess.judge import threat_supports as threat_supports
 from monitor.assess.judge import why_not as why_not
-from monitor.assess.judge import with_threat as with_threat
 from monitor.assess.lifecycle import THREAT_LOOKBACK as THREAT_LOOKBACK
 from monitor.assess.lifecycle import decide as decide
 from monitor.assess.lifecycle import incident_of as incident_of

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from monitor.config import Factors, HistoryIncident, Rule
@@ -163,16 +163,6 @@ def _against(what: str, incident: Incident, world: World) -> str:
     if what in {"perpetrators", "targets"}:
         return ", ".join(_perpetrators(incident, world)) or world.catch_all
     return what
-
-
-def with_threat(judgement: Judgement, factors: Factors) -> Judgement:
-    """The same judgement once a vow of response has been seen."""
-    if judgement.threat_seen:
-        return judgement
-    score = _logit(judgement.likelihood) + factors.threat
-    reasons = (*judgement.reasons,
-               f"a vow or warning of response from the side expected to act: +{factors.threat:.2f}")
-    return replace(judgement, likelihood=_logistic(score), reasons=reasons, threat_seen=True)
 
 
 def fulfils(expected_type: str, expected_by: Sequence[str], window_start: datetime, window_end: datetime,

@@ -69,9 +69,7 @@ from monitor.store.item import original_of as original_of
 from monitor.store.prediction import expire_predictions as expire_predictions
 from monitor.store.prediction import misses as misses
 from monitor.store.prediction import open_predictions as open_predictions
-from monitor.store.prediction import prediction_for as prediction_for
 from monitor.store.prediction import predictions as predictions
-from monitor.store.prediction import resolved_outcomes as resolved_outcomes
 from monitor.store.prediction import threat_events_between as threat_events_between
 from monitor.store.schema import head_revision as head_revision
 from monitor.store.schema import migrate as migrate

@@ -45,7 +45,8 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
               threat_lookback: timedelta) -> Standing:
     """The forecasts and threats an event of this item may be judged against: a superset, which the decision
     narrows once it knows the event (the earliest it can have begun is the earliest candidate)."""
-    open_now = [forecast(p) for p in open_predictions(session, now)]
+    at_event, at_now = open_predictions(session, published, now)
+    open_now = [forecast(p) for p in at_now]
     triggers = {f.trigger_event_id for f in open_now}
     trigger_rows: Iterable[StoredEvent] = (
         session.exec(select(StoredEvent).where(col(StoredEvent.id).in_(triggers))) if triggers else [])
@@ -56,7 +57,7 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
     resolved = session.exec(select(Prediction).where(col(Prediction.state) != "open",
                                                      col(Prediction.resolved_at) < now))
     return Standing(
-        open_at_event=tuple(forecast(p) for p in open_predictions(session, published)),
+        open_at_event=tuple(forecast(p) for p in at_event),
         open_now=tuple(open_now),
         triggers={row.id: facts(row) for row in trigger_rows},
         of_event=tuple(forecast(p) for p in of_event),

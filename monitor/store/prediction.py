@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -10,15 +10,11 @@ from sqlmodel import Session, col, select
 from monitor.store.tables import Miss, Prediction, StoredEvent
 
 
-def open_predictions(session: Session, at: datetime) -> list[Prediction]:
-    """Predictions still standing at a time (uses the state/window_end index)."""
-    query = select(Prediction).where(col(Prediction.state) == "open", col(Prediction.window_end) >= at)
-    return [p for p in session.exec(query) if p.window_start <= at]
-
-
-def prediction_for(session: Session, rule: str, trigger_event_id: str) -> Prediction | None:
-    query = select(Prediction).where(col(Prediction.rule) == rule, col(Prediction.trigger_event_id) == trigger_event_id)
-    return session.exec(query).first()
+def open_predictions(session: Session, *moments: datetime) -> list[list[Prediction]]:
+    """The predictions standing at each of these times, in one look-up (uses the state/window_end index)."""
+    query = select(Prediction).where(col(Prediction.state) == "open", col(Prediction.window_end) >= min(moments))
+    rows = list(session.exec(query))
+    return [[p for p in rows if p.window_start <= at <= p.window_end] for at in moments]
 
 
 def expire_predictions(session: Session, now: datetime) -> int:
@@ -29,13 +25,6 @@ def expire_predictions(session: Session, now: datetime) -> int:
         p.state, p.resolved_at = "expired", p.window_end
         session.add(p)
     return len(expired)
-
-
-def resolved_outcomes(session: Session, rule: str, before: datetime) -> list[tuple[bool, date]]:
-    """(confirmed?, trigger day) of this rule's predictions resolved before a time."""
-    query = select(Prediction).where(col(Prediction.rule) == rule, col(Prediction.state) != "open",
-                                     col(Prediction.resolved_at) < before)
-    return [(p.state == "confirmed", p.window_start.date()) for p in session.exec(query)]
 
 
 def predictions(engine: Engine) -> list[Prediction]:
