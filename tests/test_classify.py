@@ -212,11 +212,11 @@ def test_enormous_summary_is_read_in_linear_time(read):
     sentence = "Rockets hit the base after the attack, officials said, and two US troops were wounded. "
     small = sentence * 1_000
     big = sentence * 10_000  # about 0.9 MB
-    started = time.perf_counter()
+    started = time.process_time()
     read("Rockets hit Camp Taji", small)
-    small_time = time.perf_counter() - started
-    started = time.perf_counter()
+    small_time = time.process_time() - started
+    started = time.process_time()
     r = read("Rockets hit Camp Taji", big)
-    big_time = time.perf_counter() - started
+    big_time = time.process_time() - started
     assert r.event_type == "attack"
     assert big_time < 20 * small_time + 0.5, (small_time, big_time)

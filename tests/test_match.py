@@ -400,12 +400,12 @@ def test_empty_and_whitespace(matcher: Matcher, text: str):
 def test_one_megabyte_with_one_name_is_fast(matcher: Matcher):
     text = "Kataib Hezbollah " + FILLER * (1_000_000 // len(FILLER))
     assert len(text) >= 999_000
-    began = time.perf_counter()
+    began = time.process_time()
     result = matcher.match(text)
-    elapsed = time.perf_counter() - began
+    elapsed = time.process_time() - began
     assert result.actors == (KH,) and len(result.mentions) == 1
     assert_offsets(text, result)
-    assert elapsed < 3.0, f"{elapsed:.2f}s"
+    assert elapsed < 3.0, f"{elapsed:.2f} CPU-s"
 
 
 def test_one_megabyte_with_the_name_at_the_end(matcher: Matcher):

@@ -48,6 +48,7 @@ class Expect:
     places: tuple[str, ...] = ()  # each must be among the places read
     not_places: tuple[str, ...] = ()
     killed: dict[str, int] | None = None  # exactly these sides and counts
+    not_killed: tuple[str, ...] = ()
     injured: dict[str, int] = field(default_factory=dict)  # at least these sides and counts
     not_injured: tuple[str, ...] = ()
     not_reason: str | None = None  # no reason given may contain this
@@ -69,6 +70,7 @@ def check(r: Reading, e: Expect) -> None:
     assert not set(e.not_places) & set(r.places), seen
     if e.killed is not None:
         assert r.killed == e.killed, seen
+    assert not set(e.not_killed) & set(r.killed), seen
     for side, count in e.injured.items():
         assert r.injured.get(side, 0) == count, seen
     assert not set(e.not_injured) & set(r.injured), seen
@@ -357,6 +359,14 @@ THREATS = table(
      "US strikes Houthi targets in Yemen, warns Iran to stop arming them",
      "",
      Expect(relevant=False)),
+    ("the-us-named-as-the-condition",
+     "Revolutionary Guards commander: should America strike back, the reply will be crushing",
+     "",
+     Expect(relevant=True, type="threat", actors=("IRGC",))),
+    ("a-us-vow-after-an-attack-named-in-the-same-headline",
+     "President promises to respond after rocket barrage kills US service member in Erbil",
+     "",
+     Expect(relevant=True, killed={"US": 1})),
 )
 
 
@@ -416,6 +426,36 @@ CASUALTIES = table(
      "US drone strike kills militia commander near Al-Qaim",
      "An American drone killed a Kataib Hezbollah commander and his driver near the border, officials said.",
      Expect(type="strike", killed={})),
+    ("a-noun-for-one-person-without-an-article",
+     "US soldier killed as rockets hit outpost in north-east Syria",
+     "",
+     Expect(type="attack", killed={"US": 1})),
+    ("the-victim-after-an-active-verb",
+     "Drone slams into Iraqi airbase, kills American contractor",
+     "",
+     Expect(type="attack", killed={"US": 1})),
+    ("soldiers-with-no-nationality-in-a-report-on-us-forces",
+     "Pentagon confirms deaths at desert outpost in Jordan",
+     "The one-way drone that struck the outpost on Sunday killed three soldiers and wounded more than 30, the "
+     "Pentagon said.",
+     Expect(killed={"US": 3})),
+    ("soldiers-beside-another-nationality-are-not-assumed-us",
+     "Rockets strike Balad air base",
+     "Rockets struck Balad air base north of Baghdad, killing two soldiers and an Iraqi contractor, US officials "
+     "said.",
+     Expect(not_killed=("US",))),
+    ("a-vow-reports-the-toll-it-answers",
+     "Defence secretary promises answer after drone kills two US troops in Syria",
+     "",
+     Expect(killed={"US": 2})),
+    ("arabic-noun-for-one-with-its-nationality-after",
+     "مقتل جندي أمريكي بهجوم بطائرة مسيرة على قاعدة شرق سوريا",
+     "",
+     Expect(type="attack", killed={"US": 1})),
+    ("arabic-dual",
+     "مقتل جنديين أمريكيين بهجوم صاروخي على قاعدة غرب العراق",
+     "",
+     Expect(type="attack", killed={"US": 2})),
 )
 
 
@@ -444,6 +484,18 @@ STRIKES = table(
     ("israel-named-is-not-the-us",
      "Israeli drone strikes militia truck near Albu Kamal",
      "An Israeli drone hit a truck of an Iran-backed militia near the border town.",
+     Expect(relevant=False)),
+    ("forces-that-kill-a-commander-strike",
+     "American troops kill Kataib Hezbollah field commander in raid near Jurf al-Sakhar",
+     "",
+     Expect(relevant=True, type="strike", striker="United States", actors=("Kataib Hezbollah",))),
+    ("only-militia-dead-and-nobody-named-acting",
+     "Nujaba official killed as drone slams into his car in eastern Baghdad",
+     "",
+     Expect(relevant=True, type="strike", actors=("Harakat Hezbollah al-Nujaba",))),
+    ("the-islamic-state-attacking-the-pmf-is-another-conflict",
+     "Islamic State attack kills four PMF fighters near Tuz Khurmatu",
+     "",
      Expect(relevant=False)),
 )
 

@@ -28,6 +28,7 @@ MAX_REACH = 16  # tokens a clause reaches either way from its event word
 MODIFIER_REACH = 2  # "US drone", "militia rockets": whose projectile, just before it
 AGENT_MARKER_REACH = 4  # "attacks and threats by militias": "by" a few words on still names the agent
 OWNER_REACH = 3  # "PMF convoy", "a convoy of the PMF": whose site or force, around it
+VICTIM_REACH = 3  # "a KH commander killed", "kills two PMF members": the dead stand this near the casualty word
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]—–،؛]|\s-\s")  # Arabic comma and semicolon too
 
 
@@ -129,6 +130,30 @@ def resolve(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
     return None
 
 
+def only_militia_dead(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int) -> bool:
+    """Whether an event word that nobody is named acting in tells a strike by its dead: the only victims its
+    sentence names beside a casualty word are militia ("a KH commander was killed as a drone hit his car",
+    "مقتل قيادي في الحشد بقصف مسيرة"). A listed site hit, or a state's side among the dead, keeps it an attack."""
+    lo, hi = clause(ctx, doc, begin, end)
+    agent, patient, _ = parties(ctx, doc, roles, begin, end, lo, hi)
+    if agent in {STATE, MILITIA, CROWD} or patient == STATE:
+        return False
+    if patient == TARGET and any(roles.get(i) == TARGET and doc.masked[i] == NAME for i in range(end, hi)):
+        return False
+    sentence = doc.sentence_of[begin]
+    victims: set[str] = set()
+    tolls = doc.hits["toll"]
+    # The casualty words of this sentence only (the hits are in text order): a long report stays linear.
+    first = bisect.bisect_left(tolls, (bisect.bisect_left(doc.sentence_of, sentence), -1, ""))
+    for b, e, _ in tolls[first:]:
+        if doc.sentence_of[b] != sentence:
+            break
+        near = [*range(max(0, b - VICTIM_REACH), b), *range(e, min(len(doc.folded), e + VICTIM_REACH))]
+        victims |= {roles[i] for i in near if roles.get(i) in {STATE, MILITIA, TARGET}
+                    and doc.sentence_of[i] == sentence}
+    return victims == {MILITIA}
+
+
 def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int, lo: int,
             hi: int) -> tuple[str | None, str | None, int | None]:
     """(agent role, patient role, agent token) of the event word at begin..end in its clause lo..hi."""
@@ -152,9 +177,17 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
     if patient is None and before is None and start > lo:
         # "Three US soldiers died in the drone strike", "it killed a KH commander in a strike": those killed
         # or wounded before the noun are its victims.
-        toll = [b for b, _, _ in doc.hits["toll"] if lo <= b < start]
+        toll = [b for b, e, _ in doc.hits["toll"] if lo <= b < start]
         if toll:
-            patient = _head_before(roles, lo, toll[-1])[0] or _head_after(roles, toll[-1] + 1, start)[0]
+            verb = toll[-1]
+            victim = _head_after(roles, verb + 1, start)[0]
+            if victim is not None and not (verb > lo and doc.folded[verb - 1] in ctx.passive_auxiliaries):
+                # "American forces kill a Nujaba commander in a strike": an active casualty verb with its
+                # victim after it has its killer before it.
+                before, at = _head_before(roles, lo, verb)
+                patient = victim
+            else:
+                patient = _head_before(roles, lo, verb)[0] or victim
     return before, patient, at
 
 

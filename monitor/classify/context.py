@@ -43,6 +43,7 @@ class Context:
     economic_words: set[str]
     opposed_markers: set[Phrase]
     measure_words: set[str]
+    unnamed_forces_side: str | None  # the side of soldiers named without a nationality, when only it is named
     function_words: set[str]
     other_language_words: set[str]
     scripts: frozenset[int]  # the Unicode blocks the vocabulary's words are written in: what it can read
@@ -88,6 +89,7 @@ class Context:
                 "weapons": v.weapons,
                 "sides": v.sides,
                 "toll": v.casualty_words,
+                "persons": v.person_words,
                 "when": _by_value("day", v.days) | _by_value("rel", v.relative_days),
                 "months": _by_value("month", v.months),
                 "speech": {"speech": v.speech_verbs, "speaker": v.speaker_words},
@@ -126,6 +128,7 @@ class Context:
             economic_words=_first_tokens(v.economic_words),
             opposed_markers={p for p in map(phrase, v.opposed_markers) if p},
             measure_words=_first_tokens(v.measure_words),
+            unnamed_forces_side=v.unnamed_forces_side,
             function_words=_first_tokens(v.function_words),
             other_language_words=_first_tokens(v.other_language_words),
             scripts=frozenset(ord(ch) >> 7 for words in cues.values() for word in words for ch in word

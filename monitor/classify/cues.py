@@ -47,6 +47,9 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             # An attack word in a sentence naming no militia, state or crowd stays an attack.
             resolved = label if label == "attack" and doc.sentence_of[begin] not in acting else (
                 _who_did_what(ctx, doc, roles, begin, end, label))
+            if resolved == "attack" and doc.sentence_of[begin] in acting and clauses.only_militia_dead(
+                    ctx, doc, roles, begin, end):
+                resolved = "strike"  # nobody named acting, and only militia dead: a strike on them
             if resolved is None:
                 continue
             # "if Tehran strikes Americans", "should they be hit": a conditional attack is a threat.

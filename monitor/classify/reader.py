@@ -43,8 +43,9 @@ class Reader:
         party_source = list(matches.mentions) if event_type == "threat" else mentions
         parties = roles.parties(ctx, event_type, doc, roles.party_mentions(ctx, doc, party_source))
         where = places.places(ctx, event_type, doc, party_source, parties)
-        is_relevant = not off_topic and relevant(ctx, event_type, doc, mentions, parties, where, when, reasons)
-        killed, injured, evidence = toll.toll_counts(ctx, doc)
+        is_relevant = not off_topic and relevant(ctx, event_type, doc, party_source, parties, where, when, reasons)
+        # A vow or a funeral tells no toll of its own: the one it reports is the incident's it is about.
+        killed, injured, evidence = toll.toll_counts(ctx, doc, whole=event_type not in toll.OWN_TOLL)
         toll.named_dead(ctx, doc, mentions, killed)
         weapon_name, weapon_count = weapon(ctx, doc)
         cue = cues.cue_sentence(doc, event_type) if event_type in EVENT_TYPES else None

@@ -37,6 +37,13 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
     if elsewhere and not named & (ctx.iran_side | ctx.patrons):
         reasons.append(f"an {elsewhere[0]} incident")
         return False
+    # "An Islamic State attack kills three PMF fighters": the watched militias only suffer it, and no US
+    # side is named, so it is that other conflict's incident too.
+    acting = {p.name for p in parties if p.role != "target"} & (ctx.iran_side | ctx.patrons)
+    us_named = bool((named | {p.name for p in parties}) & ctx.us_side) or bool(doc.hits["us_side"])
+    if elsewhere and not acting and not us_named:
+        reasons.append(f"an {elsewhere[0]} incident with the watched groups only as its targets")
+        return False
     if event_type == "attack":
         if not in_theatre and not (named & ctx.us_side and named & ctx.iran_side):
             reasons.append("attack outside the watched countries, or no place named")

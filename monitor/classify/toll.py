@@ -8,22 +8,32 @@ from monitor.classify.context import Context
 from monitor.classify.lexicon import Hit
 from monitor.classify.numbers import count_wording, number
 from monitor.classify.segment import Text
+from monitor.config import PERSON_COUNTS
 from monitor.model import Match
 
 ARTICLE_REACH = 10  # "a US citizen was reported to be among the dead": how far the casualty word may follow
+OWN_TOLL = {"attack", "strike"}  # event types whose toll is their own, not an earlier incident's
 REVISION_REACH = 5  # "raising the death toll to two": the revision word a few words before the count
 
 
-def toll_counts(ctx: Context, doc: Text) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
+def toll_counts(ctx: Context, doc: Text, whole: bool = False) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
     """Killed and injured by side; evidence keeps the sentence, and "at least 25" or "raising the
-    injured to 14" keep their wording in the evidence key `killed_note` / `injured_note`."""
+    injured to 14" keep their wording in the evidence key `killed_note` / `injured_note`.
+
+    Only the report's own event counts, not earlier incidents it recalls; with `whole`, for a report that
+    tells no event of its own (a vow "after a drone killed three US soldiers", a funeral), the title's
+    factual clauses count too: the toll a headline gives is the news it is about."""
     killed: dict[str, int] = {}
     injured: dict[str, int] = {}
     evidence: dict[str, str] = {}
+    counted = doc.foreground
+    if whole:
+        title = [s == 0 and f for s, f in zip(doc.sentence_of, doc.factual, strict=True)]
+        counted = [a or b for a, b in zip(doc.foreground, title, strict=True)]
     sides_all = {b: label for b, _, label in doc.hits["sides"]}
     verbs_by_sentence: dict[int, list[Hit]] = {}
     for verb in doc.hits["toll"]:
-        if doc.foreground[verb[0]]:
+        if counted[verb[0]]:
             verbs_by_sentence.setdefault(doc.sentence_of[verb[0]], []).append(verb)
     # Only words that can be counts (digits, number words, ordinals) can give a quantity.
     tokens_by_sentence: dict[int, list[int]] = {}
@@ -34,10 +44,19 @@ def toll_counts(ctx: Context, doc: Text) -> tuple[dict[str, int], dict[str, int]
                              *compress(positions, map(count_words, doc.folded))})
         for i in candidates:
             sentence = doc.sentence_of[i]
-            if sentence in verbs_by_sentence and doc.foreground[i]:
+            if sentence in verbs_by_sentence and counted[i]:
                 tokens_by_sentence.setdefault(sentence, []).append(i)
+    persons = {b: (e, label) for b, e, label in doc.hits["persons"] if counted[b]}
+    persons_by_sentence: dict[int, list[int]] = {}
+    for b in persons:
+        if doc.sentence_of[b] in verbs_by_sentence:
+            persons_by_sentence.setdefault(doc.sentence_of[b], []).append(b)
+    side_spans = {b: e for b, e, _ in doc.hits["sides"]}
     for sentence, verbs in verbs_by_sentence.items():
-        for count, side, position in _quantities(ctx, doc, tokens_by_sentence.get(sentence, []), sides_all, verbs):
+        found = _quantities(ctx, doc, tokens_by_sentence.get(sentence, []), sides_all, verbs, persons)
+        found += _people_without_count(ctx, doc, persons_by_sentence.get(sentence, []), sides_all, side_spans,
+                                       verbs, persons)
+        for count, side, position in found:
             kind = _verb_for(ctx, doc, position, verbs)
             if kind is None:
                 continue
@@ -70,10 +89,11 @@ def named_dead(ctx: Context, doc: Text, mentions: list[Match], killed: dict[str,
 
 
 def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, str],
-                verbs: list[Hit]) -> list[tuple[int, str, int]]:
+                verbs: list[Hit], persons: dict[int, tuple[int, str]]) -> list[tuple[int, str, int]]:
     """(count, side, index) for 'two US', '25 militia fighters', a bare count right before a casualty word
     ('... and 55 wounded') or right after one ('wounded more than 40'), and a toll revised upwards ('rises to
-    three'): those take the side named last. 'A third soldier died' counts three."""
+    three'): those take the side named last. 'A third soldier died' counts three. Soldiers counted with no
+    side named ('killed three soldiers') are the unnamed forces' side when the sentence allows it."""
     verb_starts = {b for b, _, _ in verbs}
     verb_ends = {e for _, e, _ in verbs}
     out = []
@@ -89,6 +109,8 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
         if side is not None and word in ctx.articles and not (
                 {i, i - 1} & verb_ends or _person_before_verb(doc, i, verb_starts, things)):
             continue  # "an American drone killed": "an" counts a person only, next to a casualty word
+        if side is None and (i + 1 in persons or i + 2 in persons):
+            side = _unnamed_forces(ctx, doc, i, sides)
         if side is None:
             if word in ctx.articles:
                 continue
@@ -99,6 +121,57 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
                 continue
         last_side = side
         out.append((count, side, i))
+    return out
+
+
+def _unnamed_forces(ctx: Context, doc: Text, i: int, sides: dict[int, str]) -> str | None:
+    """The side of soldiers counted at `i` with no nationality: `unnamed_forces_side` when the report names
+    that side (as a side or as the US side), its sentence names no other side but civilians ("killed three
+    soldiers and a civilian contractor"), and the report names no other forces beside it ("two Americans and
+    a Briton were killed; a dozen other personnel were wounded" says nothing of whose the dozen are)."""
+    side = ctx.unnamed_forces_side
+    if side is None:
+        return None
+    sentence = doc.sentence_of[i]
+    others = {label for j, label in sides.items() if doc.sentence_of[j] == sentence} - {side, "civilians"}
+    forces = set(sides.values()) - {side, "civilians", "militia"}
+    if others or forces:
+        return None
+    named = side in sides.values() or bool(doc.hits["us_side"]) or any(
+        m.section == "actor" and m.name in ctx.us_side for m, _, _ in doc.named)
+    return side if named else None
+
+
+def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict[int, str],
+                          side_spans: dict[int, int], verbs: list[Hit],
+                          persons: dict[int, tuple[int, str]]) -> list[tuple[int, str, int]]:
+    """(count, side, index) for a noun of one person (or an Arabic dual) beside a side word, with no count
+    before it, next to a casualty word: "US soldier killed", "kills American contractor", "مقتل جندي أمريكي"."""
+    out = []
+    side_end = {e: b for b, e in side_spans.items()}
+    verb_starts = {b for b, _, _ in verbs}
+    verb_ends = {e for _, e, _ in verbs}
+    for begin in nouns:
+        end, label = persons[begin]
+        count = PERSON_COUNTS.get(label, 0)
+        if not count:
+            continue
+        if begin in side_end:  # the side before the noun: "US soldier"
+            first, side = side_end[begin], sides[side_end[begin]]
+            last = end
+        elif end in sides:  # the side after it: "جندي أمريكي"
+            first, side = begin, sides[end]
+            last = side_spans[end]
+        else:
+            continue
+        before = doc.folded[first - 1] if first > 0 else ""
+        if before in ctx.count_words or before.isdigit() or before in ctx.articles:
+            continue  # counted with its number: "two US soldiers", "a US soldier"
+        # The casualty word right after the noun, past an auxiliary ("soldier was killed"), or right before it.
+        after = any(last <= b <= last + 1 for b in verb_starts)
+        ahead = any(first - 1 <= e <= first for e in verb_ends)
+        if after or ahead:
+            out.append((count, side, first))
     return out
 
 

@@ -62,6 +62,7 @@ from monitor.config.values import without_userinfo as without_userinfo
 from monitor.config.vocabulary import CODE_SIDES as CODE_SIDES
 from monitor.config.vocabulary import EVENT_TYPES as EVENT_TYPES
 from monitor.config.vocabulary import EventWords as EventWords
+from monitor.config.vocabulary import PERSON_COUNTS as PERSON_COUNTS
 from monitor.config.vocabulary import Vocabulary as Vocabulary
 from monitor.config.vocabulary import Weights as Weights
 from monitor.config.vocabulary import load_vocabulary as load_vocabulary

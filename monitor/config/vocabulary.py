@@ -18,6 +18,10 @@ from monitor.config.watchlist import did_you_mean
 EVENT_TYPES = ("attack", "strike", "threat")
 
 
+# How many people a person noun stands for on its own: "soldier" one, an Arabic dual two, a plural none.
+PERSON_COUNTS = {"one": 1, "two": 2, "many": 0}
+
+
 class EventWords(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     words: list[str]
@@ -67,6 +71,8 @@ class Vocabulary(BaseModel):
     weapons: dict[str, list[str]] = {}
     sides: dict[str, list[str]] = {}
     casualty_words: dict[str, list[str]] = {}
+    person_words: dict[str, list[str]] = {}
+    unnamed_forces_side: str | None = None
     numbers: dict[str, int] = {}
     qualifiers: dict[str, str] = {}
     revision_words: list[str] = []
@@ -104,6 +110,14 @@ class Vocabulary(BaseModel):
         unknown = set(value) - {"killed", "injured"}
         if unknown:
             raise ValueError(f"unknown key(s) {sorted(unknown)}; use killed and injured")
+        return value
+
+    @field_validator("person_words")
+    @classmethod
+    def _person_keys(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = set(value) - set(PERSON_COUNTS)
+        if unknown:
+            raise ValueError(f"unknown key(s) {sorted(unknown)}; use {', '.join(PERSON_COUNTS)}")
         return value
 
     @field_validator("attribution")
@@ -172,4 +186,8 @@ def load_vocabulary(paths: Sequence[Path]) -> Vocabulary:
     if missing:
         raise ConfigError([f"{where}: sides: no side named {side!r}, which {CODE_SIDES[side]}"
                            f"{did_you_mean(side, vocabulary.sides)}" for side in missing])
+    side = vocabulary.unnamed_forces_side
+    if side is not None and side not in vocabulary.sides:
+        raise ConfigError([f"{where}: unnamed_forces_side: no side named {side!r} under sides"
+                           f"{did_you_mean(side, vocabulary.sides)}"])
     return vocabulary
