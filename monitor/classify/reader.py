@@ -56,8 +56,11 @@ class Reader:
             evidence["places"] = place_sentence
         if is_relevant:
             reasons.append(f"{event_type}: cues {scores}")
+        actors = tuple(dict.fromkeys(p.name for p in parties))
+        if event_type == "threat" and (said_by := roles.speaker(ctx, doc, party_source)) in actors:
+            actors = (said_by, *(a for a in actors if a != said_by))  # the speaker first: merging keys on it
         return Reading(
-            relevant=is_relevant, event_type=event_type, actors=tuple(dict.fromkeys(p.name for p in parties)),
+            relevant=is_relevant, event_type=event_type, actors=actors,
             places=where, killed=killed, injured=injured, weapon=weapon_name, weapon_count=weapon_count,
             parties=tuple(parties), happened_on=happened_on(doc, when), scores=scores, reasons=tuple(reasons),
             evidence={k: v[:400] for k, v in evidence.items() if v}, background=segment.background(doc),

@@ -3,10 +3,13 @@ catch-all actor when no group is named), a strike a striker and targets, a threa
 
 from __future__ import annotations
 
+import re
+
 from monitor.classify.context import Context
 from monitor.classify.segment import Text
 from monitor.model import Match, Party
 
+_TITLE_SPEAKER = re.compile(r"^[^:]{2,40}:\s")  # "Austin: ...", "Kataib Hezbollah: ..."
 DENIED = "denied"  # the attribution label of a denial (vocabulary `attribution` keys are fixed by the schema)
 
 
@@ -94,6 +97,24 @@ def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Matc
     return [Party(a, "party", "named") for a, _ in actors]
 
 
+def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
+    """Who speaks in the title: the actor named before its colon ("Austin: ..."), else the last one named
+    before its first speech or threat word ("Iraqi militia KSS threatens ...", "... Biden warns"); None when
+    the title says neither. A statement is its speaker's: merging keeps threats apart by it."""
+    title_end = len(doc.sentence(0))
+    colon = _TITLE_SPEAKER.match(doc.text[:title_end])
+    if colon is not None:
+        before = colon.end()
+    else:
+        words = sorted({b for b in doc.speaking if doc.sentence_of[b] == 0}
+                       | {b for b, label in doc.cues if label == "threat" and doc.sentence_of[b] == 0})
+        if not words:
+            return None
+        before = doc.words[words[0]][0]
+    named = [a for m in mentions if m.end <= before and (a := actor_of(ctx, m)) is not None]
+    return named[-1] if named else None
+
+
 def _militia_words_lead(doc: Text) -> bool:
     return any(doc.sentence_of[b] <= 1 for b, _, _ in doc.hits["militia"])
 
@@ -149,5 +170,9 @@ def _unnamed_militia_in_title(doc: Text, first_named: Match | None) -> bool:
     """'Iraqi militia umbrella warns ...', '..., Iraqi faction says': armed groups speak in the title, before
     anyone is named or as the subject of its speech verb."""
     limit = doc.token_at(first_named.start) if first_named else len(doc.masked)
+    named_end = doc.token_at(first_named.end - 1) + 1 if first_named else -1
     speech = {b for b, _, _ in doc.hits["speech"] if doc.sentence_of[b] == 0}
-    return any(doc.sentence_of[b] == 0 and (b < limit or {e, e + 1} & speech) for b, e, _ in doc.hits["militia"])
+    # "Iraqi militia KSS threatens", "Kataib Hezbollah militia says": a militia word beside the name says what
+    # the named group is, not that another one speaks.
+    return any(doc.sentence_of[b] == 0 and (b < limit or {e, e + 1} & speech) and e not in {limit, limit - 1}
+               and b != named_end for b, e, _ in doc.hits["militia"])
