@@ -55,6 +55,12 @@ CASES = [
      report(MONDAY + timedelta(hours=1), "attack", ()), True),
     ("a threat is another type of event",
      report(MONDAY + timedelta(hours=1), "threat", ("Ain al-Asad Air Base",)), False),
+    ("a follow-up four days later saying Monday, at the same base, joins",
+     report(MONDAY + timedelta(days=4), "attack", ("Ain al-Asad Air Base",), day=MONDAY.date()), True),
+    ("a report four days later with no day of its own is too late",
+     report(MONDAY + timedelta(days=4), "attack", ("Ain al-Asad Air Base",)), False),
+    ("a report saying Monday ten days later is past the follow-up window",
+     report(MONDAY + timedelta(days=10), "attack", ("Ain al-Asad Air Base",), day=MONDAY.date()), False),
 ]
 
 
@@ -102,3 +108,21 @@ def test_places_reach_what_lies_inside_or_beside_them() -> None:
     assert "Baghdad International Airport" in reach["Baghdad"]
     assert "Kirkuk" in reach["K1 Air Base"]
     assert "Erbil Air Base" not in reach.get("Ain al-Asad Air Base", frozenset())
+
+
+def test_the_same_dead_count_as_evidence():
+    """A next-morning report naming no place ("two US troops and a Briton killed in an attack on a base north of
+    Baghdad") joins the event with the same dead; with other figures it does not."""
+    first = Report("k1", "Rockets hit Taji", None, "Desk", MONDAY,
+                   Reading(relevant=True, event_type="attack", actors=(), places=("Camp Taji",),
+                           killed={"US": 2, "UK": 1}, happened_on=MONDAY.date()))
+    event = event_of(first)
+    later = MONDAY + timedelta(hours=12)
+    same = Report("k2", "Two US troops and a Briton killed", None, "Desk", later,
+                  Reading(relevant=True, event_type="attack", actors=(), places=(), killed={"US": 2, "UK": 1}))
+    other = Report("k3", "Four killed", None, "Desk", later,
+                   Reading(relevant=True, event_type="attack", actors=(), places=(), killed={"US": 4}))
+    joined = events.weigh(same, event, WINDOW, GAZETTEER)
+    assert joined.joins, joined.reasons
+    assert any("the same dead (1 UK, 2 US)" in r for r in joined.reasons)
+    assert not events.weigh(other, event, WINDOW, GAZETTEER).joins

@@ -32,6 +32,7 @@ def _source(report: Report) -> dict[str, Any]:
 MAX_DAY_GAP = 1  # reports may put an overnight attack on either side of midnight
 OVERNIGHT = timedelta(hours=18)  # a report this soon after the first may date a night attack a day apart
 JOIN_SCORE = 2  # the evidence a report needs to join an event (see `weigh`)
+FOLLOW_UP_WINDOW = timedelta(days=7)  # how late a report saying the day it tells of may still join that day's event
 
 
 def report_day(report: Report) -> date:
@@ -68,7 +69,13 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     crossed = report.reading.event_type != event.event_type
     if crossed and {report.reading.event_type, event.event_type} != {"attack", "strike"}:
         return Verdict(False, 0, ("another type of event",))
-    if abs(report.published - event.first_seen) > window:
+    said = report.reading.happened_on
+    late = report.published - event.first_seen
+    # A follow-up days later that says which day it tells of ("the wounded from Sunday's attack now exceed 40")
+    # is weighed by that day; without one, the window decides.
+    follow_up = said is not None and event.day is not None and abs((said - event.day).days) <= MAX_DAY_GAP and (
+        timedelta(0) <= late <= FOLLOW_UP_WINDOW)
+    if abs(late) > window and not follow_up:
         return Verdict(False, 0, ("too far apart in time",))
     score, reasons = 0, []
     if crossed:
@@ -76,7 +83,6 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         # same day, and nothing else disagreeing, makes it the same incident.
         score -= 2
         reasons.append(f"read as {report.reading.event_type}, the event as {event.event_type}: -2")
-    said = report.reading.happened_on
     gap = abs((report_day(report) - event.day).days) if event.day else 0
     soon = report.published - event.first_seen <= OVERNIGHT
     if gap > MAX_DAY_GAP or (gap and said is not None and not soon):
@@ -104,6 +110,9 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     elif event.event_type != "threat":  # a statement is told apart by its speaker, below
         score += 1
         reasons.append(f"{'the report' if not places else 'the event'} names no place; nothing disagrees: +1")
+    if report.reading.killed and report.reading.killed == event.killed:
+        score += 1
+        reasons.append(f"the same dead ({_toll(event.killed)}): +1")
     common = gazetteer.common
     shared = (set(report.reading.actors) - common) & (set(event.actors) - common)
     if shared:
@@ -118,6 +127,10 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         elif speaker is not None and event.actors:
             return Verdict(False, score, (*reasons, f"another speaker ({speaker}, not {event.actors[0]})"))
     return Verdict(score >= JOIN_SCORE, score, tuple(reasons))
+
+
+def _toll(killed: dict[str, int]) -> str:
+    return ", ".join(f"{n} {side}" for side, n in sorted(killed.items()))
 
 
 def lookup_names(reading: Reading, gazetteer: Gazetteer) -> list[str]:

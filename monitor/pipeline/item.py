@@ -142,7 +142,8 @@ def process_item(runtime: Runtime, item: Item, now: datetime) -> ItemOutcome | N
                                          copy_window=events.COPY_WINDOW,
                                          merge_window=runtime.settings.events.merge_window,
                                          reference_window=events.REFERENCE_WINDOW,
-                                         threat_lookback=assess.THREAT_LOOKBACK)
+                                         threat_lookback=assess.THREAT_LOOKBACK,
+                                         follow_up_window=events.FOLLOW_UP_WINDOW)
             decision = decide(runtime, item, reading, prints[0], context, now)
             return apply(session, runtime, item, reading, mentions, prints, decision, now)
     except Exception as exc:

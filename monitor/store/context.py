@@ -5,7 +5,7 @@ transaction."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -69,7 +69,7 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
 
 def item_context(session: Session, item: Item, prints: tuple[str, str], reading: Reading, names: Iterable[str],
                  now: datetime, *, copy_window: timedelta, merge_window: timedelta, reference_window: timedelta,
-                 threat_lookback: timedelta) -> ItemContext:
+                 threat_lookback: timedelta, follow_up_window: timedelta = timedelta(0)) -> ItemContext:
     """Everything deciding on one item needs from the store; what a reading cannot use is not loaded."""
     fingerprint, title_print = prints
     copies = [SeenItem(i.key, i.link, i.fingerprint, i.title, i.summary, i.event_id, i.published)
@@ -80,14 +80,22 @@ def item_context(session: Session, item: Item, prints: tuple[str, str], reading:
     if reading.relevant and reading.event_type:
         # Attacks and strikes are looked up together: a report may misread one for the other (merging decides).
         types = ["attack", "strike"] if reading.event_type in {"attack", "strike"} else [reading.event_type]
-        candidates = [facts(e) for e in candidate_events(session, types, names,
-                                                         item.published - merge_window,
+        begin = item.published - merge_window
+        said = reading.happened_on
+        if said is not None and item.published - follow_up_window <= _day_start(said, item.published) <= item.published:
+            # A follow-up that says the day it tells of looks for that day's events, even days later.
+            begin = min(begin, _day_start(said, item.published) - merge_window)
+        candidates = [facts(e) for e in candidate_events(session, types, names, begin,
                                                          item.published + merge_window)]
         standing = _standing(session, candidates, item.published, now, threat_lookback)
     earlier: list[EventFacts] = []
     if reading.relevant and reading.background_places:
         earlier = [facts(e) for e in events_between(session, item.published - reference_window, item.published)]
     return ItemContext(tuple(copies), tuple(candidates), tuple(earlier), standing)
+
+
+def _day_start(day: date, like: datetime) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=like.tzinfo)
 
 
 def save_forecasts(session: Session, forecasts: Iterable[Forecast]) -> None:
