@@ -134,12 +134,6 @@ def only_militia_dead(ctx: Context, doc: Text, roles: dict[int, str], begin: int
     """Whether an event word that nobody is named acting in tells a strike by its dead: the only victims its
     sentence names beside a casualty word are militia ("a KH commander was killed as a drone hit his car",
     "مقتل قيادي في الحشد بقصف مسيرة"). A listed site hit, or a state's side among the dead, keeps it an attack."""
-    lo, hi = clause(ctx, doc, begin, end)
-    agent, patient, _ = parties(ctx, doc, roles, begin, end, lo, hi)
-    if agent in {STATE, MILITIA, CROWD} or patient == STATE:
-        return False
-    if patient == TARGET and any(roles.get(i) == TARGET and doc.masked[i] == NAME for i in range(end, hi)):
-        return False
     sentence = doc.sentence_of[begin]
     victims: set[str] = set()
     tolls = doc.hits["toll"]
@@ -151,7 +145,13 @@ def only_militia_dead(ctx: Context, doc: Text, roles: dict[int, str], begin: int
         near = [*range(max(0, b - VICTIM_REACH), b), *range(e, min(len(doc.folded), e + VICTIM_REACH))]
         victims |= {roles[i] for i in near if roles.get(i) in {STATE, MILITIA, TARGET}
                     and doc.sentence_of[i] == sentence}
-    return victims == {MILITIA}
+    if victims != {MILITIA}:
+        return False
+    lo, hi = clause(ctx, doc, begin, end)
+    agent, patient, _ = parties(ctx, doc, roles, begin, end, lo, hi)
+    if agent in {STATE, MILITIA, CROWD} or patient == STATE:
+        return False
+    return not (patient == TARGET and any(roles.get(i) == TARGET and doc.masked[i] == NAME for i in range(end, hi)))
 
 
 def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int, lo: int,
