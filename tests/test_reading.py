@@ -200,6 +200,14 @@ UNNAMED_TARGETS = table(
      "The US embassy condemned the drone attacks on two oil fields in the Kurdistan Region and urged Baghdad to "
      "find those responsible.",
      Expect(relevant=False, not_places=("US Embassy Baghdad",))),
+    ("a-base-named-by-a-town-it-lies-north-of",
+     "Two US troops and a British soldier killed in rocket attack on base north of Baghdad",
+     "",
+     Expect(relevant=True, type="attack", not_places=("Baghdad",), killed={"US": 2, "UK": 1})),
+    ("a-reference-town-says-the-country-not-the-target",
+     "Gas cylinder explosion kills four at market north of Baghdad",
+     "",
+     Expect(relevant=False)),
 )
 
 

@@ -24,7 +24,8 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
         return False
     named = {actor for m in mentions if (actor := actor_of(ctx, m)) is not None}
     theatre_places = [p for p in places if p in ctx.theatre_places]
-    in_theatre = bool(theatre_places) or _theatre_named(doc, event_type) or bool(named & ctx.host_state)
+    in_theatre = bool(theatre_places) or _theatre_named(doc, event_type) or bool(named & ctx.host_state) or (
+        _theatre_reference(ctx, doc, mentions, event_type))
     # A group whose fight is elsewhere (the Houthis) makes the report another conflict's, unless a group of
     # the watch is named with it, or the watched countries are where it happens: naming their patron
     # ("US strikes Houthis, warns Iran") does not bring it into the watch.
@@ -102,6 +103,14 @@ def _theatre_named(doc: Text, event_type: str) -> bool:
     Gaza puts nothing in the watch."""
     told = {0} | {doc.sentence_of[b] for b, label in doc.cues if label == event_type}
     return any(event_type == "threat" or doc.sentence_of[b] in told for b, _, _ in doc.hits["theatre"])
+
+
+def _theatre_reference(ctx: Context, doc: Text, mentions: list[Match], event_type: str) -> bool:
+    """A place of the watched countries named as a reference point where the event is told ("a base north of
+    Baghdad"): not where it happened, but it says in which country."""
+    told = {0} | {doc.sentence_of[b] for b, label in doc.cues if label == event_type}
+    return any(m.section == "place" and m.name in ctx.theatre_places and doc.token_at(m.start) in doc.reference
+               and doc.sentence_of[doc.token_at(m.start)] in told for m in mentions)
 
 
 def _military_target(ctx: Context, doc: Text) -> bool:
