@@ -242,6 +242,18 @@ INTERCEPTIONS = table(
      "Air defences shot down a passenger jet near the capital by mistake, the military admits",
      "",
      Expect(relevant=False, not_actors=(MILITIA,))),
+    ("downed-on-an-anniversary",
+     "Two armed drones downed over Baghdad airport on Muhandis anniversary",
+     "",
+     Expect(relevant=True, type="attack", places=("Baghdad International Airport",))),
+    ("an-attack-ahead-of-a-vote-is-an-attack",
+     "Rockets hit Ain al-Asad air base ahead of parliament vote on foreign troops",
+     "",
+     Expect(relevant=True, type="attack")),
+    ("a-rally-marking-an-anniversary-stays-off-topic",
+     "Thousands mark anniversary of Muhandis killing at Baghdad airport road",
+     "",
+     Expect(relevant=False)),
 )
 
 

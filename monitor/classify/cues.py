@@ -14,6 +14,7 @@ from monitor.classify import clauses
 from monitor.classify.context import Context
 from monitor.classify.segment import Text, weight
 
+ARMED = {"attack", "strike"}
 THREAT_WORDS = {"threat", "verdict"}  # the cue lists that tell a threat
 SPEECH = "speech"  # speech verbs, as against the words that only name who speaks
 ACTING = {clauses.MILITIA, clauses.STATE, clauses.CROWD}  # roles that can change what an attack word tells
@@ -23,6 +24,10 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
     """Score per event type, and the first cue of each; records the resolved cues in `doc.cues`."""
     roles = clauses.token_roles(ctx, doc)
     off_topic = {i for b, e, _ in doc.hits["off_topic"] for i in range(b, e)}
+    for b, _, _ in doc.hits["off_topic"]:
+        start = _circumstance_start(ctx, doc, b)
+        for i in range(start if start is not None else b, b):
+            roles.pop(i, None)  # "on Soleimani anniversary": who is named in a date takes no part in the event
     topics, economic = _threat_topics(ctx, doc)
     acting = {doc.sentence_of[i] for i, role in roles.items() if role in ACTING}
     scores: dict[str, float] = {}
@@ -149,6 +154,10 @@ def _reported_speech(doc: Text) -> bool:
 def off_topic_frame(ctx: Context, doc: Text, scores: dict[str, float], reasons: list[str]) -> bool:
     """Whether an off-topic frame is in the title (unless a strong threat is) or outweighs the event words."""
     found = [(b, label) for b, _, label in doc.hits["off_topic"] if doc.foreground[b]]
+    if scores.keys() & ARMED:
+        # "Drones downed at the airport on the anniversary of ...": a frame word that only says when an armed
+        # event happened frames nothing.
+        found = [(b, label) for b, label in found if not _circumstance(ctx, doc, b)]
     in_title = [label for b, label in found if doc.sentence_of[b] == 0]
     total = sum(weight(ctx.weights, doc, b) for b, _ in found)
     if in_title and not (scores.get("threat", 0) >= ctx.weights.title and "threat" in scores):
@@ -158,6 +167,22 @@ def off_topic_frame(ctx: Context, doc: Text, scores: dict[str, float], reasons: 
         reasons.append(f"off-topic words outweigh event words: {', '.join(sorted({lb for _, lb in found}))}")
         return True
     return False
+
+
+def _circumstance(ctx: Context, doc: Text, at: int) -> bool:
+    """Whether the word at `at` follows a circumstance marker ("on", "ahead of", "amid"), past determiners."""
+    return _circumstance_start(ctx, doc, at) is not None
+
+
+def _circumstance_start(ctx: Context, doc: Text, at: int) -> int | None:
+    """Where the circumstance phrase ending in the word at `at` begins ("on Soleimani anniversary"), or None."""
+    markers = ctx.circumstance_markers
+    k = at
+    while k > 0 and (doc.masked[k - 1] == clauses.NAME or (
+            doc.folded[k - 1] in ctx.determiners and (doc.folded[k - 1],) not in markers)):
+        k -= 1  # "on the anniversary", "on Soleimani anniversary"
+    found = [len(m) for m in markers if k >= len(m) and tuple(doc.folded[k - len(m):k]) == m]
+    return k - max(found) if found else None
 
 
 def event_type(scores: dict[str, float], first: dict[str, int], off_topic: bool) -> str | None:

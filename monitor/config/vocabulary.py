@@ -94,6 +94,7 @@ class Vocabulary(BaseModel):
     ordinals: dict[str, int] = {}
     articles: list[str] = []
     function_words: list[str] = []
+    circumstance_markers: list[str] = []
     other_language_words: list[str] = []
 
     @field_validator("event_types")
