@@ -525,6 +525,41 @@ def test_strikes(read, title, summary, expect):
     check(read(title, summary, expect.when), expect)
 
 
+# --- an event denied did not happen; a group denying it resumed attacks still makes a statement -------------------
+
+DENIALS = table(
+    ("officials-deny-reports-of-an-attack",
+     "Army spokesman denies reports of rocket attack on Balad air base",
+     "",
+     Expect(relevant=False)),
+    ("no-attack-took-place",
+     "No drone attack took place at Harir base, Kurdish officials say",
+     "",
+     Expect(relevant=False)),
+    ("reports-called-false",
+     "Reports of US strike on Kataib Hezbollah depot near Al-Qaim are false, Iraqi army says",
+     "",
+     Expect(relevant=False)),
+    ("arabic-reports-untrue",
+     "خلية الإعلام الأمني: لا صحة لأنباء استهداف قاعدة عين الأسد بصواريخ",
+     "",
+     Expect(relevant=False)),
+    ("a-group-denying-it-resumed-attacks-makes-a-statement",
+     "Nujaba says claims it has resumed attacks on American forces are fabricated",
+     "",
+     Expect(relevant=True, type="threat", actors=("Harakat Hezbollah al-Nujaba",))),
+    ("a-denial-of-responsibility-leaves-the-attack",
+     "Rockets hit Ain al-Asad air base; Kataib Hezbollah denies any role",
+     "",
+     Expect(relevant=True, type="attack", not_actors=("Kataib Hezbollah",))),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), DENIALS)
+def test_denials(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)
+
+
 # --- other languages are not read as English ------------------------------------------------------------------
 
 LANGUAGES = table(

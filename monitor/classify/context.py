@@ -84,6 +84,7 @@ class Context:
             weights=v.weights,
             lexicon=Lexicon({
                 "background": {"background": v.background_markers, "hypothetical": v.hypothetical_markers},
+                "denials": {"denial": v.event_denials},
                 "direction": {"direction": v.direction_words},
                 "attribution": v.attribution,
                 "membership": {"member": v.membership_words},

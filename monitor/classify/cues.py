@@ -8,6 +8,7 @@ tariffs is none. An off-topic frame (handovers, anniversaries, court cases) outw
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from monitor.classify import clauses
@@ -29,6 +30,12 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
         for i in range(start if start is not None else b, b):
             roles.pop(i, None)  # "on Soleimani anniversary": who is named in a date takes no part in the event
     topics, economic = _threat_topics(ctx, doc)
+    denied = _denied(ctx, doc)
+    militias = sorted(i for i, role in roles.items() if role == clauses.MILITIA)
+
+    def militia_before(at: int) -> list[int]:
+        return militias[:bisect.bisect_left(militias, at)]
+
     acting = {doc.sentence_of[i] for i, role in roles.items() if role in ACTING}
     scores: dict[str, float] = {}
     first: dict[str, int] = {}
@@ -42,6 +49,12 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             label = "threat"
         elif begin in topics:
             continue  # "warns of attacks", "attacks are unacceptable": the attack is what the threat is about
+        elif begin in denied:
+            # "Denies reports of a rocket attack": nothing happened. A watched group denying it resumed its
+            # attacks still speaks of its attacks: a statement, like an announced halt.
+            if not any(doc.sentence_of[i] == doc.sentence_of[begin] for i in militia_before(begin)):
+                continue
+            label = "threat"
         elif doc.factual[begin] and not doc.foreground[begin]:
             continue  # an earlier incident
         elif label == "attack" and _names_a_facility(ctx, doc, begin, end):
@@ -123,6 +136,16 @@ def _conditional_vows(doc: Text, roles: dict[int, str]) -> set[int]:
     us = {doc.sentence_of[i] for i, role in roles.items() if role == clauses.STATE and i not in doc.other_states}
     us |= {doc.sentence_of[b] for b, _, _ in doc.hits["us_side"]}
     return speech & conditions & militia & us
+
+
+def _denied(ctx: Context, doc: Text) -> set[int]:
+    """Tokens in the clause of a denial that the event happened ("denies reports of a rocket attack", "reports
+    of a drone strike are false"); a denial of responsibility ("denies any role") is an attribution instead."""
+    out: set[int] = set()
+    for begin, end, _ in doc.hits["denials"]:
+        lo, hi = clauses.clause(ctx, doc, begin, end)
+        out.update(range(lo, hi))
+    return out
 
 
 def _threat_topics(ctx: Context, doc: Text) -> tuple[set[int], set[int]]:

@@ -86,6 +86,7 @@ class Vocabulary(BaseModel):
     determiners: list[str] = []
     agent_markers: list[str] = []
     verdict_words: list[str] = []
+    event_denials: list[str] = []
     economic_words: list[str] = []
     opposed_markers: list[str] = []
     theatre_words: list[str] = []
