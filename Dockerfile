@@ -9,7 +9,8 @@ WORKDIR /app
 
 COPY pyproject.toml README.md ./
 COPY monitor ./monitor
-RUN pip install . && useradd --system --uid 10001 --home /app monitor
+# With the PostgreSQL driver, so that MONITOR_DATABASE may name a server (deploy/compose.yaml does).
+RUN pip install '.[postgres]' && useradd --system --uid 10001 --home /app monitor
 
 COPY config ./config
 RUN mkdir -p /app/state && chown -R monitor /app/state

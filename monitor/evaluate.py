@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import combinations
@@ -187,14 +187,18 @@ def _key(name: str) -> tuple[str, ...]:
 
 
 def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist,
-             timeline: dict[str, TimelineIncident] | None = None) -> Report:
-    """Replay labelled items through a fresh store and score the results."""
+             timeline: dict[str, TimelineIncident] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Report:
+    """Replay labelled items through a fresh store and score the results. `progress` is told (items done,
+    items in all) before each item, for a progress bar."""
     resolver = NameResolver(watchlist)
     report = Report()
     predicted_event: dict[str, str | None] = {}
     alerts_by_event: Counter[str | None] = Counter()
     updates_by_event: Counter[str | None] = Counter()
-    for record in labelled:
+    for done, record in enumerate(labelled):
+        if progress is not None:
+            progress(done, len(labelled))
         outcome = process_item(runtime, record.item, now=record.item.published)
         if outcome is None:
             continue

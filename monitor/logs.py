@@ -8,9 +8,11 @@ credentials) in each record's message, arguments and traceback.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 MASK = "****"
 NOISY = ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler")
@@ -43,11 +45,36 @@ class SecretFilter(logging.Filter):
         return True
 
 
-def setup(level: str, secrets: Iterable[str] = ()) -> None:
-    """Log to standard error at `level`, with secrets masked by every handler."""
-    # No `force`: when a host (a test runner, a service wrapper) already set up logging, keep its handlers.
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (`log_format: json`), for a log collector: time (UTC), level, logger, message,
+    and the traceback when there is one. Secrets are masked before this runs (SecretFilter)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+HANDLER_NAME = "monitor"
+
+
+def setup(level: str, secrets: Iterable[str] = (), fmt: str = "text") -> None:
+    """Log to standard error at `level`, as text or JSON lines (`fmt`), with secrets masked by every handler."""
+    # No `force`: when a host (a test runner, a service wrapper) already set up logging, keep its handlers
+    # and their format; only the handler made here is named, so a second call can change its format.
     root = logging.getLogger()
+    if not root.handlers:
+        ours = logging.StreamHandler(sys.stderr)
+        ours.set_name(HANDLER_NAME)
+        root.addHandler(ours)
+    for handler in root.handlers:
+        if handler.get_name() == HANDLER_NAME:
+            handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     root.setLevel(getattr(logging, level))
     for noisy in NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)

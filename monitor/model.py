@@ -227,6 +227,7 @@ class Incident:
     injured: dict[str, int] = field(default_factory=dict)
     claims: tuple[str, ...] = ()
     targets_hosted_us: bool = False
+    sources: tuple[dict[str, Any], ...] = ()  # the event's reports (source, title, link), for the warning's links
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 from monitor import store
 from monitor.config import NotifyTarget, QuietHours, Settings
-from monitor.notify import MAX_FIELD, Target, draft, inert, route
+from monitor.notify import MAX_FIELD, Target, draft, first_link, inert, route
 from monitor.store import Engine
 
 log = logging.getLogger("monitor.outbox")
@@ -258,7 +258,10 @@ def _bundle(pairs: list[Due], now: datetime) -> store.StoredAlert:
     """One message for several alerts: a digest or the summary of what a rate limit held back."""
     reason = pairs[0][0].held
     head = "Digest" if reason == "digest" else "Held back by the rate limit"
-    lines = [f"- [{_severity(a)}] {a.title}" for _, a in pairs[:SUMMARY_LINES]]
+    lines = []
+    for _, a in pairs[:SUMMARY_LINES]:
+        link = first_link(a.payload)  # each line leads to its report, in the text part as in the HTML
+        lines += [f"- [{_severity(a)}] {a.title}", *([f"  {link}"] if link else [])]
     if len(pairs) > SUMMARY_LINES:
         lines.append(f"... and {len(pairs) - SUMMARY_LINES} more")
     return store.StoredAlert(id=0, kind="summary", dedupe_key=f"summary:{now.isoformat()}", created_at=now,

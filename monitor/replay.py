@@ -8,7 +8,7 @@ RSS/Atom file, or a folder of those. Output is JSON Lines: one `item` record per
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -109,10 +109,15 @@ def alert_records(outcome: ItemOutcome) -> list[dict[str, Any]]:
     ]
 
 
-def replay(runtime: Runtime, inputs: list[Path], out: TextIO) -> tuple[int, int]:
-    """Replay the inputs, writing records to `out`; returns (items, alerts)."""
+def replay(runtime: Runtime, inputs: list[Path], out: TextIO,
+           progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """Replay the inputs, writing records to `out`; returns (items, alerts). `progress` is told (items done,
+    items in all) before each item, for a progress bar."""
     count_items = count_alerts = 0
-    for item, record_id in read_inputs(inputs):
+    pending = read_inputs(inputs)
+    for item, record_id in pending:
+        if progress is not None:
+            progress(count_items, len(pending))
         outcome = process_item(runtime, item, now=item.published)
         records = [item_record(item, record_id, outcome)] + (alert_records(outcome) if outcome else [])
         for record in records:

@@ -19,7 +19,11 @@ import email.utils
 import gzip as gzip_module
 import hashlib
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -27,6 +31,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, NamedTuple, Self
 from urllib.parse import urlsplit
 
@@ -685,3 +690,30 @@ class SmtpSink:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class Daemon:
+    """`monitor run` as a user starts it, in a subprocess, its output in a file."""
+
+    def __init__(self, config: Path, log: Path):
+        self.log = log
+        self._out = log.open("a", encoding="utf-8")
+        self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
+                                     stdout=self._out, stderr=subprocess.STDOUT,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
+        """Signal it (SIGTERM: a graceful stop) and wait; killed if it does not end in time."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self._out.close()

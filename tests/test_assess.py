@@ -141,7 +141,7 @@ def test_warning_email_through_smtp(smtp_sink, make_config, tmp_path):
     subjects = [m["Subject"] for m in mails]
     warning = next(m for m in mails if m["Subject"].startswith("Strike likely"))
     html = warning.get_body(preferencelist=("html",)).get_content()
-    assert "<th align=\"left\" valign=\"top\">Expected</th><td>by United States against Kataib Hezbollah" in html
+    assert "<b>Expected:</b> by United States against Kataib Hezbollah" in html
     assert "<h3>Precedents</h3>" in html and "<h3>Why</h3>" in html
     assert "2019-12-27 K1 Air Base" in html
     assert any(s.startswith("Warning confirmed") for s in subjects)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from servers import HttpReceiver
+from servers import Daemon, HttpReceiver
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 
@@ -147,32 +147,6 @@ def incident_feed(i: int) -> bytes:
 <description>{3 + i} rockets struck {place} overnight on {day:%B} {day.day}, officials said; no casualties were
 reported.</description>
 </item></channel></rss>""".encode()
-
-
-class Daemon:
-    """`monitor run` as a user starts it, its output in a file."""
-
-    def __init__(self, config: Path, log: Path):
-        self.log = log
-        self._out = log.open("a", encoding="utf-8")
-        self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
-                                     stdout=self._out, stderr=subprocess.STDOUT,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(timeout=timeout)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-            self._out.close()
-
-    @property
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8")
 
 
 def _twelve_feeds(feed_server) -> list[dict]:
@@ -351,7 +325,7 @@ def test_sighup_is_logged_and_the_daemon_goes_on(make_config, tmp_path):
         assert daemon.stop() == 0
     finally:
         daemon.stop()
-    assert "reloading the configuration is not supported yet" in daemon.output
+    assert "configuration reloaded (SIGHUP)" in daemon.output  # tests/test_reload.py tests what reloading does
 
 
 def test_tokens_and_feed_credentials_never_show(feed_server, receiver, make_config, tmp_path):

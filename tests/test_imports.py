@@ -21,10 +21,13 @@ OWNERS: dict[str, set[str]] = {
     "sqlalchemy": {"store"},
     "alembic": {"store"},
     "apprise": {"notify"},
-    "jinja2": {"notify"},
+    "jinja2": {"notify", "web"},
+    "aiohttp": {"web"},
+    "prometheus_client": {"web"},
     "apscheduler": {"daemon"},
     "pydantic": {"config"},
     "yaml": {"config"},
+    "rich": {"cli"},  # progress bars on a terminal
 }
 
 # Libraries used outside their owner, with the reason. Empty: keep it so.
@@ -43,11 +46,12 @@ KNOWN_EDGES: dict[str, set[str]] = {
     "__main__": {"cli"},
     "cli": {"assess", "classify", "daemon", "evaluate", "events", "logs", "match", "notify", "pipeline", "replay",
             "store"},
-    "daemon": {"fetch", "outbox", "pipeline", "store"},
+    "daemon": {"fetch", "outbox", "pipeline", "store", "web"},
     "evaluate": {"pipeline", "replay", "store"},
     "outbox": {"notify", "store"},
     "pipeline": {"assess", "classify", "events", "fetch", "match", "notify", "outbox", "parse", "store"},
     "replay": {"parse", "pipeline"},
+    "web": {"store"},  # the status page and the metrics read the store
 }
 
 

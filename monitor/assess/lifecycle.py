@@ -30,7 +30,7 @@ def incident_of(facts: EventFacts, world: World) -> Incident:
     """An event as the rules see it."""
     hosted = any(world.hosts_us(p, facts.first_seen.date()) for p in facts.places)
     return Incident(facts.id, facts.event_type, facts.first_seen, facts.actors, facts.places,
-                    dict(facts.killed), dict(facts.injured), facts.claims, hosted)
+                    dict(facts.killed), dict(facts.injured), facts.claims, hosted, facts.sources)
 
 
 @dataclass
@@ -48,6 +48,7 @@ class _Decision:
     changed: list[Forecast] = field(default_factory=list)
     announcements: list[Announcement] = field(default_factory=list)
     silent: list[str] = field(default_factory=list)  # why a rule this event concerns raised no warning
+    quiet: str | None = None  # the report is too old to alert: forecasts are kept, nothing is announced
 
     def own(self, forecast: Forecast) -> Forecast:
         """The decision's copy of a loaded forecast (one per id, whichever list it came in)."""
@@ -77,7 +78,9 @@ class _Decision:
             else:
                 warned_hit = True
                 forecast.lead_hours = max(0.0, (incident.at - forecast.warned_at).total_seconds() / 3600)
-                if self.rules.send_resolved:
+                if self.quiet is not None:
+                    self.silent.append(f"{forecast.rule}: confirmed, not announced: {self.quiet}")
+                elif self.rules.send_resolved:
                     self.announcements.append(Announcement("resolved", forecast, trigger_title=title))
         if not warned_hit and unwarned_kind:
             return MissedEvent(incident.event_id, unwarned_kind, incident.at, title)
@@ -164,19 +167,30 @@ class _Decision:
                 self.silent.append(f"{forecast.rule}: already warned of by the warning of "
                                    f"{standing.window_start:%Y-%m-%d %H:%M} ({standing.trigger_event_id})")
                 return
+            if self.quiet is not None:
+                # Left unwarned, so that a recent report of the event can still warn.
+                self.silent.append(f"{forecast.rule}: likelihood {judgement.likelihood:.0%} reaches the threshold, "
+                                   f"not announced: {self.quiet}")
+                return
             forecast.warned_at, forecast.warned_likelihood = self.now, judgement.likelihood
             self.announcements.append(Announcement("warning", forecast, judgement, trigger_title))
             return
         if abs(judgement.likelihood - (forecast.warned_likelihood or 0)) < self.rules.update_delta:
+            return
+        if self.quiet is not None:
+            self.silent.append(f"{forecast.rule}: likelihood moved to {judgement.likelihood:.0%}, not announced: "
+                               f"{self.quiet}")
             return
         previous, forecast.warned_likelihood = forecast.warned_likelihood, judgement.likelihood
         self.announcements.append(Announcement("warning", forecast, judgement, trigger_title, update_from=previous))
 
 
 def decide(rules: RulesFile, history: Sequence[HistoryIncident], world: World, event: EventFacts, is_new: bool,
-           title: str, standing: Standing, now: datetime) -> Outlook:
-    """What an event, new or just changed, does to the forecasts: confirm, raise, create; and which alerts."""
-    decision = _Decision(rules, history, world, event, standing, now)
+           title: str, standing: Standing, now: datetime, quiet: str | None = None) -> Outlook:
+    """What an event, new or just changed, does to the forecasts: confirm, raise, create; and which alerts.
+    `quiet` says why the report may announce nothing (published too long ago): the forecasts change all the
+    same, and each announcement it would have made becomes a silent reason."""
+    decision = _Decision(rules, history, world, event, standing, now, quiet=quiet)
     incident = incident_of(event, world)
     miss = decision.resolve(incident, title) if is_new else None
     if incident.event_type == "threat":

@@ -5,8 +5,10 @@ unhealthy daemon), 2 bad configuration or input, 130 interrupted.
 
     common     what the commands share: logging with secrets masked, the writer's order, the database's origin
     running    run, poll, replay, migrate: the commands that run the pipeline and write the database
-    looking    status, match, track-record, eval: the commands that look without writing
+    looking    status, events, match, track-record, eval: the commands that look without writing
     checks     check-config, notify-test: is the set-up right
+    arguments  the types of option values (durations, times): a bad one is a usage message, not a traceback
+    progress   progress bars for replay and eval, on a terminal only
 """
 
 from __future__ import annotations
@@ -14,44 +16,73 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from monitor import errors, store
+from monitor.cli import arguments
 from monitor.cli.checks import cmd_check_config, cmd_notify_test
 from monitor.cli.common import database_url
-from monitor.cli.looking import cmd_eval, cmd_match, cmd_status, cmd_track_record
+from monitor.cli.looking import cmd_eval, cmd_events, cmd_match, cmd_status, cmd_track_record
 from monitor.cli.running import cmd_migrate, cmd_poll, cmd_replay, cmd_run
+from monitor.config import CONFIG_ENV
 from monitor.errors import MonitorError
+
+
+def version() -> str:
+    try:
+        return metadata.version("monitor")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+class _Version(argparse.Action):
+    """--version, looked up only when asked for: reading the package metadata costs every other command time."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        print(f"{parser.prog} {version()}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="monitor", description="Early-warning daemon for militia attacks and "
                                      "US strikes in Iraq, Syria and Jordan.")
-    parser.add_argument("--config", help="monitor.yaml or the folder holding it (default: $MONITOR_CONFIG or "
-                        "config/)")
+    config_help = (f"monitor.yaml or the folder holding it (default: ${CONFIG_ENV}, else the first of "
+                   "./config, ~/.config/monitor and /etc/monitor that holds one)")
+    parser.add_argument("--config", help=config_help)
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
+    # Each command takes --config too, so it may come after the command's name; SUPPRESS keeps a value given
+    # before the name when none is given after it.
+    after = argparse.ArgumentParser(add_help=False)
+    after.add_argument("--config", default=argparse.SUPPRESS, help=config_help)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("run", help="run the daemon until SIGTERM/SIGINT").set_defaults(func=cmd_run)
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, parents=[after])
 
-    poll = commands.add_parser("poll", help="poll every feed once, process, notify, exit")
+    command("run", "run the daemon until SIGTERM/SIGINT").set_defaults(func=cmd_run)
+
+    poll = command("poll", "poll every feed once, process, notify, exit")
     poll.add_argument("--once", action="store_true", help="one pass over all feeds (required)")
     poll.set_defaults(func=cmd_poll)
 
-    commands.add_parser("check-config", help="validate every config file").set_defaults(func=cmd_check_config)
+    command("check-config", "validate every config file").set_defaults(func=cmd_check_config)
 
-    match = commands.add_parser("match", help="show what the watchlist and reader make of a text")
+    match = command("match", "show what the watchlist and reader make of a text")
     match.add_argument("text", nargs="+")
-    match.add_argument("--at", help="date the text as of this ISO date (default: now)")
+    match.add_argument("--at", type=arguments.moment, help="date the text as of this time: an ISO date or time, "
+                       "today, yesterday, or a duration ago such as 2d (default: now)")
     match.add_argument("--json", action="store_true", help="print JSON")
     match.set_defaults(func=cmd_match)
 
-    rep = commands.add_parser("replay", help="run items from files through the pipeline with a simulated clock")
+    rep = command("replay", "run items from files through the pipeline with a simulated clock")
     rep.add_argument("inputs", nargs="+", metavar="INPUT", help="JSON Lines items, RSS/Atom files, or folders")
     rep.add_argument("--out", help="write records here (default: standard output)")
     rep.add_argument("--db", help="database URL (default: a temporary SQLite file)")
     rep.add_argument("--send", action="store_true", help="deliver the alerts too")
     rep.set_defaults(func=cmd_replay)
 
-    ev = commands.add_parser("eval", help="replay a labelled file and print precision/recall figures")
+    ev = command("eval", "replay a labelled file and print precision/recall figures")
     ev.add_argument("labelled", metavar="LABELLED.jsonl", nargs="+", help="one or more labelled files, scored together")
     ev.add_argument("--worst", type=int, default=15, help="how many of the worst misses to list")
     ev.add_argument("--timeline", action="append", help="incident timeline (JSON) to score strike_likely/"
@@ -60,26 +91,35 @@ def build_parser() -> argparse.ArgumentParser:
                     "for figures by shape (repeat for several)")
     ev.set_defaults(func=cmd_eval)
 
-    record = commands.add_parser("track-record", help="how often warnings were right, per rule")
+    events = command("events", "list the stored events: type, places, toll, sources, first seen")
+    events.add_argument("--since", type=arguments.since, help="only events first seen since then: a duration ago "
+                        "such as 2d, today, yesterday, or an ISO date or time (default: all)")
+    events.add_argument("--db", help="database URL (default: the configured one)")
+    events.set_defaults(func=cmd_events)
+
+    record = command("track-record", "how often warnings were right, per rule")
     record.add_argument("--db", help="database URL (default: the configured one)")
     record.set_defaults(func=cmd_track_record)
 
-    mig = commands.add_parser("migrate", help="bring the database schema up to date (also done at every start)")
+    mig = command("migrate", "bring the database schema up to date (also done at every start)")
     mig.add_argument("--db", help="database URL (default: the configured one)")
     mig.set_defaults(func=cmd_migrate)
 
-    commands.add_parser("notify-test", help="send a test alert to every target").set_defaults(func=cmd_notify_test)
+    command("notify-test", "send a test alert to every target").set_defaults(func=cmd_notify_test)
 
-    status = commands.add_parser("status", help="feeds, their errors and next polls; deliveries")
+    status = command("status", "feeds, their errors and next polls; deliveries")
     status.add_argument("--health", action="store_true", help="exit 1 unless the daemon's heartbeat is fresh")
-    status.add_argument("--max-age", default="300", help="how long a heartbeat stays fresh: seconds or a duration "
-                        "such as 5m (default 300)")
+    status.add_argument("--max-age", type=arguments.duration, default="300", help="how long a heartbeat stays "
+                        "fresh: seconds or a duration such as 5m (default 300)")
     status.set_defaults(func=cmd_status)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a bad argument: argparse has printed why
+        return 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 2
     try:
         # What SQLAlchemy and the OS raise beneath a command is turned into the error tree by their owners
         # (the store; errors.reported_file_problems says why that net is wide), so only the tree is caught here.

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 
 from monitor import notify, store
-from monitor.cli.common import database_origin, setup_logging
+from monitor.cli.common import database_origin, outputs_of, setup_logging, target_label
 from monitor.config import check_config_files, load_settings, load_watchlist, redacted_database_url
 
 
@@ -32,6 +32,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     print(f"feeds: {len(settings.feeds)}")
     for target in settings.notify:
         print(f"notify: {target.ident()}: {notify.describe_url(target.secret_url())}")
+    if not settings.notify:
+        print("notify: no notification targets")
     print(f"alerts file: {settings.alerts.file or 'off'}; alerts to log: {settings.alerts.log}")
     print("configuration is valid")
     return 0
@@ -45,8 +47,10 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
                               title="monitor test alert",
                               text=f"This is a test alert from monitor, sent {now:%Y-%m-%d %H:%M UTC}.")
     failures = 0
+    if not settings.notify:
+        print(f"no notification targets are configured; the test alert goes to {outputs_of(settings)} only")
     for target in notify.build_targets(settings):
         error = target.send(alert)
         failures += error is not None
-        print(f"{target.label}: {'ok' if error is None else 'FAILED: ' + error}")
+        print(f"{target_label(target.id, settings)}: {'ok' if error is None else 'FAILED: ' + error}")
     return 1 if failures else 0

@@ -8,8 +8,9 @@ import os
 import re
 from datetime import datetime
 
-from monitor import daemon, logs, notify, pipeline
+from monitor import daemon, logs, notify, pipeline, store
 from monitor.config import DATABASE_ENV, Settings, load_settings
+from monitor.errors import FileProblem
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -33,7 +34,7 @@ def secrets_of(settings: Settings) -> list[str]:
 
 
 def setup_logging(settings: Settings, level: str | None = None) -> None:
-    logs.setup(level or settings.log_level, secrets_of(settings))
+    logs.setup(level or settings.log_level, secrets_of(settings), settings.log_format)
 
 
 def writer(args: argparse.Namespace, command: str, database: str | None = None,
@@ -65,6 +66,33 @@ def database_url(args: argparse.Namespace) -> tuple[str, str]:
         return url, "--db"
     settings = load_settings(args.config)
     return settings.database, database_origin(settings)
+
+
+def existing_database(url: str, origin: str) -> store.Engine:
+    """Open the database a command only reads. A SQLite file that is not there is an error naming it: opening
+    it would create an empty database at a wrong path and report "nothing stored" as if all were well."""
+    path = store.database_file(url)
+    if path is not None and not path.exists():
+        raise FileProblem(path, f"the database does not exist (URL from {origin}); `monitor run`, "
+                                "`monitor poll --once` or `monitor migrate` creates it")
+    return store.open_engine(url)
+
+
+def outputs_of(settings: Settings) -> str:
+    """Where alerts go besides the notification targets, said as what they are: the log and the alerts file are
+    outputs every configuration has, not targets someone configured."""
+    outputs = (["the log"] if settings.alerts.log else []) + (
+        [f"the alerts file {settings.alerts.file}"] if settings.alerts.file else [])
+    return " and ".join(outputs) or "nowhere else (alerts.log is false and alerts.file is null)"
+
+
+def target_label(target_id: str, settings: Settings) -> str:
+    """A delivery target as people know it: a configured name, or what a built-in output is."""
+    if target_id == "log":
+        return "the log"
+    if target_id == "file":
+        return f"the alerts file {settings.alerts.file}" if settings.alerts.file else "the alerts file"
+    return target_id
 
 
 def when(moment: datetime | None) -> str:

@@ -1,4 +1,5 @@
-"""The commands that look without writing: status (and its health check), match, track-record, eval."""
+"""The commands that look without writing: status (and its health check), events, match, track-record, eval.
+Those that read the database never create it: a wrong path is an error naming it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor import daemon, notify, pipeline, store
-from monitor.cli.common import setup_logging, when
-from monitor.config import Settings, Watchlist, load_settings, load_vocabulary, load_watchlist, parse_duration
+from monitor.cli import progress
+from monitor.cli.common import (
+    database_origin,
+    database_url,
+    existing_database,
+    outputs_of,
+    setup_logging,
+    target_label,
+    when,
+)
+from monitor.config import Settings, Watchlist, load_settings, load_vocabulary, load_watchlist
 from monitor.model import Reading, Report
 
 FAILING_TOO_LONG = timedelta(minutes=30)
@@ -21,7 +31,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     if args.health:
         return _health(settings, args.max_age)
-    engine = store.open_engine(settings.database)
+    engine = existing_database(settings.database, database_origin(settings))
     states = store.feed_states(engine)
     print(f"items stored: {store.item_count(engine)}; events: {len(store.events(engine))}")
     for feed in settings.feeds:
@@ -32,27 +42,30 @@ def cmd_status(args: argparse.Namespace) -> int:
         health = f"failing ({state.failures} in a row): {state.last_error}" if state.failures else "ok"
         print(f"{feed.label}: {health}; last poll {when(state.last_polled_at)}; last success "
               f"{when(state.last_success_at)}; next poll {when(state.next_poll_at)}; items {state.items_total}")
-    configured = {t.id for t in notify.build_targets(settings)}
+    targets = notify.build_targets(settings)
+    configured = {t.id for t in targets}
+    # Deliveries made before targets had names are keyed by a hash of the URL until the daemon next starts
+    # and renames them; shown under the name they will get.
+    legacy = {notify.legacy_target_id(t): t.id for t in targets}
+    print(f"notification targets: {', '.join(t.name or t.ident() for t in settings.notify) or 'none'}; alerts "
+          f"also go to {outputs_of(settings)}")
     for target in store.target_health(engine):
         counts = ", ".join(f"{n} {state}" for state, n in sorted(target.counts.items()))
-        line = f"deliveries to {target.target_id}: {counts}"
+        name = legacy.get(target.target_id) or target.target_id
+        line = f"deliveries to {target_label(name, settings)}: {counts}"
         if target.failing_since:
             line += f"; failing since {when(target.failing_since)}: {target.last_error}"
         if target.last_expired_at:
             line += f"; last expiry {when(target.last_expired_at)}"
-        if target.target_id not in configured:
+        if name not in configured:
             line += "; not a configured target (its pending alerts are kept)"
         print(line)
+    engine.dispose()
     return 0
 
 
-def _health(settings: Settings, max_age: str) -> int:
+def _health(settings: Settings, fresh: timedelta) -> int:
     """Healthy: a fresh heartbeat, no target failing for more than 30 minutes, no alert expired lately."""
-    try:
-        fresh = parse_duration(max_age)
-    except ValueError as exc:
-        print(f"status --max-age: {exc}", file=sys.stderr)
-        return 2
     path = settings.state_dir / daemon.HEARTBEAT_FILE
     try:
         beat = datetime.fromisoformat(path.read_text(encoding="utf-8").strip())
@@ -62,6 +75,10 @@ def _health(settings: Settings, max_age: str) -> int:
     now = datetime.now(UTC)
     age = now - beat
     problems = [f"last heartbeat {age.total_seconds():.0f}s ago"] if age > fresh else []
+    database = store.database_file(settings.database)
+    if database is not None and not database.exists():
+        print(f"unhealthy: the database {database} does not exist", file=sys.stderr)
+        return 1
     engine = store.open_engine(settings.database)
     for target in store.target_health(engine):
         if target.failing_since and now - target.failing_since > FAILING_TOO_LONG:
@@ -85,7 +102,7 @@ def cmd_match(args: argparse.Namespace) -> int:
 
     text = " ".join(args.text)
     matches = Matcher(watchlist).match(text)
-    moment = datetime.fromisoformat(args.at).replace(tzinfo=UTC) if args.at else datetime.now(UTC)
+    moment: datetime = args.at or datetime.now(UTC)
     reading = Reader(load_vocabulary(settings.vocabulary), watchlist).read(text, "", matches, moment)
     if args.json:
         print(json.dumps({"mentions": [m.as_dict() for m in matches.mentions], "reading": reading.as_dict()},
@@ -143,13 +160,36 @@ def _print_rules_view(settings: Settings, watchlist: Watchlist, text: str, readi
 def cmd_track_record(args: argparse.Namespace) -> int:
     from monitor.assess import Outcome, track_record
 
-    settings = load_settings(args.config)
-    engine = store.open_engine(args.db or settings.database)
+    url, origin = database_url(args)
+    engine = existing_database(url, origin)
     outcomes = [Outcome(p.rule, p.warned_likelihood or p.likelihood, p.state, p.lead_hours)
                 for p in store.predictions(engine) if p.warned_at is not None]
     misses = [(m.kind, m.title, m.at) for m in store.misses(engine)]
+    engine.dispose()
     print(track_record(outcomes, misses))
     return 0
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    url, origin = database_url(args)
+    engine = existing_database(url, origin)
+    listed = store.events_since(engine, args.since)
+    engine.dispose()
+    for event in listed:
+        print(f"{when(event.first_seen)}  {event.event_type}: {event.title}")
+        print(f"  places: {', '.join(event.places) or '-'}")
+        print(f"  toll: {_toll(event.killed, event.injured)}")
+        names = sorted({str(s.get('source') or s.get('title') or '?') for s in event.sources})
+        print(f"  sources ({len(event.sources)}): {', '.join(names) or '-'}")
+    period = f" first seen since {when(args.since)}" if args.since else ""
+    print(f"{len(listed)} event{'s' if len(listed) != 1 else ''}{period}")
+    return 0
+
+
+def _toll(killed: dict[str, int], injured: dict[str, int]) -> str:
+    parts = [f"{n} {side} killed" for side, n in sorted(killed.items()) if n]
+    parts += [f"{n} {side} injured" for side, n in sorted(injured.items()) if n]
+    return ", ".join(parts) or "none reported"
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -162,9 +202,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
                       key=lambda r: r.item.published)
     timeline = ({k: v for path in args.timeline for k, v in read_timeline(Path(path)).items()}
                 if args.timeline else None)
-    with tempfile.TemporaryDirectory(prefix="monitor-eval-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="monitor-eval-") as scratch, \
+            progress.bar("eval", progress.wanted(records_to_stdout=False)) as advance:
         runtime = pipeline.build_runtime(settings, f"sqlite:///{Path(scratch) / 'eval.db'}")
-        report = evaluate(runtime, labelled, load_watchlist(settings.watchlist), timeline)
+        report = evaluate(runtime, labelled, load_watchlist(settings.watchlist), timeline, advance)
         runtime.engine.dispose()
     print(report.render(worst=args.worst))
     return 0

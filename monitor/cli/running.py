@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from monitor import daemon, pipeline, store
+from monitor.cli import progress
 from monitor.cli.common import setup_logging, when, writer
 from monitor.config import load_settings, redacted_database_url
 from monitor.replay import replay
@@ -57,7 +58,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
             daemon.start_writer(runtime, guard)
             out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
             try:
-                items, alerts = replay(runtime, [Path(p) for p in args.inputs], out)
+                with progress.bar("replay", progress.wanted(records_to_stdout=not args.out)) as advance:
+                    items, alerts = replay(runtime, [Path(p) for p in args.inputs], out, advance)
             finally:
                 if args.out:
                     out.close()

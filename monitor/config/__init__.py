@@ -45,11 +45,14 @@ from monitor.config.settings import AlertsConfig as AlertsConfig
 from monitor.config.settings import EventsConfig as EventsConfig
 from monitor.config.settings import FeedConfig as FeedConfig
 from monitor.config.settings import FetchConfig as FetchConfig
+from monitor.config.settings import HttpConfig as HttpConfig
 from monitor.config.settings import NotifyTarget as NotifyTarget
 from monitor.config.settings import QuietHours as QuietHours
 from monitor.config.settings import RateLimit as RateLimit
 from monitor.config.settings import ScheduleConfig as ScheduleConfig
 from monitor.config.settings import Settings as Settings
+from monitor.config.settings import is_loopback as is_loopback
+from monitor.config.settings import listen_address as listen_address
 from monitor.config.values import ByteSize as ByteSize
 from monitor.config.values import Duration as Duration
 from monitor.config.values import expand_env as expand_env
@@ -61,8 +64,8 @@ from monitor.config.values import with_userinfo_of as with_userinfo_of
 from monitor.config.values import without_userinfo as without_userinfo
 from monitor.config.vocabulary import CODE_SIDES as CODE_SIDES
 from monitor.config.vocabulary import EVENT_TYPES as EVENT_TYPES
-from monitor.config.vocabulary import EventWords as EventWords
 from monitor.config.vocabulary import PERSON_COUNTS as PERSON_COUNTS
+from monitor.config.vocabulary import EventWords as EventWords
 from monitor.config.vocabulary import Vocabulary as Vocabulary
 from monitor.config.vocabulary import Weights as Weights
 from monitor.config.vocabulary import load_vocabulary as load_vocabulary

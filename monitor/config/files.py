@@ -4,7 +4,7 @@ key path or line, so that a `ConfigError` can be acted on without opening a trac
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,35 @@ DEFAULT_CONFIG_DIR = "config"
 CONFIG_FILE_NAME = "monitor.yaml"
 
 
-def locate_config(path: str | Path | None) -> Path:
-    """Find `monitor.yaml` from a file or folder argument, MONITOR_CONFIG, or `config/`."""
-    chosen = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_DIR)
-    return chosen / CONFIG_FILE_NAME if chosen.is_dir() else chosen
+def config_folders(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The folders searched for `monitor.yaml` when neither `--config` nor MONITOR_CONFIG names it, in order:
+    `config/` in the current folder (a clone of the repository), the user's config folder (XDG_CONFIG_HOME,
+    else ~/.config), then /etc (a service)."""
+    env = os.environ if environ is None else environ
+    user = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else Path.home() / ".config"
+    return [Path(DEFAULT_CONFIG_DIR), user / "monitor", Path("/etc/monitor")]
+
+
+def locate_config(path: str | Path | None, environ: Mapping[str, str] | None = None) -> Path:
+    """Find `monitor.yaml` from a file or folder argument, else MONITOR_CONFIG, else the first of
+    `config_folders` that holds one; a ConfigError names every place looked at when none does."""
+    env = os.environ if environ is None else environ
+    if path:
+        chosen = Path(path)
+        return chosen / CONFIG_FILE_NAME if chosen.is_dir() else chosen
+    if env.get(CONFIG_ENV):
+        chosen = Path(env[CONFIG_ENV])
+        found = chosen / CONFIG_FILE_NAME if chosen.is_dir() else chosen
+        if not found.exists():
+            raise ConfigError([f"{found}: file not found (named by {CONFIG_ENV})"])
+        return found
+    searched = [folder / CONFIG_FILE_NAME for folder in config_folders(env)]
+    for candidate in searched:
+        if candidate.is_file():
+            return candidate
+    shown = ", ".join(str(c.absolute()) for c in searched)
+    raise ConfigError([f"no {CONFIG_FILE_NAME} found; looked for {shown}. Give its file or folder with --config "
+                       f"PATH or the {CONFIG_ENV} environment variable"])
 
 
 def read_yaml(path: Path) -> Any:

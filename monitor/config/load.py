@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from monitor.config.files import ConfigError, describe_errors, locate_config, read_yaml
-from monitor.config.settings import BUILT_IN_TARGETS, Settings
+from monitor.config.settings import BUILT_IN_TARGETS, MIN_TOKEN_LENGTH, Settings
 from monitor.config.values import read_secret_file, service_of
 
 DATABASE_ENV = "MONITOR_DATABASE"
@@ -37,7 +37,7 @@ def resolve_database_url(url: str, base: Path) -> str:
 def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Read, validate and freeze the configuration."""
     env = os.environ if environ is None else environ
-    config_file = locate_config(path).resolve()
+    config_file = locate_config(path, env).resolve()
     raw = read_yaml(config_file)
     if raw is None:
         raw = {}
@@ -74,6 +74,14 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
                                          for name in ("message.txt.j2", "email.html.j2")):
         problems.append(f"{config_file}: alerts.templates: {_resolve(base, templates)} must hold message.txt.j2 and "
                         "email.html.j2 (or set it to null for plain messages)")
+    http = settings.http
+    if http is not None and http.token_file is not None:
+        try:
+            if len(read_secret_file(_resolve(base, http.token_file))) < MIN_TOKEN_LENGTH:
+                problems.append(f"{config_file}: http.token_file: the token must be at least {MIN_TOKEN_LENGTH} "
+                                "characters (e.g. openssl rand -hex 16)")
+        except ValueError as exc:
+            problems.append(f"{config_file}: http.token_file: {exc}")
     if problems:
         raise ConfigError(problems)
     database = env.get(DATABASE_ENV) or settings.database
@@ -88,6 +96,8 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
                        for t in settings.notify],
             "history": [_resolve(base, p) for p in settings.history],
             "state_dir": _resolve(base, settings.state_dir),
+            "http": http.model_copy(update={"token_file": _resolve(base, http.token_file)})
+            if http is not None and http.token_file is not None else http,
             "alerts": settings.alerts.model_copy(
                 update={"file": _resolve(base, alerts_file) if alerts_file else None,
                         "templates": _resolve(base, settings.alerts.templates) if settings.alerts.templates else None}

@@ -6,6 +6,7 @@ Only the shape of each key is checked here; `load` reads the file, checks what n
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from monitor.config.values import ByteSize, Duration, expand_env, read_secret_fi
 ALERT_KINDS = ("new_event", "event_update", "strike_likely", "attack_likely", "prediction_resolved",
                "target_failing", "test")
 SEVERITIES = ("low", "medium", "high")
+NOTIFY_FORMATS = ("message", "json")
 # The targets every configuration has (the log and the alerts file); a `notify` entry may not take their names.
 BUILT_IN_TARGETS = ("log", "file")
 
@@ -31,6 +33,7 @@ class FeedConfig(_Section):
     url: str
     name: str | None = None
     interval: Duration | None = None
+    max_item_age: Duration | None = None  # overrides alerts.max_item_age for this feed
 
     @field_validator("url")
     @classmethod
@@ -90,6 +93,16 @@ class NotifyTarget(_Section):
     quiet_hours: QuietHours | None = None
     digest: Duration | None = None
     rate_limit: RateLimit | None = None
+    # message: what Apprise makes of the alert for this service (text or HTML email); json: the alert as one
+    # JSON object (the fields of a `monitor replay` alert record) POSTed to a json(s):// or http(s):// URL.
+    format: str = "message"
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value not in NOTIFY_FORMATS:
+            raise ValueError(f"{value!r} is not a format; use {' or '.join(NOTIFY_FORMATS)}")
+        return value
 
     @field_validator("url", mode="before")
     @classmethod
@@ -171,6 +184,8 @@ class AlertsConfig(_Section):
     max_retry_delay: Duration = timedelta(minutes=10)
     max_age: Duration = timedelta(days=7)
     send_timeout: Duration = timedelta(seconds=30)
+    # Items published longer ago than this are stored but raise no alert (a new feed's backlog); null: no limit.
+    max_item_age: Duration | None = timedelta(days=2)
 
     @model_validator(mode="before")
     @classmethod
@@ -191,6 +206,90 @@ class AlertsConfig(_Section):
         return self
 
 
+class RetentionConfig(_Section):
+    """How long stored things keep their text; their keys and prints stay, so nothing comes back as new."""
+
+    items: Duration | None = timedelta(days=90)  # 0 or null: keep the text forever
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _forever(cls, value: Any) -> Any:
+        # A duration must be positive; here 0 has a meaning of its own.
+        if (isinstance(value, int | float) and not isinstance(value, bool) and value == 0) or \
+                (isinstance(value, str) and value.strip() in {"0", "0s", "0d"}):
+            return None
+        return value
+
+
+class HttpConfig(_Section):
+    """The daemon's HTTP server (status page, /healthz, /metrics); off when the section is absent.
+
+    It binds to localhost unless told otherwise; bound anywhere else, every request must carry the token, which
+    is a secret like a notification URL (never logged, never shown)."""
+
+    listen: str = "127.0.0.1:8080"
+    token: SecretStr | None = None
+    token_file: Path | None = None
+
+    @field_validator("listen")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        listen_address(value)
+        return value
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _expand(cls, value: Any) -> Any:
+        return expand_env(value) if isinstance(value, str) else value
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < MIN_TOKEN_LENGTH:
+            raise ValueError(f"a token must be at least {MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 16)")
+        return value
+
+    @model_validator(mode="after")
+    def _protected(self) -> HttpConfig:
+        if self.token is not None and self.token_file is not None:
+            raise ValueError("give at most one of `token` and `token_file`")
+        host, _ = listen_address(self.listen)
+        if self.token is None and self.token_file is None and not is_loopback(host):
+            raise ValueError(f"`token` or `token_file` is required: listen {self.listen!r} is not a loopback "
+                             "address, so other machines can reach the status page and metrics")
+        return self
+
+    def secret_token(self) -> str | None:
+        """The token requests must carry, from the config or its file; None when bound to loopback without one."""
+        if self.token is not None:
+            return self.token.get_secret_value().strip()
+        return read_secret_file(self.token_file) if self.token_file is not None else None
+
+
+MIN_TOKEN_LENGTH = 16
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """`host:port` (`[::1]:8080` for IPv6) as (host, port); ValueError says what is wrong."""
+    match = re.match(r"^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:\[\]]*)):(\d{1,5})$", value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not host:port; use e.g. 127.0.0.1:8080 (or [::1]:8080)")
+    port = int(match.group(3))
+    if not 1 <= port <= 65535:
+        raise ValueError(f"port {port} is out of range (1-65535)")
+    return match.group(1) or match.group(2), port
+
+
+def is_loopback(host: str) -> bool:
+    """Only this machine can reach `host`: localhost or a loopback address. An empty host means every address."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to any address
+
+
 class Settings(_Section):
     """Everything the daemon needs, validated; paths are absolute."""
 
@@ -202,17 +301,27 @@ class Settings(_Section):
     history: list[Path] = [Path("history.yaml")]
     state_dir: Path = Path("../state")
     log_level: str = "INFO"
+    log_format: str = "text"  # json: one JSON object per line, for a log collector
     feeds: list[FeedConfig] = []
     notify: list[NotifyTarget] = []
     schedule: ScheduleConfig = ScheduleConfig()
     fetch: FetchConfig = FetchConfig()
     events: EventsConfig = EventsConfig()
     alerts: AlertsConfig = AlertsConfig()
+    http: HttpConfig | None = None  # the status page, /healthz and /metrics
+    retention: RetentionConfig = RetentionConfig()
 
     @field_validator("watchlist", "vocabulary", "history", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str | Path) else value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value not in ("text", "json"):
+            raise ValueError(f"{value!r} is not a log format; use text or json")
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -224,3 +333,9 @@ class Settings(_Section):
 
     def interval_for(self, feed: FeedConfig) -> timedelta:
         return feed.interval or self.schedule.interval
+
+    def max_item_age_for(self, feed: FeedConfig | None) -> timedelta | None:
+        """The age past which a new item of this feed raises no alert (None: no limit)."""
+        if feed is not None and feed.max_item_age is not None:
+            return feed.max_item_age
+        return self.alerts.max_item_age

@@ -10,18 +10,22 @@ control and bidi characters, defuses mass mentions, and caps its length; Apprise
 plain-text body for HTML targets such as email.
 
 Where things are:
-- `compose`: the `AlertDraft` for a new event, an event update, a warning and a confirmed warning (`draft`).
+- `compose`: the `AlertDraft` for a new event, an event update, a warning and a confirmed warning (`draft`);
+  every alert cites its reports with checked links; `alert_record` is an alert as JSON for programs.
 - `policy`: severity and routing, which targets want an alert (`severity`, `wants`, `route`).
-- `safety`: feed text made inert, and the length limits of titles, bodies and fields.
-- `targets`: the `Target` protocol, Apprise, log and file targets, `build_targets`, `check_targets`.
+- `safety`: feed text made inert, links checked (`safe_link`), and the length limits of titles, bodies and fields.
+- `targets`: the `Target` protocol, Apprise (its notification type set by severity), `format: json` webhook,
+  log and file targets, `build_targets`, `check_targets`.
 - `redact`: the secrets of a notification URL and masking them (`url_secrets`, `mask`, `describe_url`).
 - `templates`: the Jinja2 text and HTML email templates of `alerts.templates`.
 
 Apprise and Jinja2 are imported in this package only.
 """
 
+from monitor.notify.compose import alert_record as alert_record
 from monitor.notify.compose import draft as draft
 from monitor.notify.compose import event_update_alert as event_update_alert
+from monitor.notify.compose import first_link as first_link
 from monitor.notify.compose import new_event_alert as new_event_alert
 from monitor.notify.compose import resolved_alert as resolved_alert
 from monitor.notify.compose import warning_alert as warning_alert

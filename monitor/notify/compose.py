@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.model import AlertDraft, Change, EventChange, Item, Judgement, Reading, total_count
+from monitor.model import AlertDraft, Change, EventChange, Item, Judgement, Reading, StoredAlert, total_count
 from monitor.notify.policy import severity
-from monitor.notify.safety import MAX_TITLE, inert
+from monitor.notify.safety import MAX_TITLE, inert, safe_link
 
 
 def draft(kind: str, dedupe_key: str, event_id: str | None, created_at: datetime, title: str, text: str,
@@ -18,6 +18,19 @@ def draft(kind: str, dedupe_key: str, event_id: str | None, created_at: datetime
     payload.setdefault("severity", severity(kind, payload))
     return AlertDraft(kind=kind, dedupe_key=dedupe_key, event_id=event_id, created_at=created_at, title=title,
                       text=text, payload=payload)
+
+
+def source_of(source: str | None, title: str | None, link: str | None) -> dict[str, Any]:
+    """A report as an alert cites it: its source, title and link (None unless a safe http(s) URL)."""
+    return {"source": inert(source, 80), "title": inert(title, 200), "link": safe_link(link)}
+
+
+def _source_lines(source: dict[str, Any], label: str = "Source") -> list[str]:
+    """A cited report in the text: who and what on one line, the link alone on the next (phones make it
+    tappable, and a URL on its own line is never cut in the middle of a sentence)."""
+    lines = [f"{label}: {inert(source.get('source'), 80)}: {inert(source.get('title'), 200)}"]
+    link = safe_link(source.get("link"))
+    return [*lines, f"  {link}"] if link else lines
 
 
 def _toll(counts: dict[str, int]) -> str:
@@ -60,9 +73,7 @@ def new_event_alert(change: EventChange, reading: Reading, now: datetime) -> Ale
     if evidence.get("event_type"):
         lines.append(f"Evidence: \u201c{inert(evidence['event_type'], 400)}\u201d")
     for source in event.sources:
-        lines.append(f"Source: {inert(source['source'], 80)}: {inert(source['title'], 200)}")
-        if source.get("link"):
-            lines.append(f"  {inert(source['link'], 300)}")
+        lines += _source_lines(source)
     payload = {"event_type": event.event_type, "actors": list(event.actors), "places": list(event.places),
                "killed": event.killed, "injured": event.injured, "sources": list(event.sources),
                "weapon": weapon, "when": reading.happened_on.isoformat() if reading.happened_on else None,
@@ -83,11 +94,11 @@ def event_update_alert(change: EventChange, material: Sequence[Change], item: It
         lines.append(f"Killed: {_toll(event.killed)}")
     if event.injured:
         lines.append(f"Injured: {_toll(event.injured)}")
-    lines.append(f"Source: {inert(item.source, 80)}: {inert(item.title, 200)}")
-    if item.link:
-        lines.append(f"  {inert(item.link, 300)}")
+    source = source_of(item.source, item.title, item.link)
+    lines += _source_lines(source)
     payload = {"event_type": event.event_type, "changes": [c.text for c in material], "killed": event.killed,
-               "injured": event.injured, "places": list(event.places), "actors": list(event.actors)}
+               "injured": event.injured, "places": list(event.places), "actors": list(event.actors),
+               "sources": [source]}
     return draft(kind="event_update", dedupe_key=f"event_update:{event.id}:{item.key}", event_id=event.id,
                  created_at=now, title=inert(f"Update: {_headline(change)}", MAX_TITLE),
                  text="\n".join(lines), payload=payload)
@@ -113,8 +124,9 @@ def warning_alert(kind: str, prediction_id: int, judgement: Judgement, trigger_t
         f"Expected: {what} by {by} against {judgement.expected_against}",
         f"Window: until {until} ({int(rule.window / timedelta(hours=1))} h from the trigger)",
         f"Likelihood: {_percent(judgement.likelihood)} (rule {rule.name})",
-        f"Trigger: {inert(trigger_title, 200)}",
     ]
+    trigger = _trigger_source(judgement, trigger_title)
+    lines += _source_lines(trigger, "Trigger") if trigger else [f"Trigger: {inert(trigger_title, 200)}"]
     if judgement.likely_targets:
         lines.append(f"Where it may hit (hit before in such cycles): {', '.join(judgement.likely_targets)}")
     lines.append("Why:")
@@ -125,13 +137,23 @@ def warning_alert(kind: str, prediction_id: int, judgement: Judgement, trigger_t
     payload = {"likelihood": round(judgement.likelihood, 3), "window_hours": int(rule.window / timedelta(hours=1)),
                "rule": rule.name,
                "expected_by": list(judgement.expected_by), "against": judgement.expected_against,
-               "reasons": list(judgement.reasons), "precedents": [p.describe() for p in judgement.precedents]}
+               "reasons": list(judgement.reasons), "precedents": [p.describe() for p in judgement.precedents],
+               "likely_targets": list(judgement.likely_targets), "sources": [trigger] if trigger else []}
     if update_from is None:
         return draft(kind=kind, dedupe_key=f"{kind}:{prediction_id}", event_id=judgement.trigger.event_id,
                      created_at=now, title=inert(head, MAX_TITLE), text="\n".join(lines), payload=payload)
     return draft(kind="event_update", dedupe_key=f"{kind}:{prediction_id}:{judgement.likelihood:.2f}",
                  event_id=judgement.trigger.event_id, created_at=now, title=inert(f"Update: {head}", MAX_TITLE),
                  text="\n".join(lines), payload=payload)
+
+
+def _trigger_source(judgement: Judgement, trigger_title: str) -> dict[str, Any] | None:
+    """The report that triggered a warning, as the trigger event holds it: the one of that title, else the
+    first report with a link."""
+    sources = judgement.trigger.sources
+    found = next((s for s in sources if s.get("title") == trigger_title), None)
+    found = found or next((s for s in sources if safe_link(s.get("link"))), None)
+    return source_of(found.get("source"), found.get("title"), found.get("link")) if found else None
 
 
 def resolved_alert(prediction_id: int, kind: str, rule: str, likelihood: float, lead_hours: float,
@@ -144,3 +166,28 @@ def resolved_alert(prediction_id: int, kind: str, rule: str, likelihood: float, 
     return draft(kind="prediction_resolved", dedupe_key=f"prediction_resolved:{prediction_id}",
                  event_id=event_id, created_at=now, title=inert(title, MAX_TITLE), text=text,
                  payload={"likelihood": round(likelihood, 3), "rule": rule, "lead_hours": round(lead_hours, 1)})
+
+
+def alert_record(alert: AlertDraft | StoredAlert, level: str | None = None) -> dict[str, Any]:
+    """An alert as one JSON object for programs: the fields of a `monitor replay` alert record (type, kind,
+    event_id, at, likelihood, window_hours, title, text), then its `key` (the same if it is ever sent again,
+    so a receiver can drop the duplicate), its severity, the notification `level` it goes out with, the
+    reports it cites (links checked) and, for a warning, where it may hit."""
+    payload = alert.payload or {}
+    record: dict[str, Any] = {
+        "type": "alert", "kind": alert.kind, "event_id": alert.event_id, "at": alert.created_at.isoformat(),
+        "likelihood": payload.get("likelihood"), "window_hours": payload.get("window_hours"),
+        "title": alert.title, "text": alert.text,
+        "key": alert.dedupe_key, "severity": payload.get("severity", "low"), "level": level,
+        "sources": [source_of(s.get("source"), s.get("title"), s.get("link"))
+                    for s in payload.get("sources") or [] if isinstance(s, dict)],
+    }
+    if payload.get("likely_targets"):
+        record["likely_targets"] = list(payload["likely_targets"])
+    return record
+
+
+def first_link(payload: dict[str, Any] | None) -> str | None:
+    """The first checked link among the reports an alert cites (what a digest line points to)."""
+    sources = (payload or {}).get("sources") or []
+    return next((link for s in sources if isinstance(s, dict) and (link := safe_link(s.get("link")))), None)

@@ -9,7 +9,7 @@ import jinja2
 
 from monitor.model import StoredAlert
 from monitor.notify.compose import _toll
-from monitor.notify.safety import inert
+from monitor.notify.safety import inert, safe_link
 
 
 class Templates:
@@ -20,6 +20,7 @@ class Templates:
             loader=jinja2.FileSystemLoader(str(folder)), autoescape=jinja2.select_autoescape(["html", "j2"]),
             undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
         self._env.filters["inert"] = inert
+        self._env.tests["link"] = lambda value: isinstance(value, str) and bool(value) and safe_link(value) == value
         self.text = self._env.get_template("message.txt.j2")
         self.html = self._env.get_template("email.html.j2")
 
@@ -30,7 +31,7 @@ class Templates:
         payload = alert.payload or {}
         return self.html.render(alert=alert, facts=_facts(alert), sources=_sources(payload),
                                 evidence=payload.get("evidence") or [], reasons=payload.get("reasons") or [],
-                                precedents=payload.get("precedents") or [])
+                                precedents=payload.get("precedents") or [], lines=alert.text.splitlines())
 
 
 def _facts(alert: StoredAlert) -> list[tuple[str, str]]:
@@ -46,11 +47,13 @@ def _facts(alert: StoredAlert) -> list[tuple[str, str]]:
             if p.get("expected_by") else None,
             ("Likelihood", f"{p['likelihood'] * 100:.0f}%") if p.get("likelihood") is not None else None,
             ("Window", f"{p['window_hours']} hours") if p.get("window_hours") else None,
+            ("May hit", ", ".join(p["likely_targets"])) if p.get("likely_targets") else None,
             ("Changes", "; ".join(p["changes"])) if p.get("changes") else None]
     return [r for r in rows if r]
 
 
 def _sources(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The reports an alert cites, each link checked again as it is sent (alerts stored by older releases
+    hold the feed's link as it came)."""
     return [{"source": inert(s.get("source"), 80), "title": inert(s.get("title"), 200),
-             "link": s.get("link") if str(s.get("link") or "").startswith(("http://", "https://")) else None}
-            for s in payload.get("sources") or []]
+             "link": safe_link(s.get("link"))} for s in payload.get("sources") or [] if isinstance(s, dict)]

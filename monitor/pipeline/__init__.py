@@ -20,12 +20,15 @@ from monitor.pipeline.feed import feed_lease as feed_lease
 from monitor.pipeline.feed import is_due as is_due
 from monitor.pipeline.feed import poll_feeds as poll_feeds
 from monitor.pipeline.feed import poll_once as poll_once
+from monitor.pipeline.feed import prune_items as prune_items
 from monitor.pipeline.item import Clock as Clock
 from monitor.pipeline.item import ItemOutcome as ItemOutcome
 from monitor.pipeline.item import decide as decide
 from monitor.pipeline.item import process_item as process_item
 from monitor.pipeline.item import process_items as process_items
 from monitor.pipeline.item import read_item as read_item
+from monitor.pipeline.item import too_old as too_old
 from monitor.pipeline.item import utcnow as utcnow
 from monitor.pipeline.runtime import Runtime as Runtime
 from monitor.pipeline.runtime import build_runtime as build_runtime
+from monitor.pipeline.runtime import rebuilt as rebuilt

@@ -45,7 +45,8 @@ async def deliver(runtime: Runtime, clock: Clock = utcnow, sender: outbox.Sender
     if expire:
         outcomes = await asyncio.to_thread(outbox.expire_due, runtime.engine, runtime.targets, settings, now)
     claimed = await asyncio.to_thread(outbox.claim_due, runtime.engine, targets or runtime.targets, sender, now)
-    by_id = {t.id: t for t in runtime.targets}
+    # The targets asked for first: a sender started before a reload may still hold a target that is gone.
+    by_id = {t.id: t for t in (*runtime.targets, *(targets or ()))}
     rounds = await asyncio.gather(*(
         asyncio.to_thread(outbox.deliver_to, runtime.engine, by_id[target_id], pairs, settings, sender, clock,
                           runtime.targets)

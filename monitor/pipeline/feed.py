@@ -14,7 +14,7 @@ from monitor import fetch, outbox, parse, store
 from monitor.config import FeedConfig, Settings, with_userinfo_of, without_userinfo
 from monitor.model import Item
 from monitor.pipeline.deliver import deliver
-from monitor.pipeline.item import Clock, ItemOutcome, process_items, utcnow
+from monitor.pipeline.item import Clock, ItemOutcome, format_age, process_items, utcnow
 from monitor.pipeline.runtime import Runtime
 
 log = logging.getLogger("monitor.pipeline")
@@ -36,6 +36,15 @@ class FeedOutcome:
     next_poll_at: datetime | None
     seconds: float = 0.0
     outcomes: list[ItemOutcome] = field(default_factory=list)
+    old_items: int = 0  # new to us, but published longer ago than the feed's max_item_age: stored, not alerted
+    max_item_age: timedelta | None = None
+
+    @property
+    def old_note(self) -> str:
+        """"12 older than 2d, not alerted", or nothing when every new item was recent."""
+        if not self.old_items or self.max_item_age is None:
+            return ""
+        return f"{self.old_items} older than {format_age(self.max_item_age)}, not alerted"
 
 
 def _state_for(states: dict[str, store.FeedState], feed: FeedConfig) -> store.FeedState:
@@ -104,6 +113,7 @@ def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: 
         feed=feed, status=result.status, items=len(items), new_items=len(outcomes),
         relevant=sum(1 for o in outcomes if o.reading.relevant), alerts=sum(len(o.alerts) for o in outcomes),
         error=error, warning=warning, next_poll_at=state.next_poll_at, seconds=result.seconds, outcomes=outcomes,
+        old_items=sum(1 for o in outcomes if o.too_old), max_item_age=settings.max_item_age_for(feed),
     )
 
 
@@ -180,6 +190,13 @@ def expire_predictions(runtime: Runtime, now: datetime) -> int:
         return store.expire_predictions(session, now)
 
 
+def prune_items(runtime: Runtime, now: datetime) -> int:
+    """Retention: empty the text of items older than `retention.items`, keeping their keys (nothing comes back
+    as new); returns how many were pruned."""
+    keep = runtime.settings.retention.items
+    return 0 if keep is None else store.prune_items(runtime.engine, now - keep)
+
+
 async def poll_once(runtime: Runtime, clock: Clock = utcnow,
                     owner: str | None = None) -> tuple[list[FeedOutcome], list[outbox.DeliveryOutcome]]:
     """One pass over every configured feed (except those another instance is polling right now), then
@@ -191,5 +208,6 @@ async def poll_once(runtime: Runtime, clock: Clock = utcnow,
         outcomes = await poll_feeds(runtime, [f for f, _ in claimed], client, clock,
                                     {state.feed_url: state for _, state in claimed})
     expire_predictions(runtime, clock())
+    prune_items(runtime, clock())  # the housekeeping of those who poll from cron instead of running the daemon
     deliveries = await deliver(runtime, clock, outbox.Sender(owner, outbox.lease_for(runtime.settings)))
     return outcomes, deliveries

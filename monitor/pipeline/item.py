@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor import assess, events, notify, store
@@ -38,6 +38,7 @@ class ItemOutcome:
     event_id: str | None
     alerts: tuple[AlertDraft, ...] = ()
     copy_of: str | None = None  # the stored item this one repeats (syndication), when it does
+    too_old: str | None = None  # why it raised no alert for its age ("published 2019-12-29, older than ...")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class Decision:
     outlook: Outlook | None = None
     references: tuple[str, ...] = ()  # earlier events its background clauses point to
     drafts: tuple[AlertDraft, ...] = ()  # the event's own alerts; warnings are composed once stored
+    too_old: str | None = None  # published too long ago to alert: stored, merged, never announced
 
 
 def read_item(runtime: Runtime, item: Item) -> tuple[Reading, list[dict[str, Any]]]:
@@ -58,30 +60,49 @@ def read_item(runtime: Runtime, item: Item) -> tuple[Reading, list[dict[str, Any
     return reading, [m.as_dict() for m in matches.mentions]
 
 
+def format_age(age: timedelta) -> str:
+    """A duration as the config spells it: 2d, 36h, 90m, 45s."""
+    seconds = int(age.total_seconds())
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def too_old(item: Item, max_age: timedelta | None, key: str, now: datetime) -> str | None:
+    """Why a new item raises no alert for its age, or None. An item with no date of its own carries the time
+    it was fetched (see `parse`): it is new to us, so it counts as recent."""
+    if max_age is None or now - item.published <= max_age:
+        return None
+    return f"published {item.published:%Y-%m-%d}, older than {key} {format_age(max_age)}"
+
+
 def decide(runtime: Runtime, item: Item, reading: Reading, fingerprint: str, context: ItemContext,
            now: datetime) -> Decision:
     """Pure: is the item a copy; if not, which event it starts or joins, what that changes, what it does to the
-    forecasts standing, and the event's alerts."""
+    forecasts standing, and the event's alerts. An item published longer ago than its feed's `max_item_age`
+    still starts or joins its event (later reports find it), but raises no alert and no warning."""
     original = events.original_of(item, fingerprint, context.copies)
     if original is not None:
         return Decision(copy_of=original)
+    quiet = too_old(item, *runtime.age_limit(item.feed_url), now)
     change, outlook, drafts = None, None, []
     if reading.relevant and reading.event_type:
         report = Report(item.key, item.title, item.link, item.source, item.published, reading)
         change = events.place_report(report, context.candidates, runtime.settings.events.merge_window,
                                      runtime.gazetteer)
         material = change.material(runtime.settings.events.update_on)
-        if change.is_new:
+        if quiet is None and change.is_new:
             drafts.append(notify.new_event_alert(change, reading, now))
-        elif material:
+        elif quiet is None and material:
             drafts.append(notify.event_update_alert(change, material, item, now))
         outlook = assess.decide(runtime.rules, runtime.history, runtime.world, change.event, change.is_new,
-                                item.title, context.standing, now)
+                                item.title, context.standing, now, quiet=quiet)
     references: list[str] = []
     if reading.relevant and reading.background_places:
         references = events.referenced_events(reading, item.published, context.earlier,
                                               change.event.id if change else None)
-    return Decision(None, change, outlook, tuple(references), tuple(drafts))
+    return Decision(None, change, outlook, tuple(references), tuple(drafts), quiet)
 
 
 def _announced(outlook: Outlook, now: datetime) -> list[AlertDraft]:
@@ -113,7 +134,10 @@ def apply(session: store.Session, runtime: Runtime, item: Item, reading: Reading
         silent = decision.outlook.silent if decision.outlook else ()
         for line in silent:
             log.debug("event %s raised no warning: %s", change.event.id, line)
-        why = "\n".join([change.why, *(f"no warning: {line}" for line in silent)])
+        if decision.too_old:
+            log.debug("event %s: no alert: %s", change.event.id, decision.too_old)
+        why = "\n".join([change.why, *([f"no alert: {decision.too_old}"] if decision.too_old else []),
+                         *(f"no warning: {line}" for line in silent)])
         store.save_event(session, change.event, item.key, now, [c.text for c in change.changes], why)
     if decision.outlook is not None:
         store.save_forecasts(session, decision.outlook.forecasts)
@@ -124,7 +148,7 @@ def apply(session: store.Session, runtime: Runtime, item: Item, reading: Reading
     store.add_item(session, item, reading, event_id, now, {"mentions": mentions,
                                                            "refers_to_events": list(decision.references)}, prints)
     stored = [d for d in drafts if store.add_alert(session, d, notify.route(d, runtime.targets)) is not None]
-    return ItemOutcome(item, reading, event_id, tuple(stored))
+    return ItemOutcome(item, reading, event_id, tuple(stored), too_old=decision.too_old)
 
 
 def process_item(runtime: Runtime, item: Item, now: datetime) -> ItemOutcome | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from monitor import assess, config, notify, store
 from monitor.classify import Reader
@@ -32,9 +33,17 @@ class Runtime:
     processor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-process"))
 
+    def age_limit(self, feed_url: str) -> tuple[timedelta | None, str]:
+        """How old a new item of this feed may be and still alert, and the key that says so."""
+        feed = next((f for f in self.settings.feeds if f.public_url == feed_url), None)
+        if feed is not None and feed.max_item_age is not None:
+            return feed.max_item_age, f"feeds[{feed.label}].max_item_age"
+        return self.settings.max_item_age_for(None), "alerts.max_item_age"
 
-def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
-    """Load the watchlist and vocabulary, open the store, set up notification targets."""
+
+def _built(settings: Settings, open_store: Callable[[], store.Engine],
+           processor: ThreadPoolExecutor | None = None) -> Runtime:
+    """Everything read from the config files around `settings`; the store is opened once they passed."""
     watchlist = load_watchlist(settings.watchlist)
     vocabulary = load_vocabulary(settings.vocabulary)
     rules = config.load_rules(settings.rules)
@@ -45,10 +54,24 @@ def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
     if problems:
         raise ConfigError(problems)
     history = config.incidents_of(history_files)
-    engine = store.open_engine(database or settings.database)
+    targets = notify.build_targets(settings)
+    runtime = Runtime(settings, open_store(), Matcher(watchlist), Reader(vocabulary, watchlist), targets,
+                      world_of(watchlist), gazetteer_of(watchlist), rules, history)
+    if processor is not None:  # the worker thread the running pipeline already queues on (its own is unused)
+        runtime.processor = processor
+    return runtime
 
-    return Runtime(settings, engine, Matcher(watchlist), Reader(vocabulary, watchlist), notify.build_targets(settings),
-                   world_of(watchlist), gazetteer_of(watchlist), rules, history)
+
+def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
+    """Load the watchlist and vocabulary, open the store, set up notification targets."""
+    return _built(settings, lambda: store.open_engine(database or settings.database))
+
+
+def rebuilt(runtime: Runtime, settings: Settings) -> Runtime:
+    """A runtime for a reloaded configuration, on the same store and worker thread (the daemon's reload). The
+    database is not reopened: a changed `database` takes effect at the next start."""
+    return _built(settings.model_copy(update={"database": runtime.settings.database}), lambda: runtime.engine,
+                  runtime.processor)
 
 
 def world_of(watchlist: Watchlist) -> assess.World:

@@ -14,7 +14,9 @@ SQLModel, SQLAlchemy and Alembic are imported here and nowhere else; the rest of
 - `event`: events, their entities and history.
 - `delivery`: alerts, deliveries and their claims, target health and the messages sent.
 - `prediction`: predictions and misses.
+- `listing`: read-only listings for people (the events of a period).
 - `context`: what processing one item reads (loaded in one place) and writes, as model values.
+- `overview`: read-only looks for the status page and the metrics (latest events, warnings, deliveries).
 """
 
 from __future__ import annotations
@@ -66,6 +68,19 @@ from monitor.store.item import item_count as item_count
 from monitor.store.item import known_keys as known_keys
 from monitor.store.item import lock_item_work as lock_item_work
 from monitor.store.item import original_of as original_of
+from monitor.store.item import prune_items as prune_items
+from monitor.store.listing import events_since as events_since
+from monitor.store.overview import confirmed_by as confirmed_by
+from monitor.store.overview import event_titles as event_titles
+from monitor.store.overview import events_begun_since as events_begun_since
+from monitor.store.overview import latest_deliveries as latest_deliveries
+from monitor.store.overview import latest_events as latest_events
+from monitor.store.overview import misses_among as misses_among
+from monitor.store.overview import oldest_pending_alert as oldest_pending_alert
+from monitor.store.overview import open_warnings as open_warnings
+from monitor.store.overview import ping as ping
+from monitor.store.overview import stored_counts as stored_counts
+from monitor.store.overview import warnings_since as warnings_since
 from monitor.store.prediction import expire_predictions as expire_predictions
 from monitor.store.prediction import misses as misses
 from monitor.store.prediction import open_predictions as open_predictions

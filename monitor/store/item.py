@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, text
+from sqlalchemy import func, or_, text, tuple_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from monitor.store.engine import transaction
 from monitor.store.tables import ItemCopy, StoredItem
 
 
@@ -61,3 +62,27 @@ def feeds_of(engine: Engine, item_key: str) -> list[str]:
 def item_count(engine: Engine) -> int:
     with Session(engine) as session:
         return session.exec(select(func.count()).select_from(StoredItem)).one()
+
+
+def prune_items(engine: Engine, before: datetime, batch: int = 500) -> int:
+    """Empty the title and summary of the items published and fetched before `before` (retention), keeping
+    their keys, links and prints, so that they are still known and never come back as new. In short
+    transactions, walking the published index, so a big first prune never holds the write lock for long."""
+    pruned = 0
+    after: tuple[datetime, str] | None = None
+    while True:
+        with transaction(engine) as session:
+            query = (select(StoredItem)
+                     .where(col(StoredItem.published) < before, col(StoredItem.fetched_at) < before,
+                            or_(col(StoredItem.title) != "", col(StoredItem.summary) != ""))
+                     .order_by(col(StoredItem.published), col(StoredItem.key)).limit(batch))
+            if after is not None:
+                query = query.where(tuple_(col(StoredItem.published), col(StoredItem.key)) > after)
+            rows = list(session.exec(query))
+            for row in rows:
+                row.title, row.summary = "", ""
+                session.add(row)
+        pruned += len(rows)
+        if len(rows) < batch:
+            return pruned
+        after = (rows[-1].published, rows[-1].key)
