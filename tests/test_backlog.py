@@ -56,7 +56,7 @@ def test_first_poll_alerts_only_for_fresh_items_and_a_second_poll_for_nothing(fe
                          alerts={"max_item_age": "2d"})
 
     assert main(["--config", str(config), "poll", "--once"]) == 0
-    capsys.readouterr()
+    assert "4 new, 4 relevant, 2 alerts (2 older than 2d, not alerted)" in capsys.readouterr().out
     alerts = _alerts(tmp_path)
     assert sorted(a["kind"] for a in alerts) == ["new_event", "new_event"]
     assert {a["title"].split(":")[0].split(" ")[0] for a in alerts} <= {"Attack", "Strike"}

@@ -20,6 +20,7 @@ import pytest
 
 from monitor import logs, notify
 from monitor.cli import main
+from monitor.cli.common import secrets_of
 from monitor.config import load_settings
 from monitor.config.files import config_folders
 
@@ -314,3 +315,12 @@ def test_progress_bars_only_on_a_terminal_and_records_unchanged(make_config, tmp
         monkeypatch.undo()
     shared = both.close()
     assert "━" not in shared and shared.replace("\r\n", "\n") == plain.out + plain.err
+
+
+def test_the_status_page_token_is_among_the_secrets_the_log_masks(make_config, tmp_path):
+    token_file = tmp_path / "http-token"
+    token_file.write_text("s3cret-page-token-0123456789\n", encoding="utf-8")
+    token_file.chmod(0o600)
+    settings = load_settings(make_config(http={"listen": "0.0.0.0:8080", "token_file": str(token_file)}))
+    assert "s3cret-page-token-0123456789" in secrets_of(settings)
+    assert "s3cret-page-token-0123456789" not in secrets_of(load_settings(make_config()))

@@ -14,8 +14,8 @@ from monitor.errors import FileProblem
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """Every secret the configuration holds, for the log filter: notification tokens and passwords, and the
-    credentials in feed and database URLs."""
+    """Every secret the configuration holds, for the log filter: notification tokens and passwords, the
+    credentials in feed and database URLs, and the status page's token."""
     found: list[str] = []
     for target in settings.notify:
         try:
@@ -30,6 +30,13 @@ def secrets_of(settings: Settings) -> list[str]:
                 found += [userinfo.group(1), password]
             elif bare_user_is_secret:  # a feed's https://TOKEN@host/; a database user name is no secret
                 found.append(userinfo.group(1))
+    if settings.http is not None:
+        try:
+            token = settings.http.secret_token()
+        except ValueError:
+            token = None  # an unreadable token file is reported by check-config
+        if token:
+            found.append(token)
     return found
 
 

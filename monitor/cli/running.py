@@ -21,7 +21,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     guard = daemon.DatabaseGuard(settings.database, "run")
     guard.acquire()
     try:
-        return daemon.run_daemon(pipeline.build_runtime(settings), guard)
+        # A reload sets logging up again: a target added by it has its secrets masked like the others.
+        return daemon.run_daemon(pipeline.build_runtime(settings), guard, reconfigure=setup_logging)
     finally:
         guard.release()
 
@@ -39,8 +40,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
     for o in outcomes:
         status = o.error or ("not modified" if o.status == 304 else f"HTTP {o.status}")
         print(f"{o.feed.label}: {status}; {o.items} items, {o.new_items} new, {o.relevant} relevant, "
-              f"{o.alerts} alerts; next poll {when(o.next_poll_at)}" + (f"; warning: {o.warning}" if o.warning
-                                                                        else ""))
+              f"{o.alerts} alerts" + (f" ({o.old_note})" if o.old_note else "") + f"; next poll {when(o.next_poll_at)}"
+              + (f"; warning: {o.warning}" if o.warning else ""))
     sent = sum(1 for d in deliveries if d.error is None)
     print(f"deliveries: {sent} sent, {len(deliveries) - sent} failed")
     return 0
