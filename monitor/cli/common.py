@@ -8,9 +8,10 @@ import os
 import re
 from datetime import datetime
 
-from monitor import daemon, logs, notify, pipeline, store
+from monitor import logs, notify, pipeline, store
 from monitor.config import DATABASE_ENV, Settings, load_settings
 from monitor.errors import FileProblem
+from monitor.guard import DatabaseGuard, start_writer
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -45,15 +46,15 @@ def setup_logging(settings: Settings, level: str | None = None) -> None:
 
 
 def writer(args: argparse.Namespace, command: str, database: str | None = None,
-           ) -> tuple[pipeline.Runtime, daemon.DatabaseGuard]:
+           ) -> tuple[pipeline.Runtime, DatabaseGuard]:
     """Settings, logging, the database lock, then the runtime: the order every writing command keeps."""
     settings = load_settings(args.config)
     setup_logging(settings)
-    guard = daemon.DatabaseGuard(database or settings.database, command)
+    guard = DatabaseGuard(database or settings.database, command)
     guard.acquire()
     try:
         runtime = pipeline.build_runtime(settings, database)
-        daemon.start_writer(runtime, guard)
+        start_writer(runtime, guard)
     except BaseException:
         guard.release()
         raise

@@ -10,7 +10,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor import daemon, notify, pipeline, store
+from monitor import notify, pipeline, store
 from monitor.cli import progress
 from monitor.cli.common import (
     database_origin,
@@ -22,6 +22,7 @@ from monitor.cli.common import (
     when,
 )
 from monitor.config import Settings, Watchlist, load_settings, load_vocabulary, load_watchlist
+from monitor.guard import HEARTBEAT_FILE
 from monitor.model import Reading, Report
 
 FAILING_TOO_LONG = timedelta(minutes=30)
@@ -66,7 +67,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _health(settings: Settings, fresh: timedelta) -> int:
     """Healthy: a fresh heartbeat, no target failing for more than 30 minutes, no alert expired lately."""
-    path = settings.state_dir / daemon.HEARTBEAT_FILE
+    path = settings.state_dir / HEARTBEAT_FILE
     try:
         beat = datetime.fromisoformat(path.read_text(encoding="utf-8").strip())
     except (OSError, ValueError):

@@ -12,13 +12,14 @@ from monitor import daemon, pipeline, store
 from monitor.cli import progress
 from monitor.cli.common import setup_logging, when, writer
 from monitor.config import load_settings, redacted_database_url
+from monitor.guard import DatabaseGuard, start_writer
 from monitor.replay import replay
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     setup_logging(settings)
-    guard = daemon.DatabaseGuard(settings.database, "run")
+    guard = DatabaseGuard(settings.database, "run")
     guard.acquire()
     try:
         # A reload sets logging up again: a target added by it has its secrets masked like the others.
@@ -52,11 +53,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     setup_logging(settings, "WARNING")
     with tempfile.TemporaryDirectory(prefix="monitor-replay-") as scratch:
         database = args.db or f"sqlite:///{Path(scratch) / 'replay.db'}"
-        guard = daemon.DatabaseGuard(database, "replay")
+        guard = DatabaseGuard(database, "replay")
         guard.acquire()
         try:
             runtime = pipeline.build_runtime(settings, database)
-            daemon.start_writer(runtime, guard)
+            start_writer(runtime, guard)
             out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
             try:
                 with progress.bar("replay", progress.wanted(records_to_stdout=not args.out)) as advance:
