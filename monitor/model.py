@@ -130,6 +130,7 @@ class Reading:
     evidence: dict[str, str] = field(default_factory=dict)
     background: tuple[str, ...] = ()
     background_places: tuple[str, ...] = ()  # where the earlier incidents it refers to happened
+    denied: str | None = None  # the event type it says did not happen ("no attack took place"), telling none
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -140,6 +141,7 @@ class Reading:
             "happened_on": self.happened_on.isoformat() if self.happened_on else None,
             "scores": self.scores, "reasons": list(self.reasons), "evidence": self.evidence,
             "background": list(self.background), "background_places": list(self.background_places),
+            "denied": self.denied,
         }
 
 

@@ -126,3 +126,20 @@ def test_the_same_dead_count_as_evidence():
     assert joined.joins, joined.reasons
     assert any("the same dead (1 UK, 2 US)" in r for r in joined.reasons)
     assert not events.weigh(other, event, WINDOW, GAZETTEER).joins
+
+
+def _denying(places: tuple[str, ...], at: datetime) -> Report:
+    reading = Reading(relevant=False, event_type=None, actors=(), places=places, denied="attack")
+    return Report(f"deny-{places}", "No attack took place, officials say", None, "Desk", at, reading)
+
+
+def test_a_denial_corrects_the_attack_at_its_place_and_nothing_else():
+    later = MONDAY + timedelta(hours=10)
+    change = events.denial(_denying(("Ain al-Asad Air Base",), later), [BASE_ATTACK], WINDOW, GAZETTEER)
+    assert change is not None and not change.is_new
+    assert [c.kind for c in change.changes] == ["correction"]
+    assert change.event.report_count == BASE_ATTACK.report_count + 1 and change.event.killed == BASE_ATTACK.killed
+    assert events.denial(_denying((), later), [BASE_ATTACK], WINDOW, GAZETTEER) is None  # names nothing
+    assert events.denial(_denying(("Erbil Air Base",), later), [BASE_ATTACK], WINDOW, GAZETTEER) is None
+    assert events.denial(_denying(("Ain al-Asad Air Base",), MONDAY + timedelta(days=5)), [BASE_ATTACK], WINDOW,
+                         GAZETTEER) is None  # too late, and no day of its own

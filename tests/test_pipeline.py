@@ -119,3 +119,29 @@ def test_a_like_report_published_later_but_stored_first_is_not_taken_for_a_copy(
     runtime, _ = _poll(config)
     assert store.item_count(runtime.engine) == 2
     assert len(store.events(runtime.engine)) == 2
+
+
+def _rss(*items: tuple[str, str, str, str]) -> bytes:
+    """A feed of (guid, title, description, RFC 822 date) items."""
+    body = "".join(f"<item><guid>{g}</guid><title>{t}</title><description>{d}</description><pubDate>{p}</pubDate>"
+                   f"</item>" for g, t, d, p in items)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>{body}</channel></rss>'.encode()
+
+
+def test_a_denial_of_a_known_attack_updates_it_and_a_vague_one_changes_nothing(feed_server, make_config):
+    attack = ("a1", "Rockets hit Harir air base in Kurdistan region",
+              "Two rockets struck Harir air base, which hosts coalition troops, late on Monday, security sources said.",
+              "Mon, 15 Jan 2024 20:00:00 +0000")
+    denied = ("d1", "No rocket attack took place at Harir base, Kurdistan officials say",
+              "Officials said the sounds heard near the base came from a training exercise.",
+              "Tue, 16 Jan 2024 07:00:00 +0000")
+    vague = ("d2", "Army spokesman denies reports of rocket attacks", "", "Tue, 16 Jan 2024 08:00:00 +0000")
+    feed_server.add_feed("/desk.xml", _rss(attack, denied, vague))
+    runtime, _ = _poll(make_config(feeds=[{"url": feed_server.url("/desk.xml")}]))
+    (event,) = store.events(runtime.engine)
+    assert event.report_count == 2 and event.places[0] == "Harir Air Base"
+    alerts = store.alerts(runtime.engine)
+    assert [a.kind for a in alerts] == ["new_event", "event_update"]
+    assert "reported not to have happened" in alerts[1].text and "No rocket attack took place" in alerts[1].text
+    history = store.event_history(runtime.engine, event.id)
+    assert any((h.why or "").startswith("denies it") for h in history)

@@ -45,6 +45,7 @@ class Context:
     measure_words: set[str]
     unnamed_forces_side: str | None  # the side of soldiers named without a nationality, when only it is named
     function_words: set[str]
+    negators: set[str]  # "no rocket attack took place": a word that says the event right after it did not happen
     circumstance_markers: set[Phrase]  # "on the anniversary": an off-topic word as a time, not the frame
     other_language_words: set[str]
     scripts: frozenset[int]  # the Unicode blocks the vocabulary's words are written in: what it can read
@@ -133,6 +134,7 @@ class Context:
             unnamed_forces_side=v.unnamed_forces_side,
             function_words=_first_tokens(v.function_words),
             circumstance_markers={p for p in map(phrase, v.circumstance_markers) if p},
+            negators=_first_tokens(v.negators),
             other_language_words=_first_tokens(v.other_language_words),
             scripts=frozenset(ord(ch) >> 7 for words in cues.values() for word in words for ch in word
                               if ch.isalpha()),

@@ -16,6 +16,7 @@ from monitor.classify.context import Context
 from monitor.classify.segment import Text, weight
 
 ARMED = {"attack", "strike"}
+NEGATOR_REACH = 2  # "no attack", "no rocket attack", "no drone strike": how far before the event word
 THREAT_WORDS = {"threat", "verdict"}  # the cue lists that tell a threat
 SPEECH = "speech"  # speech verbs, as against the words that only name who speaks
 ACTING = {clauses.MILITIA, clauses.STATE, clauses.CROWD}  # roles that can change what an attack word tells
@@ -53,6 +54,9 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             # "Denies reports of a rocket attack": nothing happened. A watched group denying it resumed its
             # attacks still speaks of its attacks: a statement, like an announced halt.
             if not any(doc.sentence_of[i] == doc.sentence_of[begin] for i in militia_before(begin)):
+                kind = label if label in ARMED else _who_did_what(ctx, doc, roles, begin, end, label)
+                if kind in ARMED:
+                    doc.denied.add(kind)
                 continue
             label = "threat"
         elif doc.factual[begin] and not doc.foreground[begin]:
@@ -145,6 +149,11 @@ def _denied(ctx: Context, doc: Text) -> set[int]:
     for begin, end, _ in doc.hits["denials"]:
         lo, hi = clauses.clause(ctx, doc, begin, end)
         out.update(range(lo, hi))
+    for begin, end, label in doc.hits["cues"]:
+        # "No rocket attack took place": a negator right before the event word, or before its weapon.
+        if label not in THREAT_WORDS and any(
+                doc.folded[i] in ctx.negators for i in range(max(0, begin - NEGATOR_REACH), begin)):
+            out.update(range(begin, end))
     return out
 
 

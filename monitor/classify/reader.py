@@ -56,6 +56,9 @@ class Reader:
             evidence["places"] = place_sentence
         if is_relevant:
             reasons.append(f"{event_type}: cues {scores}")
+        denied = min(doc.denied) if event_type is None and doc.denied and where else None
+        if denied is not None:
+            reasons.append(f"says no {denied} happened (a denial: it corrects a known {denied} there, if any)")
         actors = tuple(dict.fromkeys(p.name for p in parties))
         if event_type == "threat" and (said_by := roles.speaker(ctx, doc, party_source)) in actors:
             actors = (said_by, *(a for a in actors if a != said_by))  # the speaker first: merging keys on it
@@ -65,4 +68,5 @@ class Reader:
             parties=tuple(parties), happened_on=happened_on(doc, when), scores=scores, reasons=tuple(reasons),
             evidence={k: v[:400] for k, v in evidence.items() if v}, background=segment.background(doc),
             background_places=places.background_places(ctx, doc, matches),
+            denied=denied,
         )

@@ -49,6 +49,7 @@ class Text:
     owners_after: set[int] = field(default_factory=set)  # owner adjectives that follow their noun ("أمريكية")
     left_stops: list[int] = field(default_factory=list)  # sorted: where a clause's start stops going back
     right_stops: list[int] = field(default_factory=list)  # sorted: where a clause's end stops going on
+    denied: set[str] = field(default_factory=set)  # event types a denial says did not happen
 
     def sentence(self, index: int) -> str:
         start, end = self.sentence_spans[index]

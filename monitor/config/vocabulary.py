@@ -87,6 +87,7 @@ class Vocabulary(BaseModel):
     agent_markers: list[str] = []
     verdict_words: list[str] = []
     event_denials: list[str] = []
+    negators: list[str] = []
     economic_words: list[str] = []
     opposed_markers: list[str] = []
     theatre_words: list[str] = []

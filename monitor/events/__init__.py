@@ -13,6 +13,7 @@ from monitor.events.copies import original_of as original_of
 from monitor.events.copies import same_article as same_article
 from monitor.events.merge import FOLLOW_UP_WINDOW as FOLLOW_UP_WINDOW
 from monitor.events.merge import REFERENCE_WINDOW as REFERENCE_WINDOW
+from monitor.events.merge import denial as denial
 from monitor.events.merge import event_id_for as event_id_for
 from monitor.events.merge import expand_places as expand_places
 from monitor.events.merge import lookup_names as lookup_names

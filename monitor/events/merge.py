@@ -172,6 +172,32 @@ def place_report(report: Report, candidates: Sequence[EventFacts], window: timed
     return replace(merge(best, report), why=f"joined (score {verdict.score}): {'; '.join(verdict.reasons)}")
 
 
+def denial(report: Report, candidates: Sequence[EventFacts], window: timedelta,
+           gazetteer: Gazetteer | None = None) -> EventChange | None:
+    """A report that an event did not happen ("no attack took place at Erbil airport"), matched to the known
+    event it denies: the event keeps its facts and gains the report and a correction, so those alerted to it
+    hear it was denied. Only a denial naming the event's place (or one inside or beside it) counts: "officials
+    deny reports of an attack" names nothing to take back."""
+    denied = report.reading.denied
+    gazetteer = gazetteer or Gazetteer()
+    places = expand_places(report.reading.places, gazetteer)
+    if denied is None or not places:
+        return None
+    told = replace(report, reading=replace(report.reading, relevant=True, event_type=denied))
+    weighed = [(weigh(told, e, window, gazetteer), e) for e in candidates if e.event_type == denied]
+    matching = [(v, e) for v, e in weighed
+                if v.joins and (places & set(e.places) or _within_reach(places, set(e.places), gazetteer))]
+    if not matching:
+        return None
+    verdict, event = max(matching, key=lambda ve: (ve[0].score, _similarity(report, ve[1])))
+    updated = replace(event, first_seen=min(event.first_seen, report.published),
+                      last_seen=max(event.last_seen, report.published), sources=(*event.sources, _source(report)),
+                      report_count=event.report_count + 1)
+    change = Change("correction", f"reported not to have happened ({report.source}: {report.title})")
+    return EventChange(event=updated, is_new=False, changes=(change,),
+                       why=f"denies it (score {verdict.score}): {'; '.join(verdict.reasons)}")
+
+
 def merge(event: EventFacts, report: Report) -> EventChange:
     """Fold a report into an event, keeping the highest figures and every place and actor."""
     reading = report.reading

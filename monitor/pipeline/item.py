@@ -98,6 +98,13 @@ def decide(runtime: Runtime, item: Item, reading: Reading, fingerprint: str, con
             drafts.append(notify.event_update_alert(change, material, item, now))
         outlook = assess.decide(runtime.rules, runtime.history, runtime.world, change.event, change.is_new,
                                 item.title, context.standing, now, quiet=quiet)
+    elif reading.denied:
+        # "No attack took place at Erbil airport": those told of the attack hear it was denied.
+        report = Report(item.key, item.title, item.link, item.source, item.published, reading)
+        change = events.denial(report, context.candidates, runtime.settings.events.merge_window, runtime.gazetteer)
+        material = change.material(runtime.settings.events.update_on) if change else ()
+        if change is not None and quiet is None and material:
+            drafts.append(notify.event_update_alert(change, material, item, now))
     references: list[str] = []
     if reading.relevant and reading.background_places:
         references = events.referenced_events(reading, item.published, context.earlier,

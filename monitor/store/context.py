@@ -77,9 +77,10 @@ def item_context(session: Session, item: Item, prints: tuple[str, str], reading:
                                    item.published - copy_window, item.published + copy_window)]
     candidates: list[EventFacts] = []
     standing = Standing()
-    if reading.relevant and reading.event_type:
+    told = reading.event_type if reading.relevant else reading.denied  # a denial looks for what it denies
+    if told:
         # Attacks and strikes are looked up together: a report may misread one for the other (merging decides).
-        types = ["attack", "strike"] if reading.event_type in {"attack", "strike"} else [reading.event_type]
+        types = ["attack", "strike"] if told in {"attack", "strike"} else [told]
         begin = item.published - merge_window
         said = reading.happened_on
         if said is not None and item.published - follow_up_window <= _day_start(said, item.published) <= item.published:
