@@ -28,6 +28,7 @@ from monitor.notify.compose import event_update_alert as event_update_alert
 from monitor.notify.compose import first_link as first_link
 from monitor.notify.compose import new_event_alert as new_event_alert
 from monitor.notify.compose import resolved_alert as resolved_alert
+from monitor.notify.compose import source_of as source_of
 from monitor.notify.compose import warning_alert as warning_alert
 from monitor.notify.policy import route as route
 from monitor.notify.redact import describe_url as describe_url

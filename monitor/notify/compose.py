@@ -157,15 +157,19 @@ def _trigger_source(judgement: Judgement, trigger_title: str) -> dict[str, Any] 
 
 
 def resolved_alert(prediction_id: int, kind: str, rule: str, likelihood: float, lead_hours: float,
-                   event_id: str, event_title: str, now: datetime) -> AlertDraft:
-    """A warned event happened: say so, with how much warning there was."""
+                   event_id: str, event_title: str, now: datetime,
+                   source: dict[str, Any] | None = None) -> AlertDraft:
+    """A warned event happened: say so, with how much warning there was, citing the report that told it."""
     what = "strike" if kind == "strike_likely" else "attack"
     title = f"Warning confirmed: the expected {what} happened, {lead_hours:.0f} h after the warning"
-    text = "\n".join([f"Warned at {_percent(likelihood)} by rule {rule}.", f"Event: {inert(event_title, 200)}",
-                      f"Lead time: {lead_hours:.1f} hours"])
+    lines = [f"Warned at {_percent(likelihood)} by rule {rule}.", f"Event: {inert(event_title, 200)}",
+             f"Lead time: {lead_hours:.1f} hours"]
+    if source is not None:
+        lines += _source_lines(source)
     return draft(kind="prediction_resolved", dedupe_key=f"prediction_resolved:{prediction_id}",
-                 event_id=event_id, created_at=now, title=inert(title, MAX_TITLE), text=text,
-                 payload={"likelihood": round(likelihood, 3), "rule": rule, "lead_hours": round(lead_hours, 1)})
+                 event_id=event_id, created_at=now, title=inert(title, MAX_TITLE), text="\n".join(lines),
+                 payload={"likelihood": round(likelihood, 3), "rule": rule, "lead_hours": round(lead_hours, 1),
+                          "sources": [source] if source is not None else []})
 
 
 def alert_record(alert: AlertDraft | StoredAlert, level: str | None = None) -> dict[str, Any]:

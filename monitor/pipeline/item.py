@@ -112,7 +112,7 @@ def decide(runtime: Runtime, item: Item, reading: Reading, fingerprint: str, con
     return Decision(None, change, outlook, tuple(references), tuple(drafts), quiet)
 
 
-def _announced(outlook: Outlook, now: datetime) -> list[AlertDraft]:
+def _announced(outlook: Outlook, item: Item, now: datetime) -> list[AlertDraft]:
     """The alerts the forecasts ask for, composed once the store has given new forecasts their ids."""
     drafts = []
     for note in outlook.announcements:
@@ -123,7 +123,8 @@ def _announced(outlook: Outlook, now: datetime) -> list[AlertDraft]:
             drafts.append(notify.resolved_alert(forecast.id, forecast.kind, forecast.rule,
                                                 forecast.warned_likelihood or forecast.likelihood,
                                                 forecast.lead_hours, forecast.resolving_event_id,
-                                                note.trigger_title, now))
+                                                note.trigger_title, now,
+                                                notify.source_of(item.source, item.title, item.link)))
         elif note.judgement is not None:
             drafts.append(notify.warning_alert(forecast.kind, forecast.id, note.judgement, note.trigger_title, now,
                                                update_from=note.update_from))
@@ -150,7 +151,7 @@ def apply(session: store.Session, runtime: Runtime, item: Item, reading: Reading
         store.save_forecasts(session, decision.outlook.forecasts)
         if decision.outlook.miss is not None:
             store.save_miss(session, decision.outlook.miss)
-        drafts += _announced(decision.outlook, now)
+        drafts += _announced(decision.outlook, item, now)
     event_id = change.event.id if change else None
     store.add_item(session, item, reading, event_id, now, {"mentions": mentions,
                                                            "refers_to_events": list(decision.references)}, prints)
