@@ -513,6 +513,11 @@ STRIKES = table(
      "Nujaba official killed as drone slams into his car in eastern Baghdad",
      "",
      Expect(relevant=True, type="strike", actors=("Harakat Hezbollah al-Nujaba",))),
+    ("a-press-release-with-abbreviations-is-one-sentence",
+     "Statement released in Tampa",
+     "TAMPA, Fla. — At 10:15 p.m. Baghdad time on Feb. 9, U.S. Central Command forces carried out a unilateral "
+     "strike near Jurf al-Sakhar, killing a Kataib Hezbollah commander.",
+     Expect(relevant=True, type="strike", striker="United States", actors=("Kataib Hezbollah",))),
     ("the-islamic-state-attacking-the-pmf-is-another-conflict",
      "Islamic State attack kills four PMF fighters near Tuz Khurmatu",
      "",

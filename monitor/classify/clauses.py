@@ -166,6 +166,9 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
         return agent[0], _head_before(roles, lo, begin)[0], agent[1]
     start = _noun_phrase_start(ctx, doc, roles, lo, begin)
     before, at = _head_before(roles, start, begin)
+    if before == TARGET and at is not None and at > lo and doc.folded[at] in ctx.force_words and (
+            roles.get(at - 1) in {STATE, MILITIA}):
+        before, at = roles[at - 1], at - 1  # "U.S. Central Command forces carried out a strike": the owner acts
     if before == TARGET:
         # "Harir air base hit in drone attack": a headline passive; what stands before was hit.
         return None, TARGET, None

@@ -45,6 +45,8 @@ class Context:
     measure_words: set[str]
     unnamed_forces_side: str | None  # the side of soldiers named without a nationality, when only it is named
     function_words: set[str]
+    abbreviations: frozenset[str]  # "U.S.", "Feb.", "p.m.": a full stop after one ends no sentence
+    force_words: set[str]  # "US forces carried out a strike": a force named with its owner acts as the owner
     negators: set[str]  # "no rocket attack took place": a word that says the event right after it did not happen
     circumstance_markers: set[Phrase]  # "on the anniversary": an off-topic word as a time, not the frame
     other_language_words: set[str]
@@ -135,6 +137,8 @@ class Context:
             function_words=_first_tokens(v.function_words),
             circumstance_markers={p for p in map(phrase, v.circumstance_markers) if p},
             negators=_first_tokens(v.negators),
+            force_words=_first_tokens(v.force_words),
+            abbreviations=frozenset(a.lower().rstrip(".") for a in v.abbreviations),
             other_language_words=_first_tokens(v.other_language_words),
             scripts=frozenset(ord(ch) >> 7 for words in cues.values() for word in words for ch in word
                               if ch.isalpha()),

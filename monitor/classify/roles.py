@@ -73,7 +73,13 @@ def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Matc
             found = [Party(ctx.catch_all, "perpetrator", "assumed")]
         return found
     if event_type == "strike":
-        strikers = _strikers(ctx, doc, [(a, m) for a, m in actors if a in ctx.strikers])
+        # Every mention of a striking state counts, not only its first: the title's "U.S. forces" and the
+        # body's "U.S. Central Command forces carried out a strike" are one striker found at either.
+        every = [(name, m) for m in mentions if (name := actor_of(ctx, m)) is not None and name in ctx.strikers]
+        first_of: dict[str, tuple[str, Match]] = {}
+        for name, m in _strikers(ctx, doc, every):
+            first_of.setdefault(name, (name, m))
+        strikers = list(first_of.values())
         found = [Party(a, "striker", "named", doc.sentence(doc.sentence_of[doc.token_at(m.start)]))
                  for a, m in strikers[:1]]
         found += [Party(a, "target", "named") for a, m in iran]

@@ -84,6 +84,8 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
     spans = [(0, len(title))]
     start = len(title) + 1
     for boundary in _SENTENCE_END.finditer(text, start):
+        if boundary.group()[0] != "\n" and _abbreviation_before(ctx, text, boundary.start()):
+            continue  # "U.S. Central Command forces", "at 9:30 p.m. Baghdad time": no sentence ends there
         if boundary.start() > start:
             spans.append((start, boundary.start()))
         start = boundary.end()
@@ -120,6 +122,19 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
                 named=named,
                 at={c: i for m, first, end in named for c, i in ((m.start, first), (m.end - 1, end - 1))},
                 starts=word_starts, hits=hits)
+
+
+_LAST_WORD = re.compile(r"(\S+)\.$")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")  # "u.s", "u.k", a single initial "j"
+
+
+def _abbreviation_before(ctx: Context, text: str, at: int) -> bool:
+    """Whether the full stop just before `at` ends an abbreviation or initials rather than a sentence."""
+    found = _LAST_WORD.search(text, max(0, at - 16), at)
+    if found is None:
+        return False
+    word = found.group(1).lower().lstrip("(\"“‘'")
+    return word in ctx.abbreviations or _INITIALS.fullmatch(word) is not None
 
 
 def _sentences(word_starts: list[int], sentence_starts: list[int]) -> list[int]:

@@ -88,6 +88,8 @@ class Vocabulary(BaseModel):
     verdict_words: list[str] = []
     event_denials: list[str] = []
     negators: list[str] = []
+    abbreviations: list[str] = []
+    force_words: list[str] = []
     economic_words: list[str] = []
     opposed_markers: list[str] = []
     theatre_words: list[str] = []
