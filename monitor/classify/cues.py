@@ -217,12 +217,11 @@ def _circumstance_start(ctx: Context, doc: Text, at: int) -> int | None:
     return k - max(found) if found else None
 
 
-def event_type(scores: dict[str, float], first: dict[str, int], off_topic: bool) -> str | None:
-    """The type with the highest score, the earliest on a tie; "other" for an off-topic frame."""
-    if off_topic:
-        return "other" if scores or off_topic else None
-    if not scores:
-        return None
+def event_type(scores: dict[str, float], first: dict[str, int], off_topic: bool) -> str:
+    """The type with the highest score, the earliest on a tie; "other" for an off-topic frame or a report with
+    no event words."""
+    if off_topic or not scores:
+        return "other"  # the report tells something else: no attack, strike or threat
     # On a tie an armed event outranks a threat: "In retaliation, US jets bombed ..." tells the strike.
     return max(scores, key=lambda k: (scores[k], k != "threat", -first.get(k, 10**9)))
 

@@ -56,7 +56,7 @@ class Reader:
             evidence["places"] = place_sentence
         if is_relevant:
             reasons.append(f"{event_type}: cues {scores}")
-        denied = min(doc.denied) if event_type is None and doc.denied and where else None
+        denied = min(doc.denied) if event_type not in EVENT_TYPES and doc.denied and where else None
         if denied is not None:
             reasons.append(f"says no {denied} happened (a denial: it corrects a known {denied} there, if any)")
         actors = tuple(dict.fromkeys(p.name for p in parties))
