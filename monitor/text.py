@@ -56,6 +56,8 @@ _CONJUNCTIONS = ("", "و", "ف")
 _PREPOSITIONS = ("", "ب", "ل", "ك")
 _ARTICLE = "ال"
 _MIN_STEM = 3  # letters left after stripping: "بلد" -> "لد" is no word to look up
+# Attached pronouns, longest first; a lone "ه" is left alone: folded, it is also every taa marbuta ("قاعده").
+_PRONOUN_SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "نا", "ها")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 
 
@@ -64,7 +66,8 @@ def arabic_stems(token: str) -> tuple[str, ...]:
     """The forms a folded Arabic token may stand for once its proclitics are taken off: a conjunction (و ف),
     a preposition (ب ل ك) and the article (ال), alone or stacked, with the article restored where the
     preposition absorbed it (لل + x = ل + الx) and offered both ways after a preposition ("لكتائب" ->
-    "كتائب", "الكتائب"). The token itself is not included; the likelier readings come first.
+    "كتائب", "الكتائب"); then the same without an attached pronoun ("هجماتها" -> "هجمات", "الهجمات"). The
+    token itself is not included; the likelier readings come first.
 
     This only proposes: the caller keeps a form only when it is a word it knows (an alias token, a
     vocabulary word), so "لبنان" never becomes "بنان" unless "بنان" is listed. Non-Arabic tokens give ().
@@ -99,4 +102,16 @@ def arabic_stems(token: str) -> tuple[str, ...]:
                 add(rest[len(_ARTICLE):])  # "بالحشد" -> "الحشد", "حشد"
             elif preposition:
                 add(_ARTICLE + rest)  # "لكتائب" -> "كتائب", "الكتائب"
+    # A possessive or object pronoun on the end ("هجماتها", its attacks): the word without it, definite too, and
+    # with its taa marbuta back where the suffix had opened it ("قاعدتها" -> "قاعده").
+    for base in (token, *out):
+        for suffix in _PRONOUN_SUFFIXES:
+            if base.endswith(suffix) and len(base) - len(suffix) >= _MIN_STEM:
+                bare = base[: -len(suffix)]
+                forms = [bare, bare[:-1] + "ه"] if bare.endswith("ت") else [bare]
+                for form in forms:
+                    add(form)
+                    if not form.startswith(_ARTICLE):
+                        add(_ARTICLE + form)
+                break
     return tuple(out)

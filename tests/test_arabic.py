@@ -80,6 +80,9 @@ STEM_CASES = [
     pytest.param("كالبصرة", ("البصره", "بصره"), id="kaf-article"),
     pytest.param("ولإيران", ("لايران", "ايران", "الايران"), id="waw-lam"),
     pytest.param("الكتائب", ("كتايب",), id="article-alone"),
+    pytest.param("هجماتها", ("هجمات", "الهجمات", "هجماه", "الهجماه"), id="attached-pronoun"),
+    pytest.param("قاعدتهم", ("قاعدت", "القاعدت", "قاعده", "القاعده"), id="attached-pronoun-reopens-taa-marbuta"),
+    pytest.param("قاعدته", (), id="a-lone-ha-is-left-alone"),
     pytest.param("قصفت", (), id="no-clitic"),
     pytest.param("بلد", (), id="too-short-to-strip"),
     pytest.param("Kataib", (), id="latin"),
@@ -333,3 +336,9 @@ def test_a_title_ending_in_a_place_before_a_summary_that_opens_with_speech(read)
     reading = read("البنتاغون يعلن إصابة جنود في هجوم على قاعدة رميلان",
                    "تقول وزارة الدفاع إن الإصابات طفيفة.")
     assert reading.places == ("Rumalyn Landing Zone",)
+
+
+def test_a_phrase_whose_second_word_carries_a_pronoun(read):
+    # "وقف هجماتها" (halting its attacks) is the listed "وقف الهجمات" with an attached pronoun.
+    reading = read("الفصائل العراقية تعلن وقف هجماتها على القوات الأمريكية")
+    assert reading.event_type == "threat" and reading.relevant

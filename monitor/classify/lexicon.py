@@ -111,8 +111,13 @@ class Lexicon:
         for i in compress(range(len(words)), firsts):
             word = cast(str, firsts[i])
             if i < last and word in longer:
-                for rest, size, options in longer[word].get(words[i + 1], ()):
-                    if size > 2 and tuple(words[i + 1 : i + size]) != rest:
+                following = longer[word]
+                second = words[i + 1]
+                if second not in following and not second.isascii():
+                    # "وقف هجماتها" (halting its attacks) is "وقف الهجمات": the second word without its clitics.
+                    second = next((f for f in arabic_stems(second) if f in following), second)
+                for rest, size, options in following.get(second, ()):
+                    if size > 2 and (second, *words[i + 2 : i + size]) != rest:
                         continue
                     blocked = masked is not None and True in masked[i : i + size]
                     for name, label, unmasked_only in options:
