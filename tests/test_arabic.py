@@ -342,3 +342,21 @@ def test_a_phrase_whose_second_word_carries_a_pronoun(read):
     # "وقف هجماتها" (halting its attacks) is the listed "وقف الهجمات" with an attached pronoun.
     reading = read("الفصائل العراقية تعلن وقف هجماتها على القوات الأمريكية")
     assert reading.event_type == "threat" and reading.relevant
+
+
+VERB_FIRST = [
+    pytest.param("قصفت الولايات المتحدة مواقع لكتائب حزب الله قرب القائم", "strike", "Kataib Hezbollah",
+                 id="a-state-subject-strikes-a-militia"),
+    pytest.param("استهدف مجاهدو المقاومة الإسلامية قاعدة الشدادي في سوريا برشقة صاروخية", "attack", None,
+                 id="fighters-as-subject-attack-a-base"),
+    pytest.param("استهدفت فصائل المقاومة قاعدة عين الأسد بالصواريخ", "attack", None,
+                 id="factions-as-subject-attack-a-named-base"),
+]
+
+
+@pytest.mark.parametrize(("title", "kind", "actor"), VERB_FIRST)
+def test_verb_first_the_subject_after_the_verb_acts(read, title, kind, actor):
+    reading = read(title)
+    assert reading.event_type == kind and reading.relevant, reading
+    if actor is not None:
+        assert actor in reading.actors

@@ -21,6 +21,7 @@ from itertools import compress
 
 from monitor.classify.context import Context
 from monitor.classify.segment import Text
+from monitor.text import arabic_stems
 
 STATE, MILITIA, PROJECTILE, TARGET, CROWD = "state", "militia", "projectile", "target", "crowd"
 NAME = "\x00"  # a masked token: part of a watchlist name
@@ -157,6 +158,18 @@ def only_militia_dead(ctx: Context, doc: Text, roles: dict[int, str], begin: int
 def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int, lo: int,
             hi: int) -> tuple[str | None, str | None, int | None]:
     """(agent role, patient role, agent token) of the event word at begin..end in its clause lo..hi."""
+    if _subject_follows(ctx, doc.folded[begin]):
+        # Verb first: "استهدف مجاهدو المقاومة قاعدة الشدادي" (the resistance's fighters targeted al-Shaddadi base),
+        # "قصفت الولايات المتحدة مواقع للكتائب": the first party after the verb acts, the next is hit.
+        at = next((i for i in range(end, hi) if roles.get(i) is not None), None)
+        subject = roles[at] if at is not None else None  # as named: the object's owner may follow it
+        if subject in {STATE, MILITIA} and at is not None:
+            j = at
+            while j < hi and (roles.get(j) == subject or (doc.masked[j] == NAME and j not in roles)):
+                j += 1
+            hit = _head_after(roles, j, hi)[0]
+            if hit is not None:
+                return subject, hit, at
     # "the embassy was hit", "struck by drones", "attacks and threats by militias": who did it comes after.
     by = next((i for i in range(end, min(hi, end + AGENT_MARKER_REACH)) if doc.folded[i] in ctx.agent_markers
                and not any(roles.get(j) for j in range(end, i))), None)
@@ -192,6 +205,12 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
             else:
                 patient = _head_before(roles, lo, verb)[0] or victim
     return before, patient, at
+
+
+def _subject_follows(ctx: Context, word: str) -> bool:
+    """Whether the word is a verb whose subject comes after it, as written or without its proclitics."""
+    verbs = ctx.subject_after_verbs
+    return bool(verbs) and (word in verbs or (not word.isascii() and any(f in verbs for f in arabic_stems(word))))
 
 
 def _owner_after(doc: Text, roles: dict[int, str], end: int, hi: int) -> int | None:

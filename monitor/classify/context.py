@@ -46,6 +46,7 @@ class Context:
     unnamed_forces_side: str | None  # the side of soldiers named without a nationality, when only it is named
     function_words: set[str]
     abbreviations: frozenset[str]  # "U.S.", "Feb.", "p.m.": a full stop after one ends no sentence
+    subject_after_verbs: set[str]  # verbs whose subject follows them ("استهدف مجاهدو المقاومة قاعدة ...")
     force_words: set[str]  # "US forces carried out a strike": a force named with its owner acts as the owner
     negators: set[str]  # "no rocket attack took place": a word that says the event right after it did not happen
     circumstance_markers: set[Phrase]  # "on the anniversary": an off-topic word as a time, not the frame
@@ -138,6 +139,7 @@ class Context:
             circumstance_markers={p for p in map(phrase, v.circumstance_markers) if p},
             negators=_first_tokens(v.negators),
             force_words=_first_tokens(v.force_words),
+            subject_after_verbs=_first_tokens(v.subject_after_verbs),
             abbreviations=frozenset(a.lower().rstrip(".") for a in v.abbreviations),
             other_language_words=_first_tokens(v.other_language_words),
             scripts=frozenset(ord(ch) >> 7 for words in cues.values() for word in words for ch in word

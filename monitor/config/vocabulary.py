@@ -90,6 +90,7 @@ class Vocabulary(BaseModel):
     negators: list[str] = []
     abbreviations: list[str] = []
     force_words: list[str] = []
+    subject_after_verbs: list[str] = []
     economic_words: list[str] = []
     opposed_markers: list[str] = []
     theatre_words: list[str] = []
