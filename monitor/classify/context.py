@@ -47,6 +47,7 @@ class Context:
     function_words: set[str]
     abbreviations: frozenset[str]  # "U.S.", "Feb.", "p.m.": a full stop after one ends no sentence
     subject_after_verbs: set[str]  # verbs whose subject follows them ("استهدف مجاهدو المقاومة قاعدة ...")
+    us_side_actor: str | None  # the watchlist actor the US side's words stand for ("the American occupier")
     force_words: set[str]  # "US forces carried out a strike": a force named with its owner acts as the owner
     negators: set[str]  # "no rocket attack took place": a word that says the event right after it did not happen
     circumstance_markers: set[Phrase]  # "on the anniversary": an off-topic word as a time, not the frame
@@ -83,6 +84,9 @@ class Context:
             raise ConfigError([f"watchlist: actors: the reader needs exactly one actor with role 'catch_all', "
                                f"found {len(catch_alls)}"])
         us_side = {a.name for a in watchlist.actors if a.side == "us_coalition"}
+        if v.us_side_actor is not None and v.us_side_actor not in us_side:
+            raise ConfigError([f"vocabulary: us_side_actor: {v.us_side_actor!r} is no actor of the US side in the "
+                               f"watchlist (one of {sorted(us_side)})"])
         theatre = set(v.theatre)
         return cls(
             weights=v.weights,
@@ -139,6 +143,7 @@ class Context:
             circumstance_markers={p for p in map(phrase, v.circumstance_markers) if p},
             negators=_first_tokens(v.negators),
             force_words=_first_tokens(v.force_words),
+            us_side_actor=v.us_side_actor,
             subject_after_verbs=_first_tokens(v.subject_after_verbs),
             abbreviations=frozenset(a.lower().rstrip(".") for a in v.abbreviations),
             other_language_words=_first_tokens(v.other_language_words),

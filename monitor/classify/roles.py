@@ -91,15 +91,20 @@ def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Matc
         unnamed = _unnamed_militia_in_title(doc, speaker[1] if speaker else None)
         # Both sides of a threat are its parties: who threatens, and whom, when the title or lead names them.
         leading_us = [(a, m) for a, m in us[:1] if doc.sentence_of[doc.token_at(m.start)] <= 1]
+        # "Kataib Hezbollah warns the American occupier", "the truce with the occupation forces is over": the
+        # US side threatened in the title or lead by its words, not its names, is a party too.
+        worded_us = [] if us or ctx.us_side_actor is None or not any(
+            doc.sentence_of[b] <= 1 for b, _, _ in doc.hits["us_side"]) else [Party(ctx.us_side_actor, "party",
+                                                                                   "named")]
         if unnamed:
             return ([Party(ctx.catch_all, "party", "assumed")] + [Party(a, "party", "named") for a, _ in iran]
-                    + [Party(a, "party", "named") for a, _ in leading_us])
+                    + [Party(a, "party", "named") for a, _ in leading_us] + worded_us)
         if speaker and speaker[0] in ctx.us_side:
             found = [Party(a, "party", "named") for a, _ in us[:1] + iran]
             if not any(a not in ctx.patrons for a, _ in iran) and _militia_words_lead(doc):
                 found.append(Party(ctx.catch_all, "party", "assumed"))  # "warns militias", "Iran and its proxies"
             return found
-        return [Party(a, "party", "named") for a, _ in iran + leading_us]
+        return [Party(a, "party", "named") for a, _ in iran + leading_us] + (worded_us if iran else [])
     return [Party(a, "party", "named") for a, _ in actors]
 
 

@@ -95,6 +95,7 @@ class Vocabulary(BaseModel):
     opposed_markers: list[str] = []
     theatre_words: list[str] = []
     us_side_words: list[str] = []
+    us_side_actor: str | None = None
     measure_words: list[str] = []
     ordinals: dict[str, int] = {}
     articles: list[str] = []
