@@ -254,6 +254,10 @@ INTERCEPTIONS = table(
      "Thousands mark anniversary of Muhandis killing at Baghdad airport road",
      "",
      Expect(relevant=False)),
+    ("forces-that-intercept-a-drone-do-not-own-it",
+     "Coalition forces intercept drone near Harir base",
+     "",
+     Expect(relevant=True, type="attack", not_actors=("US-led coalition",))),
 )
 
 

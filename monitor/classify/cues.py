@@ -121,6 +121,8 @@ def _who_did_what(ctx: Context, doc: Text, roles: dict[int, str], begin: int, en
                 doc.agents[begin] = at
             return "strike"
         owner = clauses.owner_at(roles, lo, begin, end, hi) if roles.get(begin) == clauses.PROJECTILE else None
+        if owner is not None and owner < begin and any(owner < b < begin for b, lb in doc.cues if lb == "attack"):
+            owner = None  # "US forces intercept drone": who brought it down, not whose it was
         if owner is not None and roles[owner] == clauses.STATE:
             # "Turkish drones struck ...": a state's projectiles strike; "American drones took off": no event
             doc.agents[begin] = owner
