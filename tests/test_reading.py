@@ -650,3 +650,19 @@ UNRELATED = table(
 @pytest.mark.parametrize(("title", "summary", "expect"), UNRELATED)
 def test_unrelated(read, title, summary, expect):
     check(read(title, summary, expect.when), expect)
+
+
+SPEAKERS = [
+    pytest.param("Militias threaten US forces in Syria with more attacks", "Iran-backed militias",
+                 id="unnamed-armed-groups-speak"),
+    pytest.param("Austin: the Pentagon will not tolerate attacks by Kataib Hezbollah on US troops", "United States",
+                 id="the-name-before-the-colon"),
+    pytest.param("Iraqi militia KSS threatens American bases if the US joins the war", "Kataib Sayyid al-Shuhada",
+                 id="a-militia-word-beside-the-name-is-apposition"),
+]
+
+
+@pytest.mark.parametrize(("title", "speaker"), SPEAKERS)
+def test_the_speaker_of_a_threat_comes_first(read, title, speaker):
+    reading = read(title)
+    assert reading.event_type == "threat" and reading.actors[:1] == (speaker,), reading

@@ -123,7 +123,12 @@ def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
             return None
         before = doc.words[words[0]][0]
     named = [a for m in mentions if m.end <= before and (a := actor_of(ctx, m)) is not None]
-    return named[-1] if named else None
+    if named:
+        return named[-1]
+    # "Militias threaten US forces ...": armed groups, unnamed, speak.
+    first_word = doc.token_at(before) if before < len(doc.text) else len(doc.folded)
+    unnamed = any(doc.sentence_of[b] == 0 and e <= first_word for b, e, _ in doc.hits["militia"])
+    return ctx.catch_all if unnamed else None
 
 
 def _militia_words_lead(doc: Text) -> bool:
