@@ -12,6 +12,7 @@ from monitor.config import PERSON_COUNTS
 from monitor.model import Match
 
 ARTICLE_REACH = 10  # "a US citizen was reported to be among the dead": how far the casualty word may follow
+MILITIA_SIDE = "militia"  # the casualty side watched groups count under (a side the vocabulary must name)
 OWN_TOLL = {"attack", "strike"}  # event types whose toll is their own, not an earlier incident's
 REVISION_REACH = 5  # "raising the death toll to two": the revision word a few words before the count
 
@@ -31,6 +32,10 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False) -> tuple[dict[str,
         title = [s == 0 and f for s, f in zip(doc.sentence_of, doc.factual, strict=True)]
         counted = [a or b for a, b in zip(doc.foreground, title, strict=True)]
     sides_all = {b: label for b, _, label in doc.hits["sides"]}
+    # A watched group named in a toll is its side: "killing a Kataib Hezbollah commander", "two Nujaba fighters".
+    group_spans = {first: end for m, first, end in doc.named
+                   if m.section == "actor" and m.name in ctx.iran_side and first not in sides_all}
+    sides_all.update(dict.fromkeys(group_spans, MILITIA_SIDE))
     verbs_by_sentence: dict[int, list[Hit]] = {}
     for verb in doc.hits["toll"]:
         if counted[verb[0]]:
@@ -51,7 +56,7 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False) -> tuple[dict[str,
     for b in persons:
         if doc.sentence_of[b] in verbs_by_sentence:
             persons_by_sentence.setdefault(doc.sentence_of[b], []).append(b)
-    side_spans = {b: e for b, e, _ in doc.hits["sides"]}
+    side_spans = {b: e for b, e, _ in doc.hits["sides"]} | group_spans
     for sentence, verbs in verbs_by_sentence.items():
         found = _quantities(ctx, doc, tokens_by_sentence.get(sentence, []), sides_all, verbs, persons)
         found += _people_without_count(ctx, doc, persons_by_sentence.get(sentence, []), sides_all, side_spans,

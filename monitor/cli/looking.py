@@ -102,9 +102,9 @@ def cmd_match(args: argparse.Namespace) -> int:
     from monitor.match import Matcher
 
     text = " ".join(args.text)
-    matches = Matcher(watchlist).match(text)
+    matches = Matcher(watchlist).match(f"{text}\n{args.summary}" if args.summary else text)
     moment: datetime = args.at or datetime.now(UTC)
-    reading = Reader(load_vocabulary(settings.vocabulary), watchlist).read(text, "", matches, moment)
+    reading = Reader(load_vocabulary(settings.vocabulary), watchlist).read(text, args.summary, matches, moment)
     if args.json:
         print(json.dumps({"mentions": [m.as_dict() for m in matches.mentions], "reading": reading.as_dict()},
                          ensure_ascii=False, indent=2))
