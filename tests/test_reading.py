@@ -542,6 +542,10 @@ STRIKES = table(
      "TAMPA, Fla. — At 10:15 p.m. Baghdad time on Feb. 9, U.S. Central Command forces carried out a unilateral "
      "strike near Jurf al-Sakhar, killing a Kataib Hezbollah commander.",
      Expect(relevant=True, type="strike", striker="United States", actors=("Kataib Hezbollah",))),
+    ("pro-iran-fighters-are-no-strike-on-iran",
+     "US strikes in eastern Syria kill nine pro-Iran fighters",
+     "",
+     Expect(relevant=True, type="strike", striker="United States", not_actors=("Iran",))),
     ("the-islamic-state-attacking-the-pmf-is-another-conflict",
      "Islamic State attack kills four PMF fighters near Tuz Khurmatu",
      "",

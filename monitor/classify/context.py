@@ -23,6 +23,7 @@ class Context:
     qualifiers: PhraseIndex
     facility_words: set[str]
     backer_suffixes: set[str]
+    backer_prefixes: set[str]  # "pro-Iran fighters": the state they back is no party
     base_words: set[Phrase]
     place_links: set[str]
     clause_joiners: set[str]
@@ -118,6 +119,7 @@ class Context:
             qualifiers=PhraseIndex(qualifiers),
             facility_words={phrase(w)[0] for w in v.facility_words if phrase(w)},
             backer_suffixes={phrase(w)[0] for w in v.backer_suffixes if phrase(w)},
+            backer_prefixes=_first_tokens(v.backer_prefixes),
             base_words={phrase(w) for w in v.base_words if phrase(w)},
             place_links={phrase(w)[0] for w in v.place_links if phrase(w)},
             clause_joiners={phrase(w)[0] for w in v.clause_joiners if phrase(w)},

@@ -43,6 +43,9 @@ def party_mentions(ctx: Context, doc: Text, mentions: list[Match]) -> list[Match
         first = doc.token_at(m.start)
         if first in member_ends or first - 1 in member_ends:
             continue
+        if first > 0 and doc.folded[first - 1] in ctx.backer_prefixes and (
+                doc.text[doc.words[first - 1][1]:doc.words[first][0]] in {"-", "‑", "–"}):
+            continue  # "pro-Iran fighters": fighters who back Iran, not Iran
         kept.append(m)
     return kept
 

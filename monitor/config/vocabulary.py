@@ -52,6 +52,7 @@ class Vocabulary(BaseModel):
     owner_adjectives: list[str] = []
     facility_words: list[str] = []
     backer_suffixes: list[str] = []
+    backer_prefixes: list[str] = []
     membership_words: list[str] = []
     militia_words: list[str] = []
     crowd_words: list[str] = []
