@@ -265,6 +265,7 @@ class Judgement:
     expected_by: tuple[str, ...]
     expected_against: str
     threat_seen: bool = False
+    evidence: dict[str, int] = field(default_factory=dict)  # what was weighed, as counts (assess.Evidence)
 
     @property
     def window_end(self) -> datetime:
@@ -331,6 +332,7 @@ class Standing:
     of_event: tuple[Forecast, ...] = ()  # forecasts this event triggered before (any state)
     threats: tuple[EventFacts, ...] = ()  # threat events seen from a day before the event until now
     resolved: tuple[Resolved, ...] = ()  # every forecast resolved before now
+    recent_attacks: tuple[EventFacts, ...] = ()  # attack events from the longest tempo window before the event
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from monitor import parse
 from monitor.errors import ReplayInputError as ReplayInputError  # raised here; re-exported for callers
 from monitor.model import Item
-from monitor.pipeline import ItemOutcome, Runtime, process_item
+from monitor.pipeline import BATCH_SIZE, ItemOutcome, Runtime, process_batch
 
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf"}
 
@@ -115,13 +115,17 @@ def replay(runtime: Runtime, inputs: list[Path], out: TextIO,
     items in all) before each item, for a progress bar."""
     count_items = count_alerts = 0
     pending = read_inputs(inputs)
-    for item, record_id in pending:
-        if progress is not None:
-            progress(count_items, len(pending))
-        outcome = process_item(runtime, item, now=item.published)
-        records = [item_record(item, record_id, outcome)] + (alert_records(outcome) if outcome else [])
-        for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        count_items += 1
-        count_alerts += len(records) - 1
+    # A batch of items per transaction, each at its own published time; its records are written once it is
+    # stored, so a replay killed mid-batch starts again at that batch.
+    for start in range(0, len(pending), BATCH_SIZE):
+        batch = pending[start : start + BATCH_SIZE]
+        outcomes = process_batch(runtime, [item for item, _ in batch], lambda item: item.published)
+        for (item, record_id), outcome in zip(batch, outcomes, strict=True):
+            if progress is not None:
+                progress(count_items, len(pending))
+            records = [item_record(item, record_id, outcome)] + (alert_records(outcome) if outcome else [])
+            for record in records:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count_items += 1
+            count_alerts += len(records) - 1
     return count_items, count_alerts

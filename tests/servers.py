@@ -514,8 +514,9 @@ class _ReceiverHandler(BaseHTTPRequestHandler):
         owner._record(
             ReceivedRequest(self.command, self.path, _Headers(self.headers.items()), body, parsed, status)
         )
-        if owner.delay:
-            time.sleep(owner.delay)  # received, not yet confirmed: the window a crash can fall into
+        delay = owner._next_delay()
+        if delay:
+            time.sleep(delay)  # received, not yet confirmed: the window a crash can fall into
         reply = owner.response_body if 200 <= status < 300 else b"error\n"
         try:
             self.send_response(status)
@@ -532,7 +533,8 @@ class _ReceiverHandler(BaseHTTPRequestHandler):
 class HttpReceiver(_Started):
     """Records POST/PUT/PATCH requests, e.g. webhooks sent by Apprise's json:// or form:// plugins.
 
-    `set_statuses([500, 500, 200])` answers those statuses in turn, then 200 forever.
+    `set_statuses([500, 500, 200])` answers those statuses in turn, then 200 forever; `set_delays([5.0])`
+    waits those seconds before answering the next requests in turn, then `delay`.
     """
 
     def __init__(self, response_body: bytes = b"ok", content_type: str = "text/plain; charset=utf-8") -> None:
@@ -541,6 +543,7 @@ class HttpReceiver(_Started):
         self._cond = threading.Condition()
         self._received: list[ReceivedRequest] = []
         self._statuses: list[int] = []
+        self._delays: list[float] = []
         self.delay = 0.0  # seconds between recording a request and answering it
         self._start(_ReceiverHandler, "http-receiver")
 
@@ -552,6 +555,15 @@ class HttpReceiver(_Started):
     def _next_status(self) -> int:
         with self._cond:
             return self._statuses.pop(0) if self._statuses else 200
+
+    def set_delays(self, delays: Iterable[float]) -> None:
+        """Wait these seconds before answering the next requests, in order, then `delay`."""
+        with self._cond:
+            self._delays = list(delays)
+
+    def _next_delay(self) -> float:
+        with self._cond:
+            return self._delays.pop(0) if self._delays else self.delay
 
     def _record(self, request: ReceivedRequest) -> None:
         with self._cond:

@@ -44,8 +44,9 @@ STAGES = {"fetch", "parse", "match", "classify", "events", "assess", "notify", "
 # daemon) and the tools around them (cli, replay, evaluate) call stages; a stage here is a mistake.
 KNOWN_EDGES: dict[str, set[str]] = {
     "__main__": {"cli"},
-    "cli": {"assess", "classify", "daemon", "evaluate", "events", "guard", "logs", "match", "notify", "pipeline",
-            "replay", "store"},
+    "calibrate": {"assess", "evaluate", "pipeline", "store"},  # refits the rules on replayed cycles
+    "cli": {"assess", "calibrate", "classify", "daemon", "evaluate", "events", "guard", "logs", "match", "notify",
+            "pipeline", "replay", "store"},
     "daemon": {"fetch", "guard", "outbox", "pipeline", "store", "web"},
     "guard": {"pipeline", "store"},  # the single writer: the SQLite lock, its alert history, the heartbeat
     "evaluate": {"pipeline", "replay", "store"},

@@ -9,6 +9,10 @@ shown to the reader:
     + deaths and injuries on the side the rule cares about (capped)
     + attribution by officials, a claim of responsibility
     + a vow or warning of response from the side expected to act, seen since the trigger
+    + the tempo: attacks on US/coalition sites in the rule's last `tempo.days` days before the trigger
+
+What is weighed is kept as numbers (`Evidence`) beside the forecast, so `monitor calibrate` can refit the
+weights on past cycles with the very formula used here (`likelihood`).
 
 Only incidents earlier than the clock count, so a replay of the past never sees its future.
 """
@@ -18,10 +22,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from monitor.config import Factors, HistoryIncident, Rule
 from monitor.model import Incident, Judgement, Precedent
+
+EVIDENCE_FIELDS = ("deaths", "injured", "attributed", "claimed", "threat", "tempo", "cases", "followed")
 
 _ALLIED = ("US", "UK", "coalition")
 
@@ -114,41 +120,143 @@ def precedents(rule: Rule, history: Sequence[HistoryIncident], world: World, bef
     return out
 
 
-def judge(rule: Rule, factors: Factors, incident: Incident, world: World, past: Sequence[Precedent],
-          resolved: Sequence[bool], threat_seen: bool) -> Judgement:
-    """The likelihood that the rule's expected event follows this trigger, with its reasons."""
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What one judgement weighs, as counts: independent of the weights, so the weights can be refitted."""
+
+    deaths: int = 0  # on the side the rule cares about
+    injured: int = 0
+    attributed: bool = False  # officials named who did it
+    claimed: bool = False  # a group claimed it
+    threat: bool = False  # a vow of response from the side expected to act
+    tempo: int = 0  # attacks on US/coalition sites in the rule's tempo window before the trigger
+    cases: int = 0  # comparable incidents known then (precedents and resolved warnings)
+    followed: int = 0  # of those, how many the expected event followed
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: int(getattr(self, name)) for name in EVIDENCE_FIELDS}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, object]) -> Evidence:
+        """From `as_dict`, tolerant of a forecast stored before a field existed (it counts as 0)."""
+        raw = {name: values.get(name, 0) for name in EVIDENCE_FIELDS}
+        counts = {name: int(v) if isinstance(v, (int, float)) else 0 for name, v in raw.items()}
+        return cls(counts["deaths"], counts["injured"], bool(counts["attributed"]), bool(counts["claimed"]),
+                   bool(counts["threat"]), counts["tempo"], counts["cases"], counts["followed"])
+
+
+def base_likelihood(prior: float, precedent_weight: float, cases: int, followed: int) -> float:
+    """The prior blended with the precedents: (prior * w + followed) / (w + cases)."""
+    return (prior * precedent_weight + followed) / (precedent_weight + cases)
+
+
+def _capped(weight: float, count: int, cap: float) -> float:
+    # A negative weight (a factor fitted to lower the likelihood) is capped in size the same way.
+    return math.copysign(min(abs(weight) * count, abs(cap)), weight)
+
+
+def steps(rule: Rule, factors: Factors, evidence: Evidence) -> dict[str, float]:
+    """Each factor's move in log-odds, for the factors present; `factors` are the rule's own weights."""
+    out: dict[str, float] = {}
+    if evidence.deaths:
+        out["deaths"] = _capped(factors.death, evidence.deaths, factors.death_cap)
+    if evidence.injured:
+        out["injured"] = _capped(factors.injured, evidence.injured, factors.injured_cap)
+    if evidence.attributed:
+        out["attributed"] = factors.attribution
+    if evidence.claimed:
+        out["claimed"] = factors.claim
+    if evidence.threat:
+        out["threat"] = factors.threat
+    if evidence.tempo and rule.tempo.per_attack:
+        out["tempo"] = _capped(rule.tempo.per_attack, evidence.tempo, rule.tempo.cap)
+    return out
+
+
+def likelihood(rule: Rule, shared: Factors, evidence: Evidence) -> float:
+    """The likelihood a rule gives this evidence: the formula `judge` uses, for `monitor calibrate`."""
+    factors = rule.weights(shared)
+    base = base_likelihood(rule.prior, factors.precedent_weight, evidence.cases, evidence.followed)
+    return _logistic(_logit(base) + sum(steps(rule, factors, evidence).values()))
+
+
+def is_attack_on_us_site(incident: Incident, world: World) -> bool:
+    """An attack that counts toward the tempo: at a place hosting US forces that day, or with US or coalition
+    casualties (a report may name only the town beside the base)."""
+    if incident.event_type != "attack":
+        return False
+    if any(incident.killed.get(s, 0) or incident.injured.get(s, 0) for s in _ALLIED):
+        return True
+    return incident.targets_hosted_us or any(world.hosts_us(p, incident.at.date()) for p in incident.places)
+
+
+def tempo(rule: Rule, incident: Incident, attacks: Iterable[Incident], world: World) -> int:
+    """How many attacks on US/coalition sites came in the rule's tempo window before this incident."""
+    start = incident.at - timedelta(days=rule.tempo.days)
+    return sum(1 for a in attacks if a.event_id != incident.event_id and start <= a.at < incident.at
+               and is_attack_on_us_site(a, world))
+
+
+def evidence_of(rule: Rule, incident: Incident, past: Sequence[Precedent], resolved: Sequence[bool],
+                threat_seen: bool, recent_attacks: int = 0) -> Evidence:
+    """The counts a judgement weighs."""
     cases = [p.followed for p in past] + list(resolved)
-    base = (rule.prior * factors.precedent_weight + sum(cases)) / (factors.precedent_weight + len(cases))
-    reasons = [f"prior {rule.prior:.0%}, {sum(cases)} of {len(cases)} comparable incidents were followed: "
-               f"base {base:.0%}"]
-    score = _logit(base)
     sides = _casualty_sides(rule)
-    deaths = sum(incident.killed.get(s, 0) for s in sides)
-    if deaths:
-        step = min(factors.death * deaths, factors.death_cap)
-        score += step
-        reasons.append(f"{deaths} killed ({', '.join(s for s in sides if incident.killed.get(s))}): +{step:.2f}")
-    hurt = sum(incident.injured.get(s, 0) for s in sides)
-    if hurt:
-        step = min(factors.injured * hurt, factors.injured_cap)
-        score += step
-        reasons.append(f"{hurt} injured: +{step:.2f}")
-    if any(c.endswith(": attributed") for c in incident.claims):
-        score += factors.attribution
-        reasons.append(f"officials named who did it: +{factors.attribution:.2f}")
-    if any(c.endswith(": claimed") for c in incident.claims):
-        score += factors.claim
-        reasons.append(f"a group claimed it: +{factors.claim:.2f}")
-    if threat_seen:
-        score += factors.threat
-        reasons.append(f"a vow or warning of response from the side expected to act: +{factors.threat:.2f}")
-    likelihood = _logistic(score)
+    return Evidence(
+        deaths=sum(incident.killed.get(s, 0) for s in sides), injured=sum(incident.injured.get(s, 0) for s in sides),
+        attributed=any(c.endswith(": attributed") for c in incident.claims),
+        claimed=any(c.endswith(": claimed") for c in incident.claims),
+        threat=threat_seen, tempo=recent_attacks, cases=len(cases), followed=sum(cases))
+
+
+def history_cases(rule: Rule, history: Sequence[HistoryIncident], world: World) -> list[tuple[date, Evidence, bool]]:
+    """The history incidents that are this rule's triggers, each with its evidence as it stood that day (the
+    precedents before it, the tempo of the history's own attacks; no claims, vows or injured, which the
+    history does not record) and whether the expected event followed within the window."""
+    incidents = [(h, _history_incident(h, world)) for h in history]
+    days = math.ceil(rule.window.total_seconds() / 86400)
+    out = []
+    for h, incident in incidents:
+        if not matches(rule, incident, world):
+            continue
+        past = precedents(rule, history, world, before=h.date)
+        evidence = evidence_of(rule, incident, past, [], False, tempo(rule, incident, [i for _, i in incidents], world))
+        follow = h.followed_by
+        followed = bool(follow and follow.type == rule.expects.event_type and 0 <= (follow.date - h.date).days <= days)
+        out.append((h.date, evidence, followed))
+    return out
+
+
+def judge(rule: Rule, shared: Factors, incident: Incident, world: World, past: Sequence[Precedent],
+          resolved: Sequence[bool], threat_seen: bool, recent_attacks: int = 0) -> Judgement:
+    """The likelihood that the rule's expected event follows this trigger, with its reasons. `shared` are the
+    rules file's factors (the rule's own weights override them); `recent_attacks` is the tempo count."""
+    factors = rule.weights(shared)
+    evidence = evidence_of(rule, incident, past, resolved, threat_seen, recent_attacks)
+    base = base_likelihood(rule.prior, factors.precedent_weight, evidence.cases, evidence.followed)
+    reasons = [f"prior {rule.prior:.0%}, {evidence.followed} of {evidence.cases} comparable incidents were "
+               f"followed: base {base:.0%}"]
+    moves = steps(rule, factors, evidence)
+    sides = _casualty_sides(rule)
+    texts = {
+        "deaths": f"{evidence.deaths} killed ({', '.join(s for s in sides if incident.killed.get(s))})",
+        "injured": f"{evidence.injured} injured",
+        "attributed": "officials named who did it",
+        "claimed": "a group claimed it",
+        "threat": "a vow or warning of response from the side expected to act",
+        "tempo": (f"{evidence.tempo} attack{'s' if evidence.tempo != 1 else ''} on US sites in the last "
+                  f"{rule.tempo.days} days"),
+    }
+    for name, step in moves.items():
+        reasons.append(f"{texts[name]}: {step:+.2f}")
+    chance = _logistic(_logit(base) + sum(moves.values()))
     expected_by = _expected(rule.expects.by, incident, world)
     targets = []
     for p in past:
         targets += [t for t in p.next_places if t not in targets]
-    return Judgement(rule, incident, likelihood, base, tuple(reasons), tuple(past[-5:]), tuple(targets[:8]),
-                     expected_by, _against(rule.expects.against, incident, world), threat_seen)
+    return Judgement(rule, incident, chance, base, tuple(reasons), tuple(past[-5:]), tuple(targets[:8]),
+                     expected_by, _against(rule.expects.against, incident, world), threat_seen,
+                     evidence.as_dict())
 
 
 def _expected(who: str, incident: Incident, world: World) -> tuple[str, ...]:

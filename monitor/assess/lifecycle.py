@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from monitor.assess.judge import World, fulfils, judge, precedents, threat_supports, why_not
+from monitor.assess.judge import World, fulfils, judge, precedents, tempo, threat_supports, why_not
 from monitor.config import HistoryIncident, Rule, RulesFile
 from monitor.model import Announcement, EventFacts, Forecast, Incident, Judgement, MissedEvent, Outlook, Standing
 
@@ -125,7 +125,9 @@ class _Decision:
         past = precedents(rule, self.history, self.world, before=self.now.date())
         if threat_seen is None:
             threat_seen = self._threat_seen(rule, incident)
-        judgement = judge(rule, self.rules.factors, incident, self.world, past, self._outcomes(rule), threat_seen)
+        attacks = [incident_of(a, self.world) for a in self.standing.recent_attacks]
+        judgement = judge(rule, self.rules.factors, incident, self.world, past, self._outcomes(rule), threat_seen,
+                          tempo(rule, incident, attacks, self.world))
         if judgement.window_end < self.now:
             return  # an old report read late: its window has passed, there is nothing left to warn about
         assert incident.event_id is not None  # an observed event, not a history entry
@@ -141,7 +143,8 @@ class _Decision:
         forecast.likelihood, forecast.threat_seen = judgement.likelihood, judgement.threat_seen
         forecast.details = {"reasons": list(judgement.reasons),
                             "precedents": [p.describe() for p in judgement.precedents],
-                            "against": judgement.expected_against, "likely_targets": list(judgement.likely_targets)}
+                            "against": judgement.expected_against, "likely_targets": list(judgement.likely_targets),
+                            "evidence": dict(judgement.evidence)}  # for `monitor calibrate`
         self.touch(forecast)
         self.announce(forecast, judgement, trigger_title)
 
@@ -183,6 +186,12 @@ class _Decision:
             return
         previous, forecast.warned_likelihood = forecast.warned_likelihood, judgement.likelihood
         self.announcements.append(Announcement("warning", forecast, judgement, trigger_title, update_from=previous))
+
+
+def tempo_window(rules: RulesFile) -> timedelta:
+    """How far back the store must load attacks for the tempo factor of every rule. Counted for a rule that
+    gives it no weight too: the count is kept with the forecast, for `monitor calibrate` to fit a weight on."""
+    return max((timedelta(days=r.tempo.days) for r in rules.rules), default=timedelta(0))
 
 
 def decide(rules: RulesFile, history: Sequence[HistoryIncident], world: World, event: EventFacts, is_new: bool,

@@ -6,6 +6,7 @@ unhealthy daemon), 2 bad configuration or input, 130 interrupted.
     common     what the commands share: logging with secrets masked, the writer's order, the database's origin
     running    run, poll, replay, migrate: the commands that run the pipeline and write the database
     looking    status, events, match, track-record, eval: the commands that look without writing
+    calibrating  calibrate: refit the warning rules' numbers on labelled cycles
     checks     check-config, notify-test: is the set-up right
     arguments  the types of option values (durations, times): a bad one is a usage message, not a traceback
     progress   progress bars for replay and eval, on a terminal only
@@ -20,6 +21,7 @@ from importlib import metadata
 
 from monitor import errors, store
 from monitor.cli import arguments
+from monitor.cli.calibrating import cmd_calibrate
 from monitor.cli.checks import cmd_check_config, cmd_notify_test
 from monitor.cli.common import database_url
 from monitor.cli.looking import cmd_eval, cmd_events, cmd_match, cmd_status, cmd_track_record
@@ -91,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--provenance", action="append", help="provenance file (JSON) giving each report's shape, "
                     "for figures by shape (repeat for several)")
     ev.set_defaults(func=cmd_eval)
+
+    cal = command("calibrate", "refit the warning rules' prior and weights on labelled cycles and the history")
+    cal.add_argument("--set", action="append", nargs="+", metavar="FILE", help="a timeline (JSON) then the "
+                     "labelled reports (JSON Lines) of its cycles; repeat for several sets")
+    cal.add_argument("--pull", type=float, default=None, help="how strongly fitted numbers are pulled toward the "
+                     "hand-set ones (L2 strength, default 1)")
+    cal.set_defaults(func=cmd_calibrate)
 
     events = command("events", "list the stored events: type, places, toll, sources, first seen")
     events.add_argument("--since", type=arguments.since, help="only events first seen since then: a duration ago "

@@ -35,13 +35,13 @@ class Expects(_Model):
     against: str
 
 
-class Rule(_Model):
-    name: str = Field(min_length=1)
-    description: str = ""
-    trigger: Trigger
-    expects: Expects
-    window: Duration
-    prior: float = Field(gt=0, lt=1)
+class Tempo(_Model):
+    """The recent tempo of attacks on US/coalition sites as evidence: each attack in the last `days` days
+    before the trigger adds `per_attack` (in log-odds), up to `cap`. Off while `per_attack` is 0."""
+
+    days: int = Field(default=7, gt=0, le=60)
+    per_attack: float = 0.0
+    cap: float = 0.0
 
 
 class Factors(_Model):
@@ -53,6 +53,34 @@ class Factors(_Model):
     claim: float = 0.2
     threat: float = 0.7
     precedent_weight: float = Field(default=4.0, gt=0)
+
+
+class FactorWeights(_Model):
+    """A rule's own evidence weights (as fitted by `monitor calibrate`), over the shared `factors`: a weight
+    left out is the shared one."""
+
+    death: float | None = None
+    death_cap: float | None = None
+    injured: float | None = None
+    injured_cap: float | None = None
+    attribution: float | None = None
+    claim: float | None = None
+    threat: float | None = None
+
+
+class Rule(_Model):
+    name: str = Field(min_length=1)
+    description: str = ""
+    trigger: Trigger
+    expects: Expects
+    window: Duration
+    prior: float = Field(gt=0, lt=1)
+    tempo: Tempo = Tempo()
+    factors: FactorWeights = FactorWeights()
+
+    def weights(self, shared: Factors) -> Factors:
+        """The evidence weights this rule judges with: its own where it has them, else the shared ones."""
+        return shared.model_copy(update=self.factors.model_dump(exclude_none=True))
 
 
 class RulesFile(_Model):

@@ -5,7 +5,7 @@ CLI, replay and the tests all run the pipeline through the functions here.
 
     runtime   what it is built from once at start-up
     feed      one feed as a script (fetch, parse, items, feed state), and the polling rounds
-    item      one item as a script: read, then load -> decide -> apply in one transaction
+    item      one item as a script: read, then load -> decide -> apply; a batch of items in one transaction
     deliver   a delivery round, and the targets' bookkeeping at start-up
 """
 
@@ -21,9 +21,11 @@ from monitor.pipeline.feed import is_due as is_due
 from monitor.pipeline.feed import poll_feeds as poll_feeds
 from monitor.pipeline.feed import poll_once as poll_once
 from monitor.pipeline.feed import prune_items as prune_items
+from monitor.pipeline.item import BATCH_SIZE as BATCH_SIZE
 from monitor.pipeline.item import Clock as Clock
 from monitor.pipeline.item import ItemOutcome as ItemOutcome
 from monitor.pipeline.item import decide as decide
+from monitor.pipeline.item import process_batch as process_batch
 from monitor.pipeline.item import process_item as process_item
 from monitor.pipeline.item import process_items as process_items
 from monitor.pipeline.item import read_item as read_item

@@ -19,6 +19,8 @@ from monitor.pipeline.runtime import Runtime
 
 log = logging.getLogger("monitor.pipeline")
 
+BODILESS_BATCH = 200  # fetches without a body (304s, failures) whose states are stored in one transaction
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,23 @@ def _scrub(text: str | None, feed: FeedConfig) -> str | None:
 def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: fetch.FetchResult,
             clock: Clock) -> FeedOutcome:
     """Parse and process what a fetch brought, then store the feed's new state."""
+    outcome = _processed(runtime, feed, state, result, clock)
+    store.save_feed_state(runtime.engine, state)
+    return outcome
+
+
+def _handle_bodiless(runtime: Runtime, fetched: Sequence[tuple[FeedConfig, store.FeedState, fetch.FetchResult]],
+                     clock: Clock) -> list[FeedOutcome]:
+    """Fetches that brought nothing to parse (not modified, or failed): their feeds' new states, stored together
+    (one transaction, one UPDATE statement)."""
+    outcomes = [_processed(runtime, feed, state, result, clock) for feed, state, result in fetched]
+    store.save_feed_states(runtime.engine, [state for _, state, _ in fetched])
+    return outcomes
+
+
+def _processed(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: fetch.FetchResult,
+               clock: Clock) -> FeedOutcome:
+    """Parse and process what a fetch brought, and set the feed's new state (the caller stores it)."""
     settings = runtime.settings
     now = clock()
     state.last_polled_at, state.last_status, state.name = now, result.status, feed.name
@@ -108,7 +127,6 @@ def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: 
     state.next_poll_at = fetch.next_poll_at(now, state.failures, settings.interval_for(feed),
                                             settings.schedule.max_backoff) + jitter
     state.leased_by, state.lease_until = None, None  # this poll is done: the feed is free for the next one
-    store.save_feed_state(runtime.engine, state)
     return FeedOutcome(
         feed=feed, status=result.status, items=len(items), new_items=len(outcomes),
         relevant=sum(1 for o in outcomes if o.reading.relevant), alerts=sum(len(o.alerts) for o in outcomes),
@@ -133,22 +151,50 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
                                             etag=state.etag, last_modified=state.last_modified)
         return feed, state, result
 
-    outcomes = []
+    outcomes: list[FeedOutcome] = []
+    bodiless: list[tuple[FeedConfig, store.FeedState, fetch.FetchResult]] = []
+    loop = asyncio.get_running_loop()
+
+    async def settle() -> None:
+        """Store the states of the fetches that brought no body, gathered so far."""
+        fetched = bodiless[:]
+        bodiless.clear()
+        owners = [state.leased_by for _, state, _ in fetched]  # before the new states free the leases
+        try:
+            outcomes.extend(await loop.run_in_executor(runtime.processor, _handle_bodiless, runtime, fetched, clock))
+        except Exception:
+            log.exception("storing the state of %d feeds failed; other feeds go on", len(fetched))
+            for (feed, state, _), owner in zip(fetched, owners, strict=True):
+                _release(runtime, feed, state.feed_url, owner)
+
     for next_done in asyncio.as_completed([fetch_one(f) for f in feeds]):
         feed, state, result = await next_done
+        if result.body is None:
+            # A 304 (or a failure) costs no parsing and no transaction of its own: its new state is stored
+            # with the others', when the round ends or enough of them are waiting.
+            bodiless.append((feed, state, result))
+            if len(bodiless) >= BODILESS_BATCH:
+                await settle()
+            continue
         try:
             # In a worker thread, so that the event loop keeps serving the other fetches meanwhile: a big
             # feed being parsed and stored must not make a small one time out.
-            outcomes.append(await asyncio.get_running_loop().run_in_executor(
-                runtime.processor, _handle, runtime, feed, state, result, clock))
+            outcomes.append(await loop.run_in_executor(runtime.processor, _handle, runtime, feed, state, result,
+                                                       clock))
         except Exception:
             log.exception("processing feed %s failed; other feeds go on", feed.label)
-            if state.leased_by:
-                try:  # let the next turn try again rather than wait for the lease to run out
-                    store.release_feed(runtime.engine, state.feed_url, state.leased_by)
-                except Exception as exc:
-                    log.error("could not release feed %s: %s", feed.label, exc)
+            _release(runtime, feed, state.feed_url, state.leased_by)
+    if bodiless:
+        await settle()
     return outcomes
+
+
+def _release(runtime: Runtime, feed: FeedConfig, feed_url: str, owner: str | None) -> None:
+    if owner:
+        try:  # let the next turn try again rather than wait for the lease to run out
+            store.release_feed(runtime.engine, feed_url, owner)
+        except Exception as exc:
+            log.error("could not release feed %s: %s", feed.label, exc)
 
 
 def is_due(runtime: Runtime, feed: FeedConfig, state: store.FeedState, now: datetime) -> bool:

@@ -11,7 +11,7 @@ code, and apply the decision.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -132,10 +132,11 @@ def _announced(outlook: Outlook, item: Item, now: datetime) -> list[AlertDraft]:
 
 
 def apply(session: store.Session, runtime: Runtime, item: Item, reading: Reading, mentions: list[dict[str, Any]],
-          prints: tuple[str, str], decision: Decision, now: datetime) -> ItemOutcome:
-    """Write what was decided, in the caller's transaction."""
+          prints: tuple[str, str], decision: Decision, now: datetime, rows: store.ItemRows) -> ItemOutcome:
+    """Write what was decided, in the caller's transaction; the item itself, or its copy, goes to `rows`, which
+    the batch inserts with the others when it ends."""
     if decision.copy_of is not None:
-        store.add_copy(session, item.key, decision.copy_of.key, item.feed_url, now)
+        rows.copied(item.key, decision.copy_of.key, item.feed_url, now)
         return ItemOutcome(item, reading, decision.copy_of.event_id, (), copy_of=decision.copy_of.key)
     change, drafts = decision.change, list(decision.drafts)
     if change is not None:
@@ -153,47 +154,141 @@ def apply(session: store.Session, runtime: Runtime, item: Item, reading: Reading
             store.save_miss(session, decision.outlook.miss)
         drafts += _announced(decision.outlook, item, now)
     event_id = change.event.id if change else None
-    store.add_item(session, item, reading, event_id, now, {"mentions": mentions,
-                                                           "refers_to_events": list(decision.references)}, prints)
+    rows.items.append(store.item_row(item, reading, event_id, now, {
+        "mentions": mentions, "refers_to_events": list(decision.references)}, prints))
     stored = [d for d in drafts if store.add_alert(session, d, notify.route(d, runtime.targets)) is not None]
     return ItemOutcome(item, reading, event_id, tuple(stored), too_old=decision.too_old)
 
 
-def process_item(runtime: Runtime, item: Item, now: datetime) -> ItemOutcome | None:
-    """Read, decide and store one item with its alerts in one transaction; None if seen before."""
+BATCH_SIZE = 200  # items stored per transaction: a commit's cost shared out, the write lock held briefly
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """An item as read before its batch's transaction (reading needs no store, so it holds no lock)."""
+
+    reading: Reading
+    mentions: list[dict[str, Any]]
+    prints: tuple[str, str]
+    copies: store.CopyWanted
+
+
+class _Expiry:
+    """Expiring predictions only when one may have run out: `store.expire_predictions` runs before a batch's
+    first item, then before an item only when its time is past the earliest window end still open. Each item
+    sees the forecasts as it did when every item expired them itself, without a statement per item."""
+
+    def __init__(self, session: store.Session) -> None:
+        self._session = session
+        self._expired = False  # run once for the batch's first item
+        self._known = False  # whether `_next` was looked up (only a batch's second item needs it)
+        self._next: datetime | None = None  # no open prediction's window ends before this
+
+    def before(self, now: datetime) -> None:
+        if not self._expired:
+            store.expire_predictions(self._session, now)
+            self._expired = True
+            return
+        if not self._known:
+            self._next, self._known = store.next_expiry(self._session), True
+        if self._next is not None and now > self._next:
+            store.expire_predictions(self._session, now)
+            self._next = store.next_expiry(self._session)
+
+    def stored(self, decision: Decision) -> None:
+        """Forecasts the item stored may end sooner than those seen so far (before `_next` is looked up, the
+        look-up sees them)."""
+        for f in decision.outlook.forecasts if self._known and decision.outlook else ():
+            if f.state == "open" and (self._next is None or f.window_end < self._next):
+                self._next = f.window_end
+
+
+def _read(runtime: Runtime, item: Item) -> _Read:
     reading, mentions = read_item(runtime, item)
-    prints = events.content_prints(item.title, item.summary)
+    fingerprint, title_print = prints = events.content_prints(item.title, item.summary)
+    return _Read(reading, mentions, prints, store.CopyWanted(item.link, fingerprint, title_print,
+                                                             item.published - events.COPY_WINDOW,
+                                                             item.published + events.COPY_WINDOW))
+
+
+def _seen(row: store.CopyRow) -> SeenItem:
+    return SeenItem(row.key, row.link, row.fingerprint, row.title, row.summary, row.event_id, row.published)
+
+
+def process_batch(runtime: Runtime, items: Sequence[Item],
+                  when: Callable[[Item], datetime]) -> list[ItemOutcome | None]:
+    """Read, decide and store items with their alerts in one transaction, in the order given; for each item its
+    outcome, or None when it was seen before (stored already, or earlier in the batch). `when` gives each
+    item's processing time, asked right before it is decided.
+
+    Items seen before are skipped before they are read; their keys are checked again under the item lock, in
+    the transaction, against what another instance may have stored meanwhile. Each item is decided on what the
+    items before it wrote (the transaction sees its own writes), so the outcomes are those one transaction per
+    item gives. A crash loses the whole batch and nothing else: it is processed again after a restart.
+    """
+    known = store.known_keys(runtime.engine, list({i.key: None for i in items}))
+    read: dict[str, _Read] = {}
+    for item in items:
+        if item.key not in known and item.key not in read:
+            read[item.key] = _read(runtime, item)
+    if not read:
+        return [None] * len(items)
     try:
         with store.transaction(runtime.engine) as session:
             store.lock_item_work(session)
-            if store.item_seen(session, item.key):
-                return None
-            store.expire_predictions(session, now)
-            names = events.lookup_names(reading, runtime.gazetteer)
-            context = store.item_context(session, item, prints, reading, names, now,
-                                         copy_window=events.COPY_WINDOW,
-                                         merge_window=runtime.settings.events.merge_window,
-                                         reference_window=events.REFERENCE_WINDOW,
-                                         threat_lookback=assess.THREAT_LOOKBACK,
-                                         follow_up_window=events.FOLLOW_UP_WINDOW)
-            decision = decide(runtime, item, reading, prints[0], context, now)
-            return apply(session, runtime, item, reading, mentions, prints, decision, now)
+            stored_meanwhile = store.known_keys_in(session, list(read))
+            pool = store.CopyPool(store.copy_rows(session, [r.copies for r in read.values()]))
+            expiry = _Expiry(session)
+            tempo = assess.tempo_window(runtime.rules)
+            rows = store.ItemRows()
+            outcomes: list[ItemOutcome | None] = []
+            for item in items:
+                done = read.pop(item.key, None)
+                if done is None or item.key in stored_meanwhile:
+                    outcomes.append(None)
+                    continue
+                now = when(item)
+                expiry.before(now)
+                names = events.lookup_names(done.reading, runtime.gazetteer)
+                context = store.item_context(session, item, done.prints, done.reading, names, now,
+                                             copy_window=events.COPY_WINDOW,
+                                             merge_window=runtime.settings.events.merge_window,
+                                             reference_window=events.REFERENCE_WINDOW,
+                                             threat_lookback=assess.THREAT_LOOKBACK,
+                                             follow_up_window=events.FOLLOW_UP_WINDOW,
+                                             tempo_window=tempo,
+                                             copies=[_seen(row) for row in pool.candidates(done.copies)])
+                decision = decide(runtime, item, done.reading, done.prints[0], context, now)
+                outcome = apply(session, runtime, item, done.reading, done.mentions, done.prints, decision, now,
+                                rows)
+                expiry.stored(decision)
+                if decision.copy_of is None:  # a later item of the batch may repeat this one
+                    pool.add(store.CopyRow(item.key, item.link, *done.prints, item.title, item.summary,
+                                           outcome.event_id, item.published))
+                outcomes.append(outcome)
+            store.add_rows(session, rows)
+            return outcomes
     except Exception as exc:
-        if store.is_duplicate_key_error(exc):
-            return None  # another worker stored the same item first
-        raise
+        if not store.is_duplicate_key_error(exc):
+            raise
+        if len(items) == 1:
+            return [None]  # another worker stored the same item first
+        # Cannot happen under the item lock; should it, each item alone keeps the others of the batch.
+        log.warning("a batch of %d items met an item stored meanwhile; storing them one at a time", len(items))
+        return [process_batch(runtime, [item], when)[0] for item in items]
+
+
+def process_item(runtime: Runtime, item: Item, now: datetime) -> ItemOutcome | None:
+    """Read, decide and store one item with its alerts in one transaction; None if seen before."""
+    return process_batch(runtime, [item], lambda _: now)[0]
 
 
 def process_items(runtime: Runtime, items: Iterable[Item], clock: Clock = utcnow) -> list[ItemOutcome]:
     """Process items not seen before, each exactly once, oldest first (feeds list newest first, and an
-    incident should be known before the reports that refer back to it)."""
+    incident should be known before the reports that refer back to it), `BATCH_SIZE` to a transaction."""
     items = sorted({i.key: i for i in items}.values(), key=lambda i: i.published)
-    known = store.known_keys(runtime.engine, [i.key for i in items])
     outcomes = []
-    for item in items:
-        if item.key in known:
-            continue
-        outcome = process_item(runtime, item, clock())
-        if outcome is not None:
-            outcomes.append(outcome)
+    for start in range(0, len(items), BATCH_SIZE):
+        batch = process_batch(runtime, items[start : start + BATCH_SIZE], lambda _: clock())
+        outcomes += [o for o in batch if o is not None]
     return outcomes

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from monitor import assess, config, notify, store
 from monitor.classify import Reader
@@ -33,9 +34,15 @@ class Runtime:
     processor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-process"))
 
+    @cached_property
+    def feeds_by_url(self) -> dict[str, config.FeedConfig]:
+        """The configured feeds by their URL without credentials (a reload builds a new runtime)."""
+        return {f.public_url: f for f in reversed(self.settings.feeds)}  # reversed: the first of a URL wins
+
     def age_limit(self, feed_url: str) -> tuple[timedelta | None, str]:
-        """How old a new item of this feed may be and still alert, and the key that says so."""
-        feed = next((f for f in self.settings.feeds if f.public_url == feed_url), None)
+        """How old a new item of this feed may be and still alert, and the key that says so. Asked for every
+        item: a look-up, not a walk through every feed."""
+        feed = self.feeds_by_url.get(feed_url)
         if feed is not None and feed.max_item_age is not None:
             return feed.max_item_age, f"feeds[{feed.label}].max_item_age"
         return self.settings.max_item_age_for(None), "alerts.max_item_age"

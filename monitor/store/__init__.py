@@ -27,6 +27,7 @@ from sqlmodel import Session as Session  # re-exported: the pipeline's transacti
 from monitor.errors import SchemaError as SchemaError  # raised here; re-exported for callers
 from monitor.store.context import add_item as add_item
 from monitor.store.context import item_context as item_context
+from monitor.store.context import item_row as item_row
 from monitor.store.context import item_seen as item_seen
 from monitor.store.context import save_forecasts as save_forecasts
 from monitor.store.context import save_miss as save_miss
@@ -62,10 +63,18 @@ from monitor.store.feed import feed_states as feed_states
 from monitor.store.feed import release_feed as release_feed
 from monitor.store.feed import release_feeds as release_feeds
 from monitor.store.feed import save_feed_state as save_feed_state
+from monitor.store.feed import save_feed_states as save_feed_states
+from monitor.store.item import CopyPool as CopyPool
+from monitor.store.item import CopyRow as CopyRow
+from monitor.store.item import CopyWanted as CopyWanted
+from monitor.store.item import ItemRows as ItemRows
 from monitor.store.item import add_copy as add_copy
+from monitor.store.item import add_rows as add_rows
+from monitor.store.item import copy_rows as copy_rows
 from monitor.store.item import feeds_of as feeds_of
 from monitor.store.item import item_count as item_count
 from monitor.store.item import known_keys as known_keys
+from monitor.store.item import known_keys_in as known_keys_in
 from monitor.store.item import lock_item_work as lock_item_work
 from monitor.store.item import original_of as original_of
 from monitor.store.item import prune_items as prune_items
@@ -83,6 +92,7 @@ from monitor.store.overview import stored_counts as stored_counts
 from monitor.store.overview import warnings_since as warnings_since
 from monitor.store.prediction import expire_predictions as expire_predictions
 from monitor.store.prediction import misses as misses
+from monitor.store.prediction import next_expiry as next_expiry
 from monitor.store.prediction import open_predictions as open_predictions
 from monitor.store.prediction import predictions as predictions
 from monitor.store.prediction import threat_events_between as threat_events_between

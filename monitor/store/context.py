@@ -42,39 +42,56 @@ def item_seen(session: Session, key: str) -> bool:
 
 
 def _standing(session: Session, candidates: Sequence[EventFacts], published: datetime, now: datetime,
-              threat_lookback: timedelta) -> Standing:
+              threat_lookback: timedelta, tempo_window: timedelta = timedelta(0)) -> Standing:
     """The forecasts and threats an event of this item may be judged against: a superset, which the decision
     narrows once it knows the event (the earliest it can have begun is the earliest candidate)."""
     at_event, at_now = open_predictions(session, published, now)
     open_now = [forecast(p) for p in at_now]
     triggers = {f.trigger_event_id for f in open_now}
-    trigger_rows: Iterable[StoredEvent] = (
-        session.exec(select(StoredEvent).where(col(StoredEvent.id).in_(triggers))) if triggers else [])
+    trigger_rows: list[StoredEvent] = (
+        list(session.exec(select(StoredEvent).where(col(StoredEvent.id).in_(triggers)))) if triggers else [])
     ids = [c.id for c in candidates]
     of_event: Iterable[Prediction] = (
         session.exec(select(Prediction).where(col(Prediction.trigger_event_id).in_(ids))) if ids else [])
     earliest = min([published, *(c.first_seen for c in candidates)])
-    resolved = session.exec(select(Prediction).where(col(Prediction.state) != "open",
-                                                     col(Prediction.resolved_at) < now))
+    # Four columns, not whole rows: every forecast ever resolved is read for each report, and decoding their
+    # JSON columns was most of the cost of this look-up.
+    resolved = session.exec(select(col(Prediction.rule), col(Prediction.state), col(Prediction.window_start),
+                                   col(Prediction.resolved_at)).where(col(Prediction.state) != "open",
+                                                                      col(Prediction.resolved_at) < now))
+    recent_attacks: Iterable[StoredEvent] = []
+    if tempo_window:
+        # The tempo factor counts attacks before the trigger: this event, or a trigger a threat re-judges.
+        since = min([earliest, *(row.first_seen for row in trigger_rows)]) - tempo_window
+        # last_seen >= since follows from first_seen >= since; said, it lets ix_event_type_last_seen bound the
+        # search to recent attacks (without it SQLite walks every attack ever stored by the event_type index).
+        recent_attacks = session.exec(select(StoredEvent).where(
+            StoredEvent.event_type == "attack", col(StoredEvent.last_seen) >= since,
+            col(StoredEvent.first_seen) >= since, col(StoredEvent.first_seen) <= now))
     return Standing(
         open_at_event=tuple(forecast(p) for p in at_event),
         open_now=tuple(open_now),
         triggers={row.id: facts(row) for row in trigger_rows},
         of_event=tuple(forecast(p) for p in of_event),
         threats=tuple(facts(e) for e in threat_events_between(session, earliest - threat_lookback, now)),
-        resolved=tuple(Resolved(p.rule, p.state == "confirmed", p.window_start.date(), p.resolved_at)
-                       for p in resolved if p.resolved_at is not None),
+        resolved=tuple(Resolved(rule, state == "confirmed", start.date(), at)
+                       for rule, state, start, at in resolved if at is not None),
+        recent_attacks=tuple(facts(e) for e in recent_attacks),
     )
 
 
 def item_context(session: Session, item: Item, prints: tuple[str, str], reading: Reading, names: Iterable[str],
                  now: datetime, *, copy_window: timedelta, merge_window: timedelta, reference_window: timedelta,
-                 threat_lookback: timedelta, follow_up_window: timedelta = timedelta(0)) -> ItemContext:
-    """Everything deciding on one item needs from the store; what a reading cannot use is not loaded."""
+                 threat_lookback: timedelta, follow_up_window: timedelta = timedelta(0),
+                 tempo_window: timedelta = timedelta(0), copies: Sequence[SeenItem] | None = None) -> ItemContext:
+    """Everything deciding on one item needs from the store; what a reading cannot use is not loaded.
+    `tempo_window`: how far before the event attacks are loaded for the tempo factor (0: none). `copies`, when
+    given, are the copy candidates found already (a batch looks them up for all its items at once)."""
     fingerprint, title_print = prints
-    copies = [SeenItem(i.key, i.link, i.fingerprint, i.title, i.summary, i.event_id, i.published)
-              for i in original_of(session, item.link, fingerprint, title_print,
-                                   item.published - copy_window, item.published + copy_window)]
+    if copies is None:
+        copies = [SeenItem(i.key, i.link, i.fingerprint, i.title, i.summary, i.event_id, i.published)
+                  for i in original_of(session, item.link, fingerprint, title_print,
+                                       item.published - copy_window, item.published + copy_window)]
     candidates: list[EventFacts] = []
     standing = Standing()
     told = reading.event_type if reading.relevant else reading.denied  # a denial looks for what it denies
@@ -88,7 +105,7 @@ def item_context(session: Session, item: Item, prints: tuple[str, str], reading:
             begin = min(begin, _day_start(said, item.published) - merge_window)
         candidates = [facts(e) for e in candidate_events(session, types, names, begin,
                                                          item.published + merge_window)]
-        standing = _standing(session, candidates, item.published, now, threat_lookback)
+        standing = _standing(session, candidates, item.published, now, threat_lookback, tempo_window)
     earlier: list[EventFacts] = []
     if reading.relevant and reading.background_places:
         earlier = [facts(e) for e in events_between(session, item.published - reference_window, item.published)]
@@ -123,11 +140,18 @@ def save_miss(session: Session, miss: MissedEvent) -> None:
 def add_item(session: Session, item: Item, reading: Reading, event_id: str | None, now: datetime,
              extra: dict[str, Any], prints: tuple[str, str]) -> None:
     """Store an item with its reading (and what processing found beside it: mentions, referenced events)."""
+    session.add(StoredItem(**item_row(item, reading, event_id, now, extra, prints)))
+
+
+def item_row(item: Item, reading: Reading, event_id: str | None, now: datetime, extra: dict[str, Any],
+             prints: tuple[str, str]) -> dict[str, Any]:
+    """The `item` row `add_item` stores, as plain values: a batch inserts its items' rows together
+    (`store.add_items`)."""
     fingerprint, title_print = prints
-    session.add(StoredItem(
+    return dict(
         key=item.key, feed_url=item.feed_url, source=item.source, title=item.title, summary=item.summary,
         link=item.link, published=item.published, fetched_at=now, relevant=reading.relevant,
         event_type=reading.event_type, actors=list(reading.actors), places=list(reading.places),
         killed=reading.killed, injured=reading.injured, reading={**reading.as_dict(), **extra}, event_id=event_id,
         fingerprint=fingerprint, title_print=title_print,
-    ))
+    )

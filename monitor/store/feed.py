@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -26,8 +26,30 @@ def feed_state(engine: Engine, feed_url: str) -> FeedState | None:
 
 
 def save_feed_state(engine: Engine, state: FeedState) -> None:
+    save_feed_states(engine, [state])
+
+
+_STATE_FIELDS = tuple(name for name in FeedState.model_fields if name != "feed_url")
+# Made once: the same UPDATE for every feed, its values bound per row (an executemany).
+_SAVE_STATE = (update(FeedState).where(col(FeedState.feed_url) == bindparam("row_feed_url"))
+               .values({name: bindparam(name) for name in _STATE_FIELDS}))
+
+
+def save_feed_states(engine: Engine, states: Sequence[FeedState]) -> None:
+    """Store the feeds' states after a poll, in one transaction: one UPDATE for all of them (no read first),
+    and an insert for a feed that has no row yet."""
+    if not states:
+        return
+    rows = [{"row_feed_url": state.feed_url, **{name: getattr(state, name) for name in _STATE_FIELDS}}
+            for state in states]
     with transaction(engine) as session:
-        session.merge(state)
+        updated = session.connection().execute(_SAVE_STATE, rows).rowcount
+        if updated != len(states):  # rare: a feed polled without `ensure_feeds` first
+            known = set(session.exec(select(col(FeedState.feed_url)).where(
+                col(FeedState.feed_url).in_([state.feed_url for state in states]))))
+            for state in states:
+                if state.feed_url not in known:
+                    session.merge(state)
 
 
 def ensure_feeds(engine: Engine, feeds: Sequence[tuple[str, str | None]]) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, text, tuple_
+from sqlalchemy import func, insert, or_, text, tuple_, union_all
+from sqlalchemy import select as select_columns  # sqlmodel's select takes at most four columns
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -15,13 +18,93 @@ from monitor.store.tables import ItemCopy, StoredItem
 
 def known_keys(engine: Engine, keys: Sequence[str]) -> set[str]:
     """Which of these item keys are stored already, as items or as copies (queried in chunks)."""
-    found: set[str] = set()
     with Session(engine) as session:
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start : start + 500])
-            found.update(session.exec(select(col(StoredItem.key)).where(col(StoredItem.key).in_(chunk))))
-            found.update(session.exec(select(col(ItemCopy.key)).where(col(ItemCopy.key).in_(chunk))))
+        return known_keys_in(session, keys)
+
+
+def known_keys_in(session: Session, keys: Sequence[str]) -> set[str]:
+    """`known_keys` in the caller's transaction: one statement per 500 keys, items and copies together."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        both = union_all(select(col(StoredItem.key)).where(col(StoredItem.key).in_(chunk)),
+                         select(col(ItemCopy.key)).where(col(ItemCopy.key).in_(chunk)))
+        found.update(session.connection().execute(both).scalars())
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class CopyWanted:
+    """What an item's copy candidates are looked up by (see `original_of`)."""
+
+    link: str | None
+    fingerprint: str
+    title_print: str
+    since: datetime
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CopyRow:
+    """A stored item as copy detection sees it, with the prints it was found by."""
+
+    key: str
+    link: str | None
+    fingerprint: str | None
+    title_print: str | None
+    title: str
+    summary: str
+    event_id: str | None
+    published: datetime
+
+
+def copy_rows(session: Session, wanted: Sequence[CopyWanted]) -> list[CopyRow]:
+    """The stored items that may be the originals of any of these items (the union of what `original_of`
+    finds for each), in one statement per 300 items; each item picks its own out with `CopyPool`."""
+    rows: list[CopyRow] = []
+    columns = (col(StoredItem.key), col(StoredItem.link), col(StoredItem.fingerprint), col(StoredItem.title_print),
+               col(StoredItem.title), col(StoredItem.summary), col(StoredItem.event_id), col(StoredItem.published))
+    for start in range(0, len(wanted), 300):
+        chunk = wanted[start : start + 300]
+        conditions = [col(StoredItem.fingerprint).in_(sorted({w.fingerprint for w in chunk})),
+                      col(StoredItem.title_print).in_(sorted({w.title_print for w in chunk}))
+                      & (col(StoredItem.published) >= min(w.since for w in chunk))
+                      & (col(StoredItem.published) <= max(w.until for w in chunk))]
+        links = sorted({w.link for w in chunk if w.link})
+        if links:
+            conditions.append(col(StoredItem.link).in_(links))
+        seen = {r.key for r in rows}
+        for found in session.connection().execute(select_columns(*columns).where(or_(*conditions))):
+            if found[0] not in seen:
+                rows.append(CopyRow(*found))
+    return rows
+
+
+class CopyPool:
+    """The stored items a batch's items may repeat: those loaded by `copy_rows` and those the batch stored
+    itself. `candidates` answers what `original_of` would for one item, without a statement: same text, then
+    same title close in time, then same link, at most `limit`."""
+
+    def __init__(self, rows: Sequence[CopyRow]) -> None:
+        self._rows: list[CopyRow] = []
+        self._by: dict[tuple[int, str], list[int]] = {}
+        for row in rows:
+            self.add(row)
+
+    def add(self, row: CopyRow) -> None:
+        at = len(self._rows)
+        self._rows.append(row)
+        for term, value in ((0, row.fingerprint), (1, row.title_print), (2, row.link)):
+            if value:
+                self._by.setdefault((term, value), []).append(at)
+
+    def candidates(self, wanted: CopyWanted, limit: int = 20) -> list[CopyRow]:
+        found = dict.fromkeys(self._by.get((0, wanted.fingerprint), ()))
+        found.update(dict.fromkeys(i for i in self._by.get((1, wanted.title_print), ())
+                                   if wanted.since <= self._rows[i].published <= wanted.until))
+        if wanted.link:
+            found.update(dict.fromkeys(self._by.get((2, wanted.link), ())))
+        return [self._rows[i] for i in list(found)[:limit]]
 
 
 ITEM_LOCK = 0x6D6F6E69  # an arbitrary constant: the advisory lock under which items are merged
@@ -45,6 +128,25 @@ def original_of(session: Session, link: str | None, fingerprint: str, title_prin
     if link:
         conditions.append(col(StoredItem.link) == link)
     return list(session.exec(select(StoredItem).where(or_(*conditions)).limit(20)))
+
+
+@dataclass
+class ItemRows:
+    """The items (rows from `item_row`) and copies a batch writes, inserted together when it ends
+    (`add_rows`): nothing in the batch reads them back from the store (its `CopyPool` has them)."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    copies: list[dict[str, Any]] = field(default_factory=list)
+
+    def copied(self, key: str, item_key: str, feed_url: str, at: datetime) -> None:
+        self.copies.append({"key": key, "item_key": item_key, "feed_url": feed_url, "seen_at": at})
+
+
+def add_rows(session: Session, rows: ItemRows) -> None:
+    """Insert a batch's items and copies, one statement each, in the caller's transaction."""
+    for statement, values in ((insert(StoredItem), rows.items), (insert(ItemCopy), rows.copies)):
+        if values:
+            session.connection().execute(statement, values)
 
 
 def add_copy(session: Session, key: str, item_key: str, feed_url: str, at: datetime) -> None:

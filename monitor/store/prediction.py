@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -25,6 +26,12 @@ def expire_predictions(session: Session, now: datetime) -> int:
         p.state, p.resolved_at = "expired", p.window_end
         session.add(p)
     return len(expired)
+
+
+def next_expiry(session: Session) -> datetime | None:
+    """The earliest end of an open prediction's window: until then `expire_predictions` has nothing to do."""
+    query = select(func.min(col(Prediction.window_end))).where(col(Prediction.state) == "open")
+    return session.exec(query).one()  # min() keeps the column's type: an aware UTC datetime
 
 
 def predictions(engine: Engine) -> list[Prediction]:
