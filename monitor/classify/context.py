@@ -23,6 +23,7 @@ class Context:
     qualifiers: PhraseIndex
     facility_words: set[str]
     backer_suffixes: set[str]
+    topic_markers: set[str]  # "a message about the attacks": what is spoken of, not what happened
     backer_prefixes: set[str]  # "pro-Iran fighters": the state they back is no party
     base_words: set[Phrase]
     place_links: set[str]
@@ -120,6 +121,7 @@ class Context:
             facility_words={phrase(w)[0] for w in v.facility_words if phrase(w)},
             backer_suffixes={phrase(w)[0] for w in v.backer_suffixes if phrase(w)},
             backer_prefixes=_first_tokens(v.backer_prefixes),
+            topic_markers=_first_tokens(v.topic_markers),
             base_words={phrase(w) for w in v.base_words if phrase(w)},
             place_links={phrase(w)[0] for w in v.place_links if phrase(w)},
             clause_joiners={phrase(w)[0] for w in v.clause_joiners if phrase(w)},

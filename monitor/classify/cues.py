@@ -50,6 +50,8 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             label = "threat"
         elif begin in topics:
             continue  # "warns of attacks", "attacks are unacceptable": the attack is what the threat is about
+        elif _spoken_of(ctx, doc, begin):
+            continue  # "a direct message about the attacks on US forces": what is talked about
         elif begin in denied:
             # "Denies reports of a rocket attack": nothing happened. A watched group denying it resumed its
             # attacks still speaks of its attacks: a statement, like an announced halt.
@@ -142,6 +144,14 @@ def _conditional_vows(doc: Text, roles: dict[int, str]) -> set[int]:
     us = {doc.sentence_of[i] for i, role in roles.items() if role == clauses.STATE and i not in doc.other_states}
     us |= {doc.sentence_of[b] for b, _, _ in doc.hits["us_side"]}
     return speech & conditions & militia & us
+
+
+def _spoken_of(ctx: Context, doc: Text, begin: int) -> bool:
+    """Whether the event word follows a topic marker ("about the attacks", "بشأن الهجمات"), past determiners."""
+    k = begin
+    while k > 0 and doc.folded[k - 1] in ctx.determiners and doc.folded[k - 1] not in ctx.topic_markers:
+        k -= 1
+    return k > 0 and doc.folded[k - 1] in ctx.topic_markers
 
 
 def _denied(ctx: Context, doc: Text) -> set[int]:

@@ -53,6 +53,7 @@ class Vocabulary(BaseModel):
     facility_words: list[str] = []
     backer_suffixes: list[str] = []
     backer_prefixes: list[str] = []
+    topic_markers: list[str] = []
     membership_words: list[str] = []
     militia_words: list[str] = []
     crowd_words: list[str] = []
