@@ -463,3 +463,14 @@ def test_property_offsets_hold_for_any_text(matcher: Matcher, text: str):
         assert text[m.start : m.end] == m.found
         assert m.start >= end, "mentions overlap or are out of order"
         end = m.end
+
+
+@pytest.mark.parametrize(("text", "khamenei"), [
+    pytest.param("Trump says his warning to the Ayatollah still stands", True, id="a-us-leader-speaks-of-him"),
+    pytest.param("Grand Ayatollah Ali al-Sistani calls for calm in Najaf", False, id="an-iraqi-grand-ayatollah"),
+    pytest.param("Iran's supreme leader vows revenge", True, id="by-his-office"),
+])
+def test_the_ayatollah_is_khamenei_only_when_a_us_leader_speaks_of_him(matcher: Matcher, text: str, khamenei: bool):
+    result = matcher.match(text)
+    assert ("Ali Khamenei" in {m.name for m in result.mentions}) is khamenei
+    assert_offsets(text, result)
