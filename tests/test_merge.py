@@ -10,7 +10,7 @@ import pytest
 
 from monitor import events
 from monitor.config import load_watchlist
-from monitor.model import EventFacts, Reading, Report
+from monitor.model import EventFacts, Party, Reading, Report
 from monitor.pipeline.runtime import gazetteer_of
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
@@ -143,3 +143,14 @@ def test_a_denial_corrects_the_attack_at_its_place_and_nothing_else():
     assert events.denial(_denying(("Erbil Air Base",), later), [BASE_ATTACK], WINDOW, GAZETTEER) is None
     assert events.denial(_denying(("Ain al-Asad Air Base",), MONDAY + timedelta(days=5)), [BASE_ATTACK], WINDOW,
                          GAZETTEER) is None  # too late, and no day of its own
+
+
+def test_a_strike_by_a_named_striker_at_the_attacked_base_is_the_answer_not_the_attack():
+    """A US self-defence strike near the base attacked that day is another incident; a strike reading that names
+    no striker ("missiles struck the base") may still be the attack misread."""
+    named = Reading(relevant=True, event_type="strike", actors=("United States",), places=("Ain al-Asad Air Base",),
+                    parties=(Party("United States", "striker", "named"),), happened_on=MONDAY.date())
+    answer = Report("k-answer", "US forces destroy launchers near Ain al-Asad", None, "Desk",
+                    MONDAY + timedelta(hours=3), named)
+    verdict = events.weigh(answer, BASE_ATTACK, WINDOW, GAZETTEER)
+    assert not verdict.joins and verdict.reasons == ("a strike by a named striker, the event an attack",)

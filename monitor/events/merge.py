@@ -78,6 +78,11 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     if abs(late) > window and not follow_up:
         return Verdict(False, 0, ("too far apart in time",))
     score, reasons = 0, []
+    if crossed and report.reading.event_type == "strike" and any(
+            p.role == "striker" and p.how == "named" for p in report.reading.parties):
+        # "CENTCOM destroys rocket launchers near the base": a strike whose striker is named is no misread
+        # attack, even at the base attacked that day (the answer to it).
+        return Verdict(False, 0, ("a strike by a named striker, the event an attack",))
     if crossed:
         # One report may read an attack as a strike ("missiles struck the base"): only the same site on the
         # same day, and nothing else disagreeing, makes it the same incident.
