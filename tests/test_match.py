@@ -474,3 +474,11 @@ def test_the_ayatollah_is_khamenei_only_when_a_us_leader_speaks_of_him(matcher: 
     result = matcher.match(text)
     assert ("Ali Khamenei" in {m.name for m in result.mentions}) is khamenei
     assert_offsets(text, result)
+
+
+@pytest.mark.parametrize(("text", "irgc"), [
+    pytest.param("Iran's Guards say the reply will be heavier", True, id="iran-s-guards"),
+    pytest.param("Iranian border guards seize smugglers", False, id="border-guards-are-not-the-irgc"),
+])
+def test_iran_s_guards_are_the_irgc(matcher: Matcher, text: str, irgc: bool):
+    assert ("IRGC" in matcher.match(text).actors) is irgc
