@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import sqlalchemy
 from sqlmodel import Session, col, select
 
 from monitor.model import (
@@ -59,15 +60,22 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
     resolved = session.exec(select(col(Prediction.rule), col(Prediction.state), col(Prediction.window_start),
                                    col(Prediction.resolved_at)).where(col(Prediction.state) != "open",
                                                                       col(Prediction.resolved_at) < now))
-    recent_attacks: Iterable[StoredEvent] = []
+    recent_attacks: list[EventFacts] = []
     if tempo_window:
         # The tempo factor counts attacks before the trigger: this event, or a trigger a threat re-judges.
         since = min([earliest, *(row.first_seen for row in trigger_rows)]) - tempo_window
         # last_seen >= since follows from first_seen >= since; said, it lets ix_event_type_last_seen bound the
         # search to recent attacks (without it SQLite walks every attack ever stored by the event_type index).
-        recent_attacks = session.exec(select(StoredEvent).where(
-            StoredEvent.event_type == "attack", col(StoredEvent.last_seen) >= since,
+        # Only what the tempo weighs (when, where, the toll): not the titles and sources, which grow with every
+        # report and would be decoded for each item.
+        rows = session.execute(sqlalchemy.select(  # six columns: more than sqlmodel's select types
+            col(StoredEvent.id), col(StoredEvent.first_seen), col(StoredEvent.last_seen), col(StoredEvent.places),
+            col(StoredEvent.killed), col(StoredEvent.injured)).where(
+            col(StoredEvent.event_type) == "attack", col(StoredEvent.last_seen) >= since,
             col(StoredEvent.first_seen) >= since, col(StoredEvent.first_seen) <= now))
+        recent_attacks = [EventFacts(id=event_id, event_type="attack", title="", actors=(), places=tuple(places),
+                                     first_seen=first, last_seen=last, killed=dict(killed), injured=dict(injured))
+                          for event_id, first, last, places, killed, injured in rows]
     return Standing(
         open_at_event=tuple(forecast(p) for p in at_event),
         open_now=tuple(open_now),
@@ -76,7 +84,7 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
         threats=tuple(facts(e) for e in threat_events_between(session, earliest - threat_lookback, now)),
         resolved=tuple(Resolved(rule, state == "confirmed", start.date(), at)
                        for rule, state, start, at in resolved if at is not None),
-        recent_attacks=tuple(facts(e) for e in recent_attacks),
+        recent_attacks=tuple(recent_attacks),
     )
 
 
