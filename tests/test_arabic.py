@@ -256,9 +256,12 @@ def test_militia_threat(read):
 
 
 def test_unnamed_factions_threaten_us_forces(read):
-    reading = read("فصائل عراقية تهدد باستئناف الهجمات على القواعد الأمريكية")
+    title = "فصائل عراقية تهدد باستئناف الهجمات على القواعد الأمريكية"
+    reading = read(title, when=datetime(2021, 11, 20, tzinfo=UTC))
     assert reading.relevant and reading.event_type == "threat"
     assert reading.actors[0] == CATCH_ALL
+    # Since the umbrella has spoken for the factions, unnamed factions that threaten speak as it.
+    assert read(title).actors[0] == "Islamic Resistance in Iraq"
 
 
 def test_us_warning(read):

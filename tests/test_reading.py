@@ -680,5 +680,40 @@ SPEAKERS = [
 
 @pytest.mark.parametrize(("title", "speaker"), SPEAKERS)
 def test_the_speaker_of_a_threat_comes_first(read, title, speaker):
-    reading = read(title)
+    reading = read(title, when=datetime(2021, 5, 2, tzinfo=UTC))  # before an umbrella spoke for unnamed groups
     assert reading.event_type == "threat" and reading.actors[:1] == (speaker,), reading
+
+
+# --- an unnamed group that claims speaks as the umbrella of its time ------------------------------------
+
+UMBRELLA = "Islamic Resistance in Iraq"
+BEFORE_UMBRELLA = datetime(2022, 6, 1, tzinfo=UTC)
+
+UNNAMED_CLAIMANTS = table(
+    ("factions-claim-after-the-umbrella-formed",
+     "Iraqi armed factions claim drone attack on US outpost near Hasakah", "",
+     Expect(type="attack", actors=(UMBRELLA,), not_actors=(MILITIA,))),
+    ("a-group-says-at-the-end-of-the-title",
+     "Rockets fired at American base in eastern Syria, Iraqi group says", "",
+     Expect(type="attack", actors=(UMBRELLA,), not_actors=(MILITIA,))),
+    ("arabic-factions-adopt-the-attack",
+     "فصائل عراقية تتبنى قصف قاعدة أمريكية في سوريا بالصواريخ", "",
+     Expect(type="attack", actors=(UMBRELLA,), not_actors=(MILITIA,))),
+    ("the-same-claim-before-the-umbrella-existed",
+     "Iraqi armed factions claim drone attack on US outpost near Hasakah", "",
+     Expect(type="attack", actors=(MILITIA,), not_actors=(UMBRELLA,), when=BEFORE_UMBRELLA)),
+    ("officials-speak-of-militants",
+     "Pentagon says militants fired rockets at US base in Syria", "",
+     Expect(type="attack", actors=(MILITIA,), not_actors=(UMBRELLA,))),
+    ("nobody-claims-it",
+     "Drone shot down near coalition base at Erbil airport", "",
+     Expect(type="attack", actors=(MILITIA,), not_actors=(UMBRELLA,))),
+    ("another-named-group-claims",
+     "Islamic State group says it attacked army checkpoint near Kirkuk", "",
+     Expect(not_actors=(UMBRELLA,))),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), UNNAMED_CLAIMANTS)
+def test_unnamed_claimants(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)

@@ -5,13 +5,14 @@ never by name, so renaming one in the file changes nothing here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from monitor.classify.lexicon import Lexicon, Phrase, PhraseIndex, phrase
-from monitor.config import Place, Vocabulary, Watchlist, Weights
+from monitor.config import Period, Place, Vocabulary, Watchlist, Weights
 from monitor.errors import ConfigError
 
 # Lists looked for with watchlist names blanked out: "Union III" is no labour union, "Victory base" no victory.
-MASKED = ("cues", "off_topic", "targets", "militia")
+MASKED = ("cues", "off_topic", "targets", "militia", "claimants")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,11 @@ class Context:
     catch_all: str  # the actor an unnamed militia attack is put on
     patrons: frozenset[str]  # the state backing the militias, and its forces
     other_conflict: tuple[str, ...]  # groups whose incidents belong to another conflict
+    claimants: tuple[tuple[str, Period], ...] = ()  # umbrellas unnamed groups claim as, and when
+
+    def claimant_on(self, day: date) -> str | None:
+        """The umbrella an unnamed group claiming an attack that day speaks as, if any."""
+        return next((name for name, period in self.claimants if period.covers(day)), None)
 
     @classmethod
     def build(cls, vocabulary: Vocabulary, watchlist: Watchlist) -> Context:
@@ -116,6 +122,7 @@ class Context:
                 "off_topic": v.not_relevant,
                 "targets": {"target": v.target_words},
                 "militia": {"militia": v.militia_words},
+                "claimants": {"claimant": v.claimant_words},
             }, unmasked_only=MASKED),
             qualifiers=PhraseIndex(qualifiers),
             facility_words={phrase(w)[0] for w in v.facility_words if phrase(w)},
@@ -168,6 +175,7 @@ class Context:
             catch_all=catch_alls[0],
             patrons=frozenset(watchlist.with_role("patron")),
             other_conflict=watchlist.with_role("other_conflict"),
+            claimants=tuple((a.name, a.claims_for_unnamed) for a in watchlist.actors if a.claims_for_unnamed),
         )
 
 

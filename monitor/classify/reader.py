@@ -42,6 +42,8 @@ class Reader:
         # A threat is about what it answers: the militias behind "the attack" it follows are parties.
         party_source = list(matches.mentions) if event_type == "threat" else mentions
         parties = roles.parties(ctx, event_type, doc, roles.party_mentions(ctx, doc, party_source))
+        parties = roles.as_claimant(ctx, doc, event_type, parties,
+                                    roles.party_mentions(ctx, doc, list(matches.mentions)), when.date())
         where = places.places(ctx, event_type, doc, party_source, parties)
         is_relevant = not off_topic and relevant(ctx, event_type, doc, party_source, parties, where, when, reasons)
         # A vow or a funeral tells no toll of its own: the one it reports is the incident's it is about.

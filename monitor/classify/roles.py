@@ -4,6 +4,8 @@ catch-all actor when no group is named), a strike a striker and targets, a threa
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 
 from monitor.classify.context import Context
 from monitor.classify.segment import Text
@@ -132,6 +134,33 @@ def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
     first_word = doc.token_at(before) if before < len(doc.text) else len(doc.folded)
     unnamed = any(doc.sentence_of[b] == 0 and e <= first_word for b, e, _ in doc.hits["militia"])
     return ctx.catch_all if unnamed else None
+
+
+def as_claimant(ctx: Context, doc: Text, event_type: str | None, found: list[Party], mentions: list[Match],
+                day: date) -> list[Party]:
+    """An unnamed group that claims an attack or makes a vow in the title or lead ("Iraqi factions claim rocket
+    fire at US base", "..., Iraqi group says") speaks, in the time an umbrella claimed for the groups under it,
+    as that umbrella: the catch-all it was put on becomes the umbrella. Officials speaking of militias, or a
+    report of an attack nobody claims, keep the catch-all."""
+    umbrella = ctx.claimant_on(day)
+    if umbrella is None or event_type not in {"attack", "threat"} or any(p.name == umbrella for p in found):
+        return found
+    at = next((i for i, p in enumerate(found) if p.name == ctx.catch_all and p.how == "assumed"), None)
+    if at is None or not _unnamed_group_speaks(doc, mentions):
+        return found
+    how = "claimed" if event_type == "attack" else "named"
+    return [*found[:at], replace(found[at], name=umbrella, how=how), *found[at + 1:]]
+
+
+def _unnamed_group_speaks(doc: Text, mentions: list[Match]) -> bool:
+    """A group word in the title or lead right before a claim or speech verb, with no name before it ("Islamic
+    State group says" is that group's, "Kataib Hezbollah militia claims" the named one's)."""
+    speaking = {b for b, _, _ in doc.hits["speech"]} | {
+        b for b, _, label in doc.hits["attribution"] if label == "claimed"} | {
+        b for b, label in doc.cues if label == "threat"}  # "Iraqi factions vow ..."
+    named_ends = {doc.token_at(m.end - 1) for m in mentions if m.section == "actor"}
+    return any(doc.sentence_of[b] <= 1 and {e, e + 1} & speaking and not {b - 1, b - 2} & named_ends
+               for b, e, _ in doc.hits["claimants"])
 
 
 def _militia_words_lead(doc: Text) -> bool:

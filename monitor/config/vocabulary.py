@@ -56,6 +56,9 @@ class Vocabulary(BaseModel):
     topic_markers: list[str] = []
     membership_words: list[str] = []
     militia_words: list[str] = []
+    # Words for an unnamed armed group as the one that claims or speaks ("an Iraqi group says", "militants
+    # claim"): such a group speaks as the watchlist's umbrella of its time (`claims_for_unnamed`).
+    claimant_words: list[str] = []
     crowd_words: list[str] = []
     base_words: list[str] = []
     place_links: list[str] = []

@@ -55,6 +55,15 @@ class _Entry(BaseModel):
         return [self.name, *self.aliases, *self.arabic]
 
 
+class Period(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    since: date | None = None
+    until: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
+
+
 class Actor(_Entry):
     kind: ActorKind
     side: Side
@@ -64,15 +73,9 @@ class Actor(_Entry):
     # The code asks for actors by role, never by name, so renaming an actor in the file breaks nothing.
     role: Literal["catch_all", "patron", "other_conflict"] | None = None
     common: bool = False  # named in nearly every report: sharing it does not tie two reports to one incident
-
-
-class Period(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    since: date | None = None
-    until: date | None = None
-
-    def covers(self, day: date) -> bool:
-        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
+    # The time an umbrella claimed attacks and spoke for the groups under it: an unnamed group that claims an
+    # attack or makes a vow then ("Iraqi factions claim rocket fire at US base") speaks as this actor.
+    claims_for_unnamed: Period | None = None
 
 
 class Place(_Entry):
