@@ -62,7 +62,10 @@ class Reader:
         if denied is not None:
             reasons.append(f"says no {denied} happened (a denial: it corrects a known {denied} there, if any)")
         actors = tuple(dict.fromkeys(p.name for p in parties))
-        if event_type == "threat" and (said_by := roles.speaker(ctx, doc, party_source)) in actors:
+        said_by = roles.speaker(ctx, doc, party_source) if event_type == "threat" else None
+        if said_by == ctx.catch_all and said_by not in actors:
+            said_by = ctx.claimant_on(when.date())  # unnamed groups that spoke as their umbrella
+        if said_by is not None and said_by in actors:
             actors = (said_by, *(a for a in actors if a != said_by))  # the speaker first: merging keys on it
         return Reading(
             relevant=is_relevant, event_type=event_type, actors=actors,

@@ -143,13 +143,15 @@ def as_claimant(ctx: Context, doc: Text, event_type: str | None, found: list[Par
     as that umbrella: the catch-all it was put on becomes the umbrella. Officials speaking of militias, or a
     report of an attack nobody claims, keep the catch-all."""
     umbrella = ctx.claimant_on(day)
-    if umbrella is None or event_type not in {"attack", "threat"} or any(p.name == umbrella for p in found):
+    if umbrella is None or event_type not in {"attack", "threat"}:
         return found
     at = next((i for i, p in enumerate(found) if p.name == ctx.catch_all and p.how == "assumed"), None)
     if at is None or not _unnamed_group_speaks(doc, mentions):
         return found
     how = "claimed" if event_type == "attack" else "named"
-    return [*found[:at], replace(found[at], name=umbrella, how=how), *found[at + 1:]]
+    # The umbrella takes the catch-all's place (a report that also names it later keeps one party for it).
+    rest = [p for p in found[at + 1:] if p.name != umbrella]
+    return [*(p for p in found[:at] if p.name != umbrella), replace(found[at], name=umbrella, how=how), *rest]
 
 
 def _unnamed_group_speaks(doc: Text, mentions: list[Match]) -> bool:
