@@ -131,6 +131,9 @@ class Reading:
     background: tuple[str, ...] = ()
     background_places: tuple[str, ...] = ()  # where the earlier incidents it refers to happened
     denied: str | None = None  # the event type it says did not happen ("no attack took place"), telling none
+    # An attack whose report says the place attacked hosts US/coalition forces (a US toll, "where US troops are
+    # stationed"); why is in evidence["us_targeted"]. Not in `as_dict`: the evidence says it.
+    us_targeted: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -162,6 +165,7 @@ class EventFacts:
     report_count: int = 1
     claims: tuple[str, ...] = ()  # "Kataib Hezbollah: claimed", "Kataib Hezbollah: attributed"
     day: date | None = None  # the day it happened, as the first report put it
+    us_targeted: bool = False  # a report said the place attacked hosts US/coalition forces (Reading.us_targeted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +202,7 @@ class Verdict:
 class Change:
     """One material difference a report made: its kind (for routing) and what to tell people."""
 
-    kind: str  # killed | injured | place | actor | claim | attribution | correction
+    kind: str  # killed | injured | place | actor | claim | attribution | correction | hosting
     text: str
 
 

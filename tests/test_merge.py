@@ -3,6 +3,7 @@ the shipped watchlist's places. Cases written for these tests."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -154,3 +155,39 @@ def test_a_strike_by_a_named_striker_at_the_attacked_base_is_the_answer_not_the_
                     MONDAY + timedelta(hours=3), named)
     verdict = events.weigh(answer, BASE_ATTACK, WINDOW, GAZETTEER)
     assert not verdict.joins and verdict.reasons == ("a strike by a named striker, the event an attack",)
+
+
+def _us_strike(at: datetime, places: tuple[str, ...], title: str) -> Report:
+    reading = Reading(relevant=True, event_type="strike", actors=("United States", "Kataib Hezbollah"),
+                      places=places, parties=(Party("United States", "striker", "named"),
+                                              Party("Kataib Hezbollah", "target", "named")))
+    return Report(f"k-{title}", title, None, "Desk", at, reading)
+
+
+def test_one_nights_strikes_named_by_different_places_are_one_operation():
+    """A wave of US strikes hits several towns; each report names those it heard of. The same striker the same
+    day joins whatever places it names; a strike by it on another day at other places does not."""
+    night = datetime(2024, 2, 2, 18, 0, tzinfo=UTC)
+    wave = event_of(_us_strike(night, ("Al-Qaim", "Akashat"), "US jets hit militia sites in western Anbar"))
+    syria = _us_strike(night + timedelta(hours=3), ("Mayadin", "Albu Kamal"), "US raids on Mayadin and Bukamal")
+    assert events.weigh(syria, wave, WINDOW, GAZETTEER).joins
+    two_days_on = _us_strike(night + timedelta(hours=44), ("Mayadin",), "US raid on Mayadin")
+    assert not events.weigh(two_days_on, wave, WINDOW, GAZETTEER).joins
+
+
+def test_the_same_us_dead_tie_a_next_day_item_naming_no_place():
+    """"Three US soldiers killed in drone attack on base in Jordan", the morning after, names no site: the same US
+    dead make it the incident already known; the same count of militia dead is weaker evidence."""
+    first = Report("k-t22", "Drone hits Tower 22", None, "Desk", MONDAY,
+                   Reading(relevant=True, event_type="attack", actors=(), places=("Tower 22",), killed={"US": 3},
+                           happened_on=MONDAY.date()))
+    event = event_of(first)
+    next_day = MONDAY + timedelta(hours=20)  # the next afternoon: no night attack told either side of midnight
+    us_dead = Report("k-gn", "Three US soldiers killed in drone attack on base in Jordan", None, "News", next_day,
+                     Reading(relevant=True, event_type="attack", actors=(), places=(), killed={"US": 3}))
+    assert events.weigh(us_dead, event, WINDOW, GAZETTEER).joins
+    militia_event = event_of(Report("k-m", "Strike on PMF post", None, "Desk", MONDAY,
+                                    Reading(relevant=True, event_type="attack", actors=(), places=("Tower 22",),
+                                            killed={"militia": 3}, happened_on=MONDAY.date())))
+    militia_dead = replace(us_dead, reading=replace(us_dead.reading, killed={"militia": 3}))
+    assert not events.weigh(militia_dead, militia_event, WINDOW, GAZETTEER).joins

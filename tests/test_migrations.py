@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(autouse=True)
 def _one_at_a_time(postgres_default_database_lock: None) -> None:
     """These tests empty the server's default database, as test_postgres does: they take turns."""
-HEAD = "0003_history_why"
+HEAD = "0004_event_us_targeted"
 
 BACKENDS = [
     "sqlite",

@@ -717,3 +717,23 @@ UNNAMED_CLAIMANTS = table(
 @pytest.mark.parametrize(("title", "summary", "expect"), UNNAMED_CLAIMANTS)
 def test_unnamed_claimants(read, title, summary, expect):
     check(read(title, summary, expect.when), expect)
+
+
+# --- an armed event whose only victims are militia fighters is a strike on them --------------------------
+
+MILITIA_VICTIMS = table(
+    ("pmf-members-killed-by-a-drone",
+     "Four Hashd members killed as drone hits their post west of Kirkuk", "",
+     Expect(type="strike", killed={"militia": 4})),
+    ("arabic-pmf-dead-in-a-bombardment",
+     "مقتل ثلاثة من عناصر الحشد الشعبي بقصف جوي قرب القائم", "",
+     Expect(type="strike", killed={"militia": 3})),
+    ("fighters-killed-while-attacking-a-us-base-keep-the-attack",
+     "Rockets fired at Ain al-Asad air base; two gunmen killed by return fire", "",
+     Expect(type="attack")),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), MILITIA_VICTIMS)
+def test_militia_victims(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)

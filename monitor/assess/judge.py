@@ -74,11 +74,14 @@ def why_not(rule: Rule, incident: Incident, world: World) -> str | None:
     if t.event_type == "strike" and t.striker_side != "any" and t.striker_side not in sides:
         return f"no striker on the {t.striker_side} side"
     if t.target == "hosts_us" and not incident.targets_hosted_us:
+        # Both ways a target counts failed: the watchlist's hosting dates, and the reports' own words.
+        unsaid = "and no report says US or coalition forces were at the place attacked"
         if not incident.places:
-            return "no place named, so no site known to host US forces"
+            return f"no place named, {unsaid}"
         notes = [world.presence.get(p) for p in incident.places]
         known = "; ".join(n for n in notes if n)
-        return f"no place known to host US forces on {incident.at:%Y-%m-%d}" + (f" ({known})" if known else "")
+        return (f"no place known to host US forces on {incident.at:%Y-%m-%d}" + (f" ({known})" if known else "")
+                + f", {unsaid}")
     if not t.min_killed and not t.min_casualties:
         return None
     dead = any(incident.killed.get(side, 0) >= n for side, n in t.min_killed.items())

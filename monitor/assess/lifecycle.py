@@ -27,8 +27,9 @@ SAME_CYCLE = timedelta(days=1)  # triggers this close share one warning
 
 
 def incident_of(facts: EventFacts, world: World) -> Incident:
-    """An event as the rules see it."""
-    hosted = any(world.hosts_us(p, facts.first_seen.date()) for p in facts.places)
+    """An event as the rules see it. Its target hosted US forces when the watchlist says a place of it did that
+    day, or a report said US or coalition forces were there (a US toll, "where American troops are stationed")."""
+    hosted = facts.us_targeted or any(world.hosts_us(p, facts.first_seen.date()) for p in facts.places)
     return Incident(facts.id, facts.event_type, facts.first_seen, facts.actors, facts.places,
                     dict(facts.killed), dict(facts.injured), facts.claims, hosted, facts.sources)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from monitor.classify import cues, layout, places, roles, segment, toll
+from monitor.classify import cues, hosting, layout, places, roles, segment, toll
 from monitor.classify.context import Context
 from monitor.classify.language import unread_language
 from monitor.classify.relevance import relevant
@@ -21,6 +21,7 @@ class Reader:
         self.vocabulary = vocabulary
         self.watchlist = watchlist
         self.context = Context.build(vocabulary, watchlist)
+        self.hosting = hosting.Hosting.build(vocabulary)
 
     def read(self, title: str, summary: str, matches: Matches, when: datetime) -> Reading:
         """Read one report. `matches` must come from matching `f"{title}\\n{summary}"`."""
@@ -39,6 +40,16 @@ class Reader:
         mentions = [m for m in matches.mentions if doc.foreground[doc.token_at(m.start)]]
         if event_type == "attack" and roles.blamed_state(ctx, doc, mentions):
             event_type = "strike"  # "a drone hit near the airport; officials blamed Turkey": Turkey's strike
+        # A vow or a funeral tells no toll of its own: the one it reports is the incident's it is about.
+        killed, injured, evidence = toll.toll_counts(ctx, doc, whole=event_type not in toll.OWN_TOLL)
+        toll.named_dead(ctx, doc, mentions, killed)
+        if event_type == "attack" and toll.only_militia_hurt(killed, injured) and not any(
+                m.name in ctx.sites and ctx.places[m.name].hosts_us_forces(when)
+                and doc.sentence_of[doc.token_at(m.start)] <= 1 for m in mentions):  # not a base it hit
+            # The militias do not attack their own: an armed event whose only victims are their fighters is a
+            # strike on them ("five PMF members killed by a drone", "قتلى من الحشد بقصف").
+            event_type = "strike"
+            reasons.append("its only victims are militia: a strike on them")
         # A threat is about what it answers: the militias behind "the attack" it follows are parties.
         party_source = list(matches.mentions) if event_type == "threat" else mentions
         parties = roles.parties(ctx, event_type, doc, roles.party_mentions(ctx, doc, party_source))
@@ -46,9 +57,6 @@ class Reader:
                                     roles.party_mentions(ctx, doc, list(matches.mentions)), when.date())
         where = places.places(ctx, event_type, doc, party_source, parties)
         is_relevant = not off_topic and relevant(ctx, event_type, doc, party_source, parties, where, when, reasons)
-        # A vow or a funeral tells no toll of its own: the one it reports is the incident's it is about.
-        killed, injured, evidence = toll.toll_counts(ctx, doc, whole=event_type not in toll.OWN_TOLL)
-        toll.named_dead(ctx, doc, mentions, killed)
         weapon_name, weapon_count = weapon(ctx, doc)
         cue = cues.cue_sentence(doc, event_type) if event_type in EVENT_TYPES else None
         if cue is not None:
@@ -56,6 +64,10 @@ class Reader:
         place_sentence = places.mention_sentence(doc, mentions, where[0]) if where else None
         if place_sentence is not None:
             evidence["places"] = place_sentence
+        hosted = hosting.us_targeted(self.hosting, ctx, doc, event_type if is_relevant else None, killed, injured,
+                                     parties)  # the report says the place attacked hosts US forces
+        if hosted is not None:
+            evidence["us_targeted"] = hosted
         if is_relevant:
             reasons.append(f"{event_type}: cues {scores}")
         denied = min(doc.denied) if event_type not in EVENT_TYPES and doc.denied and where else None
@@ -73,5 +85,5 @@ class Reader:
             parties=tuple(parties), happened_on=happened_on(doc, when), scores=scores, reasons=tuple(reasons),
             evidence={k: v[:400] for k, v in evidence.items() if v}, background=segment.background(doc),
             background_places=places.background_places(ctx, doc, matches),
-            denied=denied,
+            denied=denied, us_targeted=hosted is not None,
         )

@@ -75,6 +75,11 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False) -> tuple[dict[str,
     return killed, injured, evidence
 
 
+def only_militia_hurt(killed: dict[str, int], injured: dict[str, int]) -> bool:
+    """Whether militia fighters are the only casualties counted."""
+    return bool(killed.get(MILITIA_SIDE)) and set(killed) | set(injured) <= {MILITIA_SIDE}
+
+
 def named_dead(ctx: Context, doc: Text, mentions: list[Match], killed: dict[str, int]) -> None:
     """Commanders named as killed ("a drone strike killed Soleimani and al-Muhandis") count as dead on
     their side; militia and Iranian commanders are counted as militia."""

@@ -107,6 +107,11 @@ class Vocabulary(BaseModel):
     function_words: list[str] = []
     circumstance_markers: list[str] = []
     other_language_words: list[str] = []
+    # An attack report saying US or coalition forces were at the place attacked (monitor/classify/hosting.py):
+    # words that put them there ("where US troops are stationed", "heading for", "تضم") beside a US or
+    # coalition force or site, and words that say they are not or no longer there ("no longer", "لم تعد").
+    hosting_phrases: list[str] = []
+    hosting_denials: list[str] = []
 
     @field_validator("event_types")
     @classmethod
@@ -145,6 +150,15 @@ class Vocabulary(BaseModel):
     def _weekdays(cls, value: dict[str, int]) -> dict[str, int]:
         if any(not 0 <= v <= 6 for v in value.values()):
             raise ValueError("weekday numbers run from 0 (Monday) to 6 (Sunday)")
+        return value
+
+    @field_validator("hosting_phrases", "hosting_denials")
+    @classmethod
+    def _phrases_with_words(cls, value: list[str]) -> list[str]:
+        # An entry of punctuation alone would be cut to no words and silently match nothing.
+        empty = [w for w in value if not any(c.isalnum() for c in w)]
+        if empty:
+            raise ValueError(f"entries with no word in them: {empty}")
         return value
 
 

@@ -32,6 +32,7 @@ def _source(report: Report) -> dict[str, Any]:
 MAX_DAY_GAP = 1  # reports may put an overnight attack on either side of midnight
 OVERNIGHT = timedelta(hours=18)  # a report this soon after the first may date a night attack a day apart
 JOIN_SCORE = 2  # the evidence a report needs to join an event (see `weigh`)
+ALLIED_SIDES = frozenset({"US", "UK", "coalition"})  # casualty sides whose dead are few and far between
 FOLLOW_UP_WINDOW = timedelta(days=7)  # how late a report saying the day it tells of may still join that day's event
 
 
@@ -101,6 +102,9 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         score += 1
         reasons.append("the same day: +1")
     places, known = expand_places(report.reading.places, gazetteer), set(event.places)
+    striker = _striker(report)
+    same_striker = (striker is not None and event.event_type == "strike" and not crossed
+                    and striker in event.actors)
     if places and known:
         if places & known:
             score += 3
@@ -108,6 +112,11 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         elif near := _within_reach(places, known, gazetteer):
             score += 2
             reasons.append(f"a place inside or beside the event's ({', '.join(sorted(near))}): +2")
+        elif same_striker and not gap:
+            # One night's strikes hit several places, and each report names those it heard of ("al-Qaim and
+            # Akashat", "Mayadin and al-Bukamal"): other places of the same striker's strikes that day weigh
+            # nothing either way.
+            reasons.append("other places, struck by the same striker that day: 0")
         else:
             return Verdict(False, score, (*reasons, "other places"))
     elif crossed:
@@ -116,8 +125,13 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         score += 1
         reasons.append(f"{'the report' if not places else 'the event'} names no place; nothing disagrees: +1")
     if report.reading.killed and report.reading.killed == event.killed:
+        # US or coalition dead are rare: the same count of them is strong evidence of the same incident.
+        step = 2 if set(event.killed) & ALLIED_SIDES else 1
+        score += step
+        reasons.append(f"the same dead ({_toll(event.killed)}): +{step}")
+    if same_striker:
         score += 1
-        reasons.append(f"the same dead ({_toll(event.killed)}): +1")
+        reasons.append(f"the same striker ({striker}): +1")
     common = gazetteer.common
     shared = (set(report.reading.actors) - common) & (set(event.actors) - common)
     if shared:
@@ -132,6 +146,11 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         elif speaker is not None and event.actors:
             return Verdict(False, score, (*reasons, f"another speaker ({speaker}, not {event.actors[0]})"))
     return Verdict(score >= JOIN_SCORE, score, tuple(reasons))
+
+
+def _striker(report: Report) -> str | None:
+    """The striker a strike report names, if it names one."""
+    return next((p.name for p in report.reading.parties if p.role == "striker" and p.how == "named"), None)
 
 
 def _toll(killed: dict[str, int]) -> str:
@@ -168,6 +187,7 @@ def place_report(report: Report, candidates: Sequence[EventFacts], window: timed
             actors=reading.actors, places=reading.places, first_seen=report.published,
             last_seen=report.published, killed=dict(reading.killed), injured=dict(reading.injured),
             sources=(_source(report),), claims=_claims(reading), day=report_day(report),
+            us_targeted=reading.us_targeted,
         )
         closest = max(weighed, key=lambda ve: ve[0].score, default=None)
         why = (f"new: closest was {closest[1].id} ({'; '.join(closest[0].reasons)})" if closest
@@ -218,6 +238,9 @@ def merge(event: EventFacts, report: Report) -> EventChange:
     if new_actors:
         changes.append(Change("actor", "new actor: " + ", ".join(new_actors)))
     new_claims = [c for c in _claims(reading) if c not in event.claims]
+    if reading.us_targeted and not event.us_targeted:  # for the event's history; no kind of update alert
+        changes.append(Change("hosting", "said to have hit US/coalition forces: "
+                              + reading.evidence.get("us_targeted", "")))
     for claim in new_claims:
         name, how = claim.rsplit(": ", 1)
         kind = "claim" if how == "claimed" else "attribution"
@@ -233,6 +256,7 @@ def merge(event: EventFacts, report: Report) -> EventChange:
         sources=(*event.sources, _source(report)),
         report_count=event.report_count + 1,
         claims=event.claims + tuple(new_claims),
+        us_targeted=event.us_targeted or reading.us_targeted,
     )
     return EventChange(event=updated, is_new=False, changes=tuple(changes))
 

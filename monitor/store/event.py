@@ -69,7 +69,7 @@ def facts(row: StoredEvent) -> EventFacts:
         id=row.id, event_type=row.event_type, title=row.title, actors=tuple(row.actors),
         places=tuple(row.places), first_seen=row.first_seen, last_seen=row.last_seen,
         killed=dict(row.killed), injured=dict(row.injured), sources=tuple(row.sources),
-        report_count=row.report_count, claims=tuple(row.claims), day=row.day,
+        report_count=row.report_count, claims=tuple(row.claims), day=row.day, us_targeted=row.us_targeted,
     )
 
 
@@ -78,5 +78,5 @@ def event_row(event: EventFacts) -> StoredEvent:
         id=event.id, event_type=event.event_type, title=event.title, actors=list(event.actors),
         places=list(event.places), killed=event.killed, injured=event.injured, sources=list(event.sources),
         first_seen=event.first_seen, last_seen=event.last_seen, report_count=event.report_count,
-        claims=list(event.claims), day=event.day,
+        claims=list(event.claims), day=event.day, us_targeted=event.us_targeted,
     )

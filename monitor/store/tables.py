@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, UniqueConstraint, false
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -114,6 +114,9 @@ class StoredEvent(SQLModel, table=True):
     first_seen: datetime = _time(nullable=False)
     last_seen: datetime = _time(nullable=False)
     report_count: int = 1
+    # A report said the place attacked hosts US/coalition forces. A server default, so that the column could be
+    # added to a filled table in place (migration 0004), and the schema made from the models is the same.
+    us_targeted: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class EventEntity(SQLModel, table=True):
