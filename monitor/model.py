@@ -134,6 +134,9 @@ class Reading:
     # An attack whose report says the place attacked hosts US/coalition forces (a US toll, "where US troops are
     # stationed"); why is in evidence["us_targeted"]. Not in `as_dict`: the evidence says it.
     us_targeted: bool = False
+    # The watched countries the title or lead names ("a base in Jordan"): merging weighs them when no place is
+    # named. Not in `as_dict`.
+    countries: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -187,6 +190,7 @@ class Gazetteer:
     named_after: dict[str, str] = field(default_factory=dict)  # town -> the one base named after it
     reach: dict[str, frozenset[str]] = field(default_factory=dict)  # place -> places at, in or beside it
     common: frozenset[str] = frozenset()  # actors named in nearly every report
+    country: dict[str, str] = field(default_factory=dict)  # place -> the country it lies in
 
 
 @dataclass(frozen=True, slots=True)

@@ -191,3 +191,15 @@ def test_the_same_us_dead_tie_a_next_day_item_naming_no_place():
                                             killed={"militia": 3}, happened_on=MONDAY.date())))
     militia_dead = replace(us_dead, reading=replace(us_dead.reading, killed={"militia": 3}))
     assert not events.weigh(militia_dead, militia_event, WINDOW, GAZETTEER).joins
+
+
+def test_a_report_naming_only_the_country_weighs_it():
+    """"US troops checked for brain injuries after missile barrage on Iraq base", the next morning, names no site:
+    an event in that country is its incident, one in another country is not."""
+    late = MONDAY + timedelta(hours=13)
+    iraq = Report("k-iraq", "US troops checked after missile barrage on Iraq base", None, "Desk", late,
+                  Reading(relevant=True, event_type="attack", actors=(), places=(), countries=("Iraq",)))
+    syria = replace(iraq, key="k-syria", reading=replace(iraq.reading, countries=("Syria",)))
+    joined = events.weigh(iraq, BASE_ATTACK, WINDOW, GAZETTEER)
+    assert joined.joins and any("in the country of the event's places (Iraq)" in r for r in joined.reasons)
+    assert not events.weigh(syria, BASE_ATTACK, WINDOW, GAZETTEER).joins

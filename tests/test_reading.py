@@ -737,3 +737,26 @@ MILITIA_VICTIMS = table(
 @pytest.mark.parametrize(("title", "summary", "expect"), MILITIA_VICTIMS)
 def test_militia_victims(read, title, summary, expect):
     check(read(title, summary, expect.when), expect)
+
+
+# --- blasts where the militias hold positions are strikes on them ------------------------------------------
+
+MILITIA_HELD = table(
+    ("blasts-on-the-outskirts-of-a-border-town",
+     "Series of loud blasts rocks the outskirts of al-Bukamal before dawn", "",
+     Expect(relevant=True, type="strike", places=("Albu Kamal",))),
+    ("arabic-blasts-near-al-qaim",
+     "دوي انفجارات عنيفة قرب القائم غربي الأنبار فجر اليوم", "",
+     Expect(type="strike", places=("Al-Qaim",))),
+    ("a-named-group-firing-from-there-stays-an-attack",
+     "Kataib Hezbollah fires rockets at Ain al-Asad from near Al-Qaim", "",
+     Expect(type="attack")),
+    ("the-charge-d-affaires-is-no-town",
+     "بغداد تستدعي القائم بالأعمال الأمريكي بعد الغارات", "",
+     Expect(not_places=("Al-Qaim",))),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), MILITIA_HELD)
+def test_militia_held_places(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)

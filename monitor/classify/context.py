@@ -72,6 +72,7 @@ class Context:
     patrons: frozenset[str]  # the state backing the militias, and its forces
     other_conflict: tuple[str, ...]  # groups whose incidents belong to another conflict
     claimants: tuple[tuple[str, Period], ...] = ()  # umbrellas unnamed groups claim as, and when
+    militia_held: frozenset[str] = frozenset()  # places where the militias hold positions
 
     def claimant_on(self, day: date) -> str | None:
         """The umbrella an unnamed group claiming an attack that day speaks as, if any."""
@@ -112,6 +113,8 @@ class Context:
                 "months": _by_value("month", v.months),
                 "speech": {"speech": v.speech_verbs, "speaker": v.speaker_words},
                 "theatre": {"theatre": v.theatre_words},
+                "countries": v.country_words,
+                "not_names": {"not_name": v.not_names},
                 "us_side": {"us_side": v.us_side_words},
                 # Who can act: a striking state ("other" when not the US side), an attacker.
                 "strikers": {"state": v.striker_words, "other": v.other_striker_words},
@@ -176,6 +179,7 @@ class Context:
             patrons=frozenset(watchlist.with_role("patron")),
             other_conflict=watchlist.with_role("other_conflict"),
             claimants=tuple((a.name, a.claims_for_unnamed) for a in watchlist.actors if a.claims_for_unnamed),
+            militia_held=frozenset(p.name for p in watchlist.places if p.militia_held or p.kind == "militia_site"),
         )
 
 

@@ -30,6 +30,10 @@ class Reader:
         if unread:  # an outlet's name, a repeated summary, a dateline: no part of the report
             matches = layout.without(matches, f"{title}\n{summary}", unread)
         doc = segment.segment(ctx, title, summary, matches, when)
+        if doc.hits["not_names"]:  # "the chargé d'affaires" ("القائم بالأعمال") names no town
+            spans = [(doc.words[b][0], doc.words[e - 1][1]) for b, e, _ in doc.hits["not_names"]]
+            matches = layout.without(matches, f"{title}\n{summary}", spans)
+            doc = segment.segment(ctx, title, summary, matches, when)
         foreign = unread_language(ctx, doc.text, doc.folded, doc.masked)
         if foreign is not None:
             return Reading(relevant=False, event_type=None, actors=(), places=(), reasons=(foreign,))
@@ -50,6 +54,9 @@ class Reader:
             # strike on them ("five PMF members killed by a drone", "قتلى من الحشد بقصف").
             event_type = "strike"
             reasons.append("its only victims are militia: a strike on them")
+        elif event_type == "attack" and roles.at_militia_held(ctx, doc, mentions, killed, injured, when):
+            event_type = "strike"
+            reasons.append("blasts where the militias hold positions, nobody named attacking: a strike on them")
         # A threat is about what it answers: the militias behind "the attack" it follows are parties.
         party_source = list(matches.mentions) if event_type == "threat" else mentions
         parties = roles.parties(ctx, event_type, doc, roles.party_mentions(ctx, doc, party_source))
@@ -86,4 +93,5 @@ class Reader:
             evidence={k: v[:400] for k, v in evidence.items() if v}, background=segment.background(doc),
             background_places=places.background_places(ctx, doc, matches),
             denied=denied, us_targeted=hosted is not None,
+            countries=tuple(dict.fromkeys(c for b, _, c in doc.hits["countries"] if doc.sentence_of[b] <= 1)),
         )

@@ -64,7 +64,7 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
             reasons.append("strike by a state other than the US or coalition")
             return False
         militias = {p.name for p in parties if p.role == "target"} & ctx.iran_side - ctx.patrons
-        if not strikers and not militias:
+        if not strikers and not militias and not set(places) & ctx.militia_held:
             reasons.append("strike by an unnamed state on no watched target")
             return False
         if in_theatre or named & (ctx.iran_side - ctx.patrons):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 from monitor.classify.context import Context
 from monitor.classify.segment import Text
@@ -163,6 +163,26 @@ def _unnamed_group_speaks(doc: Text, mentions: list[Match]) -> bool:
     named_ends = {doc.token_at(m.end - 1) for m in mentions if m.section == "actor"}
     return any(doc.sentence_of[b] <= 1 and {e, e + 1} & speaking and not {b - 1, b - 2} & named_ends
                for b, e, _ in doc.hits["claimants"])
+
+
+def at_militia_held(ctx: Context, doc: Text, mentions: list[Match], killed: dict[str, int],
+                    injured: dict[str, int], when: datetime) -> bool:
+    """An attack told in the title or lead only at places the militias hold ("explosions shake the outskirts of
+    al-Bukamal", "a car hit by a drone in Jurf al-Sakhar"): nobody of theirs named, no base or mission hit, and
+    nobody but militia hurt. They do not bomb their own positions: it is a strike on them."""
+    if set(killed) | set(injured) - {"militia"}:
+        return False
+    leading = [m for m in mentions if doc.sentence_of[doc.token_at(m.start)] <= 1]
+    places = [m.name for m in leading if m.section == "place" and ctx.kind.get(m.name) != "country"]
+    if not places or any(p in ctx.sites for p in places) or not any(p in ctx.militia_held for p in places):
+        return False
+    if any(actor_of(ctx, m) in ctx.iran_side for m in leading):
+        return False
+    # A coalition facility or US troops by the town ("drone hits coalition facility outside Mayadin") were hit;
+    # "reports of American raids" name who struck.
+    us_words = {e for b, e, _ in doc.hits["us_side"] if doc.sentence_of[b] <= 1} | {
+        doc.token_at(m.end - 1) + 1 for m in leading if actor_of(ctx, m) in ctx.us_side}
+    return not any({b, b - 1} & us_words for b, _, _ in doc.hits["targets"])
 
 
 def _militia_words_lead(doc: Text) -> bool:

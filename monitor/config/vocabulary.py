@@ -99,6 +99,13 @@ class Vocabulary(BaseModel):
     economic_words: list[str] = []
     opposed_markers: list[str] = []
     theatre_words: list[str] = []
+    # Each watched country's words ("Iraq", "Iraqi", "العراق"), under its name as the watchlist's places give it
+    # (`country`): a report that names only the country ("a base in Jordan") is told apart from, or tied to, an
+    # incident by it.
+    country_words: dict[str, list[str]] = {}
+    # Phrases in which a watched name is another word ("القائم بالأعمال", the chargé d'affaires, is not Al-Qaim):
+    # the names inside them are not read.
+    not_names: list[str] = []
     us_side_words: list[str] = []
     us_side_actor: str | None = None
     measure_words: list[str] = []

@@ -84,6 +84,9 @@ class Place(_Entry):
     coordinates: tuple[float, float] | None = None
     us_presence: list[Period] = []
     within: list[str] = []  # the places it lies in or beside (a base in a town, a town in a province)
+    # Where the watched militias hold positions (border towns, their closed zones): blasts there with no
+    # attacker named and no US site hit are strikes on them.
+    militia_held: bool = False
 
     def hosts_us_forces(self, when: datetime | date) -> bool:
         """Whether US/coalition forces were there on that day."""

@@ -112,7 +112,7 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         elif near := _within_reach(places, known, gazetteer):
             score += 2
             reasons.append(f"a place inside or beside the event's ({', '.join(sorted(near))}): +2")
-        elif same_striker and not gap:
+        elif same_striker and (not gap or soon):
             # One night's strikes hit several places, and each report names those it heard of ("al-Qaim and
             # Akashat", "Mayadin and al-Bukamal"): other places of the same striker's strikes that day weigh
             # nothing either way.
@@ -124,6 +124,14 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     elif event.event_type != "threat":  # a statement is told apart by its speaker, below
         score += 1
         reasons.append(f"{'the report' if not places else 'the event'} names no place; nothing disagrees: +1")
+        named, where = set(report.reading.countries), {gazetteer.country.get(p) for p in known} - {None}
+        if named and where and not places:
+            # "US troops hurt in missile barrage on Iraq base": the country it names is the evidence it has.
+            if not named & where:
+                return Verdict(False, score, (*reasons, f"in {', '.join(sorted(named))}, the event in "
+                                                        f"{', '.join(sorted(c for c in where if c))}"))
+            score += 1
+            reasons.append(f"in the country of the event's places ({', '.join(sorted(named & where))}): +1")
     if report.reading.killed and report.reading.killed == event.killed:
         # US or coalition dead are rare: the same count of them is strong evidence of the same incident.
         step = 2 if set(event.killed) & ALLIED_SIDES else 1

@@ -137,4 +137,5 @@ def gazetteer_of(watchlist: Watchlist) -> Gazetteer:
             reach.setdefault(name, set()).add(outer)
             reach.setdefault(outer, set()).add(name)
     return Gazetteer(watchlist.sites_named_after(), {k: frozenset(v) for k, v in reach.items()},
-                     watchlist.common_actors())
+                     watchlist.common_actors(),
+                     country={p.name: p.country for p in watchlist.places if p.country})
