@@ -760,3 +760,31 @@ MILITIA_HELD = table(
 @pytest.mark.parametrize(("title", "summary", "expect"), MILITIA_HELD)
 def test_militia_held_places(read, title, summary, expect):
     check(read(title, summary, expect.when), expect)
+
+
+# --- statements: on the other side's attack a reaction, on one's own strikes their announcement -------------
+
+STATEMENTS = table(
+    ("a-presidential-statement-on-an-attack-with-a-vow",
+     "Statement from the President on the drone attack on US troops in Syria",
+     "Two American service members were wounded in a drone attack on their base yesterday. We will respond at a "
+     "time and place of our choosing.",
+     Expect(relevant=True, type="threat")),
+    ("a-counter-terrorism-statement-telling-the-attack",
+     "Statement on the drone attack on Erbil airport",
+     "A drone packed with explosives struck near the coalition base at Erbil airport at 9 pm; nobody was hurt.",
+     Expect(relevant=True, type="attack")),
+    ("arabic-statement-on-american-strikes-announces-them",
+     "بيان وزارة الدفاع الأمريكية بشأن الضربات الأمريكية في شرق سوريا", "",
+     Expect(type="strike")),
+    ("in-response-to-is-no-threat",
+     "US jets strike militia depots in Iraq in response to drone attack on base",
+     "American warplanes struck three weapons depots used by Kataib Hezbollah overnight, in retaliation for the "
+     "drone attack that wounded four US troops.",
+     Expect(relevant=True, type="strike")),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), STATEMENTS)
+def test_statements(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)

@@ -73,6 +73,8 @@ class Context:
     other_conflict: tuple[str, ...]  # groups whose incidents belong to another conflict
     claimants: tuple[tuple[str, Period], ...] = ()  # umbrellas unnamed groups claim as, and when
     militia_held: frozenset[str] = frozenset()  # places where the militias hold positions
+    statement_words: frozenset[str] = frozenset()  # nouns for an official statement
+    statement_markers: frozenset[str] = frozenset()  # "on" after a statement: what it is about follows
 
     def claimant_on(self, day: date) -> str | None:
         """The umbrella an unnamed group claiming an attack that day speaks as, if any."""
@@ -180,6 +182,8 @@ class Context:
             other_conflict=watchlist.with_role("other_conflict"),
             claimants=tuple((a.name, a.claims_for_unnamed) for a in watchlist.actors if a.claims_for_unnamed),
             militia_held=frozenset(p.name for p in watchlist.places if p.militia_held or p.kind == "militia_site"),
+            statement_words=frozenset(_first_tokens(v.statement_words)),
+            statement_markers=frozenset(_first_tokens(v.statement_markers)),
         )
 
 

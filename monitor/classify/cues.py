@@ -41,16 +41,20 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
     scores: dict[str, float] = {}
     first: dict[str, int] = {}
     counted: set[tuple[str, int]] = set()
+    # "in response to", "in retaliation for": words of a marker that opens background are no threat of their own.
+    markers = {i for b, e, label in doc.hits["background"] if label == "background" for i in range(b, e)}
     for begin, end, label in doc.hits["cues"]:
         if begin in off_topic:
             continue  # "went on strike": the cue word belongs to an off-topic phrase
         if label in THREAT_WORDS:
+            if begin in markers:
+                continue
             if begin in economic:
                 continue  # "threatens sanctions": an economic threat, not one of attack
             label = "threat"
         elif begin in topics:
             continue  # "warns of attacks", "attacks are unacceptable": the attack is what the threat is about
-        elif _spoken_of(ctx, doc, begin):
+        elif _spoken_of(ctx, doc, begin, label):
             continue  # "a direct message about the attacks on US forces": what is talked about
         elif begin in denied:
             # "Denies reports of a rocket attack": nothing happened. A watched group denying it resumed its
@@ -146,12 +150,35 @@ def _conditional_vows(doc: Text, roles: dict[int, str]) -> set[int]:
     return speech & conditions & militia & us
 
 
-def _spoken_of(ctx: Context, doc: Text, begin: int) -> bool:
-    """Whether the event word follows a topic marker ("about the attacks", "بشأن الهجمات"), past determiners."""
+def _spoken_of(ctx: Context, doc: Text, begin: int, label: str) -> bool:
+    """Whether the event word follows a topic marker ("about the attacks", "بشأن الهجمات"), past determiners, or
+    is what an official statement is on ("Statement from the President on the attack on US forces"). A
+    statement on the US side's own strikes ("CENTCOM statement on strikes in Iraq", "بيان ... بشأن الضربات
+    الأمريكية") announces them: the strike is its news."""
     k = begin
     while k > 0 and doc.folded[k - 1] in ctx.determiners and doc.folded[k - 1] not in ctx.topic_markers:
         k -= 1
-    return k > 0 and doc.folded[k - 1] in ctx.topic_markers
+    if k == 0:
+        return False
+    marker = doc.folded[k - 1]
+    if marker not in ctx.topic_markers and marker not in ctx.statement_markers:
+        return False
+    sentence = doc.sentence_of[begin]
+    stated = any(doc.folded[j] in ctx.statement_words for j in range(max(0, k - 10), k - 1)
+                 if doc.sentence_of[j] == sentence)
+    if stated and label in {"strike", "ambiguous"} and any(
+            doc.sentence_of[b] == sentence for b, _, lb in doc.hits["strikers"] if lb == "state"):
+        return False  # the US side's statement on its strikes
+    return marker in ctx.topic_markers or stated
+
+
+def statement_on_it(ctx: Context, doc: Text) -> bool:
+    """Whether the title is an official statement ("Statement from ... on ...", "بيان ...") whose own event
+    words are all what it is on: no armed event told as news in the title."""
+    title = [i for i, s in enumerate(doc.sentence_of) if s == 0]
+    if not title or not any(doc.folded[i] in ctx.statement_words for i in title[:3]):
+        return False
+    return not any(doc.sentence_of[b] == 0 and label in ARMED for b, label in doc.cues)
 
 
 def _denied(ctx: Context, doc: Text) -> set[int]:

@@ -11,7 +11,7 @@ from monitor.classify.relevance import relevant
 from monitor.classify.weapons import weapon
 from monitor.classify.when import happened_on
 from monitor.config import EVENT_TYPES, Vocabulary, Watchlist
-from monitor.model import Matches, Reading
+from monitor.model import Matches, Party, Reading
 
 
 class Reader:
@@ -41,6 +41,12 @@ class Reader:
         scores, first_cue = cues.type_scores(ctx, doc)
         off_topic = cues.off_topic_frame(ctx, doc, scores, reasons)
         event_type = cues.event_type(scores, first_cue, off_topic)
+        reacting = event_type == "attack" and bool(scores.get("threat")) and cues.statement_on_it(ctx, doc)
+        if event_type in {"attack", "strike"} and scores.get("threat") and cues.statement_on_it(ctx, doc):
+            # "Statement from the President on the attack on US forces ... we will respond": the statement, with its
+            # vow, is the news; the attack it is on is already known.
+            event_type = "threat"
+            reasons.append("an official statement on the event, with a vow: a threat")
         mentions = [m for m in matches.mentions if doc.foreground[doc.token_at(m.start)]]
         if event_type == "attack" and roles.blamed_state(ctx, doc, mentions):
             event_type = "strike"  # "a drone hit near the airport; officials blamed Turkey": Turkey's strike
@@ -62,6 +68,8 @@ class Reader:
         parties = roles.parties(ctx, event_type, doc, roles.party_mentions(ctx, doc, party_source))
         parties = roles.as_claimant(ctx, doc, event_type, parties,
                                     roles.party_mentions(ctx, doc, list(matches.mentions)), when.date())
+        if reacting and not any(p.name in ctx.iran_side for p in parties):
+            parties.append(Party(ctx.catch_all, "party", "assumed"))  # those behind the attack it reacts to
         where = places.places(ctx, event_type, doc, party_source, parties)
         is_relevant = not off_topic and relevant(ctx, event_type, doc, party_source, parties, where, when, reasons)
         weapon_name, weapon_count = weapon(ctx, doc)

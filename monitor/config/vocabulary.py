@@ -106,6 +106,11 @@ class Vocabulary(BaseModel):
     # Phrases in which a watched name is another word ("القائم بالأعمال", the chargé d'affaires, is not Al-Qaim):
     # the names inside them are not read.
     not_names: list[str] = []
+    # Nouns for an official statement ("statement", "بيان") and the words after which it names its subject
+    # ("Statement from the President on the attack"): a statement on the other side's attack is a reaction to it;
+    # one on its own side's strikes announces them.
+    statement_words: list[str] = []
+    statement_markers: list[str] = []
     us_side_words: list[str] = []
     us_side_actor: str | None = None
     measure_words: list[str] = []
