@@ -788,3 +788,28 @@ STATEMENTS = table(
 @pytest.mark.parametrize(("title", "summary", "expect"), STATEMENTS)
 def test_statements(read, title, summary, expect):
     check(read(title, summary, expect.when), expect)
+
+
+# --- a claim whose main clause follows its stated reasons; an announced suspension --------------------------
+
+CLAIM_SHAPES = table(
+    ("reasons-after-a-comma-then-the-claim",
+     "Islamic Resistance in Iraq: drones on the occupiers' base at Harir",
+     "In support of our people in Gaza, and in response to the crimes of the occupation, the mujahideen targeted "
+     "the Harir base with two drones this morning, hitting their targets directly.",
+     Expect(relevant=True, type="attack", places=("Harir Air Base",))),
+    ("arabic-dual-drones-strike-a-base",
+     "المقاومة الإسلامية في العراق: طائرتان مسيرتان تضربان قاعدة حرير",
+     "نصرة لأهلنا في غزة، وردا على جرائم الاحتلال، استهدف مجاهدو المقاومة قاعدة حرير بطائرتين مسيرتين صباح اليوم.",
+     Expect(relevant=True, type="attack", places=("Harir Air Base",))),
+    ("operations-declared-suspended",
+     "Statement of the secretary-general of Kataib Hezbollah",
+     "We declare our military operations against the occupation forces suspended, to spare the government "
+     "embarrassment.",
+     Expect(relevant=True, type="threat", actors=("Kataib Hezbollah",))),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), CLAIM_SHAPES)
+def test_claim_shapes(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)

@@ -151,8 +151,10 @@ def _clause_end(text: str, words: list[tuple[int, int, str]], sentence_of: list[
     """Past-last token of the clause a marker opens: to the sentence end, or to the next clause break
     when the marker opens its sentence ("After the raids, the group vowed revenge")."""
     sentence = sentence_of[begin]
+    # A marker opens its clause at the sentence start, after a joining word, or after a comma ("In support of
+    # Gaza, and in response to the massacres, the mujahideen targeted ..."): its background ends at the next break.
     opens_sentence = begin == 0 or sentence_of[begin - 1] != sentence or (begin - 1 >= 0 and (
-        words[begin - 1][2] in joiners))
+        words[begin - 1][2] in joiners)) or any(c in text[words[begin - 1][1]:words[begin][0]] for c in ",،")
     end = begin
     limit = begin + MAX_CLAUSE_TOKENS  # keeps a run-on text with many markers linear
     while end < len(words) and end < limit and sentence_of[end] == sentence:
