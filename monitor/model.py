@@ -191,6 +191,7 @@ class Gazetteer:
     reach: dict[str, frozenset[str]] = field(default_factory=dict)  # place -> places at, in or beside it
     common: frozenset[str] = frozenset()  # actors named in nearly every report
     country: dict[str, str] = field(default_factory=dict)  # place -> the country it lies in
+    strikers: frozenset[str] = frozenset()  # the US side's actors, whose strikes the watch follows
 
 
 @dataclass(frozen=True, slots=True)

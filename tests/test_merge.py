@@ -203,3 +203,23 @@ def test_a_report_naming_only_the_country_weighs_it():
     joined = events.weigh(iraq, BASE_ATTACK, WINDOW, GAZETTEER)
     assert joined.joins and any("in the country of the event's places (Iraq)" in r for r in joined.reasons)
     assert not events.weigh(syria, BASE_ATTACK, WINDOW, GAZETTEER).joins
+
+
+def test_a_flash_naming_no_striker_is_joined_by_the_strikers_statement():
+    """"Air strikes by unknown aircraft on PMF posts in Jurf al-Sakhar" after midnight, then the Secretary's
+    statement on US strikes in Iraq that names no place: the same strike. The statement is looked up against
+    every event of its window, since it names no place to look up by."""
+    night = datetime(2023, 11, 21, 22, 20, tzinfo=UTC)
+    flash = event_of(Report("k-flash", "Unknown aircraft strike PMF posts in Jurf al-Sakhar", None, "Local", night,
+                            Reading(relevant=True, event_type="strike", actors=("Popular Mobilization Forces",),
+                                    places=("Jurf al-Sakhar",),
+                                    parties=(Party("Popular Mobilization Forces", "target", "named"),))))
+    statement = Reading(relevant=True, event_type="strike", actors=("United States", "Kataib Hezbollah"), places=(),
+                        parties=(Party("United States", "striker", "named"),), happened_on=date(2023, 11, 22))
+    said = Report("k-said", "Statement on U.S. strikes in Iraq", None, "Defense", night + timedelta(hours=4), statement)
+    assert events.lookup_names(statement, GAZETTEER) == []
+    verdict = events.weigh(said, flash, WINDOW, GAZETTEER)
+    assert verdict.joins and any("told by its striker" in r for r in verdict.reasons), verdict.reasons
+    other_day = replace(said, published=night + timedelta(hours=40),
+                        reading=replace(statement, happened_on=date(2023, 11, 23)))
+    assert not events.weigh(other_day, flash, WINDOW, GAZETTEER).joins

@@ -140,6 +140,12 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     if same_striker:
         score += 1
         reasons.append(f"the same striker ({striker}): +1")
+    elif (striker is not None and event.event_type == "strike" and not crossed and not places and known
+          and not set(event.actors) & gazetteer.strikers):
+        # "Explosions shake the outskirts of al-Bukamal" first, then "the Secretary on US strikes in eastern
+        # Syria": a flash that named nobody striking, told again by the striker.
+        score += 1
+        reasons.append(f"a strike by nobody named, told by its striker ({striker}): +1")
     common = gazetteer.common
     shared = (set(report.reading.actors) - common) & (set(event.actors) - common)
     if shared:
@@ -167,8 +173,11 @@ def _toll(killed: dict[str, int]) -> str:
 
 def lookup_names(reading: Reading, gazetteer: Gazetteer) -> list[str]:
     """The entities a report's candidate events are looked up by: its places, the places around them, and the
-    actors that are not in every report."""
+    actors that are not in every report. A report that names no place is weighed against every event of its
+    window (none: the store's look-up then returns them all), as an event may name a place the report does not."""
     places = expand_places(reading.places, gazetteer)
+    if not places:
+        return []
     around = {q for p in places for q in gazetteer.reach.get(p, frozenset())}
     return sorted({*places, *around, *(a for a in reading.actors if a not in gazetteer.common)})
 

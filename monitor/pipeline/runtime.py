@@ -138,4 +138,5 @@ def gazetteer_of(watchlist: Watchlist) -> Gazetteer:
             reach.setdefault(outer, set()).add(name)
     return Gazetteer(watchlist.sites_named_after(), {k: frozenset(v) for k, v in reach.items()},
                      watchlist.common_actors(),
-                     country={p.name: p.country for p in watchlist.places if p.country})
+                     country={p.name: p.country for p in watchlist.places if p.country},
+                     strikers=frozenset(a.name for a in watchlist.actors if a.side == "us_coalition"))
