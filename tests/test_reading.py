@@ -813,3 +813,21 @@ CLAIM_SHAPES = table(
 @pytest.mark.parametrize(("title", "summary", "expect"), CLAIM_SHAPES)
 def test_claim_shapes(read, title, summary, expect):
     check(read(title, summary, expect.when), expect)
+
+
+# --- a count after a clause break is no object of the casualty word before it -------------------------------
+
+TOLL_BREAKS = table(
+    ("killed-comma-wounded",
+     "Three US soldiers killed, 34 wounded in drone attack on Tower 22", "",
+     Expect(type="attack", killed={"US": 3}, injured={"US": 34})),
+    ("killed-semicolon-wounded",
+     "Drone hits coalition base near Hasakah",
+     "One U.S. contractor was killed; five U.S. service members and another U.S. contractor were wounded.",
+     Expect(type="attack", killed={"US": 1}, injured={"US": 5})),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), TOLL_BREAKS)
+def test_toll_breaks(read, title, summary, expect):
+    check(read(title, summary, expect.when), expect)

@@ -223,6 +223,14 @@ def _right_after_verb(ctx: Context, doc: Text, i: int, verb_ends: set[int]) -> b
     return any(e <= i and _only_qualifiers(ctx, doc, e, i) for e in verb_ends)
 
 
+def _break_between(doc: Text, end: int, position: int) -> bool:
+    """Whether a comma or semicolon stands between the casualty word ending at `end` and the count at `position`."""
+    if end < 1 or position >= len(doc.words):
+        return False
+    between = doc.text[doc.words[end - 1][1]:doc.words[position][0]]
+    return any(mark in between for mark in ",;؛،")
+
+
 def _only_qualifiers(ctx: Context, doc: Text, start: int, end: int) -> bool:
     gap = doc.folded[start:end]
     return not gap or any(b == 0 and e == len(gap) for b, e, _ in ctx.qualifiers.find(gap))
@@ -241,8 +249,10 @@ def _verb_for(ctx: Context, doc: Text, position: int, verbs: list[Hit]) -> str |
     kinds = {label for _, _, label in verbs}
     if len(kinds) == 1:
         return kinds.pop()
+    # "Three US soldiers killed, 34 wounded", "one contractor was killed; five service members ... wounded": a
+    # count after a clause break is no object of the casualty word before the break.
     objects = [(position - e, label) for _, e, label in verbs
-               if e <= position and _only_qualifiers(ctx, doc, e, position)]
+               if e <= position and _only_qualifiers(ctx, doc, e, position) and not _break_between(doc, e, position)]
     if objects:
         return min(objects)[1]
     if any(doc.folded[j] in ctx.revision_words for j in range(max(0, position - REVISION_REACH), position)):
@@ -255,7 +265,8 @@ def _verb_for(ctx: Context, doc: Text, position: int, verbs: list[Hit]) -> str |
              if 0 < start - position <= 12 and not doc.folded[start].endswith(ctx.governing_suffixes)]
     if after and after[0][0] <= 4:
         return min(after)[1]
-    before = [(position - end, label) for _, end, label in verbs if 0 <= position - end <= 4]
+    before = [(position - end, label) for _, end, label in verbs
+              if 0 <= position - end <= 4 and not _break_between(doc, end, position)]
     if before:
         return min(before)[1]
     return min(after)[1] if after else None
