@@ -1,24 +1,40 @@
-"""Items per second for match + read with the shipped watchlist and vocabulary.
+"""Items per CPU-second for match + read with the shipped watchlist and vocabulary, by path, and for replay.
 
-    .venv/bin/python bench/bench_read.py [--items 10000] [--seed 7]
+    .venv/bin/python bench/bench_read.py [--items 10000] [--seed 7] [--replay-items 4000]
 
-Items are synthetic news-like texts built from the watchlist's own names (spelled several ways),
-event wording and filler, so every code path runs: exact and fuzzy names, acronyms, Arabic, tolls.
+Two sets of items, each measured on its own:
+- the full path: synthetic news-like texts built from the watchlist's own names (spelled several ways), event
+  wording and filler, so every code path runs: exact and fuzzy names, acronyms, Arabic, tolls;
+- the fast path: ordinary news that mentions nothing watched (the bench feed server's filler), which the
+  matcher's prefilter clears without searching for names. The reader still reads it (its type and toll are
+  stored and replayed like any other item's).
+Then `monitor replay` (in process, start-up left out) of news-like RSS files, about one item in twenty a
+labelled report from the shared data (as `bench_peers.py` serves them), against bare `feedparser.parse` of the
+same files: items per CPU-second each.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import random
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import feedparser
+from feedsite import feed_items, filler, labelled_reports, rss
+
+from monitor import pipeline
 from monitor.classify import Reader
-from monitor.config import load_vocabulary, load_watchlist
+from monitor.config import load_settings, load_vocabulary, load_watchlist
 from monitor.match import Matcher
+from monitor.replay import replay
+from monitor.text import tokens
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 TEMPLATES = [
     "{n} rockets hit {place} on {day}, killing {k} {side} personnel and wounding {w}, officials said.",
@@ -89,30 +105,76 @@ def make_items(count: int, seed: int) -> list[tuple[str, str]]:
     return items
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    watchlist = load_watchlist([CONFIG / "watchlist.yaml"])
-    started = time.perf_counter()
-    matcher = Matcher(watchlist)
-    reader = Reader(load_vocabulary([CONFIG / "vocabulary.yaml", CONFIG / "vocabulary.ar.yaml"]), watchlist)
-    build = time.perf_counter() - started
-    items = make_items(args.items, args.seed)
-    chars = sum(len(t) + len(s) for t, s in items)
+def plain_news(count: int, seed: int) -> list[tuple[str, str]]:
+    """Ordinary news items that mention nothing watched."""
+    rng = random.Random(seed)
+    return [filler(rng, n) for n in range(count)]
+
+
+def read_rate(matcher: Matcher, reader: Reader, items: list[tuple[str, str]]) -> tuple[float, float, int]:
+    """(CPU seconds, wall seconds, relevant items) to match and read the items."""
     when = datetime(2020, 1, 1, tzinfo=UTC)
     started, cpu_started = time.perf_counter(), time.process_time()
     relevant = 0
     for title, summary in items:
         reading = reader.read(title, summary, matcher.match(f"{title}\n{summary}"), when)
         relevant += reading.relevant
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return time.process_time() - cpu_started, time.perf_counter() - started, relevant
+
+
+def bench_replay(count: int) -> None:
+    """`monitor replay` of news-like RSS files against bare feedparser on the same files."""
+    reports = labelled_reports(SHARED)
+    settings = load_settings(CONFIG)
+    with tempfile.TemporaryDirectory(prefix="bench-read-") as scratch:
+        folder = Path(scratch) / "items"
+        folder.mkdir()
+        written, feed = 0, 100_000
+        while written < count:
+            items = feed_items(feed, reports)[: count - written]
+            (folder / f"feed-{feed}.xml").write_bytes(rss(f"replay {feed}", items))
+            written, feed = written + len(items), feed + 1
+        files = sorted(folder.iterdir())
+        cpu_started = time.process_time()
+        parsed = sum(len(feedparser.parse(path.read_bytes()).entries) for path in files)
+        bare = time.process_time() - cpu_started
+        runtime = pipeline.build_runtime(settings, f"sqlite:///{Path(scratch) / 'replay.db'}")
+        out = io.StringIO()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        replayed, alerts = replay(runtime, [folder], out)
+        cpu, wall = time.process_time() - cpu_started, time.perf_counter() - started
+        runtime.engine.dispose()
+    relevant = sum('"relevant": true' in line for line in out.getvalue().splitlines())
+    print(f"replay: {replayed} items ({relevant} relevant, {alerts} alerts{'' if reports else ', no shared reports'})"
+          f" from {len(files)} RSS files: {cpu:.2f} CPU-s, {replayed / cpu:,.0f} items per CPU-second "
+          f"({wall:.2f} s wall); bare feedparser {parsed / bare:,.0f} items per CPU-second "
+          f"(monitor replay {replayed / cpu / (parsed / bare):.2f}x feedparser)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--replay-items", type=int, default=4000, help="items replayed (0: no replay measure)")
+    args = parser.parse_args()
+    watchlist = load_watchlist([CONFIG / "watchlist.yaml"])
+    started = time.perf_counter()
+    matcher = Matcher(watchlist)
+    reader = Reader(load_vocabulary([CONFIG / "vocabulary.yaml", CONFIG / "vocabulary.ar.yaml"]), watchlist)
+    build = time.perf_counter() - started
     print(f"watchlist: {len(watchlist.actors)} actors, {len(watchlist.places)} places; build {build * 1000:.0f} ms")
-    print(f"items: {len(items)} ({chars / len(items):.0f} chars on average), relevant: {relevant}")
     # CPU time is the figure to compare: on a shared, loaded machine the wall clock also counts the others' work.
-    print(f"match + read: {cpu:.2f} CPU-s, {len(items) / cpu:,.0f} items per CPU-second on one core "
-          f"({elapsed:.2f} s wall)")
+    for name, items in (("full path (names found)", make_items(args.items, args.seed)),
+                        ("fast path (nothing watched)", plain_news(args.items, args.seed))):
+        chars = sum(len(t) + len(s) for t, s in items)
+        cleared = sum(matcher.nothing_watched(text, [w for _, _, w in tokens(text)])
+                      for text in (f"{t}\n{s}" for t, s in items))
+        cpu, elapsed, relevant = read_rate(matcher, reader, items)
+        print(f"{name}: {len(items)} items ({chars / len(items):.0f} chars on average, {cleared} cleared by the "
+              f"prefilter, {relevant} relevant): match + read {cpu:.2f} CPU-s, {len(items) / cpu:,.0f} items per "
+              f"CPU-second on one core ({elapsed:.2f} s wall)")
+    if args.replay_items:
+        bench_replay(args.replay_items)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ def parse_time(value: Any, where: str) -> datetime:
 
 def jsonl_records(path: Path) -> Iterator[tuple[dict[str, Any], Item, str | None]]:
     """(record, item, id) for each line of a JSON Lines item file; errors name the file and line."""
+    feed_url = f"file://{path.resolve()}"  # once per file: resolving the path per line cost more than the item
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -46,7 +47,7 @@ def jsonl_records(path: Path) -> Iterator[tuple[dict[str, Any], Item, str | None
             item = parse.make_item(
                 guid=record_id, title=str(record.get("title") or ""), summary=str(record.get("summary") or ""),
                 link=record.get("link"), published=parse_time(record["published"], where),
-                source=str(record.get("source") or path.name), feed_url=f"file://{path.resolve()}",
+                source=str(record.get("source") or path.name), feed_url=feed_url,
             )
             yield record, item, record_id
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import accumulate
 
 _MARKS = "'’ʼ‘`´ʾʿ\u00ad"
 
@@ -31,6 +32,8 @@ _ARABIC_FOLD = str.maketrans({
     **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
     **{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian (Eastern Arabic-Indic) digits
 })
+
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")  # the same words, kept between the text around them
 
 _POSSESSIVE = re.compile(r"['’ʼ]s$", re.IGNORECASE)
 
@@ -48,7 +51,12 @@ def fold(token: str) -> str:
 
 def tokens(text: str) -> list[tuple[int, int, str]]:
     """(start, end, folded token) for every word of the text."""
-    return [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+    # The words as `_WORD.finditer` finds them, with no Python code per word (every item is cut once, so this is a
+    # good part of reading one): splitting on the words gives [before, word, between, word, ..., after], and the
+    # running sum of their lengths gives where each one starts and ends.
+    parts = _WORD_SPLIT.split(text)
+    ends = list(accumulate(map(len, parts)))
+    return list(zip(ends[0:-1:2], ends[1::2], map(fold, parts[1::2]), strict=True))
 
 
 # Proclitics, in the order Arabic stacks them: a conjunction, then a preposition, then the article.

@@ -54,7 +54,11 @@ def test_locked_database_is_reported_and_the_next_poll_stores_everything_once(
 
 
 def test_full_disk_is_reported_and_nothing_is_half_written(feed_server, make_config, tmp_path, caplog):
-    feed_server.add_feed("/seed.xml", (FEEDS / "seed_cycle.xml").read_bytes())
+    # A long report: its row needs pages of its own, so the ceiling below bites whatever room the schema's pages
+    # have left (small rows could fit in them and never reach it).
+    end = b"meant to deter further attacks."
+    body = (FEEDS / "seed_cycle.xml").read_bytes().replace(end, end + b" Officials gave no more details." * 400)
+    feed_server.add_feed("/seed.xml", body)
     config = make_config(feeds=[{"url": feed_server.url("/seed.xml")}], alerts={"file": None, "log": False})
     _runtime(config).engine.dispose()  # create the schema
     # A page ceiling below the file's size makes SQLite as full as a full disk: no page can be added.

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import sqlalchemy
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from monitor.model import (
@@ -22,10 +22,24 @@ from monitor.model import (
     SeenItem,
     Standing,
 )
-from monitor.store.event import candidate_events, events_between, facts
+from monitor.store.event import candidate_events, events_between, facts, found_ids, held_events
 from monitor.store.item import original_of
 from monitor.store.prediction import open_predictions, threat_events_between
 from monitor.store.tables import ItemCopy, Miss, Prediction, StoredEvent, StoredItem
+
+# The look-ups of `_standing`, built once with their parameters left open (see `store.event`).
+_OF_EVENTS = select(Prediction).where(col(Prediction.trigger_event_id).in_(bindparam("ids", expanding=True)))
+# Four columns, not whole rows: every forecast ever resolved is read for each report, and decoding their JSON
+# columns was most of the cost of this look-up.
+_RESOLVED = select(col(Prediction.rule), col(Prediction.state), col(Prediction.window_start),
+                   col(Prediction.resolved_at)).where(col(Prediction.state) != "open",
+                                                      col(Prediction.resolved_at) < bindparam("now"))
+# last_seen >= since follows from first_seen >= since; said, it lets ix_event_type_last_seen bound the search to
+# recent attacks (without it SQLite walks every attack ever stored by the event_type index). Ids only: the rows are
+# `held_events`, decoded once per batch, not for each item (their sources grow with every report).
+_RECENT_ATTACK_IDS = select(col(StoredEvent.id)).where(
+    col(StoredEvent.event_type) == "attack", col(StoredEvent.last_seen) >= bindparam("since"),
+    col(StoredEvent.first_seen) >= bindparam("since"), col(StoredEvent.first_seen) <= bindparam("now"))
 
 _FORECAST_FIELDS = ("rule", "kind", "expected_type", "trigger_event_id", "created_at", "window_start", "window_end",
                     "likelihood", "id", "warned_likelihood", "warned_at", "threat_seen", "state", "resolved_at",
@@ -49,33 +63,22 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
     at_event, at_now = open_predictions(session, published, now)
     open_now = [forecast(p) for p in at_now]
     triggers = {f.trigger_event_id for f in open_now}
-    trigger_rows: list[StoredEvent] = (
-        list(session.exec(select(StoredEvent).where(col(StoredEvent.id).in_(triggers)))) if triggers else [])
+    trigger_rows: list[StoredEvent] = held_events(session, sorted(triggers))
     ids = [c.id for c in candidates]
-    of_event: Iterable[Prediction] = (
-        session.exec(select(Prediction).where(col(Prediction.trigger_event_id).in_(ids))) if ids else [])
+    of_event: Iterable[Prediction] = session.exec(_OF_EVENTS, params={"ids": ids}) if ids else []
     earliest = min([published, *(c.first_seen for c in candidates)])
-    # Four columns, not whole rows: every forecast ever resolved is read for each report, and decoding their
-    # JSON columns was most of the cost of this look-up.
-    resolved = session.exec(select(col(Prediction.rule), col(Prediction.state), col(Prediction.window_start),
-                                   col(Prediction.resolved_at)).where(col(Prediction.state) != "open",
-                                                                      col(Prediction.resolved_at) < now))
+    session.flush()  # as the ORM would before a query: the rows are read through the connection, for speed
+    resolved = session.connection().execute(_RESOLVED, {"now": now})
     recent_attacks: list[EventFacts] = []
     if tempo_window:
         # The tempo factor counts attacks before the trigger: this event, or a trigger a threat re-judges.
         since = min([earliest, *(row.first_seen for row in trigger_rows)]) - tempo_window
-        # last_seen >= since follows from first_seen >= since; said, it lets ix_event_type_last_seen bound the
-        # search to recent attacks (without it SQLite walks every attack ever stored by the event_type index).
-        # Only what the tempo weighs (when, where, the toll): not the titles and sources, which grow with every
-        # report and would be decoded for each item.
-        rows = session.execute(sqlalchemy.select(  # six columns: more than sqlmodel's select types
-            col(StoredEvent.id), col(StoredEvent.first_seen), col(StoredEvent.last_seen), col(StoredEvent.places),
-            col(StoredEvent.killed), col(StoredEvent.injured)).where(
-            col(StoredEvent.event_type) == "attack", col(StoredEvent.last_seen) >= since,
-            col(StoredEvent.first_seen) >= since, col(StoredEvent.first_seen) <= now))
-        recent_attacks = [EventFacts(id=event_id, event_type="attack", title="", actors=(), places=tuple(places),
-                                     first_seen=first, last_seen=last, killed=dict(killed), injured=dict(injured))
-                          for event_id, first, last, places, killed, injured in rows]
+        # Only what the tempo weighs (when, where, the toll).
+        attacks = held_events(session, found_ids(session, _RECENT_ATTACK_IDS, {"since": since, "now": now}))
+        recent_attacks = [EventFacts(id=row.id, event_type="attack", title="", actors=(), places=tuple(row.places),
+                                     first_seen=row.first_seen, last_seen=row.last_seen, killed=dict(row.killed),
+                                     injured=dict(row.injured))
+                          for row in attacks]
     return Standing(
         open_at_event=tuple(forecast(p) for p in at_event),
         open_now=tuple(open_now),

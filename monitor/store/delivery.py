@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -16,13 +16,16 @@ from monitor.model import AlertDraft
 from monitor.store.engine import transaction
 from monitor.store.tables import Delivery, StoredAlert, TargetMessage
 
+# Built once (an alert is added for many items of a replay): building the statement cost more than running it.
+_BY_DEDUPE_KEY = select(StoredAlert).where(col(StoredAlert.dedupe_key) == bindparam("key"))
+
 
 def add_alert(session: Session, draft: AlertDraft, target_ids: Iterable[str]) -> StoredAlert | None:
     """Put an alert and one pending delivery per target in the outbox, in the caller's transaction.
 
     Returns None when an alert with the same dedupe key exists (it was made before).
     """
-    existing = session.exec(select(StoredAlert).where(col(StoredAlert.dedupe_key) == draft.dedupe_key)).first()
+    existing = session.exec(_BY_DEDUPE_KEY, params={"key": draft.dedupe_key}).first()
     if existing is not None:
         return None
     alert = StoredAlert(kind=draft.kind, dedupe_key=draft.dedupe_key, event_id=draft.event_id,

@@ -4,12 +4,59 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from monitor.model import EventFacts
 from monitor.store.tables import EventEntity, EventHistory, StoredEvent
+
+_HELD = "monitor.held_events"  # the session.info key of `held_events`' rows
+_NAMED = "monitor.event_names"  # the session.info key of the entity names `save_event` knows an event to have
+
+# The look-ups a relevant item makes, built once with their parameters left open: building a statement anew for
+# each item cost more than running it.
+_EVENTS_OF_IDS = select(StoredEvent).where(col(StoredEvent.id).in_(bindparam("ids", expanding=True)))
+_NAMED_IDS = select(col(StoredEvent.id)).where(col(StoredEvent.id).in_(
+    select(col(EventEntity.event_id)).where(
+        col(EventEntity.event_type).in_(bindparam("types", expanding=True)),
+        col(EventEntity.name).in_(bindparam("names", expanding=True)),
+        col(EventEntity.first_seen) >= bindparam("start"), col(EventEntity.first_seen) <= bindparam("end"),
+    ).distinct()))
+_NEARBY_IDS = select(col(StoredEvent.id)).where(
+    col(StoredEvent.event_type).in_(bindparam("types", expanding=True)),
+    col(StoredEvent.first_seen) >= bindparam("start"), col(StoredEvent.first_seen) <= bindparam("end"))
+_BEGUN_IDS = select(col(StoredEvent.id)).where(col(StoredEvent.first_seen) >= bindparam("start"),
+                                               col(StoredEvent.first_seen) <= bindparam("end"))
+_ENTITY_NAMES = select(col(EventEntity.name)).where(col(EventEntity.event_id) == bindparam("event_id"))
+
+
+def found_ids(session: Session, statement: Any, params: dict[str, Any]) -> list[str]:
+    """The ids a prepared look-up finds, read through the session's connection: after one flush (what the ORM's
+    autoflush does before a query), without the ORM's cost per statement, which was more than SQLite's."""
+    session.flush()
+    return list(session.connection().execute(statement, params).scalars())
+
+
+def held_events(session: Session, ids: Iterable[str]) -> list[StoredEvent]:
+    """The events of these ids (in that order; an unknown id is left out), each read from the database once per
+    session: a batch's items look up the same recent events again and again, and decoding their rows (the
+    sources grow with every report) was most of the cost of a relevant item.
+
+    What the session holds is what a query would hand out anyway: the ORM gives the object already in the
+    session's identity map, as this transaction left it, without reading its row again; this keeps those objects
+    (and with them that identity) for the session's life, and reads only the others. Events are written only
+    through the session (`save_event`), so a held object is never behind the database.
+    """
+    held: dict[str, StoredEvent] = session.info.setdefault(_HELD, {})
+    wanted = list(dict.fromkeys(ids))
+    missing = [event_id for event_id in wanted if event_id not in held]
+    for start in range(0, len(missing), 500):
+        for event in session.exec(_EVENTS_OF_IDS, params={"ids": missing[start : start + 500]}):
+            held[event.id] = event
+    return [held[event_id] for event_id in wanted if event_id in held]
 
 
 def candidate_events(session: Session, event_types: Sequence[str], names: Iterable[str], start: datetime,
@@ -18,21 +65,21 @@ def candidate_events(session: Session, event_types: Sequence[str], names: Iterab
     that name no place (they match on other evidence), or, for a report that names nothing, every one.
 
     The first is one indexed look-up on (event_type, name, first_seen), the second one on first_seen within
-    the window: the cost grows with the events of the window, not with all the stored ones.
+    the window: the cost grows with the events of the window, not with all the stored ones. Both read ids only,
+    in the order the whole rows would come; the rows are `held_events`.
     """
     names = sorted(set(names))
-    found: dict[str, StoredEvent] = {}
+    named: list[str] = []
+    window = {"types": list(event_types), "start": start, "end": end}
     if names:
-        ids = select(col(EventEntity.event_id)).where(
-            col(EventEntity.event_type).in_(event_types), col(EventEntity.name).in_(names),
-            col(EventEntity.first_seen) >= start, col(EventEntity.first_seen) <= end,
-        ).distinct()
-        found = {e.id: e for e in session.exec(select(StoredEvent).where(col(StoredEvent.id).in_(ids)))}
-    nearby = select(StoredEvent).where(col(StoredEvent.event_type).in_(event_types),
-                                       col(StoredEvent.first_seen) >= start, col(StoredEvent.first_seen) <= end)
-    for event in session.exec(nearby):
-        if not names or not event.places:
-            found.setdefault(event.id, event)
+        named = found_ids(session, _NAMED_IDS, {**window, "names": names})
+    nearby = found_ids(session, _NEARBY_IDS, window)
+    rows = {event.id: event for event in held_events(session, named + nearby)}
+    found = {event_id: rows[event_id] for event_id in named if event_id in rows}
+    for event_id in nearby:
+        event = rows.get(event_id)
+        if event is not None and (not names or not event.places):
+            found.setdefault(event_id, event)
     return list(found.values())
 
 
@@ -40,10 +87,17 @@ def save_event(session: Session, facts: EventFacts, item_key: str, at: datetime,
                why: str | None = None) -> None:
     """Store an event's new state, its entities and what this report changed."""
     event = session.merge(event_row(facts))
-    known = set(session.exec(select(col(EventEntity.name)).where(col(EventEntity.event_id) == event.id)))
+    # The merged object is the session's own: later look-ups of the batch take it as `held_events` would.
+    session.info.setdefault(_HELD, {})[event.id] = event
+    # An event's entity names, read once per session and kept up to date here (entities are written only here).
+    named: dict[str, set[str]] = session.info.setdefault(_NAMED, {})
+    known = named.get(event.id)
+    if known is None:
+        known = named[event.id] = set(session.exec(_ENTITY_NAMES, params={"event_id": event.id}))
     for name in {*event.places, *event.actors} - known:
         session.add(EventEntity(event_id=event.id, name=name, event_type=event.event_type,
                                 first_seen=event.first_seen))
+        known.add(name)
     session.add(EventHistory(event_id=event.id, item_key=item_key, at=at, changes=list(changes), why=why))
 
 
@@ -55,8 +109,7 @@ def event_history(engine: Engine, event_id: str) -> list[EventHistory]:
 
 def events_between(session: Session, start: datetime, end: datetime) -> list[StoredEvent]:
     """Events that began in a time range (uses the first_seen index)."""
-    query = select(StoredEvent).where(col(StoredEvent.first_seen) >= start, col(StoredEvent.first_seen) <= end)
-    return list(session.exec(query))
+    return held_events(session, found_ids(session, _BEGUN_IDS, {"start": start, "end": end}))
 
 
 def events(engine: Engine) -> list[StoredEvent]:

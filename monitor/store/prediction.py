@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from monitor.store.event import found_ids, held_events
 from monitor.store.tables import Miss, Prediction, StoredEvent
+
+# Built once with their parameters left open: they run for every relevant item (see `store.event`).
+_OPEN_SINCE = select(Prediction).where(col(Prediction.state) == "open",
+                                       col(Prediction.window_end) >= bindparam("since"))
+_THREAT_IDS = select(col(StoredEvent.id)).where(col(StoredEvent.event_type) == "threat",
+                                                col(StoredEvent.last_seen) >= bindparam("start"),
+                                                col(StoredEvent.first_seen) <= bindparam("end"))
 
 
 def open_predictions(session: Session, *moments: datetime) -> list[list[Prediction]]:
     """The predictions standing at each of these times, in one look-up (uses the state/window_end index)."""
-    query = select(Prediction).where(col(Prediction.state) == "open", col(Prediction.window_end) >= min(moments))
-    rows = list(session.exec(query))
+    rows = list(session.exec(_OPEN_SINCE, params={"since": min(moments)}))
     return [[p for p in rows if p.window_start <= at <= p.window_end] for at in moments]
 
 
@@ -45,6 +52,5 @@ def misses(engine: Engine) -> list[Miss]:
 
 
 def threat_events_between(session: Session, start: datetime, end: datetime) -> list[StoredEvent]:
-    query = select(StoredEvent).where(col(StoredEvent.event_type) == "threat", col(StoredEvent.last_seen) >= start,
-                                      col(StoredEvent.first_seen) <= end)
-    return list(session.exec(query))
+    # Ids, then the rows a session reads once.
+    return held_events(session, found_ids(session, _THREAT_IDS, {"start": start, "end": end}))
