@@ -73,11 +73,11 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
     if tempo_window:
         # The tempo factor counts attacks before the trigger: this event, or a trigger a threat re-judges.
         since = min([earliest, *(row.first_seen for row in trigger_rows)]) - tempo_window
-        # Only what the tempo weighs (when, where, the toll).
+        # Only what the tempo weighs (when, where, the toll, whether a report said US forces were hit).
         attacks = held_events(session, found_ids(session, _RECENT_ATTACK_IDS, {"since": since, "now": now}))
         recent_attacks = [EventFacts(id=row.id, event_type="attack", title="", actors=(), places=tuple(row.places),
                                      first_seen=row.first_seen, last_seen=row.last_seen, killed=dict(row.killed),
-                                     injured=dict(row.injured))
+                                     injured=dict(row.injured), us_targeted=row.us_targeted)
                           for row in attacks]
     return Standing(
         open_at_event=tuple(forecast(p) for p in at_event),
