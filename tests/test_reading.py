@@ -777,6 +777,14 @@ STATEMENTS = table(
     ("arabic-statement-on-american-strikes-announces-them",
      "بيان وزارة الدفاع الأمريكية بشأن الضربات الأمريكية في شرق سوريا", "",
      Expect(type="strike")),
+    ("words-about-the-attacks-with-a-vow",
+     "White House confirms direct message to Tehran about the attacks on US forces",
+     "Drones and rockets have struck bases hosting US troops in Iraq and Syria several times this week. The "
+     "spokesman said Washington would respond decisively if the attacks went on.",
+     Expect(relevant=True, type="threat")),
+    ("officials-saying-rockets-hit-a-base-tell-the-attack",
+     "Pentagon says rockets hit Ain al-Asad air base, no injuries", "",
+     Expect(relevant=True, type="attack")),
     ("in-response-to-is-no-threat",
      "US jets strike militia depots in Iraq in response to drone attack on base",
      "American warplanes struck three weapons depots used by Kataib Hezbollah overnight, in retaliation for the "

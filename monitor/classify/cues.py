@@ -173,12 +173,17 @@ def _spoken_of(ctx: Context, doc: Text, begin: int, label: str) -> bool:
 
 
 def statement_on_it(ctx: Context, doc: Text) -> bool:
-    """Whether the title is an official statement ("Statement from ... on ...", "بيان ...") whose own event
+    """Whether the title is an official statement ("Statement from ... on ...", "بيان ...") or someone's words
+    about an armed event ("White House confirms a direct message to Khamenei about the attacks"), whose event
     words are all what it is on: no armed event told as news in the title."""
     title = [i for i, s in enumerate(doc.sentence_of) if s == 0]
-    if not title or not any(doc.folded[i] in ctx.statement_words for i in title[:3]):
+    if not title or any(doc.sentence_of[b] == 0 and label in ARMED for b, label in doc.cues):
         return False
-    return not any(doc.sentence_of[b] == 0 and label in ARMED for b, label in doc.cues)
+    if any(doc.folded[i] in ctx.statement_words for i in title[:3]):
+        return True
+    spoken = any(doc.sentence_of[b] == 0 and _spoken_of(ctx, doc, b, label)
+                 for b, _, label in doc.hits["cues"] if label not in THREAT_WORDS)
+    return spoken and any(doc.sentence_of[b] == 0 for b in doc.speaking)
 
 
 def _denied(ctx: Context, doc: Text) -> set[int]:
