@@ -6,10 +6,14 @@
 
 What is measured:
 - A feed server on 127.0.0.1 (threads of this process) serves N feeds of 20 items each, adding 100 ms to every
-  answer, with an ETag and a Last-Modified. Each tool starts from an empty state and runs twice: the first round
-  reads every feed; the second gets 304 for every feed (the server's count of answers is shown to prove it).
-  Wall time, CPU seconds and peak RSS are those of the tool's process and its children (os.wait4), so the
-  server's own work is never counted; setting a tool up (adding its feeds) is not measured.
+  answer, with an ETag and a Last-Modified. The feeds come from publishers of 20 feeds each (`--feeds-per-host`):
+  hosts 127.0.0.1, 127.0.0.2, ..., so monitor's per-host limit (`fetch.per_host`) holds as with real feeds; the
+  peers fetch one feed at a time and have no such limit. Each tool starts from an empty state and runs twice:
+  the first round reads every feed; the second gets 304 for every feed (the server's count of answers is shown
+  to prove it). Wall time, CPU seconds and peak RSS are those of the tool's process and its children (os.wait4),
+  so the server's own work is never counted; setting a tool up (adding its feeds) is not measured. os.wait4 gives
+  the peak of the largest process, not of them together: the RSS of the tool's processes together is also sampled
+  every 20 ms (/proc), and the peak RSS shown is the larger of the two (monitor parses in worker processes).
 - monitor runs `monitor poll --once` with a generated config (the shipped watchlist, vocabulary and rules; the
   defaults for everything else, `fetch.concurrency` included). rss2email runs `r2e run --no-send` after
   `r2e new` and an OPML import of the feeds (the same as one `r2e add` per feed, without a thousand start-ups);
@@ -74,7 +78,7 @@ class Run:
 
     wall: float
     cpu: float
-    peak_kb: int
+    peak_kb: int  # the larger of os.wait4's peak and the sampled peak of all the tool's processes together
     code: int
     answers: dict[int, int] = field(default_factory=dict)
     log: Path | None = None
@@ -92,13 +96,59 @@ def measured(argv: Sequence[str], env: dict[str, str], log: Path, cwd: Path) -> 
                                 env=env, cwd=cwd)
         watchdog = threading.Timer(RUN_LIMIT, proc.kill)
         watchdog.start()
+        sampler = TreeRss(proc.pid)
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
             watchdog.cancel()
+            sampler.stop()
         wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here; Popen must not wait for it again
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, proc.returncode, log=log)
+    return Run(wall, usage.ru_utime + usage.ru_stime, max(usage.ru_maxrss, sampler.peak_kb), proc.returncode, log=log)
+
+
+class TreeRss:
+    """Samples the RSS of a process and all its descendants together, every 20 ms, keeping the peak (Linux)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-rss", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.wait(0.02):
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in _tree(self.pid)))
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(c) for c in children.read().split()]
+        except OSError:  # gone meanwhile, or no /proc
+            continue
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def quiet(argv: Sequence[str], env: dict[str, str], log: Path, cwd: Path) -> None:
@@ -263,10 +313,11 @@ class Results:
 
 
 def bench_rounds(server: FeedServer, counts: Sequence[int], makers: dict[str, Callable[[Path], Tool]],
-                 missing: dict[str, str], scratch: Path, results: Results) -> None:
+                 missing: dict[str, str], scratch: Path, results: Results, per_host: int = 20,
+                 tools: Sequence[str] = TOOLS) -> None:
     for count in counts:
-        urls = [server.url(f"/feeds/{i}.xml") for i in range(count)]
-        for name in TOOLS:
+        urls = [server.url(f"/feeds/{i}.xml", i // per_host) for i in range(count)]
+        for name in tools:
             first = results.rounds.setdefault((count, "first"), {})
             again = results.rounds.setdefault((count, "304"), {})
             if name in missing:
@@ -567,6 +618,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--alerts", type=int, default=10, help="alerts timed for the latency (default 10)")
     parser.add_argument("--peers-venv", type=Path,
                         help="reuse (or create and keep) the peers' venv here instead of a throwaway one")
+    parser.add_argument("--feeds-per-host", type=int, default=20,
+                        help="feeds served by each host (127.0.0.1, 127.0.0.2, ...; default 20)")
     args = parser.parse_args(argv)
     counts = [50] if args.quick else [int(n) for n in args.feeds.split(",") if n.strip()]
     replay_items = 300 if args.quick else args.replay_items
@@ -577,8 +630,10 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"load {os.getloadavg()[0]:.1f}")
     print(f"feeds of 20 items (1 in 20 a {'shared labelled' if len(reports) > 3 else 'built-in'} report, the rest "
           f"ordinary news) from 127.0.0.1 with {LATENCY * 1000:.0f} ms added to each answer, ETag and Last-Modified;")
+    print(f"{args.feeds_per_host} feeds per host (127.0.0.1, 127.0.0.2, ...);")
     print("each tool from an empty state: a first round, then a round where every answer is 304;")
-    print("wall time, CPU seconds and peak RSS of the tool's process (os.wait4); set-up not counted.")
+    print("wall time and CPU seconds of the tool's process and its children (os.wait4), peak RSS of them together "
+          "(the larger of os.wait4's and a 20 ms sampling); set-up not counted.")
 
     with tempfile.TemporaryDirectory(prefix="bench-peers-") as tmp:
         scratch = Path(tmp)
@@ -593,14 +648,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "feed2exec" in ready:
             makers["feed2exec"] = lambda folder: Feed2exec(folder, ready["feed2exec"])
 
-        server = FeedServer(LATENCY)
+        server = FeedServer(LATENCY, hosts=math.ceil(max(counts) / max(1, args.feeds_per_host)))
         results = Results()
         try:
             for i in range(max(counts)):
                 items = feed_items(i, reports)
                 server.put(f"/feeds/{i}.xml", rss(f"Bench feed {i}", items), BASE_TIME, [x.guid for x in items])
             print("\nrounds:")
-            bench_rounds(server, counts, makers, missing, scratch, results)
+            bench_rounds(server, counts, makers, missing, scratch, results, max(1, args.feeds_per_host))
             print("\nreplay:")
             bench_replay(replay_items, reports, scratch, results)
             print("\nalert latency:")

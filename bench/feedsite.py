@@ -150,24 +150,38 @@ class _Server(ThreadingHTTPServer):
 
 class FeedServer:
     """Serves pages with `latency` seconds added to every answer, an ETag and a Last-Modified, and answers
-    304 to a request whose If-None-Match or If-Modified-Since shows it already has the page."""
+    304 to a request whose If-None-Match or If-Modified-Since shows it already has the page.
 
-    def __init__(self, latency: float) -> None:
+    It listens as `hosts` hosts, the loopback addresses 127.0.0.1, 127.0.0.2, ... (Linux routes all of 127/8
+    to the loopback device), serving the same pages on each: feeds spread over them come from several
+    publishers, as a real list of feeds does, so a tool's per-host limit applies as it would there."""
+
+    def __init__(self, latency: float, hosts: int = 1) -> None:
         self.latency = latency
         self._pages: dict[str, _Page] = {}
         self._lock = threading.Lock()
         self.statuses: Counter[int] = Counter()
         self.answered: list[Answered] = []
-        self._server = _Server(("127.0.0.1", 0), _FeedHandler)
-        self._server.owner = self  # type: ignore[attr-defined]
-        self.port: int = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="bench-feeds", daemon=True)
-        self._thread.start()
+        self._servers: list[_Server] = []
+        self._threads: list[threading.Thread] = []
+        for n in range(hosts):
+            server = _Server((f"127.0.0.{n + 1}", 0), _FeedHandler)
+            server.owner = self  # type: ignore[attr-defined]
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                      name=f"bench-feeds-{n}", daemon=True)
+            thread.start()
+            self._servers.append(server)
+            self._threads.append(thread)
+        self.port: int = self._servers[0].server_address[1]
 
-    def url(self, path: str) -> str:
-        """Absolute URL of `path`."""
-        return f"http://127.0.0.1:{self.port}{path}"
+    @property
+    def hosts(self) -> int:
+        return len(self._servers)
+
+    def url(self, path: str, host: int = 0) -> str:
+        """Absolute URL of `path` on host number `host` (0 is 127.0.0.1)."""
+        address, port = self._servers[host % len(self._servers)].server_address[:2]
+        return f"http://{address}:{port}{path}"
 
     def put(self, path: str, body: bytes, modified: datetime, items: Sequence[str] = ()) -> None:
         """Serve `body` at `path` from now on."""
@@ -191,9 +205,11 @@ class FeedServer:
             self.answered.clear()
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=2)
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=2)
 
 
 class _FeedHandler(BaseHTTPRequestHandler):

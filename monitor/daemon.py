@@ -2,8 +2,8 @@
 
     every second        claim the due feeds no one else is polling (a lease in the database, so several
                         instances on one PostgreSQL database fetch each feed once) and poll them
-    delivery loop       one per process; wakes right after a poll that wrote alerts, and every
-                        `schedule.delivery_interval` for retries
+    delivery loop       one per process; wakes as soon as a feed's alerts are committed (not when the whole poll
+                        ends), and every `schedule.delivery_interval` for retries
     housekeeping        every `schedule.delivery_interval`: the database file is still ours, predictions
                         whose window passed are closed, the heartbeat is written; hourly, the text of items
                         past `retention.items` is emptied
@@ -12,8 +12,8 @@
                         loop; started before the first tick, stopped after the last delivery round
 
 SIGTERM or SIGINT: no new polls; in-flight polls and deliveries finish (bounded by
-`schedule.shutdown_grace`), a last delivery round sends what they produced, then "monitor stopped" and
-exit 0; nothing is sent after that line.
+`schedule.shutdown_grace`), a last delivery round sends what they produced, the parser processes and the
+processing thread are stopped, then "monitor stopped" and exit 0; nothing is sent after that line.
 
 SIGHUP, or a change to any config file (the main one and the files it names, looked at every
 `CONFIG_CHECK_SECONDS`), reloads the configuration: a config with errors is refused (each problem an ERROR line)
@@ -75,7 +75,7 @@ class Daemon:
         self.stopping = asyncio.Event()
         self.exit_code = 0
         self._client = fetch.make_client(runtime.settings.fetch)
-        self._fetch_limit = asyncio.Semaphore(runtime.settings.fetch.concurrency)
+        self._fetch_limit = fetch.Throttle(runtime.settings.fetch)
         self._polls: set[asyncio.Task[None]] = set()
         self._in_flight: set[str] = set()
         self._wake = asyncio.Event()
@@ -114,7 +114,10 @@ class Daemon:
         self._in_flight |= urls
         try:
             outcomes = await pipeline.poll_feeds(self.runtime, [f for f, _ in claimed], self._client, utcnow,
-                                                 {s.feed_url: s for _, s in claimed}, self._fetch_limit)
+                                                 {s.feed_url: s for _, s in claimed}, self._fetch_limit,
+                                                 # A feed's alerts go out once committed, not when the poll ends:
+                                                 # a slow feed of the same poll must not hold them back.
+                                                 on_alerts=lambda _: self._wake.set())
             # A failed poll was logged once already, by the pipeline, with its count of failures in a row.
             for o in outcomes:
                 if o.error is None:
@@ -124,8 +127,6 @@ class Daemon:
                 self.metrics.poll(feed=o.feed.label, ok=o.error is None, not_modified=o.status == 304,
                                   fetch_seconds=o.seconds, new_items=o.new_items, relevant=o.relevant,
                                   alert_kinds=[a.kind for item in o.outcomes for a in item.alerts])
-            if any(o.alerts for o in outcomes):
-                self._wake.set()  # the alerts are committed: send them now, not on the next tick
         except Exception:
             log.exception("polling failed; the daemon goes on")
         finally:
@@ -243,6 +244,7 @@ class Daemon:
         if self._http is not None:  # after the last deliveries: /healthz answers 503 "stopping" until then
             await self._http.stop()
         await self._client.aclose()
+        await asyncio.to_thread(self._close_workers)
         log.info("monitor stopped")
         return self.exit_code
 
@@ -264,6 +266,12 @@ class Daemon:
             # Not cancelled: a send in progress finishes (Apprise's timeouts bound it) and is recorded, and
             # no new one starts after the grace period.
             await self._delivery
+
+    def _close_workers(self) -> None:
+        """The parser processes and the processing thread, after the last poll (a cancelled one may still be
+        parsing or storing: it is waited for)."""
+        self.runtime.parsers.close()
+        self.runtime.processor.shutdown(wait=True)
 
     def health(self) -> dict[str, str | None]:
         """The daemon's part of /healthz: None for each part that is fine, else what is wrong."""
@@ -335,7 +343,7 @@ class Daemon:
         settings = runtime.settings
         if settings.fetch != old.settings.fetch:
             client, self._client = self._client, fetch.make_client(settings.fetch)
-            self._fetch_limit = asyncio.Semaphore(settings.fetch.concurrency)
+            self._fetch_limit = fetch.Throttle(settings.fetch)
             task = asyncio.create_task(self._close_when_done(client, set(self._polls)))
             self._polls.add(task)
             task.add_done_callback(self._polls.discard)

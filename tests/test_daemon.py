@@ -8,10 +8,12 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -399,3 +401,55 @@ def test_sigterm_during_a_poll_lets_it_finish_and_sends_what_it_found(feed_serve
     assert "finishing 1 running poll(s)" in daemon.output
     assert len(_bodies(receiver)) == 1, "the poll finished, and its alert went out before 'monitor stopped'"
     assert daemon.output.index("feed http") < daemon.output.index("monitor stopped")
+
+
+class _HeldFeed(BaseHTTPRequestHandler):
+    """A feed that answers only once the receiver has an alert (or after 20 s), noting which came first."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        receiver = self.server.receiver  # type: ignore[attr-defined]
+        try:
+            receiver.wait_for(1, timeout=20)
+            self.server.alert_came_first = True  # type: ignore[attr-defined]
+        except AssertionError:
+            self.server.alert_came_first = False  # type: ignore[attr-defined]
+        body = b"<?xml version='1.0'?><rss version='2.0'><channel><title>held</title></channel></rss>"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_an_alert_goes_out_when_its_feed_is_stored_not_when_the_whole_poll_ends(
+        feed_server, receiver, make_config, tmp_path):
+    # Two feeds polled together: one brings an incident at once, the other answers only after the alert
+    # arrived. Delivery waiting for the end of the poll would leave the held feed hanging for 20 s.
+    feed_server.add_feed("/wire.xml", incident_feed(0))
+    held = ThreadingHTTPServer(("127.0.0.1", 0), _HeldFeed)
+    held.daemon_threads = True
+    held.receiver = receiver  # type: ignore[attr-defined]
+    held.alert_came_first = None  # type: ignore[attr-defined]
+    threading.Thread(target=held.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    config = make_config(feeds=[{"url": feed_server.url("/wire.xml")},
+                                {"url": f"http://127.0.0.1:{held.server_address[1]}/held.xml"}],
+                         notify=[{"url": f"json://127.0.0.1:{receiver.port}/hook", "name": "hook"}],
+                         # Neither a retry timer nor a second poll may send it: only the commit's wake-up.
+                         schedule={"interval": "1h", "jitter": "1s", "delivery_interval": "1h"},
+                         fetch={"timeout": "30s"}, alerts={"file": None, "log": False})
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    try:
+        assert _wait_for(lambda: held.alert_came_first is not None, 40), daemon.output
+        assert _wait_for(lambda: "held.xml: status 200" in daemon.output, 10), daemon.output
+        assert daemon.stop(signal.SIGTERM) == 0
+    finally:
+        daemon.stop()
+        held.shutdown()
+        held.server_close()
+    assert held.alert_came_first, "the alert went out while the other feed of its poll was still being fetched"
+    assert len(_bodies(receiver)) == 1

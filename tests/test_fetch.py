@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import random
+import threading
 import time
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from monitor.config import FetchConfig
+from monitor.config import ConfigError, FetchConfig, load_settings
 from monitor.fetch import backoff_delay, fetch_feed, make_client
+from monitor.pipeline import build_runtime, poll_once
 
 BODY = b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title></channel></rss>"
 
@@ -101,3 +104,93 @@ def test_backoff_has_jitter(failures):
     interval, cap = timedelta(minutes=5), timedelta(hours=6)
     values = {backoff_delay(failures, interval, cap, random.Random(seed)) for seed in range(10)}
     assert len(values) > 5
+
+
+class _CountingHandler(BaseHTTPRequestHandler):
+    """Answers every GET with a small feed, after waiting for its host to be as busy as the client allows."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        counter: _Concurrency = self.server.counter  # type: ignore[attr-defined]
+        host = self.server.server_address[0]
+        counter.enter(host)
+        try:
+            body = BODY.replace(b"<title>t</title>", f"<title>{self.path}</title>".encode())
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        finally:
+            counter.leave(host)
+
+
+class _Concurrency:
+    """Requests in flight per host, and the most seen at once. Requests are held back and let go together once
+    every host has `full` of them waiting (or a few seconds passed, which only happens when the client allows
+    fewer): so the most seen is what the client allows, whatever the timing."""
+
+    def __init__(self, full: int, hosts: int) -> None:
+        self.full, self.hosts = full, hosts
+        self.now: dict[str, int] = {}
+        self.most: dict[str, int] = {}
+        self.most_in_all = 0
+        self._waiting: dict[str, int] = {}
+        self._released = 0
+        self._changed = threading.Condition()
+
+    def enter(self, host: str) -> None:
+        with self._changed:
+            self.now[host] = self.now.get(host, 0) + 1
+            self.most[host] = max(self.most.get(host, 0), self.now[host])
+            self.most_in_all = max(self.most_in_all, sum(self.now.values()))
+            self._waiting[host] = self._waiting.get(host, 0) + 1
+            group = self._released
+            if len(self._waiting) == self.hosts and min(self._waiting.values()) >= self.full:
+                self._released += 1
+                self._waiting = {h: 0 for h in self._waiting}
+                self._changed.notify_all()
+            else:
+                self._changed.wait_for(lambda: self._released != group, timeout=3)
+
+    def leave(self, host: str) -> None:
+        with self._changed:
+            self.now[host] -= 1
+
+
+def test_no_more_than_per_host_fetches_to_one_host_at_once(make_config):
+    per_host, feeds_per_host = 3, 9
+    counter = _Concurrency(per_host, hosts=2)
+    servers = []
+    for address in ("127.0.0.1", "127.0.0.2"):
+        server = ThreadingHTTPServer((address, 0), _CountingHandler)
+        server.daemon_threads = True
+        server.counter = counter  # type: ignore[attr-defined]
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+    try:
+        feeds = [{"url": f"http://{s.server_address[0]}:{s.server_address[1]}/f{n}.xml", "name": f"{i}-{n}"}
+                 for i, s in enumerate(servers) for n in range(feeds_per_host)]
+        runtime = build_runtime(load_settings(make_config(feeds=feeds, fetch={"concurrency": 20,
+                                                                                "per_host": per_host})))
+        outcomes, _ = asyncio.run(poll_once(runtime))
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    assert sorted(o.status for o in outcomes) == [200] * 2 * feeds_per_host
+    assert counter.most == {"127.0.0.1": per_host, "127.0.0.2": per_host}
+    assert counter.most_in_all == 2 * per_host, "the limit is per host: the two hosts were fetched side by side"
+
+
+@pytest.mark.parametrize(("value", "why"), [(0, "greater than or equal to 1"), ("four", "valid integer")])
+def test_a_bad_per_host_names_the_file_and_the_key(make_config, value, why):
+    path = make_config(fetch={"per_host": value})
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert any(p.startswith(f"{path}: fetch.per_host: ") and why in p for p in caught.value.problems), (
+        caught.value.problems)

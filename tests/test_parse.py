@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from monitor.parse import ParseError, canonical_link, item_key, parse_feed, plain_text
+from monitor.parse import (
+    MAX_ITEMS_PER_FEED,
+    ParseError,
+    canonical_link,
+    first_entries,
+    item_key,
+    parse_feed,
+    plain_text,
+)
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 FETCHED = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
@@ -71,3 +79,23 @@ def test_malformed_feed_keeps_what_it_can_and_says_why():
     parsed = parse("malformed.xml")
     assert parsed.problem
     assert len(parsed.items) >= 1
+
+
+def _feed_of(entries: int) -> bytes:
+    items = "".join(f"<item><guid>g{n}</guid><title>Entry {n}</title></item>" for n in range(entries))
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>{items}</channel></rss>".encode()
+
+
+def test_a_feed_of_exactly_the_cap_is_read_whole_and_without_a_false_xml_error():
+    body = _feed_of(MAX_ITEMS_PER_FEED)
+    assert first_entries(body) == (body, 0), "nothing is past the cap: the document is not cut"
+    parsed = parse_feed(body, feed_url="http://test/cap", source=None, fetched_at=FETCHED)
+    assert len(parsed.items) == MAX_ITEMS_PER_FEED
+    assert parsed.dropped == 0 and parsed.problem is None
+
+
+def test_a_feed_over_the_cap_is_cut_after_the_cap():
+    body = _feed_of(MAX_ITEMS_PER_FEED + 2)
+    kept, dropped = first_entries(body)
+    assert dropped == 2
+    assert kept.endswith(f"<title>Entry {MAX_ITEMS_PER_FEED - 1}</title></item>".encode())

@@ -158,7 +158,8 @@ class FetchConfig(_Section):
     connect_timeout: Duration = timedelta(seconds=10)
     max_bytes: ByteSize = 5_000_000
     max_redirects: int = Field(default=5, ge=0, le=20)
-    concurrency: int = Field(default=8, ge=1, le=100)
+    concurrency: int = Field(default=100, ge=1, le=500)
+    per_host: int = Field(default=4, ge=1, le=100)  # fetches in flight to one host, so a publisher is not hammered
     user_agent: str = "monitor/0.1 (+https://github.com/monitor-osint/monitor; feed poller)"
 
 

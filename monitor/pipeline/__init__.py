@@ -4,6 +4,7 @@ Each stage returns values and the pipeline passes them on; no stage calls the ne
 CLI, replay and the tests all run the pipeline through the functions here.
 
     runtime   what it is built from once at start-up
+    parsers   the parser processes feeds are parsed in, off the event loop
     feed      one feed as a script (fetch, parse, items, feed state), and the polling rounds
     item      one item as a script: read, then load -> decide -> apply; a batch of items in one transaction
     deliver   a delivery round, and the targets' bookkeeping at start-up

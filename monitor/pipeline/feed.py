@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,6 +15,7 @@ from monitor.config import FeedConfig, Settings, with_userinfo_of, without_useri
 from monitor.model import Item
 from monitor.pipeline.deliver import deliver
 from monitor.pipeline.item import Clock, ItemOutcome, format_age, process_items, utcnow
+from monitor.pipeline.parsers import ParserDied
 from monitor.pipeline.runtime import Runtime
 
 log = logging.getLogger("monitor.pipeline")
@@ -73,9 +74,9 @@ def _scrub(text: str | None, feed: FeedConfig) -> str | None:
 
 
 def _handle(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: fetch.FetchResult,
-            clock: Clock) -> FeedOutcome:
-    """Parse and process what a fetch brought, then store the feed's new state."""
-    outcome = _processed(runtime, feed, state, result, clock)
+            parsed: parse.Answer, clock: Clock) -> FeedOutcome:
+    """Process what a fetch brought (parsed by a parser process), then store the feed's new state."""
+    outcome = _processed(runtime, feed, state, result, clock, parsed)
     store.save_feed_state(runtime.engine, state)
     return outcome
 
@@ -90,24 +91,24 @@ def _handle_bodiless(runtime: Runtime, fetched: Sequence[tuple[FeedConfig, store
 
 
 def _processed(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result: fetch.FetchResult,
-               clock: Clock) -> FeedOutcome:
-    """Parse and process what a fetch brought, and set the feed's new state (the caller stores it)."""
+               clock: Clock, parsed: parse.Answer | None = None) -> FeedOutcome:
+    """Process what a fetch brought and its parser's answer, and set the feed's new state (the caller stores it)."""
     settings = runtime.settings
     now = clock()
     state.last_polled_at, state.last_status, state.name = now, result.status, feed.name
     items: list[Item] = []
     error, warning = _scrub(result.error, feed), None
-    if result.ok and result.body is not None:
-        try:
-            parsed = parse.parse_feed(result.body, headers=result.headers, feed_url=feed.public_url,
-                                      source=feed.name, fetched_at=now)
-            items, warning = parsed.items, parsed.problem
-            if parsed.dropped:
-                warning = f"{parsed.dropped} entries over the per-feed cap were skipped"
-        except parse.ParseError as exc:
-            error = f"not a feed: {exc}"
-        except Exception as exc:  # feedparser on hostile input: record, never crash the daemon
-            error = _scrub(f"parse failed: {type(exc).__name__}: {exc}"[:500], feed)
+    if result.ok and parsed is not None:
+        kind, value = parsed
+        if kind == "ok" and not isinstance(value, str):
+            feed_read = parse.ParsedFeed.of(parse.ParsedRows(*value))
+            items, warning = feed_read.items, feed_read.problem
+            if feed_read.dropped:
+                warning = f"{feed_read.dropped} entries over the per-feed cap were skipped"
+        elif kind == "not_a_feed":
+            error = f"not a feed: {value}"
+        else:  # feedparser on hostile input, or its process died: recorded, never a crash of the daemon
+            error = _scrub(f"parse failed: {value}"[:500], feed)
     outcomes = process_items(runtime, items, clock) if items else []
     if error:
         state.failures += 1
@@ -137,20 +138,17 @@ def _processed(runtime: Runtime, feed: FeedConfig, state: store.FeedState, resul
 
 async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetch.Client,
                      clock: Clock = utcnow, states: dict[str, store.FeedState] | None = None,
-                     limit: asyncio.Semaphore | None = None) -> list[FeedOutcome]:
+                     limit: fetch.Throttle | None = None,
+                     on_alerts: Callable[[FeedOutcome], None] | None = None) -> list[FeedOutcome]:
     """Fetch feeds concurrently; each is parsed and stored as soon as it arrives. `states` are the feeds'
     claimed states (see `claim_feeds`); without them the stored ones are read. `limit` bounds the fetches
-    in flight (shared by the daemon's polls)."""
+    in flight, in all and per host (shared by the daemon's polls). `on_alerts` is called, on the event loop, as
+    soon as a feed's alerts are committed (the daemon wakes its delivery loop with it), not when the round ends.
+
+    Where the work runs, so that a big feed never delays another feed's fetch: fetching on the event loop,
+    parsing in the parser processes (`runtime.parsers`), reading and storing in the processing thread."""
     states = states if states is not None else store.feed_states(runtime.engine)
-    limit = limit or asyncio.Semaphore(runtime.settings.fetch.concurrency)
-
-    async def fetch_one(feed: FeedConfig) -> tuple[FeedConfig, store.FeedState, fetch.FetchResult]:
-        state = _state_for(states, feed)
-        async with limit:
-            result = await fetch.fetch_feed(client, _fetch_url(feed, state), runtime.settings.fetch,
-                                            etag=state.etag, last_modified=state.last_modified)
-        return feed, state, result
-
+    throttle = limit or fetch.Throttle(runtime.settings.fetch)
     outcomes: list[FeedOutcome] = []
     bodiless: list[tuple[FeedConfig, store.FeedState, fetch.FetchResult]] = []
     loop = asyncio.get_running_loop()
@@ -167,26 +165,49 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
             for (feed, state, _), owner in zip(fetched, owners, strict=True):
                 _release(runtime, feed, state.feed_url, owner)
 
-    for next_done in asyncio.as_completed([fetch_one(f) for f in feeds]):
-        feed, state, result = await next_done
-        if result.body is None:
-            # A 304 (or a failure) costs no parsing and no transaction of its own: its new state is stored
-            # with the others', when the round ends or enough of them are waiting.
-            bodiless.append((feed, state, result))
-            if len(bodiless) >= BODILESS_BATCH:
-                await settle()
-            continue
+    async def poll_one(feed: FeedConfig) -> None:
+        state = _state_for(states, feed)
+        url = _fetch_url(feed, state)
+        slot = await throttle.take(url)
         try:
-            # In a worker thread, so that the event loop keeps serving the other fetches meanwhile: a big
-            # feed being parsed and stored must not make a small one time out.
-            outcomes.append(await loop.run_in_executor(runtime.processor, _handle, runtime, feed, state, result,
-                                                       clock))
-        except Exception:
-            log.exception("processing feed %s failed; other feeds go on", feed.label)
-            _release(runtime, feed, state.feed_url, state.leased_by)
+            result = await fetch.fetch_feed(client, url, runtime.settings.fetch, etag=state.etag,
+                                            last_modified=state.last_modified)
+            slot.fetched()
+            if result.body is None:
+                # A 304 (or a failure) costs no parsing and no transaction of its own: its new state is stored
+                # with the others', when the round ends or enough of them are waiting.
+                bodiless.append((feed, state, result))
+                if len(bodiless) >= BODILESS_BATCH:
+                    await settle()
+                return
+            try:
+                parsed = await _parsed(runtime, feed, result, clock)
+                outcome = await loop.run_in_executor(runtime.processor, _handle, runtime, feed, state, result,
+                                                     parsed, clock)
+            except Exception:
+                log.exception("processing feed %s failed; other feeds go on", feed.label)
+                _release(runtime, feed, state.feed_url, state.leased_by)
+                return
+            outcomes.append(outcome)
+            if outcome.alerts and on_alerts is not None:
+                on_alerts(outcome)
+        finally:
+            slot.done()
+
+    await asyncio.gather(*(poll_one(f) for f in feeds))
     if bodiless:
         await settle()
     return outcomes
+
+
+async def _parsed(runtime: Runtime, feed: FeedConfig, result: fetch.FetchResult, clock: Clock) -> parse.Answer:
+    """What a parser process made of a fetched body."""
+    assert result.body is not None
+    try:
+        return await runtime.parsers.parse(result.body, headers=result.headers, feed_url=feed.public_url,
+                                           source=feed.name, fetched_at=clock())
+    except ParserDied as exc:  # recorded as this feed's failure: it backs off rather than kill the next parser
+        return "failed", str(exc)
 
 
 def _release(runtime: Runtime, feed: FeedConfig, feed_url: str, owner: str | None) -> None:

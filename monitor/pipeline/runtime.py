@@ -14,6 +14,7 @@ from monitor.classify import Reader
 from monitor.config import ConfigError, Settings, Watchlist, load_vocabulary, load_watchlist
 from monitor.match import Matcher
 from monitor.model import Gazetteer
+from monitor.pipeline.parsers import Parsers
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Runtime:
     # cache): feeds waiting to be processed queue there, not in the pool the delivery threads use.
     processor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-process"))
+    # Fetched documents are parsed in processes of their own (one per core but one), started when first needed.
+    parsers: Parsers = field(default_factory=Parsers)
 
     @cached_property
     def feeds_by_url(self) -> dict[str, config.FeedConfig]:
@@ -49,7 +52,7 @@ class Runtime:
 
 
 def _built(settings: Settings, open_store: Callable[[], store.Engine],
-           processor: ThreadPoolExecutor | None = None) -> Runtime:
+           processor: ThreadPoolExecutor | None = None, parsers: Parsers | None = None) -> Runtime:
     """Everything read from the config files around `settings`; the store is opened once they passed."""
     watchlist = load_watchlist(settings.watchlist)
     vocabulary = load_vocabulary(settings.vocabulary)
@@ -66,6 +69,8 @@ def _built(settings: Settings, open_store: Callable[[], store.Engine],
                       world_of(watchlist), gazetteer_of(watchlist), rules, history)
     if processor is not None:  # the worker thread the running pipeline already queues on (its own is unused)
         runtime.processor = processor
+    if parsers is not None:  # the same parser processes (its own, never started, cost nothing)
+        runtime.parsers = parsers
     return runtime
 
 
@@ -75,10 +80,10 @@ def build_runtime(settings: Settings, database: str | None = None) -> Runtime:
 
 
 def rebuilt(runtime: Runtime, settings: Settings) -> Runtime:
-    """A runtime for a reloaded configuration, on the same store and worker thread (the daemon's reload). The
-    database is not reopened: a changed `database` takes effect at the next start."""
+    """A runtime for a reloaded configuration, on the same store, worker thread and parser processes (the daemon's
+    reload). The database is not reopened: a changed `database` takes effect at the next start."""
     return _built(settings.model_copy(update={"database": runtime.settings.database}), lambda: runtime.engine,
-                  runtime.processor)
+                  runtime.processor, runtime.parsers)
 
 
 def world_of(watchlist: Watchlist) -> assess.World:
