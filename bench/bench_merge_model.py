@@ -53,7 +53,7 @@ from sklearn.pipeline import Pipeline, make_pipeline  # type: ignore[import-unty
 from monitor import events  # noqa: E402
 from monitor.classify import Reader  # noqa: E402
 from monitor.config import load_settings, load_vocabulary, load_watchlist  # noqa: E402
-from monitor.evaluate import read_labelled  # noqa: E402
+from monitor.evaluate import Scores, read_labelled  # noqa: E402
 from monitor.events.merge import ALLIED_SIDES, OVERNIGHT  # noqa: E402
 from monitor.match import Matcher  # noqa: E402
 from monitor.model import EventFacts, Gazetteer, Report, Verdict  # noqa: E402
@@ -265,33 +265,14 @@ def evidence(report: Report, lang: str, side: Side, gazetteer: Gazetteer) -> Fea
 
 
 @dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class Counts(Scores):
+    """Pair decisions: precision and recall as `monitor eval` counts them, and the true negatives."""
+
     tn: int = 0
 
-    def add(self, predicted: bool, truth: bool) -> None:
-        if predicted and truth:
-            self.tp += 1
-        elif predicted:
-            self.fp += 1
-        elif truth:
-            self.fn += 1
-        else:
-            self.tn += 1
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        return 2 * self.tp / (2 * self.tp + self.fp + self.fn) if self.tp else 0.0
+    def count(self, predicted: bool, truth: bool) -> None:
+        self.add({True} if predicted else set(), {True} if truth else set())
+        self.tn += not predicted and not truth
 
 
 @dataclass
@@ -404,9 +385,9 @@ def judged(bench: Bench, name: str, joins: Sequence[bool], scores: Sequence[floa
     result = Result(name, joins=list(joins))
     for pair, predicted in zip(bench.pairs, joins, strict=True):
         placed = bench.reports[pair.report]
-        result.overall.add(predicted, pair.same)
+        result.overall.count(predicted, pair.same)
         for group in (placed.set_name, f"lang {pair.lang_pair}"):
-            result.by.setdefault(group, Counts()).add(predicted, pair.same)
+            result.by.setdefault(group, Counts()).count(predicted, pair.same)
     for placed in bench.reports:
         if not placed.pairs:
             continue  # no candidate: every scorer starts a new event
