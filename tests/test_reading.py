@@ -829,8 +829,19 @@ FIRE_ON = table(
 )
 
 
+ARABIC_ADJECTIVES = table(
+    ("the-american-bombardment-kills-pmf-members",
+     "مقتل عنصرين من الحشد بالقصف الأمريكي قرب القائم", "",
+     Expect(relevant=True, type="strike", striker="United States", places=("Al-Qaim",))),
+    ("targeting-the-coalition-is-an-attack",
+     "استهداف التحالف في قاعدة حرير بطائرة مسيرة", "",
+     Expect(relevant=True, type="attack")),
+)
+
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
-PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON]
+PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
+             *ARABIC_ADJECTIVES]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

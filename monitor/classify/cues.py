@@ -112,6 +112,15 @@ def _who_did_what(ctx: Context, doc: Text, roles: dict[int, str], begin: int, en
     """The event type of a cue once its agent and patient are known: a word shared by attacks and strikes
     goes by who acts on whom; an attack word whose patient is a militia, with no militia acting, tells a
     strike on that militia ("a drone attack on a PMF convoy"); strike words stay strikes."""
+    if label in {"attack", "ambiguous"} and end < len(doc.folded) and doc.sentence_of[end] == doc.sentence_of[begin] \
+            and roles.get(end) == clauses.STATE and not doc.folded[end].isascii() \
+            and doc.folded[end].endswith(("ي", "يه")) \
+            and any(b == end and lb == "state" for b, _, lb in doc.hits["strikers"]):
+        # "بالقصف الأمريكي", the American bombardment: where the adjective follows its noun, a striking state's
+        # adjective (a nisba, "-i") right after the event word says whose it was ("attack US forces", "استهداف
+        # التحالف" name the target instead).
+        doc.agents[begin] = end
+        return "strike"
     if label == "ambiguous":
         return clauses.resolve(ctx, doc, roles, begin, end)
     if label == "interception":
