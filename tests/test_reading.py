@@ -839,9 +839,19 @@ ARABIC_ADJECTIVES = table(
 )
 
 
+ALLIED_VICTIMS = table(
+    ("a-drone-of-iranian-origin-kills-a-us-contractor",
+     "Drone of Iranian origin kills US contractor at coalition base near Hasakah", "",
+     Expect(relevant=True, type="attack", killed={"US": 1})),
+    ("us-strike-after-us-troops-were-killed-stays-a-strike",
+     "US jets strike militia depots in Syria after drone killed two US troops", "",
+     Expect(type="strike", striker="United States")),
+)
+
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
-             *ARABIC_ADJECTIVES]
+             *ARABIC_ADJECTIVES, *ALLIED_VICTIMS]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

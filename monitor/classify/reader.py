@@ -60,6 +60,11 @@ class Reader:
             # strike on them ("five PMF members killed by a drone", "قتلى من الحشد بقصف").
             event_type = "strike"
             reasons.append("its only victims are militia: a strike on them")
+        elif event_type == "strike" and roles.strike_agent(doc) is None and toll.allied_hurt_only(killed, injured):
+            # "Drone of Iranian origin kills US contractor", "US injured in Syria drone strike rises": with nobody
+            # named striking, a "strike" whose only victims are Americans or their allies is an attack on them.
+            event_type = "attack"
+            reasons.append("a strike word whose only victims are US or coalition personnel: an attack on them")
         elif event_type == "attack" and roles.at_militia_held(ctx, doc, mentions, killed, injured, when):
             event_type = "strike"
             reasons.append("blasts where the militias hold positions, nobody named attacking: a strike on them")
@@ -71,7 +76,8 @@ class Reader:
         if reacting and not any(p.name in ctx.iran_side for p in parties):
             parties.append(Party(ctx.catch_all, "party", "assumed"))  # those behind the attack it reacts to
         where = places.places(ctx, event_type, doc, party_source, parties)
-        is_relevant = not off_topic and relevant(ctx, event_type, doc, party_source, parties, where, when, reasons)
+        is_relevant = not off_topic and relevant(ctx, event_type, doc, party_source, parties, where, when, reasons,
+                                                 allied_hurt=toll.allied_hurt_only(killed, injured))
         weapon_name, weapon_count = weapon(ctx, doc)
         cue = cues.cue_sentence(doc, event_type) if event_type in EVENT_TYPES else None
         if cue is not None:

@@ -18,7 +18,7 @@ MISSION_REACH = 3  # tokens between the coalition's name and "against" in "the c
 
 
 def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Match], parties: list[Party],
-             places: tuple[str, ...], when: datetime, reasons: list[str]) -> bool:
+             places: tuple[str, ...], when: datetime, reasons: list[str], *, allied_hurt: bool = False) -> bool:
     """Whether to report the event; when not, `reasons` says why."""
     if event_type not in EVENT_TYPES:
         return False
@@ -51,7 +51,8 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
             return False
         us_site = any(_hosts_us(ctx, p, when) for p in theatre_places)
         site = any(p in ctx.sites for p in theatre_places)
-        if us_site or site or _us_presence(doc) or _military_target(ctx, doc):
+        # US or coalition personnel killed or hurt in the watched countries were what it hit.
+        if us_site or site or _us_presence(doc) or _military_target(ctx, doc) or (allied_hurt and in_theatre):
             return True
         reasons.append("attack on no military, diplomatic or US/coalition target")
         return False

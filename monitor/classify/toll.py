@@ -75,6 +75,15 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False) -> tuple[dict[str,
     return killed, injured, evidence
 
 
+ALLIED_SIDES = frozenset({"US", "UK", "coalition"})  # the US side's casualty sides
+
+
+def allied_hurt_only(killed: dict[str, int], injured: dict[str, int]) -> bool:
+    """Whether US, UK or coalition personnel are the only casualties counted."""
+    sides = {s for s, n in killed.items() if n} | {s for s, n in injured.items() if n}
+    return bool(sides) and sides <= ALLIED_SIDES
+
+
 def only_militia_hurt(killed: dict[str, int], injured: dict[str, int]) -> bool:
     """Whether militia fighters are the only casualties counted."""
     return bool(killed.get(MILITIA_SIDE)) and set(killed) | set(injured) <= {MILITIA_SIDE}
