@@ -6,8 +6,6 @@ condition failed; the column survives an upgrade. Sentences written for these te
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +13,6 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import SHIPPED_CONFIG
-from sqlalchemy import MetaData, create_engine, inspect, text
 
 from monitor import assess, events, store
 from monitor.classify import Reader, hosting, segment
@@ -240,61 +237,3 @@ def test_monitor_match_says_what_the_text_says(make_config, capsys) -> None:
     assert main(["--config", str(config), "match", "--at", "2026-03-05", FIRST["title"], "--summary",
                  FIRST["summary"]]) == 0
     assert "and no report says US or coalition forces were at the place attacked" in capsys.readouterr().out
-
-
-# --- the column ---------------------------------------------------------------------------------------
-
-
-POSTGRES = os.environ.get("MONITOR_TEST_POSTGRES")
-
-
-def _drop_everything(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        tables = MetaData()
-        tables.reflect(connection)
-        tables.drop_all(connection)
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(
-    not POSTGRES, reason="MONITOR_TEST_POSTGRES is not set (no PostgreSQL server here)"))])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a new SQLite file, or PostgreSQL's default database emptied (taking turns with the other
-    tests that empty it)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    request.getfixturevalue("postgres_default_database_lock")
-    assert POSTGRES is not None
-    _drop_everything(POSTGRES)
-    try:
-        yield POSTGRES
-    finally:
-        _drop_everything(POSTGRES)
-
-
-def test_an_upgrade_from_the_previous_revision_keeps_the_events(database_url: str) -> None:
-    url = database_url
-    engine = store.open_engine(url, migrate_schema=False)
-    store.migrate(engine, "0003_history_why")
-    made = datetime(2025, 6, 13, 1, 0)
-    with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO event (id, event_type, title, actors, places, killed, injured, sources, claims, day, "
-            "first_seen, last_seen, report_count) VALUES ('ev-old', 'attack', 'Rockets at Ain al-Asad', "
-            "'[\"Kataib Hezbollah\"]', '[\"Ain al-Asad Air Base\"]', '{}', '{\"US\": 1}', '[]', '[]', NULL, "
-            ":at, :at, 2)"), {"at": made})
-    engine.dispose()
-
-    engine = store.open_engine(url)  # migrates to the head
-    assert "us_targeted" in {c["name"] for c in inspect(engine).get_columns("event")}
-    [old] = store.events(engine)
-    assert (old.id, old.title, old.report_count, old.injured, old.us_targeted) == (
-        "ev-old", "Rockets at Ain al-Asad", 2, {"US": 1}, False)
-    assert old.first_seen == made.replace(tzinfo=UTC)
-    with store.Session(engine) as session:
-        store.save_event(session, replace(store.facts(old), us_targeted=True), "item-2", datetime.now(UTC), [])
-        session.commit()
-    assert [e.us_targeted for e in store.events(engine)] == [True]
-    engine.dispose()

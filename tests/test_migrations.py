@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -388,3 +389,29 @@ def test_monitor_migrate_uses_the_configured_database(make_config, tmp_path, cap
     assert main(["--config", str(make_config()), "migrate"]) == 0
     out = capsys.readouterr().out
     assert str(tmp_path / "state" / "monitor.db") in out and f"revision {HEAD} (head)" in out
+
+
+def test_the_upgrade_to_0004_keeps_the_events_and_adds_the_hosting_flag(database_url: str) -> None:
+    url = database_url
+    engine = store.open_engine(url, migrate_schema=False)
+    store.migrate(engine, "0003_history_why")
+    made = datetime(2025, 6, 13, 1, 0)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO event (id, event_type, title, actors, places, killed, injured, sources, claims, day, "
+            "first_seen, last_seen, report_count) VALUES ('ev-old', 'attack', 'Rockets at Ain al-Asad', "
+            "'[\"Kataib Hezbollah\"]', '[\"Ain al-Asad Air Base\"]', '{}', '{\"US\": 1}', '[]', '[]', NULL, "
+            ":at, :at, 2)"), {"at": made})
+    engine.dispose()
+
+    engine = store.open_engine(url)  # migrates to the head
+    assert "us_targeted" in {c["name"] for c in inspect(engine).get_columns("event")}
+    [old] = store.events(engine)
+    assert (old.id, old.title, old.report_count, old.injured, old.us_targeted) == (
+        "ev-old", "Rockets at Ain al-Asad", 2, {"US": 1}, False)
+    assert old.first_seen == made.replace(tzinfo=UTC)
+    with store.Session(engine) as session:
+        store.save_event(session, replace(store.facts(old), us_targeted=True), "item-2", datetime.now(UTC), [])
+        session.commit()
+    assert [e.us_targeted for e in store.events(engine)] == [True]
+    engine.dispose()
