@@ -387,6 +387,9 @@ class ItemContext:
 
 
 _COALITION_MEMBERS = ("US", "UK")
+# The casualty sides (vocabulary `sides`) that stand for the US and its coalition: their dead are what the
+# strike rules, the alert severity, the hosting flag and merging weigh.
+ALLIED_SIDES = (*_COALITION_MEMBERS, "coalition")
 
 
 def total_count(counts: dict[str, int]) -> int:

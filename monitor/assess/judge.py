@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from monitor.config import Factors, HistoryIncident, Rule
-from monitor.model import Incident, Judgement, Precedent
+from monitor.model import ALLIED_SIDES, Incident, Judgement, Precedent
 
 EVIDENCE_FIELDS = ("deaths", "injured", "attributed", "claimed", "threat", "tempo", "cases", "followed")
 
-_ALLIED = ("US", "UK", "coalition")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +93,7 @@ def why_not(rule: Rule, incident: Incident, world: World) -> str | None:
 
 
 def _casualty_sides(rule: Rule) -> tuple[str, ...]:
-    return tuple(dict.fromkeys([*rule.trigger.min_killed, *rule.trigger.min_casualties])) or _ALLIED
+    return tuple(dict.fromkeys([*rule.trigger.min_killed, *rule.trigger.min_casualties])) or ALLIED_SIDES
 
 
 def _history_incident(h: HistoryIncident, world: World) -> Incident:
@@ -188,7 +187,7 @@ def is_attack_on_us_site(incident: Incident, world: World) -> bool:
     casualties (a report may name only the town beside the base)."""
     if incident.event_type != "attack":
         return False
-    if any(incident.killed.get(s, 0) or incident.injured.get(s, 0) for s in _ALLIED):
+    if any(incident.killed.get(s, 0) or incident.injured.get(s, 0) for s in ALLIED_SIDES):
         return True
     return incident.targets_hosted_us or any(world.hosts_us(p, incident.at.date()) for p in incident.places)
 

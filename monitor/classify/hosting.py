@@ -29,9 +29,8 @@ from monitor.classify.context import Context
 from monitor.classify.lexicon import Hit, PhraseIndex
 from monitor.classify.segment import Text
 from monitor.config import Vocabulary
-from monitor.model import Party
+from monitor.model import ALLIED_SIDES, Party
 
-ALLIED = ("US", "UK", "coalition")  # the casualty sides (vocabulary `sides`) that stand for US/coalition forces
 NEAR = 6  # tokens between a placing word and the force it places ("where American troops are stationed")
 DENIED_BEFORE = 5  # how far back in the clause a denial reaches ("which no longer hosts US troops")
 DENIED_AFTER = 2  # and forward ("US troops left", "hosted US forces until January")
@@ -62,9 +61,9 @@ def us_targeted(hosting: Hosting, ctx: Context, doc: Text, event_type: str | Non
     `event_type` is the reading's, None when the report is not relevant."""
     if event_type != "attack":
         return None
-    hurt = [side for side in ALLIED if killed.get(side) or injured.get(side)]
-    allied = sum(killed.get(side, 0) + injured.get(side, 0) for side in ALLIED)
-    others = sum(n for counts in (killed, injured) for side, n in counts.items() if side not in ALLIED)
+    hurt = [side for side in ALLIED_SIDES if killed.get(side) or injured.get(side)]
+    allied = sum(killed.get(side, 0) + injured.get(side, 0) for side in ALLIED_SIDES)
+    others = sum(n for counts in (killed, injured) for side, n in counts.items() if side not in ALLIED_SIDES)
     if hurt and allied >= others:
         return f"{' and '.join(hurt)} killed or hurt"
     target = next((p.name for p in parties if p.role == "target" and p.name in ctx.us_side), None)
@@ -76,7 +75,7 @@ def us_targeted(hosting: Hosting, ctx: Context, doc: Text, event_type: str | Non
 
 def _placing_sentence(hosting: Hosting, doc: Text) -> str | None:
     """The first sentence telling the report's own incident that puts US or coalition forces at the place."""
-    allied = [(b, e) for b, e, label in doc.hits.get("sides", []) if label in ALLIED]
+    allied = [(b, e) for b, e, label in doc.hits.get("sides", []) if label in ALLIED_SIDES]
     if not allied:
         return None
     placing = hosting.placing.find(doc.folded)

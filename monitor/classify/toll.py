@@ -9,7 +9,7 @@ from monitor.classify.lexicon import Hit
 from monitor.classify.numbers import count_wording, number
 from monitor.classify.segment import Text
 from monitor.config import PERSON_COUNTS
-from monitor.model import Match
+from monitor.model import ALLIED_SIDES, Match
 
 ARTICLE_REACH = 10  # "a US citizen was reported to be among the dead": how far the casualty word may follow
 MILITIA_SIDE = "militia"  # the casualty side watched groups count under (a side the vocabulary must name)
@@ -75,13 +75,12 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False) -> tuple[dict[str,
     return killed, injured, evidence
 
 
-ALLIED_SIDES = frozenset({"US", "UK", "coalition"})  # the US side's casualty sides
 
 
 def allied_hurt_only(killed: dict[str, int], injured: dict[str, int]) -> bool:
     """Whether US, UK or coalition personnel are the only casualties counted."""
     sides = {s for s, n in killed.items() if n} | {s for s, n in injured.items() if n}
-    return bool(sides) and sides <= ALLIED_SIDES
+    return bool(sides) and sides.issubset(ALLIED_SIDES)
 
 
 def only_militia_hurt(killed: dict[str, int], injured: dict[str, int]) -> bool:

@@ -16,7 +16,17 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from monitor.model import Change, EventChange, EventFacts, Gazetteer, Reading, Report, Verdict, total_count
+from monitor.model import (
+    ALLIED_SIDES,
+    Change,
+    EventChange,
+    EventFacts,
+    Gazetteer,
+    Reading,
+    Report,
+    Verdict,
+    total_count,
+)
 
 
 def event_id_for(report: Report) -> str:
@@ -32,7 +42,6 @@ def _source(report: Report) -> dict[str, Any]:
 MAX_DAY_GAP = 1  # reports may put an overnight attack on either side of midnight
 OVERNIGHT = timedelta(hours=18)  # a report this soon after the first may date a night attack a day apart
 JOIN_SCORE = 2  # the evidence a report needs to join an event (see `weigh`)
-ALLIED_SIDES = frozenset({"US", "UK", "coalition"})  # casualty sides whose dead are few and far between
 FOLLOW_UP_WINDOW = timedelta(days=7)  # how late a report saying the day it tells of may still join that day's event
 
 
@@ -134,7 +143,7 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
             reasons.append(f"in the country of the event's places ({', '.join(sorted(named & where))}): +1")
     if report.reading.killed and report.reading.killed == event.killed:
         # US or coalition dead are rare: the same count of them is strong evidence of the same incident.
-        step = 2 if set(event.killed) & ALLIED_SIDES else 1
+        step = 2 if set(event.killed).intersection(ALLIED_SIDES) else 1
         score += step
         reasons.append(f"the same dead ({_toll(event.killed)}): +{step}")
     if same_striker:

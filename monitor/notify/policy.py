@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from monitor.config import NotifyTarget
-from monitor.model import AlertDraft
+from monitor.model import ALLIED_SIDES, AlertDraft
 
 if TYPE_CHECKING:  # only the type: the targets (and Apprise, Jinja2) are not needed to decide routing
     from monitor.notify.targets import Target
 
-_ALLIED = ("US", "UK", "coalition")
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 HIGH_LIKELIHOOD = 0.75
 
@@ -24,7 +23,7 @@ def severity(kind: str, payload: dict[str, Any]) -> str:
     if kind == "prediction_resolved":
         return "medium"
     killed, injured = payload.get("killed") or {}, payload.get("injured") or {}
-    if any(killed.get(side) for side in _ALLIED):
+    if any(killed.get(side) for side in ALLIED_SIDES):
         return "high"
     if any(killed.values()) or any(injured.values()):
         return "medium"
