@@ -41,8 +41,9 @@ class Reader:
         scores, first_cue = cues.type_scores(ctx, doc)
         off_topic = cues.off_topic_frame(ctx, doc, scores, reasons)
         event_type = cues.event_type(scores, first_cue, off_topic)
-        reacting = event_type == "attack" and bool(scores.get("threat")) and cues.statement_on_it(ctx, doc)
-        if event_type in {"attack", "strike"} and scores.get("threat") and cues.statement_on_it(ctx, doc):
+        stated = event_type in {"attack", "strike"} and bool(scores.get("threat")) and cues.statement_on_it(ctx, doc)
+        reacting = stated and event_type == "attack"  # the attack it reacts to had its perpetrators
+        if stated:
             # "Statement from the President on the attack on US forces ... we will respond": the statement, with its
             # vow, is the news; the attack it is on is already known.
             event_type = "threat"
@@ -71,8 +72,7 @@ class Reader:
         # A threat is about what it answers: the militias behind "the attack" it follows are parties.
         party_source = list(matches.mentions) if event_type == "threat" else mentions
         parties = roles.parties(ctx, event_type, doc, roles.party_mentions(ctx, doc, party_source))
-        parties = roles.as_claimant(ctx, doc, event_type, parties,
-                                    roles.party_mentions(ctx, doc, list(matches.mentions)), when.date())
+        parties = roles.as_claimant(ctx, doc, event_type, parties, list(matches.mentions), when.date())
         if reacting and not any(p.name in ctx.iran_side for p in parties):
             parties.append(Party(ctx.catch_all, "party", "assumed"))  # those behind the attack it reacts to
         where = places.places(ctx, event_type, doc, party_source, parties)

@@ -146,7 +146,7 @@ def as_claimant(ctx: Context, doc: Text, event_type: str | None, found: list[Par
     if umbrella is None or event_type not in {"attack", "threat"}:
         return found
     at = next((i for i, p in enumerate(found) if p.name == ctx.catch_all and p.how == "assumed"), None)
-    if at is None or not _unnamed_group_speaks(doc, mentions):
+    if at is None or not _unnamed_group_speaks(doc, party_mentions(ctx, doc, mentions)):
         return found
     how = "claimed" if event_type == "attack" else "named"
     # The umbrella takes the catch-all's place (a report that also names it later keeps one party for it).
