@@ -88,8 +88,8 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     if abs(late) > window and not follow_up:
         return Verdict(False, 0, ("too far apart in time",))
     score, reasons = 0, []
-    if crossed and report.reading.event_type == "strike" and any(
-            p.role == "striker" and p.how == "named" for p in report.reading.parties):
+    striker = _striker(report)
+    if crossed and report.reading.event_type == "strike" and striker is not None:
         # "CENTCOM destroys rocket launchers near the base": a strike whose striker is named is no misread
         # attack, even at the base attacked that day (the answer to it).
         return Verdict(False, 0, ("a strike by a named striker, the event an attack",))
@@ -111,7 +111,6 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         score += 1
         reasons.append("the same day: +1")
     places, known = expand_places(report.reading.places, gazetteer), set(event.places)
-    striker = _striker(report)
     same_striker = (striker is not None and event.event_type == "strike" and not crossed
                     and striker in event.actors)
     if places and known:
