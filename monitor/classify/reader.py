@@ -66,7 +66,7 @@ class Reader:
             # named striking, a "strike" whose only victims are Americans or their allies is an attack on them.
             event_type = "attack"
             reasons.append("a strike word whose only victims are US or coalition personnel: an attack on them")
-        elif event_type == "attack" and roles.at_militia_held(ctx, doc, mentions, killed, injured, when):
+        elif event_type == "attack" and roles.at_militia_held(ctx, doc, mentions, killed, injured):
             event_type = "strike"
             reasons.append("blasts where the militias hold positions, nobody named attacking: a strike on them")
         # A threat is about what it answers: the militias behind "the attack" it follows are parties.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 from monitor.classify.context import Context
 from monitor.classify.segment import Text
@@ -166,7 +166,7 @@ def _unnamed_group_speaks(doc: Text, mentions: list[Match]) -> bool:
 
 
 def at_militia_held(ctx: Context, doc: Text, mentions: list[Match], killed: dict[str, int],
-                    injured: dict[str, int], when: datetime) -> bool:
+                    injured: dict[str, int]) -> bool:
     """An attack told in the title or lead only at places the militias hold ("explosions shake the outskirts of
     al-Bukamal", "a car hit by a drone in Jurf al-Sakhar"): nobody of theirs named, no base or mission hit, and
     nobody but militia hurt. They do not bomb their own positions: it is a strike on them."""
