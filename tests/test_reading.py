@@ -849,9 +849,46 @@ ALLIED_VICTIMS = table(
 )
 
 
+# --- clause structure: whose "by" phrase, who the dead are, what is promised --------------------------------
+
+CLAUSE_ROLES = table(
+    ("a-by-phrase-on-the-object-is-not-the-agent",
+     "US aircraft hit depots run by Kataib Hezbollah near the border", "",
+     Expect(type="strike", striker="United States")),
+    ("a-true-passive-keeps-its-agent",
+     "Coalition outpost was struck by drones launched by militias overnight", "",
+     Expect(type="attack")),
+    ("the-dead-before-a-second-event-word-were-its-victims",
+     "Five militants killed and three rocket launchers destroyed in eastern Syria", "The US military said Iran-backed "
+     "groups had used the launchers.",
+     Expect(type="strike")),
+    ("arabic-dead-before-a-second-verbal-noun",
+     "مقتل ثلاثة مسلحين موالين لإيران وتدمير مخزن أسلحة قرب البوكمال", "",
+     Expect(type="strike", not_actors=("Iran",))),
+    ("arabic-backers-take-no-part",
+     "مقتل خمسة مسلحين مدعومين من إيران بقصف شرقي سوريا", "",
+     Expect(relevant=True, type="strike", not_actors=("Iran",))),
+    ("arabic-the-subject-before-the-verb-acts",
+     "غارة أمريكية قرب الحدود استهدفت مسلحين يجهزون طائرات مسيرة", "",
+     Expect(type="strike")),
+    ("a-vow-to-keep-striking-is-a-threat",
+     "Nujaba: we will keep hitting the occupiers' bases until they leave", "",
+     Expect(type="threat")),
+    ("arabic-a-vow-in-the-future-is-a-threat",
+     "عصائب أهل الحق: سنواصل استهداف قواعد الاحتلال حتى خروجه", "",
+     Expect(type="threat")),
+    ("helicopters-pounding-positions-strike",
+     "American gunships pound militia positions near Mayadin after rocket fire on base", "",
+     Expect(type="strike")),
+    ("a-naval-unit-name-is-no-strike",
+     "Pentagon sends carrier strike group to the region", "",
+     Expect(relevant=False)),
+)
+
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
-             *ARABIC_ADJECTIVES, *ALLIED_VICTIMS]
+             *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

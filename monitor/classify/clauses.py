@@ -20,6 +20,7 @@ import re
 from itertools import compress
 
 from monitor.classify.context import Context
+from monitor.classify.numbers import number
 from monitor.classify.segment import Text
 from monitor.text import arabic_stems
 
@@ -58,6 +59,14 @@ def token_roles(ctx: Context, doc: Text) -> dict[int, str]:
         roles.update(dict.fromkeys(range(first, end), role))
         if role == STATE and _actor(ctx, m.section, m.name) not in ctx.us_side:
             doc.other_states.update(range(first, end))
+    # "fighters backed by Iran", "مسلحين مدعومين من إيران": the patron named after a membership word backs them and
+    # takes no part in the event (a group named there, "مواقع تابعة لكتائب حزب الله", still owns what was hit).
+    member_ends = {end for _, end, _ in doc.hits["membership"]}
+    for m, first, end in doc.named:
+        if m.section == "actor" and m.name in ctx.patrons and (
+                first in member_ends or (first - 1 in member_ends and doc.folded[first - 1] in ctx.function_words)):
+            for i in range(first, end):
+                roles.pop(i, None)
     return roles
 
 
@@ -158,7 +167,8 @@ def only_militia_dead(ctx: Context, doc: Text, roles: dict[int, str], begin: int
 def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int, lo: int,
             hi: int) -> tuple[str | None, str | None, int | None]:
     """(agent role, patient role, agent token) of the event word at begin..end in its clause lo..hi."""
-    if _subject_follows(ctx, doc.folded[begin]):
+    if _subject_follows(ctx, doc.folded[begin]) and not any(roles.get(i) for i in range(lo, begin)) and not any(
+            lo <= b < begin for b, _, _ in doc.hits["cues"]):  # "ضربة ... استهدفت مسلحين": its subject came first
         # Verb first: "استهدف مجاهدو المقاومة قاعدة الشدادي" (the resistance's fighters targeted al-Shaddadi base),
         # "قصفت الولايات المتحدة مواقع للكتائب": the first party after the verb acts, the next is hit.
         at = next((i for i in range(end, hi) if roles.get(i) is not None), None)
@@ -173,12 +183,19 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
     # "the embassy was hit", "struck by drones", "attacks and threats by militias": who did it comes after.
     by = next((i for i in range(end, min(hi, end + AGENT_MARKER_REACH)) if doc.folded[i] in ctx.agent_markers
                and not any(roles.get(j) for j in range(end, i))), None)
-    passive = (begin > lo and doc.folded[begin - 1] in ctx.passive_auxiliaries) or by is not None
-    if passive:
+    auxiliary = begin > lo and doc.folded[begin - 1] in ctx.passive_auxiliaries
+    if by is not None and by > end and not auxiliary and _head_before(
+            roles, _noun_phrase_start(ctx, doc, roles, lo, begin), begin)[0] in {STATE, MILITIA}:
+        # "US forces strike facilities used by Kataib Hezbollah": with its subject before it, the verb is active
+        # and a "by" some words on belongs to its object.
+        by = None
+    if auxiliary or by is not None:
         agent = _head_after(roles, by + 1, hi) if by is not None else (None, None)
         return agent[0], _head_before(roles, lo, begin)[0], agent[1]
     start = _noun_phrase_start(ctx, doc, roles, lo, begin)
     before, at = _head_before(roles, start, begin)
+    if before in {STATE, MILITIA, TARGET} and at is not None and _victim(ctx, doc, roles, lo, at, begin):
+        return None, before, None  # "four militants killed and seven launchers destroyed": the dead were hit
     if before == TARGET and at is not None and at > lo and doc.folded[at] in ctx.force_words and (
             roles.get(at - 1) in {STATE, MILITIA}):
         before, at = roles[at - 1], at - 1  # "U.S. Central Command forces carried out a strike": the owner acts
@@ -205,6 +222,21 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
             else:
                 patient = _head_before(roles, lo, verb)[0] or victim
     return before, patient, at
+
+
+def _victim(ctx: Context, doc: Text, roles: dict[int, str], lo: int, at: int, begin: int) -> bool:
+    """Whether the party at `at`, before the event word at `begin` in the clause from `lo`, is one a casualty
+    word tells killed or hurt: right after it, past a count ("killing four militants", "مقتل أربعة مسلحين"), or
+    right before it with nobody else after it ("militants killed and launchers destroyed")."""
+    for b, e, _ in doc.hits["toll"]:
+        if b < lo or b >= begin:
+            continue
+        if e <= at < e + VICTIM_REACH and all(
+                roles.get(i) == roles[at] or number(ctx, doc.folded[i]) is not None for i in range(e, at)):
+            return True
+        if at < b <= at + 2 and not any(roles.get(i) for i in range(e, min(begin, e + VICTIM_REACH))):
+            return True
+    return False
 
 
 def _subject_follows(ctx: Context, word: str) -> bool:

@@ -78,9 +78,10 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             if resolved == "attack" and doc.sentence_of[begin] in acting and clauses.only_militia_dead(
                     ctx, doc, roles, begin, end):
                 resolved = "strike"  # nobody named acting, and only militia dead: a strike on them
-            if resolved is None:
+            if resolved is None and doc.factual[begin]:
                 continue
-            # "if Tehran strikes Americans", "should they be hit": a conditional attack is a threat.
+            # "if Tehran strikes Americans", "should they be hit", "we will keep striking": a conditional or
+            # promised attack is a threat, whoever it names.
             label = resolved if doc.factual[begin] else "threat"
         doc.cues.append((begin, label))
         first.setdefault(label, begin)

@@ -18,7 +18,8 @@ MISSION_REACH = 3  # tokens between the coalition's name and "against" in "the c
 
 
 def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Match], parties: list[Party],
-             places: tuple[str, ...], when: datetime, reasons: list[str], *, allied_hurt: bool = False) -> bool:
+             places: tuple[str, ...], when: datetime, reasons: list[str], *, allied_hurt: bool = False,
+             militia_hurt: bool = False) -> bool:
     """Whether to report the event; when not, `reasons` says why."""
     if event_type not in EVENT_TYPES:
         return False
@@ -65,7 +66,9 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
             reasons.append("strike by a state other than the US or coalition")
             return False
         militias = {p.name for p in parties if p.role == "target"} & ctx.iran_side - ctx.patrons
-        if not strikers and not militias and not set(places) & ctx.militia_held:
+        # "four militants backed by Iran killed": their dead make them the target, named or not.
+        backed_hurt = militia_hurt and bool(named & (ctx.iran_side | ctx.patrons))
+        if not strikers and not militias and not set(places) & ctx.militia_held and not backed_hurt:
             reasons.append("strike by an unnamed state on no watched target")
             return False
         if in_theatre or named & (ctx.iran_side - ctx.patrons):
