@@ -82,7 +82,7 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
                 continue
             # "if Tehran strikes Americans", "should they be hit", "we will keep striking": a conditional or
             # promised attack is a threat, whoever it names.
-            label = resolved if doc.factual[begin] else "threat"
+            label = resolved if resolved is not None and doc.factual[begin] else "threat"
         doc.cues.append((begin, label))
         first.setdefault(label, begin)
         # Each sentence votes once per type: five words for one idea are still one idea.
