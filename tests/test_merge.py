@@ -223,3 +223,34 @@ def test_a_flash_naming_no_striker_is_joined_by_the_strikers_statement():
     other_day = replace(said, published=night + timedelta(hours=40),
                         reading=replace(statement, happened_on=date(2023, 11, 23)))
     assert not events.weigh(other_day, flash, WINDOW, GAZETTEER).joins
+
+
+def test_the_next_day_at_the_same_base_needs_more_than_the_place():
+    """Rockets on a base one day, drones on it the next: a report published a day later naming no day of its own
+    and nothing but the base is a new incident; one that counts the same side's wounded again is the update."""
+    first = Report("k-d1", "Drones downed near Ain al-Asad", None, "Desk", MONDAY,
+                   Reading(relevant=True, event_type="attack", actors=(), places=("Ain al-Asad Air Base",),
+                           injured={"US": 2}, happened_on=MONDAY.date()))
+    event = event_of(first)
+    next_day = MONDAY + timedelta(hours=21)  # the next afternoon
+    rockets = Report("k-d2", "Five rockets fall on Ain al-Asad", None, "Desk", next_day,
+                     Reading(relevant=True, event_type="attack", actors=(), places=("Ain al-Asad Air Base",)))
+    verdict = events.weigh(rockets, event, WINDOW, GAZETTEER)
+    assert not verdict.joins, verdict.reasons
+    update = replace(rockets, key="k-d3", title="Wounded in Ain al-Asad attack rise to six",
+                     reading=replace(rockets.reading, injured={"US": 6}))
+    joined = events.weigh(update, event, WINDOW, GAZETTEER)
+    assert joined.joins and "US or coalition casualties in both: +1" in joined.reasons
+
+
+def test_an_attack_never_joins_a_strike_whose_striker_is_named():
+    """The US strikes launch sites near a base, and hours later rockets hit that base: the attack report shares the
+    strike's places but tells the next incident, not a misread of the strike."""
+    strike = event_of(Report("k-s", "US strikes launch sites near Green Village", None, "Desk", MONDAY,
+                             Reading(relevant=True, event_type="strike", actors=("United States",),
+                                     places=("Green Village",), happened_on=MONDAY.date())))
+    attack = Report("k-a", "Rockets hit Green Village, three US troops hurt", None, "Desk", MONDAY + timedelta(hours=5),
+                    Reading(relevant=True, event_type="attack", actors=(), places=("Green Village",),
+                            injured={"US": 3}, happened_on=MONDAY.date()))
+    verdict = events.weigh(attack, strike, WINDOW, GAZETTEER)
+    assert not verdict.joins and "a strike by a named striker" in verdict.reasons[-1], verdict.reasons

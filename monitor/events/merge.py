@@ -93,6 +93,10 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         # "CENTCOM destroys rocket launchers near the base": a strike whose striker is named is no misread
         # attack, even at the base attacked that day (the answer to it).
         return Verdict(False, 0, ("a strike by a named striker, the event an attack",))
+    if crossed and report.reading.event_type == "attack" and set(event.actors) & gazetteer.strikers:
+        # "Three US troops hurt as rockets hit two outposts": an attack is no misread of a strike its striker
+        # was named in, even at the places that strike answered.
+        return Verdict(False, 0, ("an attack, the event a strike by a named striker",))
     if crossed:
         # One report may read an attack as a strike ("missiles struck the base"): only the same site on the
         # same day, and nothing else disagreeing, makes it the same incident.
@@ -105,8 +109,10 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     if gap and soon:
         reasons.append("a day apart, told within hours (a night attack dated either side of midnight): 0")
     elif gap:
-        score -= 1
-        reasons.append("published the day after, with no day of its own: -1")
+        # In a busy week the same base is hit on consecutive days: a report a day later that names no day needs
+        # more than the place to join yesterday's event (its toll, its actors, its striker).
+        score -= 2
+        reasons.append("published the day after, with no day of its own: -2")
     else:
         score += 1
         reasons.append("the same day: +1")
@@ -145,6 +151,12 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         step = 2 if set(event.killed).intersection(ALLIED_SIDES) else 1
         score += step
         reasons.append(f"the same dead ({_toll(event.killed)}): +{step}")
+    if gap and not soon and _allied_hurt(report.reading.killed, report.reading.injured) and _allied_hurt(
+            event.killed, event.injured):
+        # "The wounded of the Tower 22 attack rise to more than 40", a day later: a toll update counts the same
+        # side's people (a second attack on the base rarely hurts them again the next day).
+        score += 1
+        reasons.append("US or coalition casualties in both: +1")
     if same_striker:
         score += 1
         reasons.append(f"the same striker ({striker}): +1")
@@ -173,6 +185,10 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
 def _striker(report: Report) -> str | None:
     """The striker a strike report names, if it names one."""
     return next((p.name for p in report.reading.parties if p.role == "striker" and p.how == "named"), None)
+
+
+def _allied_hurt(killed: dict[str, int], injured: dict[str, int]) -> bool:
+    return bool((set(killed) | set(injured)) & set(ALLIED_SIDES))
 
 
 def _toll(killed: dict[str, int]) -> str:
