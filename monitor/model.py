@@ -192,6 +192,7 @@ class Gazetteer:
     common: frozenset[str] = frozenset()  # actors named in nearly every report
     country: dict[str, str] = field(default_factory=dict)  # place -> the country it lies in
     strikers: frozenset[str] = frozenset()  # the US side's actors, whose strikes the watch follows
+    inside: dict[str, frozenset[str]] = field(default_factory=dict)  # place -> the places it lies in (a base's town)
 
 
 @dataclass(frozen=True, slots=True)

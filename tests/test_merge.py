@@ -232,7 +232,7 @@ def test_the_next_day_at_the_same_base_needs_more_than_the_place():
                    Reading(relevant=True, event_type="attack", actors=(), places=("Ain al-Asad Air Base",),
                            injured={"US": 2}, happened_on=MONDAY.date()))
     event = event_of(first)
-    next_day = MONDAY + timedelta(hours=21)  # the next afternoon
+    next_day = MONDAY + timedelta(hours=26)  # the next evening, over a day after the first report
     rockets = Report("k-d2", "Five rockets fall on Ain al-Asad", None, "Desk", next_day,
                      Reading(relevant=True, event_type="attack", actors=(), places=("Ain al-Asad Air Base",)))
     verdict = events.weigh(rockets, event, WINDOW, GAZETTEER)
@@ -254,3 +254,20 @@ def test_an_attack_never_joins_a_strike_whose_striker_is_named():
                             injured={"US": 3}, happened_on=MONDAY.date()))
     verdict = events.weigh(attack, strike, WINDOW, GAZETTEER)
     assert not verdict.joins and "a strike by a named striker" in verdict.reasons[-1], verdict.reasons
+
+
+def test_places_are_compared_at_their_most_specific():
+    """Two bases in one province: a report naming "Rumalyn, Hasakah" does not join the attack on al-Shaddadi by
+    naming the province; a report naming only the province still may."""
+    gazetteer = replace(GAZETTEER, reach={**GAZETTEER.reach, "Hasakah": frozenset({"Rumalyn", "Al-Shaddadi"}),
+                                          "Rumalyn": frozenset({"Hasakah"}), "Al-Shaddadi": frozenset({"Hasakah"})},
+                        inside={"Rumalyn": frozenset({"Hasakah"}), "Al-Shaddadi": frozenset({"Hasakah"})})
+    event = event_of(Report("k-sh", "Drone hits al-Shaddadi", None, "Desk", MONDAY,
+                            Reading(relevant=True, event_type="attack", actors=(), places=("Al-Shaddadi", "Hasakah"),
+                                    happened_on=MONDAY.date())))
+    rumalyn = Report("k-ru", "Drones sent toward Rumalyn in Hasakah", None, "Desk", MONDAY + timedelta(hours=3),
+                     Reading(relevant=True, event_type="attack", actors=(), places=("Rumalyn", "Hasakah"),
+                             happened_on=MONDAY.date()))
+    assert not events.weigh(rumalyn, event, WINDOW, gazetteer).joins
+    province = replace(rumalyn, key="k-pr", reading=replace(rumalyn.reading, places=("Hasakah",)))
+    assert events.weigh(province, event, WINDOW, gazetteer).joins

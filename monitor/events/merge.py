@@ -41,6 +41,7 @@ def _source(report: Report) -> dict[str, Any]:
 
 MAX_DAY_GAP = 1  # reports may put an overnight attack on either side of midnight
 OVERNIGHT = timedelta(hours=18)  # a report this soon after the first may date a night attack a day apart
+FULL_DAY = timedelta(hours=24)  # later than this, a report naming no day of its own may tell the next attack
 JOIN_SCORE = 2  # the evidence a report needs to join an event (see `weigh`)
 FOLLOW_UP_WINDOW = timedelta(days=7)  # how late a report saying the day it tells of may still join that day's event
 
@@ -60,6 +61,11 @@ def _within_reach(places: set[str], others: set[str], gazetteer: Gazetteer) -> s
     """The places of one side that lie at, inside or beside a place of the other (a base inside a town inside a
     province, two bases sharing an airport)."""
     return {p for p in places if gazetteer.reach.get(p, frozenset()) & others}
+
+
+def _most_specific(places: set[str], gazetteer: Gazetteer) -> set[str]:
+    """The places with none of the others inside them (a base, not the province it lies in)."""
+    return {p for p in places if not any(p in gazetteer.inside.get(q, ()) for q in places)}
 
 
 def _speaker(report: Report) -> str | None:
@@ -109,10 +115,12 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     if gap and soon:
         reasons.append("a day apart, told within hours (a night attack dated either side of midnight): 0")
     elif gap:
-        # In a busy week the same base is hit on consecutive days: a report a day later that names no day needs
-        # more than the place to join yesterday's event (its toll, its actors, its striker).
-        score -= 2
-        reasons.append("published the day after, with no day of its own: -2")
+        # In a busy week the same base is hit on consecutive days: a report over a day after the first that names
+        # no day needs more than the place to join that event (its toll, its actors, its striker).
+        step = 2 if late > FULL_DAY else 1
+        score -= step
+        reasons.append(f"published the day after{' the first report' if step == 2 else ''}, with no day of its own: "
+                       f"-{step}")
     else:
         score += 1
         reasons.append("the same day: +1")
@@ -120,6 +128,9 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     same_striker = (striker is not None and event.event_type == "strike" and not crossed
                     and striker in event.actors)
     if places and known:
+        # The most specific places are compared: Rumalyn and al-Shaddadi both lie in Hasakah province, and a report
+        # naming "Rumalyn, Hasakah" does not tell of an attack on al-Shaddadi by naming the province too.
+        places, known = _most_specific(places, gazetteer), _most_specific(known, gazetteer)
         if places & known:
             score += 3
             reasons.append(f"the same place ({', '.join(sorted(places & known))}): +3")

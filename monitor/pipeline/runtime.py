@@ -141,7 +141,9 @@ def gazetteer_of(watchlist: Watchlist) -> Gazetteer:
         for outer in seen:
             reach.setdefault(name, set()).add(outer)
             reach.setdefault(outer, set()).add(name)
+        within[name] = seen
     return Gazetteer(watchlist.sites_named_after(), {k: frozenset(v) for k, v in reach.items()},
                      watchlist.common_actors(),
                      country={p.name: p.country for p in watchlist.places if p.country},
-                     strikers=frozenset(a.name for a in watchlist.actors if a.side == "us_coalition"))
+                     strikers=frozenset(a.name for a in watchlist.actors if a.side == "us_coalition"),
+                     inside={k: frozenset(v) for k, v in within.items() if v})
