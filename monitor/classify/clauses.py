@@ -130,8 +130,11 @@ def resolve(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
     if agent in {STATE, MILITIA}:
         if agent == STATE and at is not None:
             doc.agents[begin] = at
+        if agent == STATE and patient == MILITIA:
+            doc.militia_hit.add(begin)
         return "strike" if agent == STATE else "attack"
     if patient == MILITIA:
+        doc.militia_hit.add(begin)
         return "strike"
     if patient in {STATE, TARGET, PROJECTILE}:
         return "attack"  # a projectile hit is one brought down: an interception

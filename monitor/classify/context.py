@@ -85,7 +85,8 @@ class Context:
         v = vocabulary
         cues = {k: e.words for k, e in v.event_types.items()} | {"ambiguous": v.state_action_words,
                                                                  "verdict": v.verdict_words,
-                                                                 "interception": v.interception_words}
+                                                                 "interception": v.interception_words,
+                                                                 "blast": v.blast_words}
         qualifiers: dict[str, list[str]] = {}
         for word, label in v.qualifiers.items():
             qualifiers.setdefault(label, []).append(word)

@@ -41,6 +41,7 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
     scores: dict[str, float] = {}
     first: dict[str, int] = {}
     counted: set[tuple[str, int]] = set()
+    blasts: list[int] = []
     # "in response to", "in retaliation for": words of a marker that opens background are no threat of their own.
     markers = {i for b, e, label in doc.hits["background"] if label == "background" for i in range(b, e)}
     for begin, end, label in doc.hits["cues"]:
@@ -69,9 +70,14 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             continue  # an earlier incident
         elif label == "attack" and _names_a_facility(ctx, doc, begin, end):
             continue  # "drone facilities": what a strike hit, not an attack
+        elif label == "blast" and (where := _blast_at(ctx, doc, roles, begin, end)) is None:
+            blasts.append(begin)  # whose blast it was is told by the report's other armed words, below
+            continue
         else:
             if label == "ambiguous":
                 doc.cues.append((begin, "strike"))  # in a strike report, "one raid struck ..." tells a site
+            if label == "blast":
+                label = where or label  # at a militia's site a strike, at a base an attack
             # An attack word in a sentence naming no militia, state or crowd stays an attack.
             resolved = label if label == "attack" and doc.sentence_of[begin] not in acting else (
                 _who_did_what(ctx, doc, roles, begin, end, label))
@@ -89,6 +95,18 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
         if (label, doc.sentence_of[begin]) not in counted:
             counted.add((label, doc.sentence_of[begin]))
             scores[label] = scores.get(label, 0.0) + weight(ctx.weights, doc, begin)
+    armed = {k: v for k, v in scores.items() if k in ARMED}
+    for begin in blasts:
+        # "Huge blasts as jets hit a depot": a blast is the strike of its sentence, or the report's main armed event;
+        # with none, something exploded where it should not ("explosions heard near the base"): an attack.
+        here = [k for k in ARMED if (k, doc.sentence_of[begin]) in counted]
+        label = here[0] if len(here) == 1 else max(armed, key=lambda k: armed[k]) if armed else "attack"
+        label = label if doc.factual[begin] else "threat"
+        doc.cues.append((begin, label))
+        first.setdefault(label, begin)
+        if (label, doc.sentence_of[begin]) not in counted:
+            counted.add((label, doc.sentence_of[begin]))
+            scores[label] = scores.get(label, 0.0) + weight(ctx.weights, doc, begin)
     for sentence in _conditional_vows(doc, roles):
         if ("threat", sentence) not in counted:
             counted.add(("threat", sentence))
@@ -99,6 +117,17 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             doc.sentence_of[b] == 0 and b not in economic for b, _, lb in doc.hits["cues"] if lb in THREAT_WORDS):
         scores["threat"] += ctx.weights.title
     return scores, first
+
+
+def _blast_at(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int) -> str | None:
+    """What a blast tells by where it was: at a militia's site a strike ("an explosion at a PMF building"), at a
+    base or the US side's forces an attack ("blasts heard at the US base"); elsewhere None."""
+    lo, hi = clauses.clause(ctx, doc, begin, end)
+    agent, patient, _ = clauses.parties(ctx, doc, roles, begin, end, lo, hi)
+    if patient == clauses.MILITIA and agent != clauses.MILITIA:
+        doc.militia_hit.add(begin)
+        return "strike"
+    return "attack" if patient in {clauses.TARGET, clauses.STATE} else None
 
 
 def _names_a_facility(ctx: Context, doc: Text, begin: int, end: int) -> bool:
@@ -135,6 +164,7 @@ def _who_did_what(ctx: Context, doc: Text, roles: dict[int, str], begin: int, en
         if patient == clauses.MILITIA and agent in {None, clauses.STATE, clauses.PROJECTILE}:
             if agent == clauses.STATE and at is not None:
                 doc.agents[begin] = at
+            doc.militia_hit.add(begin)
             return "strike"
         owner = clauses.owner_at(roles, lo, begin, end, hi) if roles.get(begin) == clauses.PROJECTILE else None
         if owner is not None and owner < begin and any(owner < b < begin for b, lb in doc.cues if lb == "attack"):

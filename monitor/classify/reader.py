@@ -79,9 +79,9 @@ class Reader:
         is_relevant = not off_topic and relevant(ctx, event_type, doc, party_source, parties, where, when, reasons,
                                                  allied_hurt=toll.allied_hurt_only(killed, injured),
                                                  militia_hurt=toll.only_militia_hurt(killed, injured))
-        if is_relevant and event_type == "strike" and toll.only_militia_hurt(killed, injured) and not any(
-                p.name in ctx.iran_side for p in parties):
-            parties.append(Party(ctx.catch_all, "target", "assumed"))  # the militias whose dead it counts
+        if is_relevant and event_type == "strike" and (toll.only_militia_hurt(killed, injured) or doc.militia_hit) \
+                and not any(p.name in ctx.iran_side for p in parties):
+            parties.append(Party(ctx.catch_all, "target", "assumed"))  # the militias it hit, named by no name
         weapon_name, weapon_count = weapon(ctx, doc)
         cue = cues.cue_sentence(doc, event_type) if event_type in EVENT_TYPES else None
         if cue is not None:

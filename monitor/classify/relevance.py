@@ -13,7 +13,7 @@ from monitor.classify.segment import Text
 from monitor.config import EVENT_TYPES
 from monitor.model import Match, Party
 
-ATTACK_WORDS = {"attack", "strike", "ambiguous"}  # cue lists that speak of armed action
+ATTACK_WORDS = {"attack", "strike", "ambiguous", "blast"}  # cue lists that speak of armed action
 MISSION_REACH = 3  # tokens between the coalition's name and "against" in "the coalition against ISIS"
 
 
@@ -68,7 +68,8 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
         militias = {p.name for p in parties if p.role == "target"} & ctx.iran_side - ctx.patrons
         # "four militants backed by Iran killed": their dead make them the target, named or not.
         backed_hurt = militia_hurt and bool(named & (ctx.iran_side | ctx.patrons))
-        if not strikers and not militias and not set(places) & ctx.militia_held and not backed_hurt:
+        hit = any(doc.sentence_of[b] <= 1 for b in doc.militia_hit)  # "jets hit an Iranian militia depot"
+        if not strikers and not militias and not set(places) & ctx.militia_held and not backed_hurt and not hit:
             reasons.append("strike by an unnamed state on no watched target")
             return False
         if in_theatre or named & (ctx.iran_side - ctx.patrons):

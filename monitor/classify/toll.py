@@ -117,13 +117,19 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
     out = []
     last_side = None
     things = _thing_starts(doc)
+    stops = verb_starts | {b for b, _, _ in doc.hits["cues"]}
     for i in indexes:
         word = doc.folded[i]
         count = ctx.ordinals.get(word) or number(ctx, word)
         if count is None or not is_count(ctx, doc, i, things):
             continue
-        side = next((sides[j] for j in range(i + 1, min(i + 5, len(doc.folded)))
-                     if j in sides and doc.sentence_of[j] == doc.sentence_of[i]), None)
+        side = None
+        for j in range(i + 1, min(i + 5, len(doc.folded))):
+            if j in stops or doc.sentence_of[j] != doc.sentence_of[i]:
+                break  # "تسعة قتلى بغارات أميركية", nine dead in US raids: the adjective past them is the raids'
+            if j in sides:
+                side = sides[j]
+                break
         if side is not None and word in ctx.articles and not (
                 {i, i - 1} & verb_ends or _person_before_verb(doc, i, verb_starts, things)):
             continue  # "an American drone killed": "an" counts a person only, next to a casualty word

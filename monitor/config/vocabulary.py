@@ -42,6 +42,7 @@ class Vocabulary(BaseModel):
     event_types: dict[str, EventWords] = {}
     state_action_words: list[str] = []
     interception_words: list[str] = []
+    blast_words: list[str] = []
     speech_verbs: list[str] = []
     speaker_words: list[str] = []
     striker_words: list[str] = []
