@@ -170,8 +170,8 @@ def only_militia_dead(ctx: Context, doc: Text, roles: dict[int, str], begin: int
 def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int, lo: int,
             hi: int) -> tuple[str | None, str | None, int | None]:
     """(agent role, patient role, agent token) of the event word at begin..end in its clause lo..hi."""
-    if _subject_follows(ctx, doc.folded[begin]) and not any(roles.get(i) for i in range(lo, begin)) and not any(
-            lo <= b < begin for b, _, _ in doc.hits["cues"]):  # "ضربة ... استهدفت مسلحين": its subject came first
+    if _subject_follows(ctx, doc.folded[begin]) and not any(roles.get(i) for i in range(lo, begin)) and not _hit_in(
+            doc.hits["cues"], lo, begin):  # "ضربة ... استهدفت مسلحين": its subject came first
         # Verb first: "استهدف مجاهدو المقاومة قاعدة الشدادي" (the resistance's fighters targeted al-Shaddadi base),
         # "قصفت الولايات المتحدة مواقع للكتائب": the first party after the verb acts, the next is hit.
         at = next((i for i in range(end, hi) if roles.get(i) is not None), None)
@@ -227,13 +227,20 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
     return before, patient, at
 
 
+def _hit_in(hits: list[tuple[int, int, str]], lo: int, hi: int) -> bool:
+    """Whether one of the hits (in text order) starts in lo..hi: by bisection, as a long report has many."""
+    at = bisect.bisect_left(hits, lo, key=operator.itemgetter(0))
+    return at < len(hits) and hits[at][0] < hi
+
+
 def _victim(ctx: Context, doc: Text, roles: dict[int, str], lo: int, at: int, begin: int) -> bool:
     """Whether the party at `at`, before the event word at `begin` in the clause from `lo`, is one a casualty
     word tells killed or hurt: right after it, past a count ("killing four militants", "مقتل أربعة مسلحين"), or
     right before it with nobody else after it ("militants killed and launchers destroyed")."""
-    for b, e, _ in doc.hits["toll"]:
-        if b < lo or b >= begin:
-            continue
+    tolls = doc.hits["toll"]
+    for b, e, _ in tolls[bisect.bisect_left(tolls, lo, key=operator.itemgetter(0)):]:
+        if b >= begin:
+            break
         if e <= at < e + VICTIM_REACH and all(
                 roles.get(i) == roles[at] or number(ctx, doc.folded[i]) is not None for i in range(e, at)):
             return True

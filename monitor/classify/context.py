@@ -75,6 +75,7 @@ class Context:
     militia_held: frozenset[str] = frozenset()  # places where the militias hold positions
     statement_words: frozenset[str] = frozenset()  # nouns for an official statement
     statement_markers: frozenset[str] = frozenset()  # "on" after a statement: what it is about follows
+    condemnation_words: frozenset[str] = frozenset()  # "condemns": the attack after it is what a statement is on
 
     def claimant_on(self, day: date) -> str | None:
         """The umbrella an unnamed group claiming an attack that day speaks as, if any."""
@@ -185,6 +186,7 @@ class Context:
             militia_held=frozenset(p.name for p in watchlist.places if p.militia_held or p.kind == "militia_site"),
             statement_words=frozenset(_first_tokens(v.statement_words)),
             statement_markers=frozenset(_first_tokens(v.statement_markers)),
+            condemnation_words=frozenset(_first_tokens(v.condemnation_words)),
         )
 
 

@@ -9,6 +9,7 @@ tariffs is none. An off-topic frame (handovers, anniversaries, court cases) outw
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 
 from monitor.classify import clauses
@@ -16,6 +17,7 @@ from monitor.classify.context import Context
 from monitor.classify.segment import Text, weight
 
 ARMED = {"attack", "strike"}
+CONDEMNED_REACH = 4  # "condemns last night's missile attack": the words between a condemnation and what it condemns
 NEGATOR_REACH = 2  # "no attack", "no rocket attack", "no drone strike": how far before the event word
 THREAT_WORDS = {"threat", "verdict"}  # the cue lists that tell a threat
 SPEECH = "speech"  # speech verbs, as against the words that only name who speaks
@@ -196,8 +198,10 @@ def _spoken_of(ctx: Context, doc: Text, begin: int, label: str) -> bool:
     statement on the US side's own strikes ("CENTCOM statement on strikes in Iraq", "بيان ... بشأن الضربات
     الأمريكية") announces them: the strike is its news."""
     k = begin
-    while k > 0 and doc.folded[k - 1] in ctx.determiners and doc.folded[k - 1] not in ctx.topic_markers:
-        k -= 1
+    weapons = doc.hits["weapons"]
+    while k > 0 and (doc.folded[k - 1] in ctx.determiners or _within(weapons, k - 1)) and (
+            doc.folded[k - 1] not in ctx.topic_markers):
+        k -= 1  # "on the missile attack", "about the drone strikes"
     if k == 0:
         return False
     marker = doc.folded[k - 1]
@@ -212,12 +216,22 @@ def _spoken_of(ctx: Context, doc: Text, begin: int, label: str) -> bool:
     return marker in ctx.topic_markers or stated
 
 
+def _within(hits: list[tuple[int, int, str]], i: int) -> bool:
+    """Whether token i lies in one of the hits (in text order), found by bisection."""
+    at = bisect.bisect_right(hits, i, key=operator.itemgetter(0)) - 1
+    return at >= 0 and i < hits[at][1]
+
+
 def statement_on_it(ctx: Context, doc: Text) -> bool:
     """Whether the title is an official statement ("Statement from ... on ...", "بيان ...") or someone's words
     about an armed event ("White House confirms a direct message to Khamenei about the attacks"), whose event
     words are all what it is on: no armed event told as news in the title."""
     title = [i for i, s in enumerate(doc.sentence_of) if s == 0]
-    if not title or any(doc.sentence_of[b] == 0 and label in ARMED for b, label in doc.cues):
+    armed = [(b, label) for b, label in doc.cues if doc.sentence_of[b] == 0 and label in ARMED]
+    if armed and armed[0][1] == "attack" and any(
+            doc.folded[i] in ctx.condemnation_words for i in range(max(0, armed[0][0] - CONDEMNED_REACH), armed[0][0])):
+        return True  # "Washington condemns the «outrageous attack» on Erbil": what the statement is on
+    if not title or armed:
         return False
     if any(doc.folded[i] in ctx.statement_words for i in title[:3]):
         return True

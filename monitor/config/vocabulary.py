@@ -112,6 +112,7 @@ class Vocabulary(BaseModel):
     # one on its own side's strikes announces them.
     statement_words: list[str] = []
     statement_markers: list[str] = []
+    condemnation_words: list[str] = []
     us_side_words: list[str] = []
     us_side_actor: str | None = None
     measure_words: list[str] = []
