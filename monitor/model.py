@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Protocol
 
 from monitor.config import Rule
@@ -193,6 +193,7 @@ class Gazetteer:
     country: dict[str, str] = field(default_factory=dict)  # place -> the country it lies in
     strikers: frozenset[str] = frozenset()  # the US side's actors, whose strikes the watch follows
     inside: dict[str, frozenset[str]] = field(default_factory=dict)  # place -> the places it lies in (a base's town)
+    local: tzinfo = UTC  # the theatre's clock: a report's day is its date there
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ the shipped watchlist's places. Cases written for these tests."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -271,3 +271,18 @@ def test_places_are_compared_at_their_most_specific():
     assert not events.weigh(rumalyn, event, WINDOW, gazetteer).joins
     province = replace(rumalyn, key="k-pr", reading=replace(rumalyn.reading, places=("Hasakah",)))
     assert events.weigh(province, event, WINDOW, gazetteer).joins
+
+
+def test_days_are_dated_on_the_theatre_clock():
+    """A flash published at 01:30 in Erbil (22:30 UTC the evening before) tells of that Sunday there: a report the
+    next day about "Sunday's missiles" is the same incident."""
+    gazetteer = replace(GAZETTEER, local=timezone(timedelta(hours=3)))
+    flash = datetime(2022, 3, 12, 22, 30, tzinfo=UTC)  # Sunday 01:30 in the theatre
+    event = events.place_report(Report("k-f", "Loud blasts heard across Erbil", None, "Desk", flash,
+                                       Reading(relevant=True, event_type="attack", actors=(), places=("Erbil",))),
+                                [], WINDOW, gazetteer).event
+    assert event.day == date(2022, 3, 13)
+    later = Report("k-l", "Erbil counts the damage from Sunday's missiles", None, "Desk", flash + timedelta(hours=36),
+                   Reading(relevant=True, event_type="attack", actors=(), places=("Erbil",),
+                           happened_on=date(2022, 3, 13)))
+    assert events.weigh(later, event, WINDOW, gazetteer).joins

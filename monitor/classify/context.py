@@ -5,7 +5,7 @@ never by name, so renaming one in the file changes nothing here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta, timezone, tzinfo
 
 from monitor.classify.lexicon import Lexicon, Phrase, PhraseIndex, phrase
 from monitor.config import Period, Place, Vocabulary, Watchlist, Weights
@@ -64,6 +64,7 @@ class Context:
     out_of_watch: set[str]  # Iran-aligned actors whose fight is elsewhere
     affiliation: dict[str, str]  # person -> actor
     theatre_places: set[str]  # places in the watched countries, countries themselves aside
+    local: tzinfo  # the theatre's clock, in which day words are read
     sites: set[str]  # bases and diplomatic missions
     kind: dict[str, str]  # place -> kind
     site_named_after: dict[str, str]  # town -> the one base named after it
@@ -175,6 +176,7 @@ class Context:
             out_of_watch={a.name for a in watchlist.actors if a.side == "iran_aligned" and not a.theatre},
             affiliation={p.name: p.affiliation for p in watchlist.people if p.affiliation},
             theatre_places={p.name for p in watchlist.places if p.country in theatre and p.kind != "country"},
+            local=timezone(timedelta(hours=v.theatre_utc_offset)),
             sites={p.name for p in watchlist.places if p.kind in {"base", "diplomatic"}},
             kind={p.name: p.kind for p in watchlist.places},
             site_named_after=watchlist.sites_named_after(),

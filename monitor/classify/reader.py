@@ -107,7 +107,8 @@ class Reader:
         return Reading(
             relevant=is_relevant, event_type=event_type, actors=actors,
             places=where, killed=killed, injured=injured, weapon=weapon_name, weapon_count=weapon_count,
-            parties=tuple(parties), happened_on=happened_on(doc, when), scores=scores, reasons=tuple(reasons),
+            parties=tuple(parties), happened_on=happened_on(doc, when.astimezone(ctx.local)), scores=scores,
+            reasons=tuple(reasons),
             evidence={k: v[:400] for k, v in evidence.items() if v}, background=segment.background(doc),
             background_places=places.background_places(ctx, doc, matches),
             denied=denied, us_targeted=hosted is not None,

@@ -39,6 +39,7 @@ class Vocabulary(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     theatre: list[str] = ["Iraq", "Syria", "Jordan"]
+    theatre_utc_offset: float = 0.0  # hours: the clock weekday words are read in
     event_types: dict[str, EventWords] = {}
     state_action_words: list[str] = []
     interception_words: list[str] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -46,8 +46,9 @@ JOIN_SCORE = 2  # the evidence a report needs to join an event (see `weigh`)
 FOLLOW_UP_WINDOW = timedelta(days=7)  # how late a report saying the day it tells of may still join that day's event
 
 
-def report_day(report: Report) -> date:
-    return report.reading.happened_on or report.published.date()
+def report_day(report: Report, local: tzinfo = UTC) -> date:
+    """The day a report tells of: the one it says, else its publication's date on the theatre's clock."""
+    return report.reading.happened_on or report.published.astimezone(local).date()
 
 
 def expand_places(places: Sequence[str], gazetteer: Gazetteer) -> set[str]:
@@ -108,10 +109,11 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         # same day, and nothing else disagreeing, makes it the same incident.
         score -= 2
         reasons.append(f"read as {report.reading.event_type}, the event as {event.event_type}: -2")
-    gap = abs((report_day(report) - event.day).days) if event.day else 0
+    day = report_day(report, gazetteer.local)
+    gap = abs((day - event.day).days) if event.day else 0
     soon = report.published - event.first_seen <= OVERNIGHT
     if gap > MAX_DAY_GAP or (gap and said is not None and not soon):
-        return Verdict(False, 0, (f"it happened on {report_day(report)}, the event on {event.day}",))
+        return Verdict(False, 0, (f"it happened on {day}, the event on {event.day}",))
     if gap and soon:
         reasons.append("a day apart, told within hours (a night attack dated either side of midnight): 0")
     elif gap:
@@ -238,7 +240,7 @@ def place_report(report: Report, candidates: Sequence[EventFacts], window: timed
             id=event_id_for(report), event_type=reading.event_type or "other", title=report.title,
             actors=reading.actors, places=reading.places, first_seen=report.published,
             last_seen=report.published, killed=dict(reading.killed), injured=dict(reading.injured),
-            sources=(_source(report),), claims=_claims(reading), day=report_day(report),
+            sources=(_source(report),), claims=_claims(reading), day=report_day(report, gazetteer.local),
             us_targeted=reading.us_targeted,
         )
         closest = max(weighed, key=lambda ve: ve[0].score, default=None)

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from functools import cached_property
 
 from monitor import assess, config, notify, store
@@ -66,7 +66,7 @@ def _built(settings: Settings, open_store: Callable[[], store.Engine],
     history = config.incidents_of(history_files)
     targets = notify.build_targets(settings)
     runtime = Runtime(settings, open_store(), Matcher(watchlist), Reader(vocabulary, watchlist), targets,
-                      world_of(watchlist), gazetteer_of(watchlist), rules, history)
+                      world_of(watchlist), gazetteer_of(watchlist, vocabulary.theatre_utc_offset), rules, history)
     if processor is not None:  # the worker thread the running pipeline already queues on (its own is unused)
         runtime.processor = processor
     if parsers is not None:  # the same parser processes (its own, never started, cost nothing)
@@ -119,7 +119,7 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
-def gazetteer_of(watchlist: Watchlist) -> Gazetteer:
+def gazetteer_of(watchlist: Watchlist, utc_offset: float = 0.0) -> Gazetteer:
     """The watchlist's places as merging sees them: which lie at, inside or beside which (by coordinates)."""
     located = [(p.name, p.coordinates, REACH_KM[p.kind]) for p in watchlist.places
                if p.coordinates is not None and p.kind in REACH_KM]
@@ -146,4 +146,5 @@ def gazetteer_of(watchlist: Watchlist) -> Gazetteer:
                      watchlist.common_actors(),
                      country={p.name: p.country for p in watchlist.places if p.country},
                      strikers=frozenset(a.name for a in watchlist.actors if a.side == "us_coalition"),
-                     inside={k: frozenset(v) for k, v in within.items() if v})
+                     inside={k: frozenset(v) for k, v in within.items() if v},
+                     local=timezone(timedelta(hours=utc_offset)))
