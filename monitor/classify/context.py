@@ -77,6 +77,7 @@ class Context:
     statement_words: frozenset[str] = frozenset()  # nouns for an official statement
     statement_markers: frozenset[str] = frozenset()  # "on" after a statement: what it is about follows
     condemnation_words: frozenset[str] = frozenset()  # "condemns": the attack after it is what a statement is on
+    tally_markers: frozenset[str] = frozenset()  # "since": "60 attacks since October" counts, tells no attack
 
     def claimant_on(self, day: date) -> str | None:
         """The umbrella an unnamed group claiming an attack that day speaks as, if any."""
@@ -189,6 +190,7 @@ class Context:
             statement_words=frozenset(_first_tokens(v.statement_words)),
             statement_markers=frozenset(_first_tokens(v.statement_markers)),
             condemnation_words=frozenset(_first_tokens(v.condemnation_words)),
+            tally_markers=frozenset(_first_tokens(v.tally_markers)),
         )
 
 

@@ -14,9 +14,12 @@ import re
 
 from monitor.classify import clauses
 from monitor.classify.context import Context
+from monitor.classify.numbers import number
 from monitor.classify.segment import Text, weight
 
 ARMED = {"attack", "strike"}
+TALLY_COUNT = 3  # "three attacks since Sunday" counts; "two drones" do not make a tally
+TALLY_REACH = 8  # "60 attacks on US forces in Iraq and Syria since": how far the marker may follow
 CONDEMNED_REACH = 4  # "condemns last night's missile attack": the words between a condemnation and what it condemns
 NEGATOR_REACH = 2  # "no attack", "no rocket attack", "no drone strike": how far before the event word
 THREAT_WORDS = {"threat", "verdict"}  # the cue lists that tell a threat
@@ -72,6 +75,8 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             continue  # an earlier incident
         elif label == "attack" and _names_a_facility(ctx, doc, begin, end):
             continue  # "drone facilities": what a strike hit, not an attack
+        elif label in ARMED and _tally(ctx, doc, begin, end):
+            continue  # "more than 60 attacks since October": a count of attacks, no attack of its own
         elif label == "blast" and (where := _blast_at(ctx, doc, roles, begin, end)) is None:
             blasts.append(begin)  # whose blast it was is told by the report's other armed words, below
             continue
@@ -130,6 +135,16 @@ def _blast_at(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: i
         doc.militia_hit.add(begin)
         return "strike"
     return "attack" if patient in {clauses.TARGET, clauses.STATE} else None
+
+
+def _tally(ctx: Context, doc: Text, begin: int, end: int) -> bool:
+    """Whether the event word counts many events up to now: a count of three or more before it and a tally marker
+    after it in its clause ("more than 60 attacks on US forces since October", "أكثر من ١٦٠ هجوماً منذ أكتوبر")."""
+    counted = any((number(ctx, doc.folded[i]) or 0) >= TALLY_COUNT for i in range(max(0, begin - 2), begin))
+    if not counted:
+        return False
+    _, hi = clauses.clause(ctx, doc, begin, end)
+    return any(doc.folded[i] in ctx.tally_markers for i in range(end, min(hi, end + TALLY_REACH)))
 
 
 def _names_a_facility(ctx: Context, doc: Text, begin: int, end: int) -> bool:

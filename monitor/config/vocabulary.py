@@ -114,6 +114,7 @@ class Vocabulary(BaseModel):
     statement_words: list[str] = []
     statement_markers: list[str] = []
     condemnation_words: list[str] = []
+    tally_markers: list[str] = []
     us_side_words: list[str] = []
     us_side_actor: str | None = None
     measure_words: list[str] = []
