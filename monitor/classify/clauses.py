@@ -199,6 +199,9 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
     before, at = _head_before(roles, start, begin)
     if before in {STATE, MILITIA, TARGET} and at is not None and _victim(ctx, doc, roles, lo, at, begin):
         return None, before, None  # "four militants killed and seven launchers destroyed": the dead were hit
+    if before == MILITIA and at is not None and begin - at <= OWNER_REACH and any(
+            doc.folded[j] in ctx.facility_words for j in range(at + 1, begin)):
+        return None, MILITIA, None  # "nine militia bunkers destroyed": a headline passive, their sites were hit
     if before == TARGET and at is not None and at > lo and doc.folded[at] in ctx.force_words and (
             roles.get(at - 1) in {STATE, MILITIA}):
         before, at = roles[at - 1], at - 1  # "U.S. Central Command forces carried out a strike": the owner acts

@@ -56,7 +56,8 @@ class Reader:
         toll.named_dead(ctx, doc, mentions, killed)
         if event_type == "attack" and toll.only_militia_hurt(killed, injured) and not any(
                 m.name in ctx.sites and ctx.places[m.name].hosts_us_forces(when)
-                and doc.sentence_of[doc.token_at(m.start)] <= 1 for m in mentions):  # not a base it hit
+                and doc.sentence_of[doc.token_at(m.start)] <= 1 for m in mentions) and not roles.us_side_hit(
+                ctx, doc):  # not a base it hit, named or told ("a drone attack on a US base kills six fighters")
             # The militias do not attack their own: an armed event whose only victims are their fighters is a
             # strike on them ("five PMF members killed by a drone", "قتلى من الحشد بقصف").
             event_type = "strike"

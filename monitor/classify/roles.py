@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
+from monitor.classify import clauses
 from monitor.classify.context import Context
 from monitor.classify.segment import Text
 from monitor.model import Match, Party
@@ -31,6 +32,18 @@ def _how(doc: Text, mention: Match) -> tuple[str, str]:
         if doc.sentence_of[begin] == sentence:
             return label, doc.sentence(sentence)
     return "named", doc.sentence(sentence)
+
+
+def us_side_hit(ctx: Context, doc: Text) -> bool:
+    """Whether an attack word of the title or lead has the US side as its patient ("drone attack on US base")."""
+    for begin, label in doc.cues:
+        if label != "attack" or doc.sentence_of[begin] > 1:
+            continue
+        lo, hi = clauses.clause(ctx, doc, begin, begin + 1)
+        at = clauses.parties(ctx, doc, doc.roles, begin, begin + 1, lo, hi)
+        if at[1] == clauses.STATE:
+            return True
+    return False
 
 
 def party_mentions(ctx: Context, doc: Text, mentions: list[Match]) -> list[Match]:
