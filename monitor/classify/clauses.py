@@ -197,10 +197,14 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
         return agent[0], _head_before(roles, lo, begin)[0], agent[1]
     start = _noun_phrase_start(ctx, doc, roles, lo, begin)
     before, at = _head_before(roles, start, begin)
+    if before is None and begin >= 2 and doc.folded[begin - 1] in ctx.subject_pronouns and begin - 2 in doc.speaking:
+        # "The US-led coalition says it struck rocket sites": the pronoun after the speech verb is who speaks.
+        first = bisect.bisect_left(doc.sentence_of, doc.sentence_of[begin])
+        before, at = _head_before(roles, first, begin - 2)
     if before in {STATE, MILITIA, TARGET} and at is not None and _victim(ctx, doc, roles, lo, at, begin):
         return None, before, None  # "four militants killed and seven launchers destroyed": the dead were hit
-    if before == MILITIA and at is not None and begin - at <= OWNER_REACH and any(
-            doc.folded[j] in ctx.facility_words for j in range(at + 1, begin)):
+    if before == MILITIA and at is not None and at + 1 < begin and doc.folded[at + 1] in ctx.facility_words and all(
+            roles.get(j) in {None, TARGET} for j in range(at + 1, begin)):
         return None, MILITIA, None  # "nine militia bunkers destroyed": a headline passive, their sites were hit
     if before == TARGET and at is not None and at > lo and doc.folded[at] in ctx.force_words and (
             roles.get(at - 1) in {STATE, MILITIA}):

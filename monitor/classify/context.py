@@ -78,6 +78,8 @@ class Context:
     statement_markers: frozenset[str] = frozenset()  # "on" after a statement: what it is about follows
     condemnation_words: frozenset[str] = frozenset()  # "condemns": the attack after it is what a statement is on
     tally_markers: frozenset[str] = frozenset()  # "since": "60 attacks since October" counts, tells no attack
+    relative_pronouns: frozenset[str] = frozenset()  # "sites that threatened the base": what follows describes
+    subject_pronouns: frozenset[str] = frozenset()  # "the coalition says it struck": the speaker acts
 
     def claimant_on(self, day: date) -> str | None:
         """The umbrella an unnamed group claiming an attack that day speaks as, if any."""
@@ -191,6 +193,8 @@ class Context:
             statement_markers=frozenset(_first_tokens(v.statement_markers)),
             condemnation_words=frozenset(_first_tokens(v.condemnation_words)),
             tally_markers=frozenset(_first_tokens(v.tally_markers)),
+            relative_pronouns=frozenset(_first_tokens(v.relative_pronouns)),
+            subject_pronouns=frozenset(_first_tokens(v.subject_pronouns)),
         )
 
 

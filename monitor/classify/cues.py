@@ -57,6 +57,8 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
                 continue
             if begin in economic:
                 continue  # "threatens sanctions": an economic threat, not one of attack
+            if begin > 0 and doc.folded[begin - 1] in ctx.relative_pronouns:
+                continue  # "rocket sites that threatened the base": what the strike hit, described
             label = "threat"
         elif begin in topics:
             continue  # "warns of attacks", "attacks are unacceptable": the attack is what the threat is about

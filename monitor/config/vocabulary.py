@@ -115,6 +115,8 @@ class Vocabulary(BaseModel):
     statement_markers: list[str] = []
     condemnation_words: list[str] = []
     tally_markers: list[str] = []
+    relative_pronouns: list[str] = []
+    subject_pronouns: list[str] = []
     us_side_words: list[str] = []
     us_side_actor: str | None = None
     measure_words: list[str] = []
