@@ -137,6 +137,9 @@ class Reading:
     # The watched countries the title or lead names ("a base in Jordan"): merging weighs them when no place is
     # named. Not in `as_dict`.
     countries: tuple[str, ...] = ()
+    # Whether the title says who speaks (a threat's actors then start with the speaker): merging keeps statements
+    # of different speakers apart, and does not guess one where the title names none. Not in `as_dict`.
+    speaker_known: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {

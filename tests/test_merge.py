@@ -22,7 +22,8 @@ MONDAY = datetime(2024, 1, 15, 19, 0, tzinfo=UTC)
 
 def report(at: datetime, type: str, places: tuple[str, ...] = (), actors: tuple[str, ...] = (),
            day: date | None = None, title: str = "report") -> Report:
-    reading = Reading(relevant=True, event_type=type, actors=actors, places=places, happened_on=day)
+    reading = Reading(relevant=True, event_type=type, actors=actors, places=places, happened_on=day,
+                      speaker_known=type == "threat")  # a threat's first actor speaks, as its title says
     return Report(f"key-{at.isoformat()}-{title}", title, None, "Desk", at, reading)
 
 
@@ -94,6 +95,19 @@ def test_two_speakers_on_one_day_are_two_statements() -> None:
     verdict = events.weigh(official, militia, WINDOW, GAZETTEER)
     assert not verdict.joins and "another speaker" in verdict.reasons[-1]
     assert events.weigh(same_speaker, militia, WINDOW, GAZETTEER).joins
+
+
+def test_a_statement_naming_no_speaker_joins_its_own_side_only() -> None:
+    """"Statement by the Ambassador on the missile attack" names no watched speaker: it does not join the
+    Kataib Hezbollah's vow of that day, whose first party is of the other side; a report of that vow
+    naming no speaker still may."""
+    guards = event_of(report(MONDAY, "threat", (), ("Kataib Hezbollah", "Iran"), title="KH vows"))
+    unnamed = report(MONDAY + timedelta(hours=2), "threat", (), ("United States", "Iran"))
+    unnamed = replace(unnamed, reading=replace(unnamed.reading, speaker_known=False))
+    verdict = events.weigh(unnamed, guards, WINDOW, GAZETTEER)
+    assert not verdict.joins and "of the other side" in verdict.reasons[-1]
+    echo = replace(unnamed, key="k-echo", reading=replace(unnamed.reading, actors=("Kataib Hezbollah",)))
+    assert events.weigh(echo, guards, WINDOW, GAZETTEER).joins
 
 
 def test_the_decision_is_kept_with_the_change() -> None:

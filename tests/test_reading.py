@@ -684,6 +684,12 @@ def test_the_speaker_of_a_threat_comes_first(read, title, speaker):
     assert reading.event_type == "threat" and reading.actors[:1] == (speaker,), reading
 
 
+def test_a_surname_alone_speaks_for_who_the_report_names_in_full(read):
+    reading = read("الكعبي يتوعد واشنطن برد قاس", "قال الأمين العام لحركة النجباء أكرم الكعبي إن واشنطن ستدفع الثمن")
+    assert reading.event_type == "threat" and reading.speaker_known, reading
+    assert reading.actors[:1] == ("Harakat Hezbollah al-Nujaba",), reading
+
+
 # --- an unnamed group that claims speaks as the umbrella of its time ------------------------------------
 
 UMBRELLA = "Islamic Resistance in Iraq"

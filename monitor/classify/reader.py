@@ -105,6 +105,8 @@ class Reader:
             said_by = ctx.claimant_on(when.date())  # unnamed groups that spoke as their umbrella
         if said_by is not None and said_by in actors:
             actors = (said_by, *(a for a in actors if a != said_by))  # the speaker first: merging keys on it
+        else:
+            said_by = None
         return Reading(
             relevant=is_relevant, event_type=event_type, actors=actors,
             places=where, killed=killed, injured=injured, weapon=weapon_name, weapon_count=weapon_count,
@@ -112,6 +114,6 @@ class Reader:
             reasons=tuple(reasons),
             evidence={k: v[:400] for k, v in evidence.items() if v}, background=segment.background(doc),
             background_places=places.background_places(ctx, doc, matches),
-            denied=denied, us_targeted=hosted is not None,
+            denied=denied, us_targeted=hosted is not None, speaker_known=said_by is not None,
             countries=tuple(dict.fromkeys(c for b, _, c in doc.hits["countries"] if doc.sentence_of[b] <= 1)),
         )

@@ -143,8 +143,14 @@ def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
     named = [a for m in mentions if m.end <= before and (a := actor_of(ctx, m)) is not None]
     if named:
         return named[-1]
-    # "Militias threaten US forces ...": armed groups, unnamed, speak.
+    # "Kaabi vows ...": a surname standing alone in the title, of someone the report names in full.
+    surnames = {doc.folded[end - 1]: actor_of(ctx, m) for m, first, end in doc.named
+                if m.section == "person" and end - first > 1}
     first_word = doc.token_at(before) if before < len(doc.text) else len(doc.folded)
+    by_surname = [surnames[doc.folded[i]] for i in range(first_word) if surnames.get(doc.folded[i])]
+    if by_surname:
+        return by_surname[-1]
+    # "Militias threaten US forces ...": armed groups, unnamed, speak.
     unnamed = any(doc.sentence_of[b] == 0 and e <= first_word for b, e, _ in doc.hits["militia"])
     return ctx.catch_all if unnamed else None
 

@@ -70,8 +70,10 @@ def _most_specific(places: set[str], gazetteer: Gazetteer) -> set[str]:
 
 
 def _speaker(report: Report) -> str | None:
-    """Who speaks in a threat or statement: its first actor, as for the event it would start."""
-    return report.reading.actors[0] if report.reading.actors else None
+    """Who speaks in a threat or statement, when its title says: its first actor, as for the event it would
+    start; None when the title names nobody speaking (no speaker is guessed, for or against)."""
+    known = report.reading.actors and report.reading.speaker_known
+    return report.reading.actors[0] if known else None
 
 
 def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazetteer) -> Verdict:
@@ -192,6 +194,11 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
             reasons.append(f"the same speaker ({speaker}): +2")
         elif speaker is not None and event.actors:
             return Verdict(False, score, (*reasons, f"another speaker ({speaker}, not {event.actors[0]})"))
+        elif event.actors and report.reading.actors and (
+                (report.reading.actors[0] in gazetteer.strikers) != (event.actors[0] in gazetteer.strikers)):
+            # No speaker in the title: a statement whose first party is of the other side is not this one's.
+            return Verdict(False, score, (*reasons, f"of the other side ({report.reading.actors[0]}, the event "
+                                                    f"{event.actors[0]}'s)"))
     return Verdict(score >= JOIN_SCORE, score, tuple(reasons))
 
 
