@@ -397,6 +397,14 @@ _COALITION_MEMBERS = ("US", "UK")
 ALLIED_SIDES = (*_COALITION_MEMBERS, "coalition")
 
 
+def late_casualty_count(reading: Reading) -> bool:
+    """Whether a report counts US or coalition casualties of an attack it tells as earlier ("eight US troops
+    treated for brain injuries after the drone attack on a Syria base"): such counts come days later, and the
+    attack they belong to is looked for over the follow-up window even when the report names no day."""
+    hurt = set(reading.killed) | set(reading.injured)
+    return reading.event_type == "attack" and bool(reading.background) and bool(hurt & set(ALLIED_SIDES))
+
+
 def total_count(counts: dict[str, int]) -> int:
     """People counted, not double-counting "three coalition" and "two US and one British"."""
     members = sum(counts.get(side, 0) for side in _COALITION_MEMBERS)

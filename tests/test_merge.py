@@ -300,3 +300,36 @@ def test_days_are_dated_on_the_theatre_clock():
                    Reading(relevant=True, event_type="attack", actors=(), places=("Erbil",),
                            happened_on=date(2022, 3, 13)))
     assert events.weigh(later, event, WINDOW, gazetteer).joins
+
+
+def test_casualties_counted_days_later_join_the_attack():
+    """"Eight US troops treated for brain injuries after the drone attack on a Syria base", four days on and
+    naming no day: the injured of an earlier attack in that country; a report of a new attack does not."""
+    attack = event_of(Report("k-ru", "Drone hits Rumalyn base", None, "Desk", MONDAY,
+                             Reading(relevant=True, event_type="attack", actors=(), places=("Rumalyn",),
+                                     happened_on=MONDAY.date())))
+    gazetteer = replace(GAZETTEER, country={**GAZETTEER.country, "Rumalyn": "Syria"})
+    later = Report("k-tbi", "Eight US troops treated for brain injuries after drone attack on Syria base", None,
+                   "Desk", MONDAY + timedelta(days=4),
+                   Reading(relevant=True, event_type="attack", actors=(), places=(), injured={"US": 8},
+                           countries=("Syria",), background=("after drone attack on Syria base",)))
+    verdict = events.weigh(later, attack, WINDOW, gazetteer)
+    assert verdict.joins and "casualties of an earlier attack, counted later: 0" in verdict.reasons
+    fresh = replace(later, key="k-new", reading=replace(later.reading, background=()))
+    assert not events.weigh(fresh, attack, WINDOW, gazetteer).joins
+
+
+def test_a_first_report_before_dawn_may_date_the_night_before():
+    """The first report at 00:35 in the theatre is dated that day; a follow-up saying the attack came the evening
+    before is the same incident. A first report at noon is not."""
+    gazetteer = replace(GAZETTEER, local=timezone(timedelta(hours=3)))
+    small_hours = datetime(2024, 8, 9, 21, 35, tzinfo=UTC)  # 00:35 on 10 August in the theatre
+    event = events.place_report(Report("k-n", "Fire seen at base near Rmelan after drone attack", None, "Desk",
+                                       small_hours, Reading(relevant=True, event_type="attack", actors=(),
+                                                            places=("Rumalyn",))), [], WINDOW, gazetteer).event
+    said = Report("k-s", "Pentagon: drone hit Rumalyn on Friday evening", None, "Desk", small_hours + timedelta(days=2),
+                  Reading(relevant=True, event_type="attack", actors=(), places=("Rumalyn",),
+                          happened_on=date(2024, 8, 9)))
+    assert events.weigh(said, event, WINDOW, gazetteer).joins
+    noon = replace(event, first_seen=datetime(2024, 8, 10, 9, 0, tzinfo=UTC))
+    assert not events.weigh(said, noon, WINDOW, gazetteer).joins

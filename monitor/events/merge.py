@@ -25,6 +25,7 @@ from monitor.model import (
     Reading,
     Report,
     Verdict,
+    late_casualty_count,
     total_count,
 )
 
@@ -41,6 +42,7 @@ def _source(report: Report) -> dict[str, Any]:
 
 MAX_DAY_GAP = 1  # reports may put an overnight attack on either side of midnight
 OVERNIGHT = timedelta(hours=18)  # a report this soon after the first may date a night attack a day apart
+DAWN_HOUR = 6  # a first report before this hour (theatre time) may tell of the evening before
 FULL_DAY = timedelta(hours=24)  # later than this, a report naming no day of its own may tell the next attack
 JOIN_SCORE = 2  # the evidence a report needs to join an event (see `weigh`)
 FOLLOW_UP_WINDOW = timedelta(days=7)  # how late a report saying the day it tells of may still join that day's event
@@ -94,7 +96,11 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     # is weighed by that day; without one, the window decides.
     follow_up = said is not None and event.day is not None and abs((said - event.day).days) <= MAX_DAY_GAP and (
         timedelta(0) <= late <= FOLLOW_UP_WINDOW)
-    if abs(late) > window and not follow_up:
+    # "Eight US troops treated for brain injuries after the drone attack on a Syria base", days later and naming no
+    # day: a count of the casualties of an earlier attack is weighed by what else it says (the place, the country).
+    counted_late = said is None and late_casualty_count(report.reading) and event.event_type == "attack" and (
+        timedelta(0) <= late <= FOLLOW_UP_WINDOW)
+    if abs(late) > window and not follow_up and not counted_late:
         return Verdict(False, 0, ("too far apart in time",))
     score, reasons = 0, []
     striker = _striker(report)
@@ -114,9 +120,16 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     day = report_day(report, gazetteer.local)
     gap = abs((day - event.day).days) if event.day else 0
     soon = report.published - event.first_seen <= OVERNIGHT
-    if gap > MAX_DAY_GAP or (gap and said is not None and not soon):
+    # A first report published before dawn may date the night before it: a report saying that day is the same.
+    night_before = said is not None and event.day is not None and (event.day - said).days == 1 and (
+        event.first_seen.astimezone(gazetteer.local).hour < DAWN_HOUR)
+    if counted_late and gap:
+        reasons.append("casualties of an earlier attack, counted later: 0")
+    elif night_before:
+        reasons.append("the day before the event's first report, which came before dawn: 0")
+    elif gap > MAX_DAY_GAP or (gap and said is not None and not soon):
         return Verdict(False, 0, (f"it happened on {day}, the event on {event.day}",))
-    if gap and soon:
+    elif gap and soon:
         reasons.append("a day apart, told within hours (a night attack dated either side of midnight): 0")
     elif gap:
         # In a busy week the same base is hit on consecutive days: a report over a day after the first that names
