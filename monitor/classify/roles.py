@@ -221,7 +221,12 @@ def _strikers(ctx: Context, doc: Text, named: list[tuple[str, Match]]) -> list[t
     # No agent named in the strike's own clause: a striker named where strikes are told, or blamed for them
     # ("the factions blamed the United States"); one named only elsewhere is not the striker.
     told = {doc.sentence_of[b] for b, label in doc.cues if label == "strike"} | _blaming(doc)
-    return [(a, m) for a, m in named if doc.sentence_of[doc.token_at(m.start)] in told]
+    found = [(a, m) for a, m in named if doc.sentence_of[doc.token_at(m.start)] in told]
+    if found or by_other_state(doc):
+        return found
+    # "CENTCOM: unilateral strikes on three facilities", "US forces responded ...": with nobody else named
+    # striking, the US side named in the title or lead is the striker of the strike the report tells.
+    return [(a, m) for a, m in named if a in ctx.us_side and doc.sentence_of[doc.token_at(m.start)] <= 1]
 
 
 def _blaming(doc: Text) -> set[int]:
