@@ -54,10 +54,15 @@ def says_only_its_headline(title: str, summary: str) -> bool:
 def content_prints(title: str, summary: str) -> tuple[str, str]:
     """Hashes of the text and of the bare headline, blind to case, punctuation and markup leftovers, so the same
     article re-published under another guid or link, or as an aggregator's "Headline - Outlet", is recognised."""
-    def digest(text: str) -> str:
-        return hashlib.sha256(_words(text).encode("utf-8", "surrogatepass")).hexdigest()
+    def digest(words: str) -> str:
+        return hashlib.sha256(words.encode("utf-8", "surrogatepass")).hexdigest()
 
-    return digest(f"{title}\n{summary}"), digest(bare_title(title, summary))
+    # The words of "title\nsummary" are the title's then the summary's (casefolding goes letter by letter and no
+    # word runs across the line break), so the title, most often its own bare headline, is cut once.
+    title_words, summary_words = _words(title), _words(summary)
+    text_words = f"{title_words} {summary_words}" if title_words and summary_words else title_words or summary_words
+    bare = bare_title(title, summary)
+    return digest(text_words), digest(title_words if bare is title else _words(bare))
 
 
 def article_link(link: str | None) -> str | None:
@@ -85,6 +90,8 @@ def same_article(title: str, summary: str, other_title: str, other_summary: str)
 def original_of(item: Item, fingerprint: str, candidates: Sequence[SeenItem]) -> SeenItem | None:
     """The stored item this one repeats: same link, same text, or near-identical text (candidates are the
     stored items of the copy window that share its link, text or title)."""
+    if not candidates:
+        return None  # most items: no link to fold (splitting a URL cost more than the rest of this check)
     link = article_link(item.link)
     for candidate in candidates:
         if candidate.fingerprint == fingerprint or (link and article_link(candidate.link) == link):

@@ -147,7 +147,7 @@ def apply(session: store.Session, runtime: Runtime, item: Item, reading: Reading
             log.debug("event %s: no alert: %s", change.event.id, decision.too_old)
         why = "\n".join([change.why, *([f"no alert: {decision.too_old}"] if decision.too_old else []),
                          *(f"no warning: {line}" for line in silent)])
-        store.save_event(session, change.event, item.key, now, [c.text for c in change.changes], why)
+        store.save_event(session, change.event, item.key, now, [c.text for c in change.changes], why, rows.history)
     if decision.outlook is not None:
         store.save_forecasts(session, decision.outlook.forecasts)
         if decision.outlook.miss is not None:
@@ -249,7 +249,9 @@ def process_batch(runtime: Runtime, items: Sequence[Item],
                     continue
                 now = when(item)
                 expiry.before(now)
-                names = events.lookup_names(done.reading, runtime.gazetteer)
+                # Only a report telling of an event, or denying one, looks events up by name (`item_context`).
+                told = done.reading.relevant or done.reading.denied
+                names = events.lookup_names(done.reading, runtime.gazetteer) if told else []
                 context = store.item_context(session, item, done.prints, done.reading, names, now,
                                              copy_window=events.COPY_WINDOW,
                                              merge_window=runtime.settings.events.merge_window,

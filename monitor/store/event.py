@@ -6,8 +6,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.attributes import set_attribute
 from sqlmodel import Session, col, select
 
 from monitor.model import EventFacts
@@ -84,21 +85,38 @@ def candidate_events(session: Session, event_types: Sequence[str], names: Iterab
 
 
 def save_event(session: Session, facts: EventFacts, item_key: str, at: datetime, changes: Iterable[str],
-               why: str | None = None) -> None:
-    """Store an event's new state, its entities and what this report changed."""
-    event = session.merge(event_row(facts))
-    # The merged object is the session's own: later look-ups of the batch take it as `held_events` would.
-    session.info.setdefault(_HELD, {})[event.id] = event
+               why: str | None = None, history: list[dict[str, Any]] | None = None) -> None:
+    """Store an event's new state, its entities and what this report changed; given `history` (a batch's
+    `ItemRows.history`), the change is put there to be inserted with the batch's items instead of through the
+    ORM (a unit-of-work insert per relevant report cost more than the batch's one statement)."""
+    held: dict[str, StoredEvent] = session.info.setdefault(_HELD, {})
+    event = held.get(facts.id)
+    if event is None:
+        event = session.merge(event_row(facts))
+        # The merged object is the session's own: later look-ups of the batch take it as `held_events` would.
+        held[event.id] = event
+    else:
+        # The session's own object already: its attributes set as `merge` would set them (the same changes, the
+        # same UPDATE), without building a model object and merging it, which cost more than the UPDATE.
+        for name, value in _row_values(facts).items():
+            set_attribute(event, name, value)
     # An event's entity names, read once per session and kept up to date here (entities are written only here).
     named: dict[str, set[str]] = session.info.setdefault(_NAMED, {})
     known = named.get(event.id)
     if known is None:
         known = named[event.id] = set(session.exec(_ENTITY_NAMES, params={"event_id": event.id}))
-    for name in {*event.places, *event.actors} - known:
-        session.add(EventEntity(event_id=event.id, name=name, event_type=event.event_type,
-                                first_seen=event.first_seen))
-        known.add(name)
-    session.add(EventHistory(event_id=event.id, item_key=item_key, at=at, changes=list(changes), why=why))
+    fresh = {*event.places, *event.actors} - known
+    if fresh:
+        # One statement, not an ORM object each: `found_ids` flushes before every look-up of a relevant item,
+        # and the unit of work was a good part of that item's cost.
+        session.connection().execute(insert(EventEntity), [
+            {"event_id": event.id, "name": name, "event_type": event.event_type, "first_seen": event.first_seen}
+            for name in fresh])
+        known.update(fresh)
+    if history is None:
+        session.add(EventHistory(event_id=event.id, item_key=item_key, at=at, changes=list(changes), why=why))
+    else:
+        history.append({"event_id": event.id, "item_key": item_key, "at": at, "changes": list(changes), "why": why})
 
 
 def event_history(engine: Engine, event_id: str) -> list[EventHistory]:
@@ -126,10 +144,14 @@ def facts(row: StoredEvent) -> EventFacts:
     )
 
 
-def event_row(event: EventFacts) -> StoredEvent:
-    return StoredEvent(
+def _row_values(event: EventFacts) -> dict[str, Any]:
+    return dict(
         id=event.id, event_type=event.event_type, title=event.title, actors=list(event.actors),
         places=list(event.places), killed=event.killed, injured=event.injured, sources=list(event.sources),
         first_seen=event.first_seen, last_seen=event.last_seen, report_count=event.report_count,
         claims=list(event.claims), day=event.day, us_targeted=event.us_targeted,
     )
+
+
+def event_row(event: EventFacts) -> StoredEvent:
+    return StoredEvent(**_row_values(event))

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, text, tuple_, union_all
+from sqlalchemy import bindparam, func, insert, or_, text, tuple_, union_all
 from sqlalchemy import select as select_columns  # sqlmodel's select takes at most four columns
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from monitor.store.engine import transaction
-from monitor.store.tables import ItemCopy, StoredItem
+from monitor.store.tables import EventHistory, ItemCopy, StoredItem
 
 
 def known_keys(engine: Engine, keys: Sequence[str]) -> set[str]:
@@ -22,14 +22,16 @@ def known_keys(engine: Engine, keys: Sequence[str]) -> set[str]:
         return known_keys_in(session, keys)
 
 
+# Built once with the keys left open: building the statement for each batch cost as much as running it.
+_KNOWN = union_all(select(col(StoredItem.key)).where(col(StoredItem.key).in_(bindparam("keys", expanding=True))),
+                   select(col(ItemCopy.key)).where(col(ItemCopy.key).in_(bindparam("keys", expanding=True))))
+
+
 def known_keys_in(session: Session, keys: Sequence[str]) -> set[str]:
     """`known_keys` in the caller's transaction: one statement per 500 keys, items and copies together."""
     found: set[str] = set()
     for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        both = union_all(select(col(StoredItem.key)).where(col(StoredItem.key).in_(chunk)),
-                         select(col(ItemCopy.key)).where(col(ItemCopy.key).in_(chunk)))
-        found.update(session.connection().execute(both).scalars())
+        found.update(session.connection().execute(_KNOWN, {"keys": list(keys[start : start + 500])}).scalars())
     return found
 
 
@@ -58,23 +60,33 @@ class CopyRow:
     published: datetime
 
 
+_COPY_COLUMNS = select_columns(
+    col(StoredItem.key), col(StoredItem.link), col(StoredItem.fingerprint), col(StoredItem.title_print),
+    col(StoredItem.title), col(StoredItem.summary), col(StoredItem.event_id), col(StoredItem.published))
+_SAME_TEXT_OR_TITLE = [col(StoredItem.fingerprint).in_(bindparam("fingerprints", expanding=True)),
+                       col(StoredItem.title_print).in_(bindparam("title_prints", expanding=True))
+                       & (col(StoredItem.published) >= bindparam("since"))
+                       & (col(StoredItem.published) <= bindparam("until"))]
+# Built once, with and without links (a batch of items with no link has none to look up): see `known_keys_in`.
+_COPIES = _COPY_COLUMNS.where(or_(*_SAME_TEXT_OR_TITLE))
+_COPIES_OR_LINKS = _COPY_COLUMNS.where(or_(*_SAME_TEXT_OR_TITLE,
+                                           col(StoredItem.link).in_(bindparam("links", expanding=True))))
+
+
 def copy_rows(session: Session, wanted: Sequence[CopyWanted]) -> list[CopyRow]:
     """The stored items that may be the originals of any of these items (the union of what `original_of`
     finds for each), in one statement per 300 items; each item picks its own out with `CopyPool`."""
     rows: list[CopyRow] = []
-    columns = (col(StoredItem.key), col(StoredItem.link), col(StoredItem.fingerprint), col(StoredItem.title_print),
-               col(StoredItem.title), col(StoredItem.summary), col(StoredItem.event_id), col(StoredItem.published))
     for start in range(0, len(wanted), 300):
         chunk = wanted[start : start + 300]
-        conditions = [col(StoredItem.fingerprint).in_(sorted({w.fingerprint for w in chunk})),
-                      col(StoredItem.title_print).in_(sorted({w.title_print for w in chunk}))
-                      & (col(StoredItem.published) >= min(w.since for w in chunk))
-                      & (col(StoredItem.published) <= max(w.until for w in chunk))]
+        params: dict[str, Any] = {"fingerprints": sorted({w.fingerprint for w in chunk}),
+                                  "title_prints": sorted({w.title_print for w in chunk}),
+                                  "since": min(w.since for w in chunk), "until": max(w.until for w in chunk)}
         links = sorted({w.link for w in chunk if w.link})
         if links:
-            conditions.append(col(StoredItem.link).in_(links))
+            params["links"] = links
         seen = {r.key for r in rows}
-        for found in session.connection().execute(select_columns(*columns).where(or_(*conditions))):
+        for found in session.connection().execute(_COPIES_OR_LINKS if links else _COPIES, params):
             if found[0] not in seen:
                 rows.append(CopyRow(*found))
     return rows
@@ -132,19 +144,22 @@ def original_of(session: Session, link: str | None, fingerprint: str, title_prin
 
 @dataclass
 class ItemRows:
-    """The items (rows from `item_row`) and copies a batch writes, inserted together when it ends
-    (`add_rows`): nothing in the batch reads them back from the store (its `CopyPool` has them)."""
+    """The items (rows from `item_row`), copies and event history a batch writes, inserted together when it ends
+    (`add_rows`): nothing in the batch reads them back from the store (its `CopyPool` has the items; the history
+    is only read by people)."""
 
     items: list[dict[str, Any]] = field(default_factory=list)
     copies: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)  # `event_history` rows, in the order written
 
     def copied(self, key: str, item_key: str, feed_url: str, at: datetime) -> None:
         self.copies.append({"key": key, "item_key": item_key, "feed_url": feed_url, "seen_at": at})
 
 
 def add_rows(session: Session, rows: ItemRows) -> None:
-    """Insert a batch's items and copies, one statement each, in the caller's transaction."""
-    for statement, values in ((insert(StoredItem), rows.items), (insert(ItemCopy), rows.copies)):
+    """Insert a batch's items, copies and event history, one statement each, in the caller's transaction."""
+    for statement, values in ((insert(StoredItem), rows.items), (insert(ItemCopy), rows.copies),
+                              (insert(EventHistory), rows.history)):
         if values:
             session.connection().execute(statement, values)
 
