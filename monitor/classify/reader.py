@@ -41,7 +41,8 @@ class Reader:
         scores, first_cue = cues.type_scores(ctx, doc)
         off_topic = cues.off_topic_frame(ctx, doc, scores, reasons)
         event_type = cues.event_type(scores, first_cue, off_topic)
-        stated = event_type in {"attack", "strike"} and bool(scores.get("threat")) and cues.statement_on_it(ctx, doc)
+        stated = event_type in {"attack", "strike"} and bool(scores.get("threat")) and cues.statement_on_it(ctx, doc) \
+            and not (event_type == "attack" and roles.claims_its_own(ctx, doc, list(matches.mentions)))
         reacting = stated and event_type == "attack"  # the attack it reacts to had its perpetrators
         if stated:
             # "Statement from the President on the attack on US forces ... we will respond": the statement, with its

@@ -96,10 +96,12 @@ def _threat(ctx: Context, doc: Text, named: set[str], party_names: set[str], in_
 
 
 def _warns_of_attacks(doc: Text) -> bool:
-    """A threat sentence that speaks of armed action: what it warns of or answers."""
+    """A threat sentence that speaks of armed action, what it warns of or answers, or of the forces it vows to
+    protect ("we will take all necessary measures to protect our forces in Iraq and Syria")."""
     threats = {doc.sentence_of[b] for b, label in doc.cues if label == "threat"}
     armed = {doc.sentence_of[b] for b, _, label in doc.hits["cues"] if label in ATTACK_WORDS}
-    return bool(threats & armed)
+    forces = {doc.sentence_of[b] for b, _, _ in doc.hits["targets"]}
+    return bool(threats & (armed | forces))
 
 
 def _theatre_named(doc: Text, event_type: str) -> bool:

@@ -34,6 +34,13 @@ def _how(doc: Text, mention: Match) -> tuple[str, str]:
     return "named", doc.sentence(sentence)
 
 
+def claims_its_own(ctx: Context, doc: Text, mentions: list[Match]) -> bool:
+    """Whether the title names, as who speaks, an armed group and nobody of the US side ("Statement of the
+    Islamic Resistance on targeting the occupation base"): a group's statement on an attack is its claim."""
+    named = {a for m in mentions if doc.sentence_of[doc.token_at(m.start)] == 0 and (a := actor_of(ctx, m))}
+    return bool(named & (ctx.iran_side | set(ctx.other_conflict))) and not named & ctx.us_side
+
+
 def us_side_hit(ctx: Context, doc: Text) -> bool:
     """Whether an attack word of the title or lead has the US side as its patient ("drone attack on US base")."""
     for begin, label in doc.cues:
