@@ -76,7 +76,9 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
             return True
         reasons.append("strike outside the watched countries")
         return False
-    return _threat(ctx, doc, named, {p.name for p in parties}, in_theatre, reasons)
+    abroad = any(p not in ctx.theatre_places for p in places)
+    here = not abroad and _forces_named(doc) and _warns_of_attacks(doc)  # "any attack on our forces in the region"
+    return _threat(ctx, doc, named, {p.name for p in parties}, in_theatre or here, reasons)
 
 
 def _threat(ctx: Context, doc: Text, named: set[str], party_names: set[str], in_theatre: bool,
@@ -89,19 +91,26 @@ def _threat(ctx: Context, doc: Text, named: set[str], party_names: set[str], in_
         return True
     if us and any(w in ctx.militia_nouns for w in doc.folded):
         return True
-    if named & ctx.us_side and in_theatre and _warns_of_attacks(doc):
-        return True  # "the US reserves the right to respond if its forces in Iraq are hit"
+    if named & ctx.us_side and in_theatre and (_warns_of_attacks(doc) or _forces_named(doc)):
+        # "the US reserves the right to respond if its forces in Iraq are hit", "we will take all necessary
+        # measures to protect our forces in Iraq and Syria"
+        return True
     reasons.append("threat without both sides of the watched confrontation")
     return False
 
 
+def _forces_named(doc: Text) -> bool:
+    """Whether a threat sentence names forces ("attacks on our forces and partners in the region"): with no place
+    outside the watched countries, a US vow to protect its forces is about those here."""
+    threats = {doc.sentence_of[b] for b, label in doc.cues if label == "threat"}
+    return any(doc.sentence_of[b] in threats for b, _, _ in doc.hits["targets"])
+
+
 def _warns_of_attacks(doc: Text) -> bool:
-    """A threat sentence that speaks of armed action, what it warns of or answers, or of the forces it vows to
-    protect ("we will take all necessary measures to protect our forces in Iraq and Syria")."""
+    """A threat sentence that speaks of armed action: what it warns of or answers."""
     threats = {doc.sentence_of[b] for b, label in doc.cues if label == "threat"}
     armed = {doc.sentence_of[b] for b, _, label in doc.hits["cues"] if label in ATTACK_WORDS}
-    forces = {doc.sentence_of[b] for b, _, _ in doc.hits["targets"]}
-    return bool(threats & (armed | forces))
+    return bool(threats & armed)
 
 
 def _theatre_named(doc: Text, event_type: str) -> bool:
