@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -46,6 +46,9 @@ from monitor.config import BUILT_IN_TARGETS, ConfigError, Settings, load_setting
 from monitor.errors import MonitorError
 from monitor.guard import DatabaseGuard, heartbeat_path, start_writer, write_heartbeat
 from monitor.pipeline import Runtime, utcnow
+
+if TYPE_CHECKING:
+    from monitor.web.server import StatusServer
 
 log = logging.getLogger("monitor.daemon")
 
@@ -90,7 +93,7 @@ class Daemon:
         runtime.processor.shutdown(wait=False)
         runtime.processor = self.metrics.timed_processor("monitor-process")
         self._ticked = time.monotonic()  # when the scheduler last ran the poll tick, for /healthz
-        self._http: web.StatusServer | None = None
+        self._http: StatusServer | None = None
 
     # -- polling
 
@@ -117,7 +120,7 @@ class Daemon:
                                                  {s.feed_url: s for _, s in claimed}, self._fetch_limit,
                                                  # A feed's alerts go out once committed, not when the poll ends:
                                                  # a slow feed of the same poll must not hold them back.
-                                                 on_alerts=lambda _: self._wake.set())
+                                                 on_alerts=lambda _: self._wake.set(), keep_items=False)
             # A failed poll was logged once already, by the pipeline, with its count of failures in a row.
             for o in outcomes:
                 if o.error is None:
@@ -126,7 +129,7 @@ class Daemon:
             for o in outcomes:
                 self.metrics.poll(feed=o.feed.label, ok=o.error is None, not_modified=o.status == 304,
                                   fetch_seconds=o.seconds, new_items=o.new_items, relevant=o.relevant,
-                                  alert_kinds=[a.kind for item in o.outcomes for a in item.alerts])
+                                  alert_kinds=o.alert_kinds)
         except Exception:
             log.exception("polling failed; the daemon goes on")
         finally:
@@ -207,7 +210,9 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, self._hangup)
         settings = self.runtime.settings
         if settings.http is not None:  # first: a port that cannot be had stops the start, before any poll
-            self._http = web.StatusServer(settings.http, web.DaemonView(
+            from monitor.web.server import DaemonView, StatusServer  # aiohttp: only for a daemon that serves pages
+
+            self._http = StatusServer(settings.http, DaemonView(
                 lambda: self.runtime.settings, self.runtime.engine, self.metrics, self.health,
                 lambda: {t.id for t in self.runtime.targets}))
             try:

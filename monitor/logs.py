@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 MASK = "****"
-NOISY = ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler")
+NOISY = ("aiohttp.client", "aiohttp.internal", "apscheduler.executors.default", "apscheduler.scheduler")
 
 
 class SecretFilter(logging.Filter):

@@ -5,7 +5,7 @@ Conditional GET (ETag / Last-Modified and 304), redirects, gzip, slow or endless
 oversized responses, and what Apprise actually POSTs or mails are all things a patched
 function would only pretend to do. A server bound to 127.0.0.1 on an ephemeral port is
 cheap, needs no network, and lets the code under test run exactly as it does in production:
-through httpx for fetching and through Apprise's own HTTP and SMTP plugins for notifying.
+through aiohttp for fetching and through Apprise's own HTTP and SMTP plugins for notifying.
 
 Everything here uses the standard library, plus aiosmtpd for the SMTP sink. Each server
 runs in daemon threads, is a context manager, and closes quickly even while a handler is

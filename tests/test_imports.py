@@ -22,7 +22,7 @@ OWNERS: dict[str, set[str]] = {
     "alembic": {"store"},
     "apprise": {"notify"},
     "jinja2": {"notify", "web"},
-    "aiohttp": {"web"},
+    "aiohttp": {"fetch", "web"},  # the feeds' HTTP client, and the daemon's status server
     "prometheus_client": {"web"},
     "apscheduler": {"daemon"},
     "pydantic": {"config"},

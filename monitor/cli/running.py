@@ -8,15 +8,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from monitor import daemon, pipeline, store
+from monitor import pipeline, store
 from monitor.cli import progress
 from monitor.cli.common import setup_logging, when, writer
 from monitor.config import load_settings, redacted_database_url
 from monitor.guard import DatabaseGuard, start_writer
-from monitor.replay import replay
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from monitor import daemon  # the scheduler, the HTTP server and the metrics: for this command only
+
     settings = load_settings(args.config)
     setup_logging(settings)
     guard = DatabaseGuard(settings.database, "run")
@@ -34,7 +35,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         return 2
     runtime, guard = writer(args, "poll --once")
     try:
-        outcomes, deliveries = asyncio.run(pipeline.poll_once(runtime))
+        outcomes, deliveries = asyncio.run(pipeline.poll_once(runtime, keep_items=False))  # counts only
         guard.record(store.alert_count(runtime.engine))
     finally:
         guard.release()
@@ -49,6 +50,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    from monitor.replay import replay  # for this command only
+
     settings = load_settings(args.config)
     setup_logging(settings, "WARNING")
     with tempfile.TemporaryDirectory(prefix="monitor-replay-") as scratch:

@@ -5,9 +5,10 @@
     pages     the status and timeline pages, from the store through the Jinja2 templates in `templates/`
 
 It reads the store and the settings and is told the daemon's state through `DaemonView`; it never writes.
+The server is imported from `monitor.web.server` by the daemon when the `http` section asks for it, not here:
+aiohttp alone is 9 MB of a daemon that may never serve a page.
 """
 
 from monitor.web.metrics import Metrics as Metrics
 from monitor.web.metrics import TimedExecutor as TimedExecutor
-from monitor.web.server import DaemonView as DaemonView
-from monitor.web.server import StatusServer as StatusServer
+

@@ -1,0 +1,102 @@
+"""What a process of monitor loads: each command imports only the libraries its path uses, and a parser process
+only feedparser and the parse module. Every library imported stays in memory for the life of the process, and the
+peak RSS of a 1,000-feed round (the daemon and its parser processes together) is a goal of its own (issue 15).
+
+Each check runs in a fresh interpreter, so that what the test process imported itself does not count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.pipeline.parsers import Parsers
+
+# The peaks are read from /proc (Linux).
+pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads peaks of memory from /proc")
+
+FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"
+
+# What only some paths need: the daemon's HTTP server, its scheduler and metrics, the progress bars; and httpx, which
+# monitor no longer uses (it brings its own command line, click and rich with it).
+NOT_FOR_POLLING = {"aiohttp.web", "apscheduler", "prometheus_client", "rich", "httpx", "click"}
+# What a parser process must never load: the store, the configuration, the fetcher, the matcher, the notifier.
+NOT_FOR_PARSING = {"sqlalchemy", "sqlmodel", "alembic", "pydantic", "yaml", "httpx", "rapidfuzz", "apprise",
+                   "jinja2", "aiohttp", "apscheduler", "prometheus_client", "rich", "sklearn", "numpy"}
+# Bounds with a margin over what was measured (Python 3.11, Linux): a new heavy import on the path fails them.
+POLL_IMPORT_MB = 100  # the command line and `poll --once`'s modules: 88 MB
+PARSER_MB = 45  # a parser process that has parsed a feed: 25 MB
+
+
+_PEAK = """
+def _peak():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
+"""
+
+
+def _loaded(*steps: str) -> list[tuple[set[str], float]]:
+    """After each import of `steps`, in one fresh interpreter: the modules and top-level packages loaded so far, and
+    the peak RSS so far in MB."""
+    # The peak is the process's own (VmHWM), not ru_maxrss: that one keeps the RSS of the forked test process
+    # from before the interpreter was started, which is the size of pytest after many tests.
+    probe = "import json, sys\nseen = []\n" + "".join(
+        f"import {step}\nseen.append([sorted(set(sys.modules) | {{m.split('.')[0] for m in sys.modules}}), "
+        "_peak()])\n" for step in steps) + "print(json.dumps(seen))"
+    probe = _PEAK + probe
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return [(set(names), float(peak)) for names, peak in json.loads(done.stdout.splitlines()[-1])]
+
+
+@pytest.fixture(scope="module")
+def command_line() -> list[tuple[set[str], float]]:
+    """What the command line alone, then `poll --once`'s modules, then the daemon's load (one interpreter)."""
+    # A module changed since it was last imported is compiled again, and that peak would count: an import first
+    # writes the bytecode, so that the one measured imports what a started monitor imports.
+    _loaded("monitor.cli.running", "monitor.daemon")
+    return _loaded("monitor.cli", "monitor.cli.running", "monitor.daemon")
+
+
+def test_the_command_line_alone_loads_no_pipeline(command_line: list[tuple[set[str], float]]) -> None:
+    loaded, _ = command_line[0]
+    unwanted = NOT_FOR_POLLING | {"aiohttp", "feedparser", "rapidfuzz", "apprise", "monitor.pipeline"}
+    assert not loaded & unwanted, sorted(loaded & unwanted)
+
+
+def test_polling_loads_neither_the_daemon_nor_its_http_server_and_stays_small(
+        command_line: list[tuple[set[str], float]]) -> None:
+    loaded, peak = command_line[1]
+    assert not loaded & NOT_FOR_POLLING, sorted(loaded & NOT_FOR_POLLING)
+    assert peak < POLL_IMPORT_MB, f"importing what `monitor poll --once` runs takes {peak:.0f} MB"
+
+
+def test_the_daemon_without_an_http_section_loads_no_http_server(command_line: list[tuple[set[str], float]]) -> None:
+    loaded, _ = command_line[2]
+    assert not loaded & {"aiohttp.web", "monitor.web.server"}, sorted(loaded & {"aiohttp.web", "monitor.web.server"})
+
+
+def test_a_parser_process_module_loads_only_what_parsing_needs() -> None:
+    ((loaded, _),) = _loaded("monitor.parse")
+    assert "feedparser" in loaded
+    assert not loaded & NOT_FOR_PARSING, sorted(loaded & NOT_FOR_PARSING)
+
+
+def test_a_running_parser_process_stays_small() -> None:
+    parsers = Parsers(size=1)
+    try:
+        body = (FEEDS / "seed_cycle.xml").read_bytes()
+        kind, _ = asyncio.run(parsers.parse(body, headers={}, feed_url="http://test/feed", source="Test",
+                                            fetched_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        assert kind == "ok"
+        (pid,) = parsers.pids()
+        status = Path(f"/proc/{pid}/status").read_text()
+        peak_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+        assert peak_kb / 1024 < PARSER_MB, f"a parser process took {peak_kb / 1024:.0f} MB"
+    finally:
+        parsers.close()
