@@ -196,7 +196,7 @@ def test_the_same_us_dead_tie_a_next_day_item_naming_no_place():
                    Reading(relevant=True, event_type="attack", actors=(), places=("Tower 22",), killed={"US": 3},
                            happened_on=MONDAY.date()))
     event = event_of(first)
-    next_day = MONDAY + timedelta(hours=20)  # the next afternoon: no night attack told either side of midnight
+    next_day = MONDAY + timedelta(hours=22)  # the next afternoon: no night attack told either side of midnight
     us_dead = Report("k-gn", "Three US soldiers killed in drone attack on base in Jordan", None, "News", next_day,
                      Reading(relevant=True, event_type="attack", actors=(), places=(), killed={"US": 3}))
     assert events.weigh(us_dead, event, WINDOW, GAZETTEER).joins

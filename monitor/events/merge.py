@@ -41,7 +41,7 @@ def _source(report: Report) -> dict[str, Any]:
 
 
 MAX_DAY_GAP = 1  # reports may put an overnight attack on either side of midnight
-OVERNIGHT = timedelta(hours=18)  # a report this soon after the first may date a night attack a day apart
+OVERNIGHT = timedelta(hours=20)  # a report this soon after the first may date a night attack a day apart
 DAWN_HOUR = 6  # a first report before this hour (theatre time) may tell of the evening before
 FULL_DAY = timedelta(hours=24)  # later than this, a report naming no day of its own may tell the next attack
 JOIN_SCORE = 2  # the evidence a report needs to join an event (see `weigh`)
