@@ -197,6 +197,7 @@ class Gazetteer:
     strikers: frozenset[str] = frozenset()  # the US side's actors, whose strikes the watch follows
     inside: dict[str, frozenset[str]] = field(default_factory=dict)  # place -> the places it lies in (a base's town)
     local: tzinfo = UTC  # the theatre's clock: a report's day is its date there
+    part_of: dict[str, frozenset[str]] = field(default_factory=dict)  # actor -> the umbrellas it belongs to
 
 
 @dataclass(frozen=True, slots=True)

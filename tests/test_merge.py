@@ -333,3 +333,27 @@ def test_a_first_report_before_dawn_may_date_the_night_before():
     assert events.weigh(said, event, WINDOW, gazetteer).joins
     noon = replace(event, first_seen=datetime(2024, 8, 10, 9, 0, tzinfo=UTC))
     assert not events.weigh(said, noon, WINDOW, gazetteer).joins
+
+
+def test_a_group_and_its_umbrella_do_not_tell_two_statements_apart():
+    """"Iraqi militia vows to attack the US after the Jurf al-Sakhar raids" read as the umbrella's words joins Kataib
+    Hezbollah's vow of that day about that place (Kataib Hezbollah is one of its groups); another group's does not."""
+    gazetteer = replace(GAZETTEER, part_of={"Kataib Hezbollah": frozenset({"Islamic Resistance in Iraq"})})
+    kh = event_of(report(MONDAY, "threat", ("Jurf al-Sakhar",), ("Kataib Hezbollah", "United States"),
+                         title="KH vows"))
+    umbrella = report(MONDAY + timedelta(hours=3), "threat", ("Jurf al-Sakhar",),
+                      ("Islamic Resistance in Iraq", "United States"))
+    verdict = events.weigh(umbrella, kh, WINDOW, gazetteer)
+    assert verdict.joins and any("a group and its umbrella" in r for r in verdict.reasons), verdict.reasons
+    other = report(MONDAY + timedelta(hours=3), "threat", ("Jurf al-Sakhar",), ("Asaib Ahl al-Haq", "United States"))
+    assert not events.weigh(other, kh, WINDOW, gazetteer).joins
+
+
+def test_a_statement_naming_no_speaker_joins_by_its_first_party():
+    """"Austin: US will take further measures" with the speaker's name unread, after the Pentagon's statement that
+    day: the same first party (the US) is evidence."""
+    pentagon = event_of(report(MONDAY, "threat", (), ("United States", "Iran-backed militias"), title="Pentagon"))
+    unnamed = report(MONDAY + timedelta(hours=3), "threat", (), ("United States", "Iran-backed militias"))
+    unnamed = replace(unnamed, reading=replace(unnamed.reading, speaker_known=False))
+    verdict = events.weigh(unnamed, pentagon, WINDOW, GAZETTEER)
+    assert verdict.joins and "the same first party (United States): +1" in verdict.reasons

@@ -675,6 +675,8 @@ SPEAKERS = [
                  id="the-name-before-the-colon"),
     pytest.param("Iraqi militia KSS threatens American bases if the US joins the war", "Kataib Sayyid al-Shuhada",
                  id="a-militia-word-beside-the-name-is-apposition"),
+    pytest.param("Esper warns Kataib Hezbollah: more attacks will bring a response", "United States",
+                 id="a-speech-verb-before-the-colon-comes-first"),
 ]
 
 

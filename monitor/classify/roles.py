@@ -139,14 +139,13 @@ def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
     the title says neither. A statement is its speaker's: merging keeps threats apart by it."""
     title_end = len(doc.sentence(0))
     colon = _TITLE_SPEAKER.match(doc.text[:title_end])
-    if colon is not None:
-        before = colon.end()
-    else:
-        words = sorted({b for b in doc.speaking if doc.sentence_of[b] == 0}
-                       | {b for b, label in doc.cues if label == "threat" and doc.sentence_of[b] == 0})
-        if not words:
-            return None
-        before = doc.words[words[0]][0]
+    words = sorted({b for b in doc.speaking if doc.sentence_of[b] == 0}
+                   | {b for b, label in doc.cues if label == "threat" and doc.sentence_of[b] == 0})
+    # "أوستن يحذّر وكلاء إيران: ..." (Austin warns Iran's proxies: ...): a speech word before the colon comes first.
+    ends = [*([colon.end()] if colon is not None else []), *([doc.words[words[0]][0]] if words else [])]
+    if not ends:
+        return None
+    before = min(ends)
     named = [a for m in mentions if m.end <= before and (a := actor_of(ctx, m)) is not None]
     if named:
         return named[-1]

@@ -205,8 +205,17 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         if speaker is not None and event.actors and speaker == event.actors[0]:
             score += 2
             reasons.append(f"the same speaker ({speaker}): +2")
+        elif speaker is not None and event.actors and (
+                speaker in gazetteer.part_of.get(event.actors[0], ()) or event.actors[0] in gazetteer.part_of.get(
+                    speaker, ())):
+            # "Iraqi militia vows ..." read as the umbrella's words, the event Kataib Hezbollah's (one of its groups):
+            # neither tells them apart.
+            reasons.append(f"a group and its umbrella ({speaker}, {event.actors[0]}): 0")
         elif speaker is not None and event.actors:
             return Verdict(False, score, (*reasons, f"another speaker ({speaker}, not {event.actors[0]})"))
+        elif event.actors and report.reading.actors[:1] == event.actors[:1]:
+            score += 1  # no speaker in the title, but the same first party ("Austin: US will take further measures")
+            reasons.append(f"the same first party ({event.actors[0]}): +1")
         elif event.actors and report.reading.actors and (
                 (report.reading.actors[0] in gazetteer.strikers) != (event.actors[0] in gazetteer.strikers)):
             # No speaker in the title: a statement whose first party is of the other side is not this one's.
