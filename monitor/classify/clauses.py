@@ -20,6 +20,7 @@ import re
 from itertools import compress
 
 from monitor.classify.context import Context
+from monitor.classify.lexicon import hits_between
 from monitor.classify.numbers import number
 from monitor.classify.segment import Text
 from monitor.text import arabic_stems
@@ -170,8 +171,9 @@ def only_militia_dead(ctx: Context, doc: Text, roles: dict[int, str], begin: int
 def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int, lo: int,
             hi: int) -> tuple[str | None, str | None, int | None]:
     """(agent role, patient role, agent token) of the event word at begin..end in its clause lo..hi."""
-    if _subject_follows(ctx, doc.folded[begin]) and not any(roles.get(i) for i in range(lo, begin)) and not _hit_in(
-            doc.hits["cues"], lo, begin):  # "ضربة ... استهدفت مسلحين": its subject came first
+    # "ضربة ... استهدفت مسلحين": a verb whose subject came first reads left to right.
+    if _subject_follows(ctx, doc.folded[begin]) and not any(roles.get(i) for i in range(lo, begin)) and not (
+            hits_between(doc.hits["cues"], lo, begin)):
         # Verb first: "استهدف مجاهدو المقاومة قاعدة الشدادي" (the resistance's fighters targeted al-Shaddadi base),
         # "قصفت الولايات المتحدة مواقع للكتائب": the first party after the verb acts, the next is hit.
         at = next((i for i in range(end, hi) if roles.get(i) is not None), None)
@@ -232,12 +234,6 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
             else:
                 patient = _head_before(roles, lo, verb)[0] or victim
     return before, patient, at
-
-
-def _hit_in(hits: list[tuple[int, int, str]], lo: int, hi: int) -> bool:
-    """Whether one of the hits (in text order) starts in lo..hi: by bisection, as a long report has many."""
-    at = bisect.bisect_left(hits, lo, key=operator.itemgetter(0))
-    return at < len(hits) and hits[at][0] < hi
 
 
 def _victim(ctx: Context, doc: Text, roles: dict[int, str], lo: int, at: int, begin: int) -> bool:

@@ -9,11 +9,11 @@ tariffs is none. An off-topic frame (handovers, anniversaries, court cases) outw
 from __future__ import annotations
 
 import bisect
-import operator
 import re
 
 from monitor.classify import clauses
 from monitor.classify.context import Context
+from monitor.classify.lexicon import covers
 from monitor.classify.numbers import number
 from monitor.classify.segment import Text, weight
 
@@ -47,6 +47,15 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
     first: dict[str, int] = {}
     counted: set[tuple[str, int]] = set()
     blasts: list[int] = []
+
+    def vote(label: str, at: int) -> None:
+        doc.cues.append((at, label))
+        first.setdefault(label, at)
+        # Each sentence votes once per type: five words for one idea are still one idea.
+        if (label, doc.sentence_of[at]) not in counted:
+            counted.add((label, doc.sentence_of[at]))
+            scores[label] = scores.get(label, 0.0) + weight(ctx.weights, doc, at)
+
     # "in response to", "in retaliation for": words of a marker that opens background are no threat of their own.
     markers = {i for b, e, label in doc.hits["background"] if label == "background" for i in range(b, e)}
     for begin, end, label in doc.hits["cues"]:
@@ -98,24 +107,14 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             # "if Tehran strikes Americans", "should they be hit", "we will keep striking": a conditional or
             # promised attack is a threat, whoever it names.
             label = resolved if resolved is not None and doc.factual[begin] else "threat"
-        doc.cues.append((begin, label))
-        first.setdefault(label, begin)
-        # Each sentence votes once per type: five words for one idea are still one idea.
-        if (label, doc.sentence_of[begin]) not in counted:
-            counted.add((label, doc.sentence_of[begin]))
-            scores[label] = scores.get(label, 0.0) + weight(ctx.weights, doc, begin)
+        vote(label, begin)
     armed = {k: v for k, v in scores.items() if k in ARMED}
     for begin in blasts:
         # "Huge blasts as jets hit a depot": a blast is the strike of its sentence, or the report's main armed event;
         # with none, something exploded where it should not ("explosions heard near the base"): an attack.
         here = [k for k in ARMED if (k, doc.sentence_of[begin]) in counted]
         label = here[0] if len(here) == 1 else max(armed, key=lambda k: armed[k]) if armed else "attack"
-        label = label if doc.factual[begin] else "threat"
-        doc.cues.append((begin, label))
-        first.setdefault(label, begin)
-        if (label, doc.sentence_of[begin]) not in counted:
-            counted.add((label, doc.sentence_of[begin]))
-            scores[label] = scores.get(label, 0.0) + weight(ctx.weights, doc, begin)
+        vote(label if doc.factual[begin] else "threat", begin)
     for sentence in _conditional_vows(doc, roles):
         if ("threat", sentence) not in counted:
             counted.add(("threat", sentence))
@@ -216,7 +215,7 @@ def _spoken_of(ctx: Context, doc: Text, begin: int, label: str) -> bool:
     الأمريكية") announces them: the strike is its news."""
     k = begin
     weapons = doc.hits["weapons"]
-    while k > 0 and (doc.folded[k - 1] in ctx.determiners or _within(weapons, k - 1)) and (
+    while k > 0 and (doc.folded[k - 1] in ctx.determiners or covers(weapons, k - 1)) and (
             doc.folded[k - 1] not in ctx.topic_markers):
         k -= 1  # "on the missile attack", "about the drone strikes"
     if k == 0:
@@ -231,12 +230,6 @@ def _spoken_of(ctx: Context, doc: Text, begin: int, label: str) -> bool:
             doc.sentence_of[b] == sentence for b, _, lb in doc.hits["strikers"] if lb == "state"):
         return False  # the US side's statement on its strikes
     return marker in ctx.topic_markers or stated
-
-
-def _within(hits: list[tuple[int, int, str]], i: int) -> bool:
-    """Whether token i lies in one of the hits (in text order), found by bisection."""
-    at = bisect.bisect_right(hits, i, key=operator.itemgetter(0)) - 1
-    return at >= 0 and i < hits[at][1]
 
 
 def statement_on_it(ctx: Context, doc: Text) -> bool:

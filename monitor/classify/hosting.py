@@ -20,13 +20,12 @@ Only an attack: a strike is the US side's own act, a threat names no place attac
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.classify.context import Context
-from monitor.classify.lexicon import Hit, PhraseIndex
+from monitor.classify.lexicon import Hit, PhraseIndex, hits_between
 from monitor.classify.segment import Text
 from monitor.config import Vocabulary
 from monitor.model import ALLIED_SIDES, Party
@@ -83,7 +82,7 @@ def _placing_sentence(hosting: Hosting, doc: Text) -> str | None:
     for first, last, kind in _mentions(allied, hosting.nouns.find(doc.folded)):
         if not (doc.foreground[first] and doc.factual[first]) or _denied(doc, denials, first, last):
             continue
-        placed = (_same_clause(doc, b, first) for b, _, _ in _within(placing, first - NEAR, last + NEAR))
+        placed = (_same_clause(doc, b, first) for b, _, _ in hits_between(placing, first - NEAR, last + NEAR))
         if kind == "site" or any(placed):
             return doc.sentence(doc.sentence_of[first])
     return None
@@ -103,12 +102,6 @@ def _mentions(allied: Iterable[tuple[int, int]], nouns: Sequence[Hit]) -> list[t
     return sorted(found, key=lambda m: (m[2] != "site", m[0]))
 
 
-def _within(hits: Sequence[Hit], start: int, end: int) -> list[Hit]:
-    """The hits (sorted, no overlaps) that lie between two tokens, found by bisection: a long report holds many."""
-    return [h for h in hits[bisect.bisect_left(hits, (start,)):bisect.bisect_right(hits, (end, end, "\uffff"))]
-            if h[1] <= end]
-
-
 def _same_clause(doc: Text, a: int, b: int) -> bool:
     """Whether two tokens are in one sentence with no clause break between them."""
     first, last = min(a, b), max(a, b)
@@ -120,5 +113,5 @@ def _same_clause(doc: Text, a: int, b: int) -> bool:
 def _denied(doc: Text, denials: Sequence[Hit], first: int, last: int) -> bool:
     """A denial just before the mention in its clause ("which no longer hosts US troops"), or right after it ("US
     troops left")."""
-    near = _within(denials, first - DENIED_BEFORE, last + DENIED_AFTER)
+    near = hits_between(denials, first - DENIED_BEFORE, last + DENIED_AFTER)
     return any(_same_clause(doc, begin, first) for begin, end, _ in near if end <= first or begin >= last)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import compress
 from typing import cast
@@ -12,6 +13,20 @@ from monitor.text import arabic_stems, tokens
 Phrase = tuple[str, ...]
 Hit = tuple[int, int, str]  # first token, past-last token, label
 _CACHE_LIMIT = 200_000
+_LAST = 1 << 62  # past any token index: "the last hit starting at or before i"
+
+
+def hits_between(hits: Sequence[Hit], start: int, end: int) -> list[Hit]:
+    """The hits (in text order, no overlaps) that lie between two tokens, found by bisection: a long report holds
+    many."""
+    return [h for h in hits[bisect.bisect_left(hits, (start,)):bisect.bisect_right(hits, (end, end, "\uffff"))]
+            if h[1] <= end]
+
+
+def covers(hits: Sequence[Hit], i: int) -> bool:
+    """Whether token i lies in one of the hits (in text order, no overlaps), found by bisection."""
+    at = bisect.bisect_right(hits, (i, _LAST, "\uffff")) - 1
+    return at >= 0 and i < hits[at][1]
 
 
 @lru_cache(maxsize=20_000)
