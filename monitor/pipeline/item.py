@@ -288,9 +288,22 @@ def process_item(runtime: Runtime, item: Item, now: datetime) -> ItemOutcome | N
 def process_items(runtime: Runtime, items: Iterable[Item], clock: Clock = utcnow) -> list[ItemOutcome]:
     """Process items not seen before, each exactly once, oldest first (feeds list newest first, and an
     incident should be known before the reports that refer back to it), `BATCH_SIZE` to a transaction."""
-    items = sorted({i.key: i for i in items}.values(), key=lambda i: i.published)
-    outcomes = []
-    for start in range(0, len(items), BATCH_SIZE):
-        batch = process_batch(runtime, items[start : start + BATCH_SIZE], lambda _: clock())
-        outcomes += [o for o in batch if o is not None]
+    return process_feeds(runtime, [items], clock)[0]
+
+
+def process_feeds(runtime: Runtime, feeds: Sequence[Iterable[Item]], clock: Clock = utcnow) -> list[list[ItemOutcome]]:
+    """`process_items` for the items of several feeds, one feed after the other, for each feed its outcomes.
+    Their items share transactions (`BATCH_SIZE` items to one): feeds fetched together cost one commit, not one
+    each. Each item sees what the items before it wrote, as when every feed has transactions of its own, so the
+    outcomes are the same; a crash loses the items of the batch being written, which are fetched again."""
+    order = [sorted({i.key: i for i in items}.values(), key=lambda i: i.published) for items in feeds]
+    flat = [item for items in order for item in items]
+    done: list[ItemOutcome | None] = []
+    for start in range(0, len(flat), BATCH_SIZE):
+        done += process_batch(runtime, flat[start : start + BATCH_SIZE], lambda _: clock())
+    outcomes: list[list[ItemOutcome]] = []
+    at = 0
+    for items in order:
+        outcomes.append([o for o in done[at : at + len(items)] if o is not None])
+        at += len(items)
     return outcomes
