@@ -39,7 +39,9 @@ _POSSESSIVE = re.compile(r"['’ʼ]s$", re.IGNORECASE)
 
 _APOSTROPHES = re.compile(f"[{_MARKS}]")
 
-@lru_cache(maxsize=200_000)
+# A 1,000-feed round of news meets ~24,000 distinct words, which this holds (98.6% hits on the bench's items, as
+# with 200,000); a full cache takes ~200 bytes a word for the life of the daemon, so it is kept small (issue 15).
+@lru_cache(maxsize=50_000)
 def fold(token: str) -> str:
     """Normalise one token: casefold, strip possessive 's, diacritics, apostrophes; unify Arabic letters."""
     token = _APOSTROPHES.sub("", _POSSESSIVE.sub("", token))

@@ -200,18 +200,54 @@ def _differences_from_models(url: str) -> list[Any]:
 # --- a fresh database --------------------------------------------------------------------------
 
 
+def _version_table(url: str) -> Any:
+    engine = _engine(url)
+    schema = inspect(engine)
+    shape = ([(c["name"], str(c["type"]), c["nullable"]) for c in schema.get_columns("alembic_version")],
+             schema.get_pk_constraint("alembic_version"))
+    engine.dispose()
+    return shape
+
+
 def test_a_fresh_database_migrates_to_head_and_matches_the_models(database_url):
-    engine = store.open_engine(database_url)
+    # Every migration run by alembic, from the first: what a database made by an earlier release goes through.
+    engine = store.open_engine(database_url, migrate_schema=False)
+    store.migrate(engine, "0001_baseline")
+    assert store.migrate(engine) == (("0001_baseline", HEAD))
     assert store.schema_revision(engine) == store.head_revision() == HEAD
     engine.dispose()
 
     assert _differences_from_models(database_url) == []
-    migrated = _shape(database_url)
+    migrated, migrated_version = _shape(database_url), _version_table(database_url)
     _drop_everything(database_url)
-    engine = _engine(database_url)
-    SQLModel.metadata.create_all(engine)
+    # A new database is made from the models at the first start, and stamped at the head without alembic: it
+    # must be the same as the migrations make.
+    engine = store.open_engine(database_url)
+    assert store.schema_revision(engine) == HEAD
     engine.dispose()
     assert migrated == _shape(database_url)  # column types, nullability, keys, indexes and constraints alike
+    assert migrated_version == _version_table(database_url)
+
+
+def test_the_revisions_read_from_the_migration_files_are_alembics():
+    # The usual start reads them as text so as not to import alembic; alembic's own answer is the reference.
+    from alembic.script import ScriptDirectory
+
+    from monitor.store.schema import _alembic_config, _revisions
+
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    assert store.head_revision() == scripts.get_current_head()
+    assert _revisions() == {s.revision: tuple(s._all_down_revisions) for s in scripts.walk_revisions()}
+
+
+def test_a_start_on_a_new_or_an_up_to_date_database_does_not_import_alembic(tmp_path):
+    # Alembic stays in memory for the life of the daemon once imported: only a migration may bring it in.
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    probe = ("import sys\nfrom monitor import store\n"
+             f"store.open_engine({url!r}).dispose()\nstore.open_engine({url!r}).dispose()\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_the_baseline_revision_builds_what_the_release_before_migrations_built(database_url):

@@ -6,8 +6,6 @@ import re
 from collections.abc import Sequence
 from urllib.parse import parse_qsl, quote, urlsplit
 
-import apprise
-
 MASK = "****"
 LONG_PART = 16  # path segments and query values longer than this are treated as tokens
 
@@ -16,6 +14,9 @@ def url_secrets(url: str) -> list[str]:
     """The parts of a notification URL that must never be shown: what Apprise marks private (passwords,
     bot tokens, keys), the userinfo password, and any path segment or query value long enough to be a token.
     Each is given raw and percent-encoded, longest first, so masking never leaves a piece behind."""
+    # Imported here, not at the top: only a configured target or a URL check needs Apprise (see targets.py).
+    import apprise
+
     found: set[str] = set()
     plugin = apprise.Apprise.instantiate(url)
     if plugin is not None:

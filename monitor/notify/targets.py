@@ -13,31 +13,43 @@ import urllib.request
 from datetime import timedelta
 from http.client import HTTPMessage
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
-
-import apprise
 
 from monitor.config import NotifyTarget, Settings
 from monitor.model import StoredAlert
 from monitor.notify.compose import alert_record
 from monitor.notify.redact import describe_url, mask, url_secrets
 from monitor.notify.safety import MAX_BODY
-from monitor.notify.templates import Templates
+
+if TYPE_CHECKING:
+    # Apprise and Jinja2 take ~5 MB that stay for the life of the daemon; they are imported when an Apprise target
+    # or a template is first built or a URL checked, so a daemon with only the log and file targets never
+    # loads them (issue 15).
+    import apprise
+
+    from monitor.notify.templates import Templates
 
 log = logging.getLogger("monitor.notify")
 
 DEFAULT_SEND_TIMEOUT = timedelta(seconds=30)
 
-# How an alert's severity shows in the service: the colour, icon or priority Apprise gives each type, and the
-# `type` field of a json:// body. A US death must not look like routine news.
-NOTIFY_TYPES = {"high": apprise.NotifyType.FAILURE, "medium": apprise.NotifyType.WARNING,
-                "low": apprise.NotifyType.INFO}
+# How an alert's severity shows in the service: the colour, icon or priority Apprise gives each type (these are
+# the values of apprise.NotifyType), and the `type` field of a json:// body. A US death must not look like routine
+# news.
+NOTIFY_LEVELS = {"high": "failure", "medium": "warning", "low": "info"}
+
+
+def notify_level(alert: StoredAlert) -> str:
+    """The Apprise notification type's value of an alert, from its severity (info when it has none)."""
+    return NOTIFY_LEVELS.get(str((alert.payload or {}).get("severity", "low")), "info")
 
 
 def notify_type(alert: StoredAlert) -> apprise.NotifyType:
     """The Apprise notification type of an alert, from its severity (info when it has none)."""
-    return NOTIFY_TYPES.get(str((alert.payload or {}).get("severity", "low")), apprise.NotifyType.INFO)
+    import apprise
+
+    return apprise.NotifyType(notify_level(alert))
 
 
 class Target(Protocol):
@@ -54,6 +66,8 @@ class AppriseTarget:
 
     def __init__(self, config: NotifyTarget, templates: Templates | None = None,
                  send_timeout: timedelta = DEFAULT_SEND_TIMEOUT):
+        import apprise
+
         url = config.secret_url()
         self.id = config.ident()
         self.label = self.id
@@ -71,6 +85,8 @@ class AppriseTarget:
         self.hidden_url = describe_url(url)
 
     def _body(self, alert: StoredAlert) -> tuple[str, str]:
+        import apprise
+
         if self.templates is None:
             return alert.text, apprise.NotifyFormat.TEXT
         if self.html:
@@ -80,6 +96,8 @@ class AppriseTarget:
     def send(self, alert: StoredAlert) -> str | None:
         if not self.valid:
             return "not a notification URL Apprise understands"
+        import apprise
+
         body, body_format = self._body(alert)
         with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
             ok = self._apprise.notify(title=alert.title, body=body, body_format=body_format,
@@ -150,7 +168,7 @@ class WebhookTarget:
         if self.request is None:
             return "not a json://, jsons://, http:// or https:// URL"
         endpoint, headers = self.request
-        record = alert_record(alert, level=notify_type(alert).value)
+        record = alert_record(alert, level=notify_level(alert))
         body = json.dumps(record, ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(endpoint, data=body, headers=headers, method="POST")
         try:
@@ -206,7 +224,12 @@ class FileTarget:
 
 def build_targets(settings: Settings) -> list[Target]:
     """Every target alerts go to: the configured URLs, plus the log and the alerts file."""
-    templates = Templates(settings.alerts.templates) if settings.alerts.templates else None
+    templates = None
+    # Only Apprise targets render the templates: without one, Jinja2 is not loaded at all.
+    if settings.alerts.templates and any(t.format != "json" for t in settings.notify):
+        from monitor.notify.templates import Templates
+
+        templates = Templates(settings.alerts.templates)
     targets: list[Target] = [WebhookTarget(t, settings.alerts.send_timeout) if t.format == "json"
                              else AppriseTarget(t, templates, settings.alerts.send_timeout) for t in settings.notify]
     if settings.alerts.log:
@@ -218,6 +241,8 @@ def build_targets(settings: Settings) -> list[Target]:
 
 def check_targets(settings: Settings) -> list[str]:
     """Problems with notification URLs, named by file and key, secrets hidden."""
+    import apprise
+
     problems = []
     for i, target in enumerate(settings.notify):
         if target.format == "json":

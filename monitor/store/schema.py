@@ -3,22 +3,25 @@ turns."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from time import monotonic, sleep
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from monitor.errors import SchemaError
 from monitor.store.sqlite import _BEGIN_OPTION
+
+if TYPE_CHECKING:
+    # Alembic (~11 MB that would stay for the life of the daemon) is imported only when a migration runs: the usual
+    # start finds the database at the head, which `_revisions` reads from the migration files as text (issue 15).
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BASELINE_REVISION = "0001_baseline"
@@ -43,6 +46,8 @@ class SchemaRevisions(NamedTuple):
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     # The option is read through ConfigParser, which would take a "%" in the path for interpolation.
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
@@ -50,16 +55,43 @@ def _alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+def _assigned(tree: ast.Module, name: str) -> object:
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, ast.AnnAssign) and node.value is not None else []
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            assert isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None
+            return ast.literal_eval(node.value)
+    raise SchemaError(f"{name} is not set in a migration file; the installation is incomplete")
+
+
 @cache
-def _scripts() -> ScriptDirectory:
-    return ScriptDirectory.from_config(_alembic_config())
+def _revisions() -> dict[str, tuple[str, ...]]:
+    """Each revision of this release's migrations and the ones it revises, read from the files' `revision` and
+    `down_revision` assignments the way alembic finds them, without importing alembic or running the files."""
+    revisions: dict[str, tuple[str, ...]] = {}
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        if not any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "revision"
+                                                     for t in n.targets) for n in tree.body):
+            continue  # __init__.py and helpers: alembic skips files without a revision too
+        revision, down = _assigned(tree, "revision"), _assigned(tree, "down_revision")
+        downs = (down,) if isinstance(down, str) else tuple(down) if isinstance(down, list | tuple) else ()
+        assert isinstance(revision, str) and all(isinstance(d, str) for d in downs)
+        revisions[revision] = downs
+    return revisions
 
 
 def head_revision() -> str:
     """The revision this release's migrations end at."""
-    head = _scripts().get_current_head()
-    if head is None:
+    revisions = _revisions()
+    heads = set(revisions).difference(*revisions.values())
+    if not heads:
         raise SchemaError(f"no migrations found in {MIGRATIONS_DIR}; the installation is incomplete")
+    if len(heads) > 1:
+        raise SchemaError(f"the migrations in {MIGRATIONS_DIR} end at several revisions ({', '.join(sorted(heads))}); "
+                          "the installation is inconsistent")
+    (head,) = heads
     return head
 
 
@@ -135,15 +167,17 @@ def _migration_lock(engine: Engine) -> Iterator[Connection]:
 def migrate(engine: Engine, revision: str = "head") -> SchemaRevisions:
     """Bring the database's schema up to `revision` (default: this release's last), one instance at a time.
 
-    A database without monitor's tables gets them from the migrations; one made by the release before migrations
-    (its tables, no alembic_version table) is taken as being at the baseline revision and upgraded from there.
+    A database without monitor's tables gets the head schema from the models (the same as the migrations make, and
+    stamped so), or from the migrations when an earlier `revision` is asked for; one made by the release before
+    migrations (its tables, no alembic_version table) is taken as being at the baseline revision and upgraded from
+    there.
     Instances starting together on one database serialise on a lock (a PostgreSQL advisory lock, SQLite's write
     lock): one migrates, the others then find nothing to do. Raises SchemaError for a database this release
     cannot upgrade (written by a later release, or holding only some of monitor's tables).
     """
     head = head_revision()
     target = head if revision == "head" else revision
-    known = {script.revision for script in _scripts().walk_revisions()}
+    known = set(_revisions())
     if target not in known:
         raise SchemaError(f"unknown schema revision {target!r}")
     if engine.dialect.name == "sqlite":
@@ -156,6 +190,10 @@ def migrate(engine: Engine, revision: str = "head") -> SchemaRevisions:
         if before is not None and before not in known:
             raise SchemaError(f"the database schema is at revision {before!r}, which this release does not know "
                               f"(its last is {head!r}); it was probably upgraded by a later release")
+        if before is None and target == head and _create_at_head(connection, head):
+            return SchemaRevisions(None, head)
+        from alembic import command
+
         config = _alembic_config(connection)
         if before is None:
             tables = set(inspect(connection).get_table_names())
@@ -168,3 +206,23 @@ def migrate(engine: Engine, revision: str = "head") -> SchemaRevisions:
                 before = BASELINE_REVISION
         command.upgrade(config, target)
         return SchemaRevisions(before, _current_revision(connection))
+
+
+def _create_at_head(connection: Connection, head: str) -> bool:
+    """Give a database without any of monitor's tables the head schema from the models, stamped at `head`; False
+    (and nothing done) when it has some. The models and the migrations make the same schema (a test compares
+    them), and this way the first start of a new instance imports no alembic (~11 MB for the life of the daemon)."""
+    from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table
+    from sqlmodel import SQLModel
+
+    from monitor.store import tables as _tables  # noqa: F401  (defines the models' tables in the metadata)
+
+    if set(inspect(connection).get_table_names()) & set(SQLModel.metadata.tables):
+        return False
+    SQLModel.metadata.create_all(connection)
+    # The table alembic keeps its revision in, as alembic makes it.
+    version = Table(_VERSION_TABLE, MetaData(), Column("version_num", String(32), nullable=False),
+                    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
+    version.create(connection)
+    connection.execute(version.insert().values(version_num=head))
+    return True
