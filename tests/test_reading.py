@@ -677,6 +677,8 @@ SPEAKERS = [
                  id="a-militia-word-beside-the-name-is-apposition"),
     pytest.param("Esper warns Kataib Hezbollah: more attacks will bring a response", "United States",
                  id="a-speech-verb-before-the-colon-comes-first"),
+    pytest.param("Iraqi armed group threatens US bases if Washington joins the war", "Iran-backed militias",
+                 id="an-armed-group-named-by-no-name-speaks"),
 ]
 
 
