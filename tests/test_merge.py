@@ -357,3 +357,12 @@ def test_a_statement_naming_no_speaker_joins_by_its_first_party():
     unnamed = replace(unnamed, reading=replace(unnamed.reading, speaker_known=False))
     verdict = events.weigh(unnamed, pentagon, WINDOW, GAZETTEER)
     assert verdict.joins and "the same first party (United States): +1" in verdict.reasons
+
+
+def test_a_statements_places_do_not_keep_its_speaker_apart():
+    """Kataib Hezbollah's vow of the morning names Tower 22, its restatement at noon the US embassy: the places a
+    statement speaks of do not make it another statement."""
+    vow = event_of(report(MONDAY, "threat", ("Tower 22",), ("Kataib Hezbollah", "United States"), title="KH vows"))
+    again = report(MONDAY + timedelta(hours=3), "threat", ("US Embassy Baghdad",), ("Kataib Hezbollah",))
+    verdict = events.weigh(again, vow, WINDOW, GAZETTEER)
+    assert verdict.joins and "other places, named by a statement: 0" in verdict.reasons

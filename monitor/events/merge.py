@@ -159,6 +159,10 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
             # Akashat", "Mayadin and al-Bukamal"): other places of the same striker's strikes that day weigh
             # nothing either way.
             reasons.append("other places, struck by the same striker that day: 0")
+        elif event.event_type == "threat":
+            # "Kataib Hezbollah warns of strikes on US bases ...; embassy on alert": the places a statement names are
+            # what it speaks of, not where it happened: its speaker and day decide.
+            reasons.append("other places, named by a statement: 0")
         else:
             return Verdict(False, score, (*reasons, "other places"))
     elif crossed:
