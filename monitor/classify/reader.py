@@ -55,7 +55,8 @@ class Reader:
         # A vow or a funeral tells no toll of its own: the one it reports is the incident's it is about.
         killed, injured, evidence = toll.toll_counts(ctx, doc, whole=event_type not in toll.OWN_TOLL)
         toll.named_dead(ctx, doc, mentions, killed)
-        if event_type == "attack" and toll.only_militia_hurt(killed, injured) and not any(
+        militia_hurt = toll.only_militia_hurt(killed, injured)
+        if event_type == "attack" and militia_hurt and not any(
                 m.name in ctx.sites and ctx.places[m.name].hosts_us_forces(when)
                 and doc.sentence_of[doc.token_at(m.start)] <= 1 for m in mentions) and not roles.us_side_hit(
                 ctx, doc):  # not a base it hit, named or told ("a drone attack on a US base kills six fighters")
@@ -80,8 +81,8 @@ class Reader:
         where = places.places(ctx, event_type, doc, party_source, parties)
         is_relevant = not off_topic and relevant(ctx, event_type, doc, party_source, parties, where, when, reasons,
                                                  allied_hurt=toll.allied_hurt_only(killed, injured),
-                                                 militia_hurt=toll.only_militia_hurt(killed, injured))
-        if is_relevant and event_type == "strike" and (toll.only_militia_hurt(killed, injured) or doc.militia_hit) \
+                                                 militia_hurt=militia_hurt)
+        if is_relevant and event_type == "strike" and (militia_hurt or doc.militia_hit) \
                 and not any(p.name in ctx.iran_side for p in parties):
             parties.append(Party(ctx.catch_all, "target", "assumed"))  # the militias it hit, named by no name
         weapon_name, weapon_count = weapon(ctx, doc)
