@@ -402,8 +402,12 @@ def late_casualty_count(reading: Reading) -> bool:
     """Whether a report counts US or coalition casualties of an attack it tells as earlier ("eight US troops
     treated for brain injuries after the drone attack on a Syria base"): such counts come days later, and the
     attack they belong to is looked for over the follow-up window even when the report names no day."""
-    hurt = set(reading.killed) | set(reading.injured)
-    return reading.event_type == "attack" and bool(reading.background) and bool(hurt & set(ALLIED_SIDES))
+    return reading.event_type == "attack" and bool(reading.background) and allied_hurt(reading.killed, reading.injured)
+
+
+def allied_hurt(killed: dict[str, int], injured: dict[str, int]) -> bool:
+    """Whether counts name US or coalition people killed or hurt."""
+    return bool((set(killed) | set(injured)) & set(ALLIED_SIDES))
 
 
 def total_count(counts: dict[str, int]) -> int:

@@ -25,6 +25,7 @@ from monitor.model import (
     Reading,
     Report,
     Verdict,
+    allied_hurt,
     late_casualty_count,
     total_count,
 )
@@ -183,7 +184,7 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         step = 2 if set(event.killed).intersection(ALLIED_SIDES) else 1
         score += step
         reasons.append(f"the same dead ({_toll(event.killed)}): +{step}")
-    if gap and not soon and _allied_hurt(report.reading.killed, report.reading.injured) and _allied_hurt(
+    if gap and not soon and allied_hurt(report.reading.killed, report.reading.injured) and allied_hurt(
             event.killed, event.injured):
         # "The wounded of the Tower 22 attack rise to more than 40", a day later: a toll update counts the same
         # side's people (a second attack on the base rarely hurts them again the next day).
@@ -231,10 +232,6 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
 def _striker(report: Report) -> str | None:
     """The striker a strike report names, if it names one."""
     return next((p.name for p in report.reading.parties if p.role == "striker" and p.how == "named"), None)
-
-
-def _allied_hurt(killed: dict[str, int], injured: dict[str, int]) -> bool:
-    return bool((set(killed) | set(injured)) & set(ALLIED_SIDES))
 
 
 def _toll(killed: dict[str, int]) -> str:

@@ -67,8 +67,9 @@ def candidate_events(session: Session, event_types: Sequence[str], names: Iterab
     that name no place (they match on other evidence), or, for a report that names nothing, every one.
 
     The first is one indexed look-up on (event_type, name, first_seen), the second one on first_seen within
-    the window: the cost grows with the events of the window, not with all the stored ones. Both read ids only,
-    in the order the whole rows would come; the rows are `held_events`.
+    the window (the type told apart after it): the cost grows with the events of the window, not with all the
+    stored ones. Both read ids (the second with each one's type), in the order the whole rows would come; the rows
+    are `held_events`.
     """
     names = sorted(set(names))
     named: list[str] = []
