@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from monitor.classify import cues, hosting, layout, places, roles, segment, toll
+from monitor.classify import cues, hosting, layout, learned, places, roles, segment, toll
 from monitor.classify.context import Context
 from monitor.classify.language import unread_language
 from monitor.classify.relevance import relevant
 from monitor.classify.weapons import weapon
 from monitor.classify.when import happened_on
-from monitor.config import EVENT_TYPES, Vocabulary, Watchlist
+from monitor.config import EVENT_TYPES, TypeModel, Vocabulary, Watchlist
 from monitor.model import Matches, Party, Reading
 
 
 class Reader:
     """Built once from the vocabulary and watchlist; `read` is the per-item call."""
 
-    def __init__(self, vocabulary: Vocabulary, watchlist: Watchlist):
+    def __init__(self, vocabulary: Vocabulary, watchlist: Watchlist, type_model: TypeModel | None = None):
         self.vocabulary = vocabulary
         self.watchlist = watchlist
+        self.type_model = type_model
         self.context = Context.build(vocabulary, watchlist)
         self.hosting = hosting.Hosting.build(vocabulary)
 
     def read(self, title: str, summary: str, matches: Matches, when: datetime) -> Reading:
         """Read one report. `matches` must come from matching `f"{title}\\n{summary}"`."""
+        return self.read_with_features(title, summary, matches, when)[0]
+
+    def read_with_features(self, title: str, summary: str, matches: Matches,
+                           when: datetime) -> tuple[Reading, dict[str, float]]:
+        """The reading, and what the type model saw of the report (`monitor train` learns from these)."""
         ctx = self.context
         unread = layout.unread_spans(title, summary)
         if unread:  # an outlet's name, a repeated summary, a dateline: no part of the report
@@ -36,11 +42,11 @@ class Reader:
             doc = segment.segment(ctx, title, summary, matches, when)
         foreign = unread_language(ctx, doc.text, doc.folded, doc.masked)
         if foreign is not None:
-            return Reading(relevant=False, event_type=None, actors=(), places=(), reasons=(foreign,))
+            return Reading(relevant=False, event_type=None, actors=(), places=(), reasons=(foreign,)), {}
         reasons: list[str] = []
         scores, first_cue = cues.type_scores(ctx, doc)
         off_topic = cues.off_topic_frame(ctx, doc, scores, reasons)
-        event_type = cues.event_type(scores, first_cue, off_topic)
+        event_type = cue_type = cues.event_type(scores, first_cue, off_topic)
         stated = event_type in {"attack", "strike"} and bool(scores.get("threat")) and cues.statement_on_it(ctx, doc) \
             and not (event_type == "attack" and roles.claims_its_own(ctx, doc, list(matches.mentions)))
         reacting = stated and event_type == "attack"  # the attack it reacts to had its perpetrators
@@ -72,6 +78,18 @@ class Reader:
         elif event_type == "attack" and roles.at_militia_held(ctx, doc, mentions, killed, injured):
             event_type = "strike"
             reasons.append("blasts where the militias hold positions, nobody named attacking: a strike on them")
+        seen = learned.features(ctx, doc, event_type, cue_type, scores, off_topic)
+        if self.type_model is not None and not doc.denied:
+            # The rules' answer is one of the model's features: it overrules them only where wording the rules
+            # do not know says otherwise, and says so. Not on a denial: words alone cannot tell "a US strike" from
+            # "reports of a US strike are false", and denials are too rare in the labelled sets to learn from.
+            event_type, overruled = learned.second_opinion(self.type_model, seen, event_type)
+            if overruled is not None:
+                reasons.append(overruled)
+                killed, injured, evidence = toll.toll_counts(ctx, doc, whole=event_type not in toll.OWN_TOLL)
+                toll.named_dead(ctx, doc, mentions, killed)
+                militia_hurt = toll.only_militia_hurt(killed, injured)
+                evidence["type_model"] = overruled
         # A threat is about what it answers: the militias behind "the attack" it follows are parties.
         party_source = list(matches.mentions) if event_type == "threat" else mentions
         parties = roles.parties(ctx, event_type, doc, roles.party_mentions(ctx, doc, party_source))
@@ -118,4 +136,4 @@ class Reader:
             background_places=places.background_places(ctx, doc, matches),
             denied=denied, us_targeted=hosted is not None, speaker_known=said_by is not None,
             countries=tuple(dict.fromkeys(c for b, _, c in doc.hits["countries"] if doc.sentence_of[b] <= 1)),
-        )
+        ), seen

@@ -7,6 +7,7 @@ unhealthy daemon), 2 bad configuration or input, 130 interrupted.
     running    run, poll, replay, migrate: the commands that run the pipeline and write the database
     looking    status, events, match, track-record, eval: the commands that look without writing
     calibrating  calibrate: refit the warning rules' numbers on labelled cycles
+    training     train: fit the learned type model on labelled files
     checks     check-config, notify-test: is the set-up right
     arguments  the types of option values (durations, times): a bad one is a usage message, not a traceback
     progress   progress bars for replay and eval, on a terminal only
@@ -44,6 +45,7 @@ def _command(module: str, name: str) -> Command:
 cmd_run, cmd_poll = _command("running", "cmd_run"), _command("running", "cmd_poll")
 cmd_replay, cmd_migrate = _command("running", "cmd_replay"), _command("running", "cmd_migrate")
 cmd_calibrate = _command("calibrating", "cmd_calibrate")
+cmd_train = _command("training", "cmd_train")
 cmd_check_config, cmd_notify_test = _command("checks", "cmd_check_config"), _command("checks", "cmd_notify_test")
 cmd_eval, cmd_events = _command("looking", "cmd_eval"), _command("looking", "cmd_events")
 cmd_match, cmd_status = _command("looking", "cmd_match"), _command("looking", "cmd_status")
@@ -120,6 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--pull", type=float, default=None, help="how strongly fitted numbers are pulled toward the "
                      "hand-set ones (L2 strength, default 1)")
     cal.set_defaults(func=cmd_calibrate)
+
+    tr = command("train", "fit the learned type model on labelled files and print its cross-validated figures")
+    tr.add_argument("labelled", metavar="LABELLED.jsonl", nargs="+", help="labelled files (format of `monitor eval`)")
+    tr.add_argument("--provenance", action="append", help="provenance file (JSON) giving each report's shape, for "
+                    "figures by shape (repeat for several)")
+    tr.add_argument("--folds", type=int, default=10, help="cross-validation folds, by incident (default 10)")
+    tr.add_argument("--out", help="where to write the model (default: type_model in monitor.yaml, else "
+                    "type_model.json beside it)")
+    tr.set_defaults(func=cmd_train)
 
     events = command("events", "list the stored events: type, places, toll, sources, first seen")
     events.add_argument("--since", type=arguments.since, help="only events first seen since then: a duration ago "

@@ -4,6 +4,7 @@ Those that read the database never create it: a wrong path is an error naming it
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import tempfile
@@ -21,7 +22,7 @@ from monitor.cli.common import (
     target_label,
     when,
 )
-from monitor.config import Settings, Watchlist, load_settings, load_vocabulary, load_watchlist
+from monitor.config import Settings, Watchlist, load_settings, load_type_model, load_vocabulary, load_watchlist
 from monitor.guard import HEARTBEAT_FILE
 from monitor.model import Reading, Report
 
@@ -98,13 +99,16 @@ def _health(settings: Settings, fresh: timedelta) -> int:
 def cmd_match(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     watchlist = load_watchlist(settings.watchlist)
-    from monitor.classify import Reader
+    from monitor.classify import Reader, learned
     from monitor.match import Matcher
 
     text = " ".join(args.text)
     matches = Matcher(watchlist).match(f"{text}\n{args.summary}" if args.summary else text)
     moment: datetime = args.at or datetime.now(UTC)
-    reading = Reader(load_vocabulary(settings.vocabulary), watchlist).read(text, args.summary, matches, moment)
+    type_model = load_type_model(settings.type_model) if settings.type_model else None
+    reading, seen = Reader(load_vocabulary(settings.vocabulary), watchlist, type_model).read_with_features(
+        text, args.summary, matches, moment)
+    opinion = learned.probabilities(type_model, seen) if type_model is not None and seen else None
     if args.json:
         print(json.dumps({"mentions": [m.as_dict() for m in matches.mentions], "reading": reading.as_dict()},
                          ensure_ascii=False, indent=2))
@@ -116,6 +120,10 @@ def cmd_match(args: argparse.Namespace) -> int:
         print("no watchlist names found")
     print(f"event type: {reading.event_type or 'none'}; relevant: {'yes' if reading.relevant else 'no'}")
     print(f"cue scores: {reading.scores}")
+    if opinion is not None and type_model is not None:  # its say, whether or not it overruled the rules
+        ranked = sorted(opinion.items(), key=lambda kv: -kv[1])
+        print(f"type model ({type_model.name}): " + ", ".join(f"{k} {p:.0%}" for k, p in ranked)
+              + f" (overrules the rules when surer of another type by more than {type_model.margin:.0%})")
     for reason in reading.reasons:
         print(f"reason: {reason}")
     for party in reading.parties:
@@ -209,4 +217,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
         report = evaluate(runtime, labelled, load_watchlist(settings.watchlist), timeline, advance)
         runtime.engine.dispose()
     print(report.render(worst=args.worst))
+    fitted = _fitted_on(settings, [Path(p) for p in args.labelled])
+    if fitted:
+        print(f"note: the type model ({settings.type_model}) was fitted on {', '.join(fitted)}: its event types there "
+              "are in sample; `monitor train` prints its figures by cross-validation by incident")
     return 0
+
+
+def _fitted_on(settings: Settings, paths: list[Path]) -> list[str]:
+    """Which of these labelled files the configured type model was trained on (by content, not name)."""
+    if settings.type_model is None:
+        return []
+    trained = {str(f.get("sha256")) for f in load_type_model(settings.type_model).trained_on}
+    return [p.name for p in paths if hashlib.sha256(p.read_bytes()).hexdigest() in trained]

@@ -7,6 +7,7 @@
     watchlist    the actors, places and people watched, with aliases, sides and hosting periods
     vocabulary   the words the reader looks for
     rules        escalation rules and the history files of past incidents
+    type_model   the learned type model's weights (`monitor train` writes the file)
     check        the files as a whole: every name one file takes from another exists
 
 Every problem is a `ConfigError` naming the file, the key path and what is wrong.
@@ -53,6 +54,9 @@ from monitor.config.settings import ScheduleConfig as ScheduleConfig
 from monitor.config.settings import Settings as Settings
 from monitor.config.settings import is_loopback as is_loopback
 from monitor.config.settings import listen_address as listen_address
+from monitor.config.type_model import MODEL_FORMAT as MODEL_FORMAT
+from monitor.config.type_model import TypeModel as TypeModel
+from monitor.config.type_model import load_type_model as load_type_model
 from monitor.config.values import ByteSize as ByteSize
 from monitor.config.values import Duration as Duration
 from monitor.config.values import expand_env as expand_env

@@ -9,6 +9,7 @@ from typing import TypeVar
 from monitor.config.files import ConfigError
 from monitor.config.rules import HistoryFile, RulesFile, load_rules, read_history_files
 from monitor.config.settings import Settings
+from monitor.config.type_model import load_type_model
 from monitor.config.vocabulary import Vocabulary, load_vocabulary, vocabulary_files
 from monitor.config.watchlist import Watchlist, did_you_mean, load_watchlist
 
@@ -36,6 +37,9 @@ def check_config_files(settings: Settings) -> list[str]:
     vocabulary = attempt(lambda: load_vocabulary(settings.vocabulary))
     rules = attempt(lambda: load_rules(settings.rules))
     history = attempt(lambda: read_history_files(settings.history))
+    model_path = settings.type_model
+    if model_path is not None:
+        attempt(lambda: load_type_model(model_path))
     return problems + reference_problems(settings, watchlist, vocabulary, rules, history or [])
 
 

@@ -92,6 +92,7 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
             "watchlist": [_resolve(base, p) for p in settings.watchlist],
             "vocabulary": [_resolve(base, p) for p in settings.vocabulary],
             "rules": _resolve(base, settings.rules),
+            "type_model": _resolve(base, settings.type_model) if settings.type_model else None,
             "notify": [t.model_copy(update={"url_file": _resolve(base, t.url_file)}) if t.url_file else t
                        for t in settings.notify],
             "history": [_resolve(base, p) for p in settings.history],

@@ -299,6 +299,7 @@ class Settings(_Section):
     watchlist: list[Path] = [Path("watchlist.yaml")]
     vocabulary: list[Path] = [Path("vocabulary.yaml")]
     rules: Path = Path("rules.yaml")
+    type_model: Path | None = None  # the learned second opinion on event types (`monitor train` writes it)
     history: list[Path] = [Path("history.yaml")]
     state_dir: Path = Path("../state")
     log_level: str = "INFO"

@@ -11,7 +11,7 @@ from functools import cached_property
 
 from monitor import assess, config, notify, store
 from monitor.classify import Reader
-from monitor.config import ConfigError, Settings, Watchlist, load_vocabulary, load_watchlist
+from monitor.config import ConfigError, Settings, Watchlist, load_type_model, load_vocabulary, load_watchlist
 from monitor.match import Matcher
 from monitor.model import Gazetteer
 from monitor.pipeline.parsers import Parsers
@@ -64,8 +64,9 @@ def _built(settings: Settings, open_store: Callable[[], store.Engine],
     if problems:
         raise ConfigError(problems)
     history = config.incidents_of(history_files)
+    type_model = load_type_model(settings.type_model) if settings.type_model else None
     targets = notify.build_targets(settings)
-    runtime = Runtime(settings, open_store(), Matcher(watchlist), Reader(vocabulary, watchlist), targets,
+    runtime = Runtime(settings, open_store(), Matcher(watchlist), Reader(vocabulary, watchlist, type_model), targets,
                       world_of(watchlist), gazetteer_of(watchlist, vocabulary.theatre_utc_offset), rules, history)
     if processor is not None:  # the worker thread the running pipeline already queues on (its own is unused)
         runtime.processor = processor

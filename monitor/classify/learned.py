@@ -1,0 +1,125 @@
+"""The learned second opinion on the event type: a linear model over the report's words, read after the rules.
+
+The rules say who acts on whom; what they miss is wording nobody wrote a rule for ("Statement on the American
+aggression in Babil ... will not pass without an answer" is a vow, not the strike). The model sees the words and
+word pairs of the report, the letters inside each word (so an Arabic word with a clitic still shares most of its
+features with the bare word), the title's words apart, and the rules' own answer and cue scores. Watched names
+are replaced by their kind ("ACTOR:iran_aligned", "PLACE:base"): the model cannot learn that a name means an
+attack, only how reports about such names are worded.
+
+Features are computed here, for training (`monitor train`) and reading alike, so both see the same thing. The
+weights come from `config/type_model.json` (`monitor.config.TypeModel`); scoring is a dot product, no library.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+
+from monitor.classify.context import Context
+from monitor.classify.segment import Text
+from monitor.config import TypeModel
+
+RULE_TYPES = ("attack", "strike", "threat", "other")
+_CHAR_SIZES = (3, 4, 5)
+_WORDING = frozenset({"w:", "b:", "t:", "c:", "x:"})  # the blocks of words, pairs, title words, letters, aside
+_SCORE_CAP = 6.0  # cue scores above this say nothing more: a long report repeats its words
+RULE_WEIGHT = 3.0  # the rules' answers count three times a block of words: less regularised, more trusted
+
+
+def _kinds(ctx: Context, doc: Text) -> dict[int, str]:
+    """Token -> the kind of the watched name it starts ("ACTOR:iran_aligned"); the rest of a name is skipped."""
+    out: dict[int, str] = {}
+    for mention, first, end in doc.named:
+        name = mention.name
+        if name in ctx.side:
+            kind = f"ACTOR:{ctx.side[name]}"
+        elif name in ctx.kind:
+            kind = f"PLACE:{ctx.kind[name]}"
+        elif name in ctx.affiliation:
+            kind = f"PERSON:{ctx.side.get(ctx.affiliation[name], 'other')}"
+        else:
+            kind = "NAME"
+        for i in range(first, end):
+            out[i] = kind if i == first else ""
+    return out
+
+
+def _normalised(block: Iterable[str], prefix: str, out: dict[str, float]) -> None:
+    """Each distinct feature of a block once, the block scaled to length 1: a long report weighs no more."""
+    distinct = set(block)
+    if distinct:
+        value = 1.0 / math.sqrt(len(distinct))
+        for feature in distinct:
+            out[prefix + feature] = value
+
+
+def features(ctx: Context, doc: Text, rule_type: str, cue_type: str, scores: dict[str, float],
+             off_topic: bool) -> dict[str, float]:
+    """The model's view of a report: its words with names as kinds, and what the rules made of it: the type its
+    cue words give (`cue_type`) and the type after reading who acted on whom and who was hurt (`rule_type`), so
+    it learns where the rules' reading of the structure is to be trusted over the words."""
+    kinds = _kinds(ctx, doc)
+    every = [kinds.get(i, word) for i, word in enumerate(doc.folded)]
+    # Words of background and hypothetical clauses ("after the attack on the base", "if they strike") are
+    # another block: they tell what the report refers to, not what it reports.
+    words = [w for w, fore in zip(every, doc.foreground, strict=True) if w and fore]
+    aside = [w for w, fore in zip(every, doc.foreground, strict=True) if w and not fore]
+    title_line = len(doc.text.split("\n", 1)[0])
+    title_end = next((i for i, (start, _, _) in enumerate(doc.words) if start > title_line), len(doc.words))
+    out: dict[str, float] = {}
+    _normalised(aside, "x:", out)
+    _normalised(words, "w:", out)
+    _normalised((f"{a} {b}" for a, b in itertools.pairwise(words)), "b:", out)
+    _normalised((w for w in every[:title_end] if w), "t:", out)
+    grams: list[str] = []
+    for i, token in enumerate(doc.folded):
+        if i in kinds or not token.isalpha():
+            continue
+        padded = f" {token} "
+        grams.extend(padded[j:j + n] for n in _CHAR_SIZES for j in range(len(padded) - n + 1))
+    _normalised(grams, "c:", out)
+    out[f"rule:{rule_type}"] = RULE_WEIGHT
+    out[f"cue:{cue_type}"] = RULE_WEIGHT
+    for kind in doc.denied:  # "no attack took place", "reports of a US strike are false"
+        out[f"denied:{kind}"] = 1.0
+    for kind in RULE_TYPES[:3]:
+        out[f"score:{kind}"] = min(scores.get(kind, 0.0), _SCORE_CAP) / 3
+    if off_topic:
+        out["off_topic"] = 1.0
+    if title_end == len(doc.words):
+        out["title_only"] = 1.0
+    return out
+
+
+def is_wording(feature: str) -> bool:
+    """Whether a feature is the report's wording (rare ones are dropped in training), not the rules' reading."""
+    return feature[:2] in _WORDING
+
+
+def probabilities(model: TypeModel, feats: dict[str, float]) -> dict[str, float]:
+    """The model's probability of each type (a softmax over the classes' scores)."""
+    totals = list(model.bias)
+    width, index, table = len(totals), model.index, model.table
+    for name, value in feats.items():
+        row = index.get(name)
+        if row is not None:
+            at = row * width
+            for k in range(width):
+                totals[k] += table[at + k] * value
+    top = max(totals)
+    exps = [math.exp(t - top) for t in totals]
+    whole = sum(exps)
+    return {kind: e / whole for kind, e in zip(model.classes, exps, strict=True)}
+
+
+def second_opinion(model: TypeModel, feats: dict[str, float], rule_type: str) -> tuple[str, str | None]:
+    """The type to keep, and why when the model overrules the rules: only when it is surer of another type than
+    of the rules' one by the model's margin (fitted with it, by cross-validation)."""
+    probs = probabilities(model, feats)
+    best = max(probs, key=lambda k: probs[k])
+    if best == rule_type or probs[best] - probs.get(rule_type, 0.0) <= model.margin:
+        return rule_type, None
+    return best, (f"type model ({model.name}): {best} {probs[best]:.0%} against {rule_type} "
+                  f"{probs.get(rule_type, 0.0):.0%} from the rules")

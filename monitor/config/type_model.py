@@ -1,0 +1,104 @@
+"""The learned type model's file (`config/type_model.json`, written by `monitor train`): its weights, checked.
+
+The file holds tens of thousands of weights: they are checked by hand, not by pydantic (which would take a second
+and tens of megabytes to build objects for them), and kept as one flat array of floats with an index by feature,
+a few megabytes for the daemon's whole life.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from array import array
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from monitor.config.files import ConfigError, describe_errors
+
+MODEL_FORMAT = 1
+
+
+class _Header(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    format: int
+    name: str
+    classes: list[str] = Field(min_length=2)
+    bias: list[float]
+    margin: float = Field(ge=0, le=1)
+    trained_on: list[dict[str, Any]] = []
+    cross_validated: dict[str, Any] = {}
+    weights: dict[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class TypeModel:
+    """A linear model: per feature one weight per class, plus a bias per class."""
+
+    name: str  # the file's name and the training data's fingerprint: what `monitor match` shows
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    margin: float  # how much surer of another type than of the rules' one the model must be to overrule them
+    index: dict[str, int]  # feature -> its row in `table`
+    table: array[float]  # row after row, one weight per class
+    trained_on: list[dict[str, Any]] = field(default_factory=list)  # the labelled files and their digests
+    cross_validated: dict[str, Any] = field(default_factory=dict)  # leave-incident-out figures of the training
+
+    @classmethod
+    def build(cls, name: str, classes: tuple[str, ...], bias: tuple[float, ...], margin: float,
+              weights: dict[str, tuple[float, ...]], **extra: Any) -> TypeModel:
+        index, table = {}, array("d")
+        for row, feature in enumerate(sorted(weights)):
+            index[feature] = row
+            table.extend(weights[feature])
+        return cls(name, classes, bias, margin, index, table, **extra)
+
+    def weights(self, feature: str) -> tuple[float, ...] | None:
+        row = self.index.get(feature)
+        if row is None:
+            return None
+        width = len(self.classes)
+        return tuple(self.table[row * width:(row + 1) * width])
+
+    def with_margin(self, margin: float) -> TypeModel:
+        return TypeModel(self.name, self.classes, self.bias, margin, self.index, self.table, self.trained_on,
+                         self.cross_validated)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The file's content (weights by feature, sorted)."""
+        return {"format": MODEL_FORMAT, "name": self.name, "classes": list(self.classes), "bias": list(self.bias),
+                "margin": self.margin, "trained_on": self.trained_on, "cross_validated": self.cross_validated,
+                "weights": {f: list(self.weights(f) or ()) for f in sorted(self.index)}}
+
+
+def load_type_model(path: Path) -> TypeModel:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found (type_model in monitor.yaml; `monitor train` writes it)"]) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read the type model: {exc}"]) from None
+    try:
+        header = _Header.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(path, exc)) from None
+    width = len(header.classes)
+    problems = []
+    if header.format != MODEL_FORMAT:
+        problems.append(f"{path}: format: {header.format} is not {MODEL_FORMAT}; retrain it with `monitor train`")
+    if len(header.bias) != width:
+        problems.append(f"{path}: bias: {len(header.bias)} values for {width} classes")
+    index, table = {}, array("d")
+    for row, (feature, values) in enumerate(header.weights.items()):
+        if not (isinstance(values, list) and len(values) == width and all(
+                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values)):
+            problems.append(f"{path}: weights.{feature}: must be {width} finite numbers, one per class")
+            break
+        index[feature] = row
+        table.extend(values)
+    if problems:
+        raise ConfigError(problems)
+    return TypeModel(header.name, tuple(header.classes), tuple(header.bias), header.margin, index, table,
+                     header.trained_on, header.cross_validated)
