@@ -198,6 +198,7 @@ class Gazetteer:
     inside: dict[str, frozenset[str]] = field(default_factory=dict)  # place -> the places it lies in (a base's town)
     local: tzinfo = UTC  # the theatre's clock: a report's day is its date there
     part_of: dict[str, frozenset[str]] = field(default_factory=dict)  # actor -> the umbrellas it belongs to
+    unnamed: str | None = None  # the actor an unnamed militia's words are put on (the watchlist's catch-all)
 
 
 @dataclass(frozen=True, slots=True)

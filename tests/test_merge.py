@@ -349,6 +349,31 @@ def test_a_group_and_its_umbrella_do_not_tell_two_statements_apart():
     assert not events.weigh(other, kh, WINDOW, gazetteer).joins
 
 
+def test_an_umbrella_and_its_group_on_one_day_need_nothing_else():
+    """"Iraqi armed group threatens US with suicide attacks" (the umbrella's words) on the day a member group's
+    chief promised the same, naming no place: the umbrella speaks for its groups, so the day is enough."""
+    gazetteer = replace(GAZETTEER, part_of={"Kataib Sayyid al-Shuhada": frozenset({"Islamic Resistance in Iraq"})})
+    chief = event_of(report(MONDAY, "threat", (), ("Kataib Sayyid al-Shuhada", "United States"), title="KSS vows"))
+    group = report(MONDAY + timedelta(hours=2), "threat", (), ("Islamic Resistance in Iraq", "United States"))
+    verdict = events.weigh(group, chief, WINDOW, gazetteer)
+    assert verdict.joins and "a group and its umbrella (Islamic Resistance in Iraq, Kataib Sayyid al-Shuhada): +1" \
+        in verdict.reasons, verdict.reasons
+
+
+def test_an_unnamed_militia_statement_is_not_another_speaker_than_a_named_one():
+    """"The resistance: the raid on Hillah will not pass" read as an unnamed militia's words, beside a named group's
+    statement on that raid: not two speakers. Beside the Pentagon's statement it stays apart."""
+    gazetteer = replace(GAZETTEER, unnamed="Iran-backed militias")
+    named = event_of(report(MONDAY, "threat", ("Hillah",), ("Islamic Resistance in Iraq", "United States"),
+                            title="IRI statement"))
+    unnamed = report(MONDAY + timedelta(hours=1), "threat", ("Hillah",), ("Iran-backed militias", "United States"))
+    verdict = events.weigh(unnamed, named, WINDOW, gazetteer)
+    assert verdict.joins and any(r.startswith("an unnamed group and a named one") for r in verdict.reasons)
+    pentagon = event_of(report(MONDAY, "threat", ("Hillah",), ("United States", "Iran-backed militias"),
+                               title="Pentagon"))
+    assert not events.weigh(unnamed, pentagon, WINDOW, gazetteer).joins
+
+
 def test_a_statement_naming_no_speaker_joins_by_its_first_party():
     """"Austin: US will take further measures" with the speaker's name unread, after the Pentagon's statement that
     day: the same first party (the US) is evidence."""

@@ -214,8 +214,13 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
                 speaker in gazetteer.part_of.get(event.actors[0], ()) or event.actors[0] in gazetteer.part_of.get(
                     speaker, ())):
             # "Iraqi militia vows ..." read as the umbrella's words, the event Kataib Hezbollah's (one of its groups):
-            # neither tells them apart.
-            reasons.append(f"a group and its umbrella ({speaker}, {event.actors[0]}): 0")
+            # the umbrella speaks for its groups, so it is nearly the same speaker.
+            score += 1
+            reasons.append(f"a group and its umbrella ({speaker}, {event.actors[0]}): +1")
+        elif speaker is not None and event.actors and _unnamed_beside_named(speaker, event.actors[0], gazetteer):
+            # "The Islamic Resistance: the aggression will not pass" read as an unnamed militia's words, the event a
+            # named group's: nothing says they are two speakers.
+            reasons.append(f"an unnamed group and a named one ({speaker}, {event.actors[0]}): 0")
         elif speaker is not None and event.actors:
             return Verdict(False, score, (*reasons, f"another speaker ({speaker}, not {event.actors[0]})"))
         elif event.actors and report.reading.actors[:1] == event.actors[:1]:
@@ -227,6 +232,13 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
             return Verdict(False, score, (*reasons, f"of the other side ({report.reading.actors[0]}, the event "
                                                     f"{event.actors[0]}'s)"))
     return Verdict(score >= JOIN_SCORE, score, tuple(reasons))
+
+
+def _unnamed_beside_named(speaker: str, other: str, gazetteer: Gazetteer) -> bool:
+    """One of the two is the catch-all for unnamed militias and the other a group of theirs (not the US side,
+    not a patron or anyone named in every report)."""
+    named = other if speaker == gazetteer.unnamed else speaker if other == gazetteer.unnamed else None
+    return named is not None and named not in gazetteer.strikers and named not in gazetteer.common
 
 
 def _striker(report: Report) -> str | None:
