@@ -140,6 +140,9 @@ class Reading:
     # Whether the title says who speaks (a threat's actors then start with the speaker): merging keeps statements
     # of different speakers apart, and does not guess one where the title names none. Not in `as_dict`.
     speaker_known: bool = False
+    # The day the report says someone spoke of it ("an official said on Saturday"): it happened then or before.
+    # Merging weighs it when the report names no day of the event. Not in `as_dict`.
+    spoken_on: date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {

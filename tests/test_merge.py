@@ -374,6 +374,19 @@ def test_an_unnamed_militia_statement_is_not_another_speaker_than_a_named_one():
     assert not events.weigh(unnamed, pentagon, WINDOW, gazetteer).joins
 
 
+def test_a_day_someone_spoke_on_bounds_the_event_day():
+    """"Several US troops treated for injuries after a drone hit an outpost in Syria, an official said on Tuesday",
+    published on Wednesday about Monday's attack: the official spoke of it the day after, it is no new attack. A
+    report naming no day at all, as late, needs more than the place."""
+    attack = event_of(report(MONDAY, "attack", ("Al-Shaddadi",), ("Iran-backed militias",), MONDAY.date(),
+                             "Drone hits Shaddadi"))
+    later = report(MONDAY + timedelta(hours=25), "attack", ("Al-Shaddadi",), ("Iran-backed militias",))
+    spoken = replace(later, reading=replace(later.reading, spoken_on=MONDAY.date() + timedelta(days=1)))
+    verdict = events.weigh(spoken, attack, WINDOW, GAZETTEER)
+    assert verdict.joins and any(r.startswith("told by someone speaking the day after") for r in verdict.reasons)
+    assert not events.weigh(later, attack, WINDOW, GAZETTEER).joins
+
+
 def test_a_statement_naming_no_speaker_joins_by_its_first_party():
     """"Austin: US will take further measures" with the speaker's name unread, after the Pentagon's statement that
     day: the same first party (the US) is evidence."""

@@ -8,7 +8,7 @@ not be read, a toll), so that a case stays true when the reader gets better at s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -987,3 +987,41 @@ PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)
 def test_phenomena(read, title, summary, expect):
     check(read(title, summary, expect.when), expect)
+
+
+# --- who speaks, and the day a speaker names --------------------------------------------------------------
+
+SPEAKERS = table(
+    ("a-speaker-after-the-vow",
+     "Washington will hold Tehran to account for every rocket its proxies fire, State Department says", "",
+     "United States"),
+    ("a-speaker-named-first",
+     "Kataib Hezbollah warns US forces to leave Iraq before the end of the month", "",
+     "Kataib Hezbollah"),
+    ("a-speaker-before-a-colon",
+     "John Kirby: we will respond to the militias at a time and place of our choosing", "",
+     "United States"),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "speaker"), SPEAKERS)
+def test_the_title_says_who_speaks(read, title, summary, speaker):
+    reading = read(title, summary)
+    assert reading.speaker_known and reading.actors[0] == speaker, reading.actors
+
+
+MONDAY_NOON = datetime(2024, 1, 22, 9, 0, tzinfo=UTC)
+
+
+def test_a_day_someone_spoke_is_not_the_day_of_the_attack(read):
+    """"... a US official said on Monday" in a report of Saturday's attack: Monday is when the official spoke. A
+    statement's own day is the day it was said."""
+    late = read("Al-Asad attack: more US personnel checked for concussion",
+                "More service members are being examined after the missile barrage on the base, a US official said "
+                "on Monday.", MONDAY_NOON)
+    assert late.event_type == "attack" and late.happened_on is None
+    told = read("Rockets hit Ain al-Asad air base on Monday, a US official said", "", MONDAY_NOON)
+    assert told.happened_on == MONDAY_NOON.date()
+    vow = read("Pentagon warns militias it will respond to any further attack",
+               "A spokesman said on Sunday that the United States reserves the right to respond.", MONDAY_NOON)
+    assert vow.event_type == "threat" and vow.happened_on == date(2024, 1, 21)

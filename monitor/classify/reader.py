@@ -9,7 +9,7 @@ from monitor.classify.context import Context
 from monitor.classify.language import unread_language
 from monitor.classify.relevance import relevant
 from monitor.classify.weapons import weapon
-from monitor.classify.when import happened_on
+from monitor.classify.when import happened_on, spoken_on
 from monitor.config import EVENT_TYPES, TypeModel, Vocabulary, Watchlist
 from monitor.model import Matches, Party, Reading
 
@@ -130,7 +130,9 @@ class Reader:
         return Reading(
             relevant=is_relevant, event_type=event_type, actors=actors,
             places=where, killed=killed, injured=injured, weapon=weapon_name, weapon_count=weapon_count,
-            parties=tuple(parties), happened_on=happened_on(doc, when.astimezone(ctx.local)), scores=scores,
+            parties=tuple(parties), scores=scores,
+            happened_on=happened_on(doc, when.astimezone(ctx.local), statement=event_type == "threat"),
+            spoken_on=spoken_on(doc, when.astimezone(ctx.local)),
             reasons=tuple(reasons),
             evidence={k: v[:400] for k, v in evidence.items() if v}, background=segment.background(doc),
             background_places=places.background_places(ctx, doc, matches),

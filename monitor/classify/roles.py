@@ -147,6 +147,15 @@ def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
         return None
     before = min(ends)
     named = [a for m in mentions if m.end <= before and (a := actor_of(ctx, m)) is not None]
+    if named and colon is not None and before == colon.end():
+        return named[-1]
+    # "US will hold Iran responsible for the attacks, Pentagon says": the actor right before a speech verb of the
+    # title speaks, whoever the title names before it.
+    chosen = {id(m) for m in mentions}
+    adjacent = [a for m, _, end in doc.named if id(m) in chosen and end in doc.speaking and doc.sentence_of[end] == 0
+                and (a := actor_of(ctx, m)) is not None]
+    if adjacent:
+        return adjacent[0]
     if named:
         return named[-1]
     # "Kaabi vows ...": a surname standing alone in the title, of someone the report names in full.

@@ -132,6 +132,11 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         return Verdict(False, 0, (f"it happened on {day}, the event on {event.day}",))
     elif gap and soon:
         reasons.append("a day apart, told within hours (a night attack dated either side of midnight): 0")
+    elif gap and said is None and report.reading.spoken_on is not None and event.day is not None and (
+            0 <= (report.reading.spoken_on - event.day).days <= MAX_DAY_GAP):
+        # "Several US troops treated for injuries after a drone hit an outpost, an official said on Saturday": told
+        # the day after the event by someone speaking of it, not the next attack.
+        reasons.append("told by someone speaking the day after the event, with no day of its own: 0")
     elif gap:
         # In a busy week the same base is hit on consecutive days: a report over a day after the first that names
         # no day needs more than the place to join that event (its toll, its actors, its striker).
