@@ -1025,3 +1025,17 @@ def test_a_day_someone_spoke_is_not_the_day_of_the_attack(read):
     vow = read("Pentagon warns militias it will respond to any further attack",
                "A spokesman said on Sunday that the United States reserves the right to respond.", MONDAY_NOON)
     assert vow.event_type == "threat" and vow.happened_on == date(2024, 1, 21)
+
+
+HEADLINE_FORMS = table(
+    ("a-vow-without-its-article",
+     "Pentagon reserves right to respond to drone attacks on its troops", "", Expect(type="threat")),
+    ("the-same-vow-in-prose",
+     "The Pentagon said it reserves the right to respond to the drone attacks on its troops", "",
+     Expect(type="threat")),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), HEADLINE_FORMS)
+def test_headlines_drop_articles_inside_phrases(read, title, summary, expect):
+    check(read(title, summary), expect)

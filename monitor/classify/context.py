@@ -4,6 +4,7 @@ never by name, so renaming one in the file changes nothing here."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone, tzinfo
 
@@ -105,9 +106,10 @@ class Context:
             raise ConfigError([f"vocabulary: us_side_actor: {v.us_side_actor!r} is no actor of the US side in the "
                                f"watchlist (one of {sorted(us_side)})"])
         theatre = set(v.theatre)
+        drops = _first_tokens(v.headline_drops)
         return cls(
             weights=v.weights,
-            lexicon=Lexicon({
+            lexicon=Lexicon({name: _with_headline_forms(lists, drops) for name, lists in {
                 "background": {"background": v.background_markers, "hypothetical": v.hypothetical_markers},
                 "denials": {"denial": v.event_denials},
                 "direction": {"direction": v.direction_words},
@@ -134,7 +136,7 @@ class Context:
                 "targets": {"target": v.target_words},
                 "militia": {"militia": v.militia_words},
                 "claimants": {"claimant": v.claimant_words},
-            }, unmasked_only=MASKED),
+            }.items()}, unmasked_only=MASKED),
             qualifiers=PhraseIndex(qualifiers),
             facility_words={phrase(w)[0] for w in v.facility_words if phrase(w)},
             backer_suffixes={phrase(w)[0] for w in v.backer_suffixes if phrase(w)},
@@ -200,6 +202,21 @@ class Context:
 
 def _first_tokens(words: list[str]) -> set[str]:
     return {found[0] for found in map(phrase, words) if found}
+
+
+def _with_headline_forms(lists: Mapping[str, list[str]], drops: set[str]) -> dict[str, list[str]]:
+    """Each phrase, and the same without the words headlines drop inside it ("reserves the right" also as
+    "reserves right"); the first and last words stay, and a phrase keeps two words at least."""
+    out: dict[str, list[str]] = {}
+    for label, words in lists.items():
+        forms = list(words)
+        for word in words:
+            tokens = phrase(word)
+            inner = [t for t in tokens[1:-1] if t not in drops]
+            if len(tokens) > 2 and len(inner) < len(tokens) - 2:
+                forms.append(" ".join((tokens[0], *inner, tokens[-1])))
+        out[label] = forms
+    return out
 
 
 def _by_value(kind: str, words: dict[str, int]) -> dict[str, list[str]]:

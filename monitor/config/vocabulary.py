@@ -57,6 +57,9 @@ class Vocabulary(BaseModel):
     backer_prefixes: list[str] = []
     topic_markers: list[str] = []
     membership_words: list[str] = []
+    # Words headlines leave out inside a phrase ("US reserves right to respond"): every listed phrase is also
+    # looked for without them.
+    headline_drops: list[str] = []
     militia_words: list[str] = []
     # Words for an unnamed armed group as the one that claims or speaks ("an Iraqi group says", "militants
     # claim"): such a group speaks as the watchlist's umbrella of its time (`claims_for_unnamed`).
