@@ -19,7 +19,7 @@ from typing import Any
 
 from monitor import store
 from monitor.config import Watchlist
-from monitor.model import Item
+from monitor.model import MISS, Item
 from monitor.pipeline import Runtime, process_item
 from monitor.replay import ReplayInputError, jsonl_records
 from monitor.text import tokens
@@ -241,7 +241,8 @@ def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist,
                                          f"{title}"))
     _score_pairs(report, labelled, predicted_event)
     if timeline is not None:
-        report.warnings = score_warnings(store.predictions(runtime.engine), labelled, predicted_event, timeline)
+        report.warnings = score_warnings(store.predictions(runtime.engine), labelled, predicted_event, timeline,
+                                         rule_windows(runtime.rules.rules), store.explained_misses(runtime.engine))
     keys = {r.labels.get("event_key") for r in labelled if r.labels.get("event_key") and r.labels.get("relevant")}
     report.real_events = len(keys)
     for key in keys:
@@ -340,21 +341,43 @@ class WarningReport:
     right: int = 0
     expected: int = 0
     warned_before: int = 0
+    answered: int = 0  # strikes that answered an attack with US deaths (the issue's measure of strike warnings)
+    answered_warned: int = 0
     lines: list[str] = field(default_factory=list)
+    store_lines: list[str] = field(default_factory=list)  # the store's own misses, as `monitor track-record` lists
 
     def render(self) -> str:
         precision = self.right / self.warnings if self.warnings else 1.0
         recall = self.warned_before / self.expected if self.expected else 1.0
         head = [f"warnings     precision {precision:.3f} ({self.right} of {self.warnings} right)  "
-                f"recall {recall:.3f} ({self.warned_before} of {self.expected} expected events warned of)"]
-        return "\n".join(head + self.lines)
+                f"recall {recall:.3f} ({self.warned_before} of {self.expected} expected events warned of)",
+                f"  strikes that answered an attack with US deaths: {self.answered_warned} of {self.answered} "
+                "warned of",
+                f"  an expected event not warned of is MISSED; a miss is {MISS}"]
+        return "\n".join(head + self.lines + self.store_lines)
+
+
+StoreMiss = tuple[store.Miss, list[tuple[datetime, str, str]]]  # as `store.explained_misses` gives them
+
+
+def rule_windows(rules: Iterable[Any]) -> dict[str, int]:
+    """Each warning kind's window in whole days (the longest of its rules), as the timeline counts days."""
+    out: dict[str, int] = {}
+    for rule in rules:
+        days = -(-int(rule.window.total_seconds()) // 86400)
+        out[rule.expects.kind] = max(out.get(rule.expects.kind, 0), days)
+    return out
 
 
 def score_warnings(predictions: list[store.Prediction], labelled: list[Labelled],
-                   predicted_event: dict[str, str | None], timeline: dict[str, TimelineIncident]) -> WarningReport:
-    """Warnings sent during the replay, judged against the timeline: right when the expected kind of
-    event followed the trigger within the window; recall over the strikes that answered an attack
-    with US deaths, and over attacks that came within a week of a US strike."""
+                   predicted_event: dict[str, str | None], timeline: dict[str, TimelineIncident],
+                   windows: dict[str, int], misses: list[StoreMiss] | None = None) -> WarningReport:
+    """Warnings sent during the replay, judged against the timeline: right when the expected kind of event
+    followed the trigger within the window. Recall over the expected events, as `model.MISS` defines them on
+    the timeline's days: a strike within the strike rule's window (`windows`, by warning kind) after an attack,
+    an attack within the reprisal rule's window after a strike. One was warned of when a warning of its kind was
+    sent before its first report and still stood then. `misses` are the store's own (`monitor track-record`),
+    listed beside them with the timeline incident each was."""
     key_of_event: dict[str, Counter[str]] = {}
     first_report: dict[str, datetime] = {}
     for record in labelled:
@@ -366,9 +389,8 @@ def score_warnings(predictions: list[store.Prediction], labelled: list[Labelled]
             first_report[key] = record.item.published
     report = WarningReport()
     warned_keys: dict[str, list[store.Prediction]] = {}
-    for p in predictions:
-        if p.warned_at is None:
-            continue
+    sent = [p for p in predictions if p.warned_at is not None]
+    for p in sent:
         keys = key_of_event.get(p.trigger_event_id)
         trigger = timeline.get(keys.most_common(1)[0][0]) if keys else None
         report.warnings += 1
@@ -380,19 +402,35 @@ def score_warnings(predictions: list[store.Prediction], labelled: list[Labelled]
                             f"({p.warned_likelihood or p.likelihood:.0%}) on {label}")
         if trigger is not None:
             warned_keys.setdefault(trigger.key, []).append(p)
+    stored = misses or []
+    missed_keys = {key_of_event[m.event_id].most_common(1)[0][0] for m, _ in stored if m.event_id in key_of_event}
+    listed: set[str] = set()
     for incident in timeline.values():
-        if incident.type == "strike":
-            causes = [a for a in timeline.values() if a.followed_by == incident.key and a.us_killed >= 1
-                      and a.link_type == "direct"]
-            if causes:
-                report.expected += 1
-                _recall_line(report, incident, causes, warned_keys, first_report, "strike_likely")
-        elif incident.type == "attack":
-            causes = [s for s in timeline.values()
-                      if s.type == "strike" and 0 <= (incident.day - s.day).days <= 7 and s.key != incident.key]
-            if causes:
-                report.expected += 1
-                _recall_line(report, incident, causes, warned_keys, first_report, "attack_likely")
+        kind, cause_type = {"strike": ("strike_likely", "attack"), "attack": ("attack_likely", "strike")}.get(
+            incident.type, ("", ""))
+        if kind not in windows:
+            continue
+        causes = [c for c in timeline.values() if c.type == cause_type and c.key != incident.key
+                  and 0 <= (incident.day - c.day).days <= windows[kind]]
+        if not causes:
+            continue
+        report.expected += 1
+        warned = _recall_line(report, incident, causes, sent, warned_keys, first_report, kind, missed_keys)
+        listed.add(incident.key)
+        answered = [a for a in timeline.values() if a.followed_by == incident.key and a.us_killed >= 1
+                    and a.link_type == "direct"]
+        if incident.type == "strike" and answered:
+            report.answered += 1
+            report.answered_warned += warned
+    report.store_lines.append(f"  track-record's misses (the store's own, the same notion): {len(stored)}")
+    for miss, after in stored:
+        keys = key_of_event.get(miss.event_id)
+        key = keys.most_common(1)[0][0] if keys else None
+        where = (f"{key}{'' if key in listed else ', not an expected event of the timeline'}" if key
+                 else "outside the timeline")
+        report.store_lines.append(f"    {miss.at:%Y-%m-%d %H:%M} {miss.kind}: {where}: {miss.title[:70]}")
+        for started, title, why in after:
+            report.store_lines.append(f"      after {started:%Y-%m-%d %H:%M} {title[:60]}: {why}")
     return report
 
 
@@ -405,15 +443,34 @@ def _followed(trigger: TimelineIncident, expected_type: str, window_days: int,
 
 
 def _recall_line(report: WarningReport, incident: TimelineIncident, causes: list[TimelineIncident],
-                 warned_keys: dict[str, list[store.Prediction]], first_report: dict[str, datetime], kind: str) -> None:
+                 sent: list[store.Prediction], warned_keys: dict[str, list[store.Prediction]],
+                 first_report: dict[str, datetime], kind: str, missed_keys: set[str]) -> bool:
+    """Whether a warning of the kind stood at the first report of an expected incident, with its line: warned
+    (with the lead time) or MISSED, and whether the store counts it a miss too (and why not, when it cannot)."""
     arrived = first_report.get(incident.key)
-    warnings = [p for c in causes for p in warned_keys.get(c.key, []) if p.kind == kind]
-    sent = [p.warned_at for p in warnings if p.warned_at is not None]  # only sent warnings are listed
-    before = [at for at in sent if arrived is None or at <= arrived]
-    if before:
-        report.warned_before += 1
-        lead = (arrived - min(before)).total_seconds() / 3600 if arrived else None
-        lead_text = f", lead time {lead:.0f} h to the first report" if lead is not None else ""
-        report.lines.append(f"  warned: {incident.key} (after {', '.join(c.key for c in causes)}){lead_text}")
+    if arrived is None:  # no report of it was read: a warning on one of its causes counts
+        standing = [p.warned_at for c in causes for p in warned_keys.get(c.key, []) if p.kind == kind]
     else:
-        report.lines.append(f"  MISSED: {incident.key} (after {', '.join(c.key for c in causes)})")
+        standing = [p.warned_at for p in sent if p.kind == kind and p.warned_at is not None
+                    and p.warned_at <= arrived <= p.window_end]
+    after = f"after {', '.join(c.key for c in causes)}"
+    store_says = "track-record: a miss" if incident.key in missed_keys else "track-record: no miss"
+    if standing:
+        report.warned_before += 1
+        lead = (arrived - min(at for at in standing if at is not None)).total_seconds() / 3600 if arrived else None
+        lead_text = f", lead time {lead:.0f} h to the first report" if lead is not None else ""
+        note = f" [{store_says}]" if incident.key in missed_keys else ""
+        report.lines.append(f"  warned: {incident.key} ({after}){lead_text}{note}")
+        return True
+    why = ""
+    if incident.key not in missed_keys:
+        read = {c.key: first_report[c.key] for c in causes if c.key in first_report}
+        if arrived is None:
+            why = ": no report of it was read"
+        elif not read:
+            why = ": no report of what came before it was read"
+        elif arrived < min(read.values()):
+            why = (f": its first report ({arrived:%Y-%m-%d %H:%M}) came before the first report of "
+                   f"{', '.join(f'{key} ({at:%Y-%m-%d %H:%M})' for key, at in read.items())}")
+    report.lines.append(f"  MISSED: {incident.key} ({after}) [{store_says}{why}]")
+    return False

@@ -324,7 +324,7 @@ class Forecast:
     warned_likelihood: float | None = None
     warned_at: datetime | None = None
     threat_seen: bool = False
-    state: str = "open"  # open | confirmed | expired
+    state: str = "open"  # open | confirmed | expired; silent: a watch that never warns (Outlook.watches)
     resolved_at: datetime | None = None
     resolving_event_id: str | None = None
     lead_hours: float | None = None
@@ -365,6 +365,18 @@ class Announcement:
     update_from: float | None = None
 
 
+# What a miss is, for `monitor track-record` (the store's misses) and `monitor eval --timeline` alike.
+MISS = ("an event of the kind a rule expects (a US strike on the perpetrators; an Iran-aligned attack) within the "
+        "rule's window (config/rules.yaml) after an event of the rule's trigger kind (an Iran-aligned attack on a "
+        "site hosting US forces; a US strike), whatever that event's toll, with no warning of that kind sent "
+        "before it")
+
+
+def silence(details: dict[str, Any], likelihood: float) -> str:
+    """Why a forecast sent no warning, in words, from what was kept with it when it was judged or watched."""
+    return str(details.get("silent") or f"likelihood {likelihood:.0%}, no warning sent")
+
+
 @dataclass(frozen=True, slots=True)
 class MissedEvent:
     """An event of a kind some rule expects that arrived with no warning standing for it."""
@@ -383,6 +395,9 @@ class Outlook:
     announcements: tuple[Announcement, ...] = ()
     miss: MissedEvent | None = None
     silent: tuple[str, ...] = ()  # why each rule this event concerns raised no warning
+    # Silent forecasts (state "silent") of events of a rule's trigger kind that are no trigger, new or changed:
+    # they never warn, only make the expected event after them a miss (MISS).
+    watches: tuple[Forecast, ...] = ()
 
 
 

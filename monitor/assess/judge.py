@@ -64,6 +64,18 @@ def matches(rule: Rule, incident: Incident, world: World) -> bool:
 
 def why_not(rule: Rule, incident: Incident, world: World) -> str | None:
     """The first condition of the rule's trigger the incident fails, in words; None when it is a trigger."""
+    return not_of_kind(rule, incident, world) or _short_of_toll(rule, incident)
+
+
+def of_trigger_kind(rule: Rule, incident: Incident, world: World) -> bool:
+    """Whether an incident is of the rule's trigger kind whatever its toll (a US strike for a reprisal rule, an
+    attack on a site hosting US forces for a strike rule): one that is no trigger still opens a silent forecast,
+    so that the expected event after it counts as a miss (`model.MISS`)."""
+    return not_of_kind(rule, incident, world) is None
+
+
+def not_of_kind(rule: Rule, incident: Incident, world: World) -> str | None:
+    """The first condition of the trigger's kind (type, side, target) the incident fails, in words."""
     t = rule.trigger
     if incident.event_type != t.event_type:
         return f"not an {t.event_type}" if t.event_type[0] in "aeiou" else f"not a {t.event_type}"
@@ -81,6 +93,12 @@ def why_not(rule: Rule, incident: Incident, world: World) -> str | None:
         known = "; ".join(n for n in notes if n)
         return (f"no place known to host US forces on {incident.at:%Y-%m-%d}" + (f" ({known})" if known else "")
                 + f", {unsaid}")
+    return None
+
+
+def _short_of_toll(rule: Rule, incident: Incident) -> str | None:
+    """The trigger's casualty condition the incident fails, in words."""
+    t = rule.trigger
     if not t.min_killed and not t.min_casualties:
         return None
     dead = any(incident.killed.get(side, 0) >= n for side, n in t.min_killed.items())
@@ -259,6 +277,11 @@ def judge(rule: Rule, shared: Factors, incident: Incident, world: World, past: S
     return Judgement(rule, incident, chance, base, tuple(reasons), tuple(past[-5:]), tuple(targets[:8]),
                      expected_by, _against(rule.expects.against, incident, world), threat_seen,
                      evidence.as_dict())
+
+
+def expected_by(rule: Rule, incident: Incident, world: World) -> tuple[str, ...]:
+    """Whom the rule expects to act after this incident."""
+    return _expected(rule.expects.by, incident, world)
 
 
 def _expected(who: str, incident: Incident, world: World) -> tuple[str, ...]:

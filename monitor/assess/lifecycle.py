@@ -4,9 +4,12 @@ The pipeline loads what the decision needs (`Standing`), `decide` returns what c
 pipeline stores it and composes the alerts, in one transaction. In order, an event
 
 1. confirms the open forecasts it fulfils (a new event only), and is recorded as a miss when it is of a kind
-   a rule expects and no warning stood for it;
+   a rule expects and no warning stood for it (`model.MISS`);
 2. as a threat, raises the forecasts whose rule expects the threatening side to act;
-3. as the trigger of each rule it matches, gets a forecast (new, or updated with what the event now says).
+3. as the trigger of each rule it matches, gets a forecast (new, or updated with what the event now says);
+   as an event of a rule's trigger kind that is no trigger (a strike that killed no militia, an attack that
+   killed no Americans), gets a silent forecast, a watch: it never warns, but the expected event within its
+   window is a miss, explained by why the watch stayed silent.
 
 A forecast is announced when its likelihood first reaches the threshold, and again only when it moves by
 `update_delta`; a confirmed one is announced as resolved.
@@ -18,9 +21,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from monitor.assess.judge import World, fulfils, judge, precedents, tempo, threat_supports, why_not
+from monitor.assess.judge import (
+    World,
+    expected_by,
+    fulfils,
+    judge,
+    of_trigger_kind,
+    precedents,
+    tempo,
+    threat_supports,
+    why_not,
+)
 from monitor.config import HistoryIncident, Rule, RulesFile
-from monitor.model import Announcement, EventFacts, Forecast, Incident, Judgement, MissedEvent, Outlook, Standing
+from monitor.model import (
+    Announcement,
+    EventFacts,
+    Forecast,
+    Incident,
+    Judgement,
+    MissedEvent,
+    Outlook,
+    Standing,
+    silence,
+)
 
 THREAT_LOOKBACK = timedelta(days=1)  # a vow made just before the trigger still counts
 SAME_CYCLE = timedelta(days=1)  # triggers this close share one warning
@@ -49,6 +72,7 @@ class _Decision:
     changed: list[Forecast] = field(default_factory=list)
     announcements: list[Announcement] = field(default_factory=list)
     silent: list[str] = field(default_factory=list)  # why a rule this event concerns raised no warning
+    watches: list[Forecast] = field(default_factory=list)  # silent forecasts new or changed (see `watch`)
     quiet: str | None = None  # the report is too old to alert: forecasts are kept, nothing is announced
 
     def own(self, forecast: Forecast) -> Forecast:
@@ -61,31 +85,42 @@ class _Decision:
             self.changed.append(forecast)
 
     def resolve(self, incident: Incident, title: str) -> MissedEvent | None:
-        """Confirm the open forecasts this new event fulfils. It is a miss when it fulfils a forecast that was
-        never warned of (a trigger came, the warning stayed below the threshold) and none that was: the same
-        notion of a miss as `monitor eval`'s, an expected event after a trigger with no warning before it."""
+        """Confirm the open forecasts this new event fulfils. It is a miss (`model.MISS`) when it fulfils a
+        forecast that was never warned of (a trigger whose likelihood stayed below the threshold, or a watch: an
+        event of a trigger's kind that was no trigger) and no warning of its kind stood when it came. A warning
+        stands for every event of its kind in its window, as `monitor eval` counts them: one confirmed already by
+        an earlier event, or one that expected another group to act, still warned of this one."""
         assert incident.event_id is not None  # an observed event, not a history entry
-        warned_hit, unwarned_kind = False, None
-        for forecast in map(self.own, self.standing.open_at_event):
-            if forecast.state != "open" or not fulfils(forecast.expected_type, forecast.expected_by,
-                                                       forecast.window_start, forecast.window_end, incident,
-                                                       self.world):
+        standing = [self.own(f) for f in self.standing.open_at_event]
+        warned_hit = any(f.warned_at is not None and f.expected_type == incident.event_type
+                         and f.window_start <= incident.at <= f.window_end for f in standing)
+        unwarned = []
+        for forecast in standing:
+            if not fulfils(forecast.expected_type, forecast.expected_by, forecast.window_start, forecast.window_end,
+                           incident, self.world):
+                continue
+            if forecast.state != "open":  # confirmed by an earlier event, or a watch: nothing to change
+                if forecast.warned_at is None:
+                    unwarned.append(forecast)
                 continue
             forecast.state, forecast.resolved_at = "confirmed", incident.at
             forecast.resolving_event_id = incident.event_id
             self.touch(forecast)
             if forecast.warned_at is None:
-                unwarned_kind = unwarned_kind or forecast.kind
+                unwarned.append(forecast)
             else:
-                warned_hit = True
                 forecast.lead_hours = max(0.0, (incident.at - forecast.warned_at).total_seconds() / 3600)
                 if self.quiet is not None:
                     self.silent.append(f"{forecast.rule}: confirmed, not announced: {self.quiet}")
                 elif self.rules.send_resolved:
                     self.announcements.append(Announcement("resolved", forecast, trigger_title=title))
-        if not warned_hit and unwarned_kind:
-            return MissedEvent(incident.event_id, unwarned_kind, incident.at, title)
-        return None
+        if warned_hit or not unwarned:
+            return None
+        for forecast in unwarned:
+            self.silent.append(f"{forecast.rule}: a miss: no {forecast.kind} warning stood after the event of "
+                               f"{forecast.window_start:%Y-%m-%d %H:%M} ({forecast.trigger_event_id}): "
+                               f"{silence(forecast.details, forecast.likelihood)}")
+        return MissedEvent(incident.event_id, unwarned[0].kind, incident.at, title)
 
     def support(self, threat: Incident) -> None:
         """A vow of response from the side a standing forecast expects to act raises its likelihood."""
@@ -139,6 +174,11 @@ class _Decision:
                                 created_at=self.now, window_start=incident.at, window_end=judgement.window_end,
                                 likelihood=judgement.likelihood)
             self.new[(rule.name, incident.event_id)] = forecast
+        elif forecast.state == "silent":
+            # A watch whose event became a trigger (a later report raised the toll): from now on the forecast a
+            # new trigger would get, in the same row.
+            forecast.state, forecast.created_at, forecast.expected_by = "open", self.now, judgement.expected_by
+            forecast.window_start, forecast.window_end = incident.at, judgement.window_end
         elif forecast.state != "open":
             return
         forecast.likelihood, forecast.threat_seen = judgement.likelihood, judgement.threat_seen
@@ -148,6 +188,29 @@ class _Decision:
                             "evidence": dict(judgement.evidence)}  # for `monitor calibrate`
         self.touch(forecast)
         self.announce(forecast, judgement, trigger_title)
+
+    def watch(self, rule: Rule, incident: Incident, reason: str) -> None:
+        """A silent forecast for an event of the rule's trigger kind that is no trigger: it never warns; the
+        expected event within its window is a miss, explained by `reason`."""
+        assert incident.event_id is not None  # an observed event, not a history entry
+        window_end = incident.at + rule.window
+        if window_end < self.now:
+            return  # read late: what it could expect has come and gone
+        forecast = self._forecast_for(rule, incident.event_id)
+        if forecast is not None and forecast.state != "silent":
+            return  # judged as a trigger once: it stays that forecast
+        by = expected_by(rule, incident, self.world)
+        if forecast is None:
+            forecast = Forecast(rule=rule.name, kind=rule.expects.kind, expected_type=rule.expects.event_type,
+                                expected_by=by, trigger_event_id=incident.event_id, created_at=self.now,
+                                window_start=incident.at, window_end=window_end, likelihood=0.0, state="silent")
+            self.new[(rule.name, incident.event_id)] = forecast
+        elif (forecast.details.get("silent"), forecast.window_start, forecast.expected_by) == (reason, incident.at, by):
+            return
+        forecast.window_start, forecast.window_end, forecast.expected_by = incident.at, window_end, by
+        forecast.details = {"silent": reason}
+        if not any(f is forecast for f in self.watches):
+            self.watches.append(forecast)
 
     def _warned_alike(self, forecast: Forecast) -> Forecast | None:
         """A warning of the same rule standing for a trigger within a day of this one."""
@@ -160,7 +223,10 @@ class _Decision:
     def announce(self, forecast: Forecast, judgement: Judgement, trigger_title: str) -> None:
         """One warning when the likelihood first reaches the threshold; an update only when it moves enough."""
         if forecast.warned_at is None:
+            # Why it stays silent is kept with it: a miss after it says so (`monitor track-record`).
             if judgement.likelihood < self.rules.threshold:
+                forecast.details["silent"] = (f"likelihood {judgement.likelihood:.0%} below the threshold "
+                                              f"{self.rules.threshold:.0%}")
                 self.silent.append(f"{forecast.rule}: likelihood {judgement.likelihood:.0%} is below the threshold "
                                    f"{self.rules.threshold:.0%} ({'; '.join(judgement.reasons)})")
                 return
@@ -168,11 +234,15 @@ class _Decision:
             if standing is not None:
                 # Reports of one incident kept apart, or a second attack the same day: the cycle is warned of
                 # already, and a second warning for it would be noise.
+                forecast.details["silent"] = (f"already warned of by the warning of "
+                                              f"{standing.window_start:%Y-%m-%d %H:%M}")
                 self.silent.append(f"{forecast.rule}: already warned of by the warning of "
                                    f"{standing.window_start:%Y-%m-%d %H:%M} ({standing.trigger_event_id})")
                 return
             if self.quiet is not None:
                 # Left unwarned, so that a recent report of the event can still warn.
+                forecast.details["silent"] = (f"likelihood {judgement.likelihood:.0%} reaches the threshold, not "
+                                              f"announced: {self.quiet}")
                 self.silent.append(f"{forecast.rule}: likelihood {judgement.likelihood:.0%} reaches the threshold, "
                                    f"not announced: {self.quiet}")
                 return
@@ -211,4 +281,7 @@ def decide(rules: RulesFile, history: Sequence[HistoryIncident], world: World, e
             decision.judge(rule, incident, title)
         elif rule.trigger.event_type == incident.event_type:
             decision.silent.append(f"{rule.name}: not a trigger: {failed}")
-    return Outlook(tuple(decision.changed), tuple(decision.announcements), miss, tuple(decision.silent))
+            if of_trigger_kind(rule, incident, world):
+                decision.watch(rule, incident, f"not a trigger: {failed}")
+    return Outlook(tuple(decision.changed), tuple(decision.announcements), miss, tuple(decision.silent),
+                   watches=tuple(decision.watches))

@@ -8,6 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor.model import MISS
+
+
+@dataclass(frozen=True, slots=True)
+class Missed:
+    """A miss (`model.MISS`) and the silent forecasts before it: when each trigger came, what it was, and why
+    it sent no warning."""
+
+    kind: str
+    title: str
+    at: datetime
+    after: tuple[tuple[datetime, str, str], ...] = ()  # (trigger's start, trigger's title, why it stayed silent)
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -22,9 +35,9 @@ class Outcome:
 CALIBRATION_BINS = ((0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01))
 
 
-def track_record(outcomes: Sequence[Outcome], misses: Sequence[tuple[str, str, datetime]]) -> str:
+def track_record(outcomes: Sequence[Outcome], misses: Sequence[Missed]) -> str:
     """Per rule: warnings, confirmed, expired, open, Brier score, calibration and median lead time; then
-    the expected events that came with no warning."""
+    the expected events that came with no warning, each with the triggers before it and why they stayed silent."""
     lines = []
     rules = sorted({o.rule for o in outcomes})
     if not rules:
@@ -49,6 +62,9 @@ def track_record(outcomes: Sequence[Outcome], misses: Sequence[tuple[str, str, d
             lines.append(f"  median lead time {statistics.median(leads):.1f} h "
                          f"(from {leads[0]:.1f} to {leads[-1]:.1f} h)")
     lines.append(f"misses (expected events with no warning standing): {len(misses)}")
-    for kind, title, at in misses:
-        lines.append(f"  {at:%Y-%m-%d} {kind}: {title[:100]}")
+    lines.append(f"  a miss is {MISS}")
+    for miss in misses:
+        lines.append(f"  {miss.at:%Y-%m-%d %H:%M} {miss.kind}: {miss.title[:100]}")
+        for start, trigger, why in miss.after:
+            lines.append(f"    after {start:%Y-%m-%d %H:%M} {trigger[:70]}: {why}")
     return "\n".join(lines)

@@ -167,13 +167,13 @@ def _print_rules_view(settings: Settings, watchlist: Watchlist, text: str, readi
 
 
 def cmd_track_record(args: argparse.Namespace) -> int:
-    from monitor.assess import Outcome, track_record
+    from monitor.assess import Missed, Outcome, track_record
 
     url, origin = database_url(args)
     engine = existing_database(url, origin)
     outcomes = [Outcome(p.rule, p.warned_likelihood or p.likelihood, p.state, p.lead_hours)
                 for p in store.predictions(engine) if p.warned_at is not None]
-    misses = [(m.kind, m.title, m.at) for m in store.misses(engine)]
+    misses = [Missed(m.kind, m.title, m.at, tuple(after)) for m, after in store.explained_misses(engine)]
     engine.dispose()
     print(track_record(outcomes, misses))
     return 0

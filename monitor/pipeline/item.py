@@ -149,7 +149,7 @@ def apply(session: store.Session, runtime: Runtime, item: Item, reading: Reading
                          *(f"no warning: {line}" for line in silent)])
         store.save_event(session, change.event, item.key, now, [c.text for c in change.changes], why, rows.history)
     if decision.outlook is not None:
-        store.save_forecasts(session, decision.outlook.forecasts)
+        store.save_forecasts(session, (*decision.outlook.forecasts, *decision.outlook.watches))
         if decision.outlook.miss is not None:
             store.save_miss(session, decision.outlook.miss)
         drafts += _announced(decision.outlook, item, now)

@@ -91,6 +91,7 @@ from monitor.store.overview import ping as ping
 from monitor.store.overview import stored_counts as stored_counts
 from monitor.store.overview import warnings_since as warnings_since
 from monitor.store.prediction import expire_predictions as expire_predictions
+from monitor.store.prediction import explained_misses as explained_misses
 from monitor.store.prediction import misses as misses
 from monitor.store.prediction import next_expiry as next_expiry
 from monitor.store.prediction import open_predictions as open_predictions

@@ -25,7 +25,7 @@ from monitor.model import (
 )
 from monitor.store.event import candidate_events, events_between, facts, found_ids, held_events
 from monitor.store.item import original_of
-from monitor.store.prediction import open_predictions, threat_events_between
+from monitor.store.prediction import covering_predictions, open_predictions, threat_events_between
 from monitor.store.tables import ItemCopy, Miss, Prediction, StoredEvent, StoredItem
 
 # The look-ups of `_standing`, built once with their parameters left open (see `store.event`).
@@ -33,7 +33,7 @@ _OF_EVENTS = select(Prediction).where(col(Prediction.trigger_event_id).in_(bindp
 # Four columns, not whole rows: every forecast ever resolved is read for each report, and decoding their JSON
 # columns was most of the cost of this look-up.
 _RESOLVED = select(col(Prediction.rule), col(Prediction.state), col(Prediction.window_start),
-                   col(Prediction.resolved_at)).where(col(Prediction.state) != "open",
+                   col(Prediction.resolved_at)).where(col(Prediction.state).in_(("confirmed", "expired")),
                                                       col(Prediction.resolved_at) < bindparam("now"))
 # last_seen >= since follows from first_seen >= since; said, it lets ix_event_type_last_seen bound the search to
 # recent attacks (without it SQLite walks every attack ever stored by the event_type index). Ids only: the rows are
@@ -81,7 +81,8 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
                                      injured=dict(row.injured), us_targeted=row.us_targeted)
                           for row in attacks]
     return Standing(
-        open_at_event=tuple(forecast(p) for p in at_event),
+        # With the confirmed and silent ones covering it: a new event of the kind they expect may be a miss.
+        open_at_event=tuple(forecast(p) for p in (*at_event, *covering_predictions(session, published))),
         open_now=tuple(open_now),
         triggers={row.id: facts(row) for row in trigger_rows},
         of_event=tuple(forecast(p) for p in of_event),

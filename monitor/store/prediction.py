@@ -8,12 +8,18 @@ from sqlalchemy import bindparam, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from monitor.model import silence
 from monitor.store.event import found_ids, held_events
 from monitor.store.tables import Miss, Prediction, StoredEvent
 
 # Built once with their parameters left open: they run for every relevant item (see `store.event`).
 _OPEN_SINCE = select(Prediction).where(col(Prediction.state) == "open",
                                        col(Prediction.window_end) >= bindparam("since"))
+# Forecasts no longer open whose window covers a moment: a forecast confirmed already still stands for a second
+# expected event, and a watch (state "silent") never closes (uses the state/window_end index).
+_COVERING = select(Prediction).where(col(Prediction.state).in_(("confirmed", "silent")),
+                                     col(Prediction.window_end) >= bindparam("at"),
+                                     col(Prediction.window_start) <= bindparam("at"))
 _THREAT_IDS = select(col(StoredEvent.id)).where(col(StoredEvent.event_type) == "threat",
                                                 col(StoredEvent.last_seen) >= bindparam("start"),
                                                 col(StoredEvent.first_seen) <= bindparam("end"))
@@ -23,6 +29,11 @@ def open_predictions(session: Session, *moments: datetime) -> list[list[Predicti
     """The predictions standing at each of these times, in one look-up (uses the state/window_end index)."""
     rows = list(session.exec(_OPEN_SINCE, params={"since": min(moments)}))
     return [[p for p in rows if p.window_start <= at <= p.window_end] for at in moments]
+
+
+def covering_predictions(session: Session, at: datetime) -> list[Prediction]:
+    """The confirmed and silent forecasts whose window covers this moment: what a new event may be a miss of."""
+    return list(session.exec(_COVERING, params={"at": at}))
 
 
 def expire_predictions(session: Session, now: datetime) -> int:
@@ -41,14 +52,37 @@ def next_expiry(session: Session) -> datetime | None:
     return session.exec(query).one()  # min() keeps the column's type: an aware UTC datetime
 
 
-def predictions(engine: Engine) -> list[Prediction]:
+def predictions(engine: Engine, *, silent: bool = False) -> list[Prediction]:
+    """The forecasts judged on triggers; with `silent`, the watches too (events of a trigger's kind that were no
+    trigger, kept only to count the expected events after them as misses)."""
+    query = select(Prediction).order_by(col(Prediction.id))
+    if not silent:
+        query = query.where(col(Prediction.state) != "silent")
     with Session(engine) as session:
-        return list(session.exec(select(Prediction).order_by(col(Prediction.id))))
+        return list(session.exec(query))
 
 
 def misses(engine: Engine) -> list[Miss]:
     with Session(engine) as session:
         return list(session.exec(select(Miss).order_by(col(Miss.at))))
+
+
+def explained_misses(engine: Engine) -> list[tuple[Miss, list[tuple[datetime, str, str]]]]:
+    """Each miss with the forecasts of its kind that sent no warning and whose window covered it (the triggers
+    whose likelihood stayed below the threshold, the watches), oldest first: when each trigger began, its title
+    and why it stayed silent."""
+    found = misses(engine)
+    if not found:
+        return []
+    query = (select(Prediction, col(StoredEvent.title))
+             .join(StoredEvent, col(StoredEvent.id) == col(Prediction.trigger_event_id), isouter=True)
+             .where(col(Prediction.warned_at).is_(None), col(Prediction.window_end) >= min(m.at for m in found))
+             .order_by(col(Prediction.window_start)))
+    with Session(engine) as session:
+        rows = list(session.exec(query))
+    return [(m, [(p.window_start, title or p.trigger_event_id, silence(p.details or {}, p.likelihood))
+                 for p, title in rows if p.kind == m.kind and p.window_start <= m.at <= p.window_end
+                 and p.trigger_event_id != m.event_id]) for m in found]
 
 
 def threat_events_between(session: Session, start: datetime, end: datetime) -> list[StoredEvent]:

@@ -1,0 +1,154 @@
+"""Misses: an expected event within a rule's window after an event of the rule's trigger kind, with no warning
+standing, whatever the first event's toll (model.MISS). `monitor track-record` lists each with why the warning
+stayed silent; the warnings sent are the same as without the counting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from conftest import SHIPPED_RULES
+
+from monitor import store
+from monitor.cli import main
+
+QUIET_STRIKE = {
+    "id": "s0",
+    "published": "2020-03-13T00:30:00+00:00",
+    "source": "Wire",
+    "title": "US jets strike Kataib Hezbollah weapons depot in Iraq, no casualties",
+    "summary": "American warplanes struck a Kataib Hezbollah weapons depot at Jurf al-Sakhar overnight, the "
+    "Pentagon said. Nobody was killed.",
+}
+ATTACK_ON_BASE = {
+    "id": "a2",
+    "published": "2020-03-15T09:00:00+00:00",
+    "source": "Wire",
+    "title": "Rockets hit Camp Taji base hosting US troops, no casualties",
+    "summary": "Three Katyusha rockets hit Camp Taji north of Baghdad, which hosts US-led coalition troops, on "
+    "Sunday. No casualties were reported.",
+}
+WOUNDING_ATTACK = {
+    "id": "w1",
+    "published": "2020-03-11T19:30:00+00:00",
+    "source": "Wire",
+    "title": "Rocket attack on Camp Taji wounds three US soldiers",
+    "summary": "About 15 Katyusha rockets hit Camp Taji north of Baghdad on Wednesday, wounding three American "
+    "soldiers. US officials blamed Kataib Hezbollah.",
+}
+DEADLY_ATTACK = {
+    "id": "a1",
+    "published": "2020-03-11T19:30:00+00:00",
+    "source": "Wire",
+    "title": "Rocket attack on Camp Taji kills two US soldiers and a British medic",
+    "summary": "About 15 Katyusha rockets hit Camp Taji north of Baghdad on Wednesday, killing two American "
+    "soldiers and one British medic. US officials blamed Kataib Hezbollah.",
+}
+VOW = {
+    "id": "v1",
+    "published": "2020-03-12T10:00:00+00:00",
+    "source": "Wire",
+    "title": "Esper vows response to Taji rocket attack",
+    "summary": "The US defense secretary warned that the US would respond to the attack by Iran-backed militias "
+    "and said all options were on the table.",
+}
+STRIKE = {
+    "id": "s1",
+    "published": "2020-03-13T00:30:00+00:00",
+    "source": "Wire",
+    "title": "US jets strike Kataib Hezbollah weapons depots in Iraq",
+    "summary": "American warplanes struck five Kataib Hezbollah weapons depots at Jurf al-Sakhar overnight, "
+    "the Pentagon said.",
+}
+SECOND_STRIKE = {
+    "id": "s2",
+    "published": "2020-03-16T22:00:00+00:00",
+    "source": "Wire",
+    "title": "US drone strike hits Kataib Hezbollah convoy near al-Qaim",
+    "summary": "A US drone struck a Kataib Hezbollah convoy near al-Qaim on Monday, the Pentagon said.",
+}
+
+
+def _run(make_config, tmp_path: Path, reports: list[dict], name: str, rules: str = SHIPPED_RULES,
+         capsys=None) -> tuple[list[str], str, str]:
+    """Replay the reports into a fresh database; the alert kinds, the database and track-record's output."""
+    items = tmp_path / f"{name}.jsonl"
+    items.write_text("\n".join(json.dumps(r) for r in reports) + "\n", encoding="utf-8")
+    out, db = tmp_path / f"{name}.out.jsonl", f"sqlite:///{tmp_path / name}.db"
+    config = make_config(rules=rules)
+    assert main(["--config", str(config), "replay", str(items), "--out", str(out), "--db", db]) == 0
+    kinds = [r["kind"] for line in out.read_text(encoding="utf-8").splitlines()
+             if (r := json.loads(line))["type"] == "alert"]
+    assert main(["--config", str(config), "track-record", "--db", db]) == 0
+    return kinds, db, capsys.readouterr().out if capsys else ""
+
+
+def _misses(record: str) -> list[str]:
+    """The lines of track-record's misses, without the definition."""
+    lines = record.split("misses (expected events with no warning standing): ", 1)[1].splitlines()
+    return [line for line in lines[1:] if not line.startswith("  a miss is ")]
+
+
+def test_an_attack_after_a_strike_that_killed_no_militia_is_a_miss_with_why(make_config, tmp_path, capsys):
+    kinds, db, record = _run(make_config, tmp_path, [QUIET_STRIKE, ATTACK_ON_BASE], "reprisal", capsys=capsys)
+    assert kinds == ["new_event", "new_event"]  # no warning: counting misses warns no more
+    assert "misses (expected events with no warning standing): 1" in record
+    missed, after = _misses(record)
+    assert "attack_likely: Rockets hit Camp Taji" in missed
+    assert "after 2020-03-13 00:30 US jets strike Kataib Hezbollah" in after
+    assert after.endswith(": not a trigger: no militia killed")
+    # The watch is kept apart from the forecasts judged on triggers (calibration and eval read those).
+    engine = store.open_engine(db)
+    assert store.predictions(engine) == []
+    watches = {w.kind: w for w in store.predictions(engine, silent=True)}
+    assert sorted(watches) == ["attack_likely", "strike_likely"]  # the attack on the base is one for the strike rule
+    assert (watches["attack_likely"].state, watches["attack_likely"].warned_at) == ("silent", None)
+
+
+def test_a_strike_after_an_attack_that_only_wounded_americans_is_a_miss(make_config, tmp_path, capsys):
+    kinds, _, record = _run(make_config, tmp_path, [WOUNDING_ATTACK, STRIKE], "answer", capsys=capsys)
+    assert "strike_likely" not in kinds
+    assert "misses (expected events with no warning standing): 1" in record
+    missed, after = _misses(record)
+    assert "strike_likely: US jets strike Kataib Hezbollah weapons depots" in missed
+    assert "Rocket attack on Camp Taji wounds three US soldiers" in after
+    assert after.endswith(": not a trigger: no US, UK, coalition killed")
+
+
+def test_a_trigger_below_the_threshold_is_a_miss_with_its_likelihood(make_config, tmp_path, capsys):
+    rules = yaml.safe_load(Path(SHIPPED_RULES).read_text(encoding="utf-8"))
+    rules["threshold"] = 0.99
+    timid = tmp_path / "timid.yaml"
+    timid.write_text(yaml.safe_dump(rules), encoding="utf-8")
+    kinds, _, record = _run(make_config, tmp_path, [DEADLY_ATTACK, STRIKE], "timid", str(timid), capsys)
+    assert "strike_likely" not in kinds
+    (missed, after) = _misses(record)
+    assert "strike_likely" in missed and "Rocket attack on Camp Taji kills two" in after
+    assert "below the threshold 99%" in after
+
+
+def test_a_warned_cycle_has_no_miss_even_for_a_second_strike(make_config, tmp_path, capsys):
+    kinds, _, record = _run(make_config, tmp_path, [DEADLY_ATTACK, VOW, STRIKE, SECOND_STRIKE], "warned",
+                            capsys=capsys)
+    assert kinds.count("strike_likely") == 1 and "prediction_resolved" in kinds
+    # The second strike came in the window of the warning the first one confirmed: it was warned of too.
+    assert "misses (expected events with no warning standing): 0" in record
+
+
+def test_a_watch_becomes_a_forecast_when_a_later_report_makes_the_event_a_trigger(make_config, tmp_path):
+    toll = {
+        "id": "s0b",
+        "published": "2020-03-13T09:00:00+00:00",
+        "source": "Wire",
+        "title": "US strike on Kataib Hezbollah depot at Jurf al-Sakhar killed five fighters, officials say",
+        "summary": "The American airstrike on a Kataib Hezbollah weapons depot at Jurf al-Sakhar overnight killed "
+        "five Kataib Hezbollah fighters, Iraqi officials said.",
+    }
+    alone, _, _ = _run(make_config, tmp_path, [toll], "alone")
+    kinds, db, _ = _run(make_config, tmp_path, [QUIET_STRIKE, toll], "raised")
+    # The same warning as the report alone would raise: the watch turned into the forecast, in the same row.
+    assert kinds.count("attack_likely") == alone.count("attack_likely") == 1
+    engine = store.open_engine(db)
+    (forecast,) = store.predictions(engine, silent=True)
+    assert forecast.state == "open" and forecast.warned_at is not None and "silent" not in forecast.details
