@@ -9,6 +9,9 @@ from pathlib import Path
 
 import yaml
 from conftest import SHIPPED_RULES
+from test_assess import ATTACK
+from test_assess import STRIKE as ASSESS_STRIKE
+from test_assess import VOW as ASSESS_VOW
 
 from monitor import store
 from monitor.cli import main
@@ -37,30 +40,8 @@ WOUNDING_ATTACK = {
     "summary": "About 15 Katyusha rockets hit Camp Taji north of Baghdad on Wednesday, wounding three American "
     "soldiers. US officials blamed Kataib Hezbollah.",
 }
-DEADLY_ATTACK = {
-    "id": "a1",
-    "published": "2020-03-11T19:30:00+00:00",
-    "source": "Wire",
-    "title": "Rocket attack on Camp Taji kills two US soldiers and a British medic",
-    "summary": "About 15 Katyusha rockets hit Camp Taji north of Baghdad on Wednesday, killing two American "
-    "soldiers and one British medic. US officials blamed Kataib Hezbollah.",
-}
-VOW = {
-    "id": "v1",
-    "published": "2020-03-12T10:00:00+00:00",
-    "source": "Wire",
-    "title": "Esper vows response to Taji rocket attack",
-    "summary": "The US defense secretary warned that the US would respond to the attack by Iran-backed militias "
-    "and said all options were on the table.",
-}
-STRIKE = {
-    "id": "s1",
-    "published": "2020-03-13T00:30:00+00:00",
-    "source": "Wire",
-    "title": "US jets strike Kataib Hezbollah weapons depots in Iraq",
-    "summary": "American warplanes struck five Kataib Hezbollah weapons depots at Jurf al-Sakhar overnight, "
-    "the Pentagon said.",
-}
+# The Taji cycle of March 2020 as tests/test_assess.py tells it: the deadly attack, the vow, the strike.
+DEADLY_ATTACK, VOW, STRIKE = ATTACK, ASSESS_VOW, ASSESS_STRIKE
 SECOND_STRIKE = {
     "id": "s2",
     "published": "2020-03-16T22:00:00+00:00",
