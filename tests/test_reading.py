@@ -1039,3 +1039,21 @@ HEADLINE_FORMS = table(
 @pytest.mark.parametrize(("title", "summary", "expect"), HEADLINE_FORMS)
 def test_headlines_drop_articles_inside_phrases(read, title, summary, expect):
     check(read(title, summary), expect)
+
+
+NOBODY_HURT = table(
+    ("a-speaker-is-no-casualty",
+     "Rockets fired at a base housing US forces in Syria missed, a US defense official said, and nobody was hurt",
+     "", Expect(type="attack", not_injured=("US",), not_killed=("US",))),
+    ("no-personnel-after-a-speaker",
+     "Drone downed near Erbil air base", "The drone was shot down before it reached the base, a coalition "
+     "spokesman said, and no personnel were injured.", Expect(type="attack", not_injured=("US", "coalition"))),
+    ("the-wounded-still-count",
+     "Three US soldiers wounded in rocket attack on Ain al-Asad, none seriously", "",
+     Expect(type="attack", injured={"US": 3})),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), NOBODY_HURT)
+def test_nobody_hurt_hurts_no_one_named_before(read, title, summary, expect):
+    check(read(title, summary), expect)

@@ -63,7 +63,7 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False) -> tuple[dict[str,
                                        verbs, persons)
         for count, side, position in found:
             kind = _verb_for(ctx, doc, position, verbs)
-            if kind is None:
+            if kind is None or _nobody_between(ctx, doc, position, verbs):
                 continue
             table = killed if kind == "killed" else injured
             if count > table.get(side, 0):
@@ -253,6 +253,13 @@ def _only_qualifiers(ctx: Context, doc: Text, start: int, end: int) -> bool:
 def _side_before(doc: Text, i: int, sides: dict[int, str]) -> str | None:
     return next((sides[j] for j in range(i - 1, -1, -1) if j in sides and doc.sentence_of[j] == doc.sentence_of[i]),
                 None)
+
+
+def _nobody_between(ctx: Context, doc: Text, position: int, verbs: list[Hit]) -> bool:
+    """Whether "nobody" or "no" stands between a person and the next casualty word: "a US official said, and nobody
+    was hurt" (the official is who spoke, nobody was hurt)."""
+    after = [start for start, _, _ in verbs if start > position]
+    return bool(after) and any(doc.folded[i] in ctx.nobody for i in range(position + 1, min(after)))
 
 
 def _verb_for(ctx: Context, doc: Text, position: int, verbs: list[Hit]) -> str | None:

@@ -98,6 +98,9 @@ class Vocabulary(BaseModel):
     verdict_words: list[str] = []
     event_denials: list[str] = []
     negators: list[str] = []
+    # Words that say nobody suffered what follows ("a US official said, and nobody was hurt"): a person named
+    # before them is not the casualty word's.
+    nobody_words: list[str] = []
     abbreviations: list[str] = []
     force_words: list[str] = []
     subject_after_verbs: list[str] = []
