@@ -160,3 +160,37 @@ def test_an_old_report_read_late_warns_about_nothing(feed_server, make_config, t
     assert main(["--config", str(config), "poll", "--once"]) == 0
     engine = store.open_engine(f"sqlite:///{tmp_path / 'state' / 'monitor.db'}")
     assert [a.kind for a in store.alerts(engine)] == ["new_event", "new_event"]
+
+
+# An attack that wounded Americans, amid a series of attacks on US sites, and a vow of response: the wounding
+# rule's own warning. My own reports of a made-up week.
+def _wounding_week() -> list[dict]:
+    earlier = [{"id": f"e{n}", "published": f"2023-11-{14 + n}T20:00:00+00:00", "source": "Wire",
+                "title": f"Drone attack on {base} base hosting US troops, no injuries",
+                "summary": f"A drone targeted the {base} base, where US forces are stationed, on the night of "
+                           f"November {14 + n}; no injuries were reported."}
+               for n, base in enumerate(("Al-Tanf", "Harir", "Ain al-Asad", "Al-Shaddadi"))]
+    wounding = {"id": "w", "published": "2023-11-20T21:00:00+00:00", "source": "Wire",
+                "title": "Ballistic missile attack on Ain al-Asad wounds eight US personnel",
+                "summary": "A close-range ballistic missile fired by Iran-backed militants hit Ain al-Asad air base "
+                           "on Monday, wounding eight American service members, US officials said."}
+    vow = {"id": "v", "published": "2023-11-21T08:00:00+00:00", "source": "Wire",
+           "title": "Pentagon vows to respond to missile attack on Ain al-Asad",
+           "summary": "The United States will respond at a time and place of its choosing to the attack by "
+                      "Iran-backed militias, the Pentagon spokesman said."}
+    return [*earlier, wounding, vow]
+
+
+def test_an_attack_that_wounded_americans_warns_with_a_vow_and_the_tempo(make_config, tmp_path):
+    alerts, db = _replay(make_config, tmp_path, _wounding_week())
+    (warning,) = [a for a in alerts if a["kind"] == "strike_likely"]
+    assert "8 injured" in warning["text"] and "vow" in warning["text"].lower()
+    predictions = [p for p in store.predictions(store.open_engine(db)) if p.warned_at is not None]
+    assert [p.rule for p in predictions] == ["us-strike-after-attack-wounding-us"]
+
+
+def test_a_deadly_attack_gets_one_strike_warning_not_one_per_rule(make_config, tmp_path):
+    alerts, db = _replay(make_config, tmp_path, [ATTACK, VOW, STRIKE])
+    assert [a["kind"] for a in alerts].count("strike_likely") == 1
+    rules = {p.rule for p in store.predictions(store.open_engine(db))}
+    assert rules == {"us-strike-after-deadly-attack"}  # killed: not the wounding rule's

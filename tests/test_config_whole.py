@@ -53,7 +53,7 @@ def test_striking_state_must_be_a_watchlist_actor(make_config: Callable[..., Pat
 
 def test_rule_expects_by_must_be_an_actor(make_config: Callable[..., Path], tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    rules = broken_copy(tmp_path, "rules.yaml", "by: United States", "by: United Statez")
+    rules = broken_copy(tmp_path, "rules.yaml", "by: United States", "by: United Statez", 1)
     lines = check_config(make_config(rules=str(rules)), capsys)
     assert lines == [f"{rules}: rules[0].expects.by: 'United Statez' is not an actor in watchlist.yaml; "
                      "did you mean 'United States'?"]
@@ -61,10 +61,11 @@ def test_rule_expects_by_must_be_an_actor(make_config: Callable[..., Path], tmp_
 
 def test_rule_expects_by_keyword_misspelled(make_config: Callable[..., Path], tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    # `perpetrators` and `targets` are the other words `by` takes; the shipped second rule uses `targets`.
+    # `perpetrators` and `targets` are the other words `by` takes; the shipped reprisal rule (the third) uses
+    # `targets`.
     rules = broken_copy(tmp_path, "rules.yaml", "by: targets", "by: target")
     lines = check_config(make_config(rules=str(rules)), capsys)
-    assert lines == [f"{rules}: rules[1].expects.by: 'target' is not an actor in watchlist.yaml; "
+    assert lines == [f"{rules}: rules[2].expects.by: 'target' is not an actor in watchlist.yaml; "
                      "did you mean 'targets'?"]
 
 
@@ -267,7 +268,7 @@ def test_database_url_from_the_environment_names_the_variable(make_config: Calla
 def test_rule_expects_against_is_a_documented_phrase_or_a_name(make_config: Callable[..., Path], tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     # `against` is shown in the warning as written, except the words standing for the trigger's parties.
-    rules = broken_copy(tmp_path, "rules.yaml", "against: perpetrators", "against: perpetrator")
+    rules = broken_copy(tmp_path, "rules.yaml", "against: perpetrators", "against: perpetrator", 1)
     lines = check_config(make_config(rules=str(rules)), capsys)
     assert lines == [f"{rules}: rules[0].expects.against: 'perpetrator' is not an actor or place in watchlist.yaml; "
                      "did you mean 'perpetrators'?"]

@@ -101,6 +101,10 @@ def _short_of_toll(rule: Rule, incident: Incident) -> str | None:
     t = rule.trigger
     if not t.min_killed and not t.min_casualties:
         return None
+    if t.only_hurt:
+        killed = [side for side in _casualty_sides(rule) if incident.killed.get(side, 0) > 0]
+        if killed:
+            return f"{', '.join(killed)} killed: a deadly attack's rule, not this one"
     dead = any(incident.killed.get(side, 0) >= n for side, n in t.min_killed.items())
     hurt = any(incident.killed.get(side, 0) + incident.injured.get(side, 0) >= n
                for side, n in t.min_casualties.items())

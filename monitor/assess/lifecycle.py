@@ -213,9 +213,11 @@ class _Decision:
             self.watches.append(forecast)
 
     def _warned_alike(self, forecast: Forecast) -> Forecast | None:
-        """A warning of the same rule standing for a trigger within a day of this one."""
-        for other in map(self.own, self.standing.open_now):
-            if (other is not forecast and other.rule == forecast.rule and other.state == "open"
+        """A warning of the same kind standing for a trigger within a day of this one (of any rule: an attack that
+        killed and wounded triggers the rules for both, and one strike is expected)."""
+        made_now = [f for f in self.new.values() if f.warned_at is not None]
+        for other in [*map(self.own, self.standing.open_now), *made_now]:
+            if (other is not forecast and other.kind == forecast.kind and other.state == "open"
                     and other.warned_at is not None and abs(other.window_start - forecast.window_start) <= SAME_CYCLE):
                 return other
         return None

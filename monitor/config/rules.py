@@ -26,6 +26,9 @@ class Trigger(_Model):
     target: Literal["hosts_us", "any"] = "any"
     min_killed: dict[str, int] = {}  # any listed side with this many dead triggers
     min_casualties: dict[str, int] = {}  # any listed side with this many dead or hurt triggers
+    # Only when none of the listed sides was killed: a rule for attacks that wounded, beside one for deadly ones
+    # (its precedents are then those of its own kind, not the deadly attacks that were answered).
+    only_hurt: bool = False
 
 
 class Expects(_Model):

@@ -80,9 +80,19 @@ def explained_misses(engine: Engine) -> list[tuple[Miss, list[tuple[datetime, st
              .order_by(col(Prediction.window_start)))
     with Session(engine) as session:
         rows = list(session.exec(query))
-    return [(m, [(p.window_start, title or p.trigger_event_id, silence(p.details or {}, p.likelihood))
-                 for p, title in rows if p.kind == m.kind and p.window_start <= m.at <= p.window_end
-                 and p.trigger_event_id != m.event_id]) for m in found]
+    out = []
+    for m in found:
+        # One line per earlier event: when two rules of the kind concern it (a deadly attack is the deadly rule's
+        # trigger and the wounding rule's watch), the one it triggered says why it stayed silent.
+        by_trigger: dict[str, tuple[Prediction, str | None]] = {}
+        for p, title in rows:
+            if p.kind != m.kind or not p.window_start <= m.at <= p.window_end or p.trigger_event_id == m.event_id:
+                continue
+            if p.trigger_event_id not in by_trigger or by_trigger[p.trigger_event_id][0].state == "silent":
+                by_trigger[p.trigger_event_id] = (p, title)
+        out.append((m, [(p.window_start, title or p.trigger_event_id, silence(p.details or {}, p.likelihood))
+                        for p, title in by_trigger.values()]))
+    return out
 
 
 def threat_events_between(session: Session, start: datetime, end: datetime) -> list[StoredEvent]:
