@@ -387,6 +387,22 @@ def test_a_day_someone_spoke_on_bounds_the_event_day():
     assert not events.weigh(later, attack, WINDOW, GAZETTEER).joins
 
 
+def test_a_speakers_statement_past_midnight_joins_its_evening_statement():
+    """The Pentagon's vow at 22:00, its restatement at 01:00 naming no place: the same speaker, within hours, is
+    enough for a statement (an attack a day apart would need more than that)."""
+    evening = datetime(2024, 1, 15, 22, 0, tzinfo=UTC)  # the test gazetteer keeps UTC as the theatre clock
+    vow = event_of(report(evening, "threat", (), ("United States", "Iran-backed militias"), title="Pentagon vows"))
+    again = report(evening + timedelta(hours=3), "threat", (), ("United States", "Iran-backed militias"))
+    verdict = events.weigh(again, vow, WINDOW, GAZETTEER)
+    assert verdict.joins and verdict.score == 2, verdict.reasons  # a day apart within hours 0, same speaker +2
+    quiet = replace(again, reading=replace(again.reading, speaker_known=False))
+    verdict = events.weigh(quiet, vow, WINDOW, GAZETTEER)
+    assert verdict.joins and verdict.score == 1 and "the same first party (United States): +1" in verdict.reasons
+    attack = event_of(report(evening, "attack", (), ("Iran-backed militias",), title="Drone attack"))
+    later = report(evening + timedelta(hours=3), "attack", (), ("Iran-backed militias",))
+    assert not events.weigh(later, attack, WINDOW, GAZETTEER).joins
+
+
 def test_a_statement_naming_no_speaker_joins_by_its_first_party():
     """"Austin: US will take further measures" with the speaker's name unread, after the Pentagon's statement that
     day: the same first party (the US) is evidence."""

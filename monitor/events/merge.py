@@ -46,6 +46,9 @@ OVERNIGHT = timedelta(hours=20)  # a report this soon after the first may date a
 DAWN_HOUR = 6  # a first report before this hour (theatre time) may tell of the evening before
 FULL_DAY = timedelta(hours=24)  # later than this, a report naming no day of its own may tell the next attack
 JOIN_SCORE = 2  # the evidence a report needs to join an event (see `weigh`)
+# A statement needs less: its speaker is checked already (another speaker, or the other side, keeps it apart), and
+# what is left to tell is whether it is that speaker's statement of the day or, past midnight, of the same night.
+STATEMENT_JOIN_SCORE = 1
 FOLLOW_UP_WINDOW = timedelta(days=7)  # how late a report saying the day it tells of may still join that day's event
 
 
@@ -236,7 +239,8 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
             # No speaker in the title: a statement whose first party is of the other side is not this one's.
             return Verdict(False, score, (*reasons, f"of the other side ({report.reading.actors[0]}, the event "
                                                     f"{event.actors[0]}'s)"))
-    return Verdict(score >= JOIN_SCORE, score, tuple(reasons))
+    needed = STATEMENT_JOIN_SCORE if event.event_type == "threat" else JOIN_SCORE
+    return Verdict(score >= needed, score, tuple(reasons))
 
 
 def _unnamed_beside_named(speaker: str, other: str, gazetteer: Gazetteer) -> bool:
