@@ -419,9 +419,17 @@ ALLIED_SIDES = (*_COALITION_MEMBERS, "coalition")
 
 def late_casualty_count(reading: Reading) -> bool:
     """Whether a report counts US or coalition casualties of an attack it tells as earlier ("eight US troops
-    treated for brain injuries after the drone attack on a Syria base"): such counts come days later, and the
-    attack they belong to is looked for over the follow-up window even when the report names no day."""
-    return reading.event_type == "attack" and bool(reading.background) and allied_hurt(reading.killed, reading.injured)
+    treated for brain injuries after the drone attack on a Syria base"), or revises an attack's toll ("toll from
+    the al-Omar drone attack rises to seven"): such counts come days later, and the attack they belong to is
+    looked for over the follow-up window even when the report names no day."""
+    return reading.event_type == "attack" and (
+        (bool(reading.background) and allied_hurt(reading.killed, reading.injured)) or revised_toll(reading))
+
+
+def revised_toll(reading: Reading) -> bool:
+    """Whether the report gives a toll as revised ("rises to seven", "revised to 14"; the reader's count notes)."""
+    return any(reading.evidence.get(f"{word}_note", "").partition(": ")[2].startswith("revised to")
+               for word in ("killed", "injured"))
 
 
 def allied_hurt(killed: dict[str, int], injured: dict[str, int]) -> bool:

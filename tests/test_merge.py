@@ -403,6 +403,19 @@ def test_a_speakers_statement_past_midnight_joins_its_evening_statement():
     assert not events.weigh(later, attack, WINDOW, GAZETTEER).joins
 
 
+def test_a_revised_toll_days_later_joins_the_attack_it_revises():
+    """"Number of US troops wounded in the al-Asad attack rises to 11", two days on and naming no day: a revised
+    toll is a follow-up of the attack at that base, not the next attack."""
+    attack = event_of(report(MONDAY, "attack", ("Ain al-Asad Air Base",), ("Iran-backed militias",), MONDAY.date(),
+                             "Missiles hit al-Asad"))
+    later = report(MONDAY + timedelta(days=2), "attack", ("Ain al-Asad Air Base",), ("Iran-backed militias",))
+    revised = replace(later, reading=replace(later.reading, injured={"US": 11},
+                                             evidence={"injured_note": "US: revised to 11"}))
+    verdict = events.weigh(revised, attack, WINDOW, GAZETTEER)
+    assert verdict.joins and "casualties of an earlier attack, counted later: 0" in verdict.reasons, verdict.reasons
+    assert not events.weigh(later, attack, WINDOW, GAZETTEER).joins
+
+
 def test_a_statement_naming_no_speaker_joins_by_its_first_party():
     """"Austin: US will take further measures" with the speaker's name unread, after the Pentagon's statement that
     day: the same first party (the US) is evidence."""
