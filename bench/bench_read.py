@@ -29,7 +29,7 @@ from feedsite import feed_items, filler, labelled_reports, rss
 
 from monitor import pipeline
 from monitor.classify import Reader
-from monitor.config import load_settings, load_vocabulary, load_watchlist
+from monitor.config import load_settings, load_type_model, load_vocabulary, load_watchlist
 from monitor.match import Matcher
 from monitor.replay import read_inputs, replay
 from monitor.text import tokens
@@ -169,7 +169,9 @@ def main() -> None:
     watchlist = load_watchlist([CONFIG / "watchlist.yaml"])
     started = time.perf_counter()
     matcher = Matcher(watchlist)
-    reader = Reader(load_vocabulary([CONFIG / "vocabulary.yaml", CONFIG / "vocabulary.ar.yaml"]), watchlist)
+    # As shipped: the rules with the type model's second opinion (config/type_model.json).
+    reader = Reader(load_vocabulary([CONFIG / "vocabulary.yaml", CONFIG / "vocabulary.ar.yaml"]), watchlist,
+                    load_type_model(CONFIG / "type_model.json"))
     build = time.perf_counter() - started
     print(f"watchlist: {len(watchlist.actors)} actors, {len(watchlist.places)} places; build {build * 1000:.0f} ms")
     # CPU time is the figure to compare: on a shared, loaded machine the wall clock also counts the others' work.

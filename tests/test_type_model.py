@@ -106,6 +106,19 @@ def test_the_model_never_overrules_a_denial(parts):
     assert reading.event_type == "other" and not reading.relevant
 
 
+def test_a_report_naming_nothing_watched_is_not_put_to_the_model(parts):
+    """Reports that name nothing watched are no event of the watch whatever their type: the model, whose features
+    cost as much as the rest of the reading, is not asked (they keep the rules' type)."""
+    matcher, vocabulary, watchlist = parts
+    reader = Reader(vocabulary, watchlist, _model({"w:rockets": (0.0, 0.0, 0.0, 9.0)}))
+    title = "Rockets fired at a village in the south, police say"
+    matches = matcher.match(title)
+    assert not matches.mentions
+    assert reader.read(title, "", matches, WHEN).event_type == "attack"
+    reading, seen = reader.read_with_features(title, "", matches, WHEN)  # training sees every report's features
+    assert reading.event_type == "attack" and seen["w:rockets"] > 0
+
+
 # --- the file ------------------------------------------------------------------------------------------------
 
 

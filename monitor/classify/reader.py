@@ -26,11 +26,13 @@ class Reader:
 
     def read(self, title: str, summary: str, matches: Matches, when: datetime) -> Reading:
         """Read one report. `matches` must come from matching `f"{title}\\n{summary}"`."""
-        return self.read_with_features(title, summary, matches, when)[0]
+        return self.read_with_features(title, summary, matches, when, always=False)[0]
 
-    def read_with_features(self, title: str, summary: str, matches: Matches,
-                           when: datetime) -> tuple[Reading, dict[str, float]]:
-        """The reading, and what the type model saw of the report (`monitor train` learns from these)."""
+    def read_with_features(self, title: str, summary: str, matches: Matches, when: datetime,
+                           always: bool = True) -> tuple[Reading, dict[str, float]]:
+        """The reading, and what the type model saw of the report (`monitor train` learns from these). Unless
+        `always`, the model is asked only about reports naming something watched: the others are no event of the
+        watch whatever their type, and its features cost as much as the rest of the reading."""
         ctx = self.context
         unread = layout.unread_spans(title, summary)
         if unread:  # an outlet's name, a repeated summary, a dateline: no part of the report
@@ -78,8 +80,9 @@ class Reader:
         elif event_type == "attack" and roles.at_militia_held(ctx, doc, mentions, killed, injured):
             event_type = "strike"
             reasons.append("blasts where the militias hold positions, nobody named attacking: a strike on them")
-        seen = learned.features(ctx, doc, event_type, cue_type, scores, off_topic)
-        if self.type_model is not None and not doc.denied:
+        consult = self.type_model is not None and bool(matches.mentions)
+        seen = learned.features(ctx, doc, event_type, cue_type, scores, off_topic) if always or consult else {}
+        if self.type_model is not None and consult and not doc.denied:
             # The rules' answer is one of the model's features: it overrules them only where wording the rules
             # do not know says otherwise, and says so. Not on a denial: words alone cannot tell "a US strike" from
             # "reports of a US strike are false", and denials are too rare in the labelled sets to learn from.

@@ -1,7 +1,7 @@
 """The learned type model's file (`config/type_model.json`, written by `monitor train`): its weights, checked.
 
 The file holds tens of thousands of weights: they are checked by hand, not by pydantic (which would take a second
-and tens of megabytes to build objects for them), and kept as one flat array of floats with an index by feature,
+and tens of megabytes to build objects for them), and kept as one array of floats per class with an index by feature,
 a few megabytes for the daemon's whole life.
 """
 
@@ -41,29 +41,28 @@ class TypeModel:
     classes: tuple[str, ...]
     bias: tuple[float, ...]
     margin: float  # how much surer of another type than of the rules' one the model must be to overrule them
-    index: dict[str, int]  # feature -> its row in `table`
-    table: array[float]  # row after row, one weight per class
+    index: dict[str, int]  # feature -> its row in each of `columns`
+    columns: tuple[array[float], ...]  # per class, the weight of each feature by its row
     trained_on: list[dict[str, Any]] = field(default_factory=list)  # the labelled files and their digests
     cross_validated: dict[str, Any] = field(default_factory=dict)  # leave-incident-out figures of the training
 
     @classmethod
     def build(cls, name: str, classes: tuple[str, ...], bias: tuple[float, ...], margin: float,
               weights: dict[str, tuple[float, ...]], **extra: Any) -> TypeModel:
-        index, table = {}, array("d")
+        index: dict[str, int] = {}
+        columns = tuple(array("d") for _ in classes)
         for row, feature in enumerate(sorted(weights)):
             index[feature] = row
-            table.extend(weights[feature])
-        return cls(name, classes, bias, margin, index, table, **extra)
+            for column, weight in zip(columns, weights[feature], strict=True):
+                column.append(weight)
+        return cls(name, classes, bias, margin, index, columns, **extra)
 
     def weights(self, feature: str) -> tuple[float, ...] | None:
         row = self.index.get(feature)
-        if row is None:
-            return None
-        width = len(self.classes)
-        return tuple(self.table[row * width:(row + 1) * width])
+        return None if row is None else tuple(column[row] for column in self.columns)
 
     def with_margin(self, margin: float) -> TypeModel:
-        return TypeModel(self.name, self.classes, self.bias, margin, self.index, self.table, self.trained_on,
+        return TypeModel(self.name, self.classes, self.bias, margin, self.index, self.columns, self.trained_on,
                          self.cross_validated)
 
     def as_dict(self) -> dict[str, Any]:
@@ -90,15 +89,17 @@ def load_type_model(path: Path) -> TypeModel:
         problems.append(f"{path}: format: {header.format} is not {MODEL_FORMAT}; retrain it with `monitor train`")
     if len(header.bias) != width:
         problems.append(f"{path}: bias: {len(header.bias)} values for {width} classes")
-    index, table = {}, array("d")
+    index: dict[str, int] = {}
+    columns = tuple(array("d") for _ in header.classes)
     for row, (feature, values) in enumerate(header.weights.items()):
         if not (isinstance(values, list) and len(values) == width and all(
                 isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values)):
             problems.append(f"{path}: weights.{feature}: must be {width} finite numbers, one per class")
             break
         index[feature] = row
-        table.extend(values)
+        for column, weight in zip(columns, values, strict=True):
+            column.append(weight)
     if problems:
         raise ConfigError(problems)
-    return TypeModel(header.name, tuple(header.classes), tuple(header.bias), header.margin, index, table,
+    return TypeModel(header.name, tuple(header.classes), tuple(header.bias), header.margin, index, columns,
                      header.trained_on, header.cross_validated)
