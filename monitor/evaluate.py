@@ -233,7 +233,8 @@ def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist,
                          report.misses)
         if labels.get("us_killed"):
             report.us_killed_total += 1
-            got_us = reading.killed.get("US", 0)
+            # The label counts every US death the report states, its own event's or an earlier one's.
+            got_us = max(reading.killed.get("US", 0), reading.stated_killed.get("US", 0))
             if got_us == labels["us_killed"]:
                 report.us_killed_exact += 1
             else:

@@ -143,6 +143,10 @@ class Reading:
     # The day the report says someone spoke of it ("an official said on Saturday"): it happened then or before.
     # Merging weighs it when the report names no day of the event. Not in `as_dict`.
     spoken_on: date | None = None
+    # Every death the report states by side, its own event's and the earlier ones it recalls ("families of the
+    # three soldiers killed at Tower 22 mark a year"): what the labelled sets' `us_killed` counts. `killed` is
+    # the report's own event's toll. Not in `as_dict`.
+    stated_killed: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -1057,3 +1057,14 @@ NOBODY_HURT = table(
 @pytest.mark.parametrize(("title", "summary", "expect"), NOBODY_HURT)
 def test_nobody_hurt_hurts_no_one_named_before(read, title, summary, expect):
     check(read(title, summary), expect)
+
+
+def test_deaths_of_earlier_incidents_are_stated_not_the_events_toll(read):
+    """"Rockets hit Ain al-Asad, weeks after three US soldiers were killed at Tower 22": the report states three US
+    deaths (what the labelled sets' `us_killed` counts) but its own attack killed nobody."""
+    reading = read("Rockets hit Ain al-Asad air base, no casualties",
+                   "The attack came weeks after three US soldiers were killed in a drone strike on Tower 22.")
+    assert reading.event_type == "attack" and not reading.killed.get("US")
+    assert reading.stated_killed == {"US": 3}
+    fresh = read("Drone attack on Tower 22 kills three US soldiers")
+    assert fresh.killed == {"US": 3} and fresh.stated_killed == {"US": 3}

@@ -136,6 +136,7 @@ class Reader:
             parties=tuple(parties), scores=scores,
             happened_on=happened_on(doc, when.astimezone(ctx.local), statement=event_type == "threat"),
             spoken_on=spoken_on(doc, when.astimezone(ctx.local)),
+            stated_killed=toll.toll_counts(ctx, doc, every_clause=True)[0] if doc.hits["toll"] else {},
             reasons=tuple(reasons),
             evidence={k: v[:400] for k, v in evidence.items() if v}, background=segment.background(doc),
             background_places=places.background_places(ctx, doc, matches),

@@ -17,18 +17,22 @@ OWN_TOLL = {"attack", "strike"}  # event types whose toll is their own, not an e
 REVISION_REACH = 5  # "raising the death toll to two": the revision word a few words before the count
 
 
-def toll_counts(ctx: Context, doc: Text, whole: bool = False) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
+def toll_counts(ctx: Context, doc: Text, whole: bool = False,
+                every_clause: bool = False) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
     """Killed and injured by side; evidence keeps the sentence, and "at least 25" or "raising the
     injured to 14" keep their wording in the evidence key `killed_note` / `injured_note`.
 
     Only the report's own event counts, not earlier incidents it recalls; with `whole`, for a report that
     tells no event of its own (a vow "after a drone killed three US soldiers", a funeral), the title's
-    factual clauses count too: the toll a headline gives is the news it is about."""
+    factual clauses count too: the toll a headline gives is the news it is about. With `every_clause`, every
+    count the report states, earlier incidents' too ("a year after three soldiers were killed at Tower 22")."""
     killed: dict[str, int] = {}
     injured: dict[str, int] = {}
     evidence: dict[str, str] = {}
     counted = doc.foreground
-    if whole:
+    if every_clause:  # every death the report states, whichever incident it belongs to
+        counted = [True] * len(doc.words)
+    elif whole:
         title = [s == 0 and f for s, f in zip(doc.sentence_of, doc.factual, strict=True)]
         counted = [a or b for a, b in zip(doc.foreground, title, strict=True)]
     sides_all = {b: label for b, _, label in doc.hits["sides"]}

@@ -140,6 +140,8 @@ def cmd_match(args: argparse.Namespace) -> int:
         print(f"killed: {reading.killed}")
     if reading.injured:
         print(f"injured: {reading.injured}")
+    if reading.stated_killed and reading.stated_killed != reading.killed:
+        print(f"deaths stated, earlier incidents' too: {reading.stated_killed}")
     for name, sentence in reading.evidence.items():
         print(f"evidence ({name}): {sentence}")
     if reading.relevant and reading.event_type:
