@@ -1068,3 +1068,10 @@ def test_deaths_of_earlier_incidents_are_stated_not_the_events_toll(read):
     assert reading.stated_killed == {"US": 3}
     fresh = read("Drone attack on Tower 22 kills three US soldiers")
     assert fresh.killed == {"US": 3} and fresh.stated_killed == {"US": 3}
+
+
+def test_soldiers_with_no_nationality_are_american_where_a_us_official_is_the_only_side(read):
+    """"Biden joins families as remains of three soldiers killed in Jordan return": the President speaking for
+    the US side is the only side named, so the three are American."""
+    reading = read("Biden joins families at Dover as remains of three soldiers killed in Jordan return")
+    assert reading.stated_killed.get("US") == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import compress
 
 from monitor.classify.context import Context
@@ -61,10 +62,20 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
         if doc.sentence_of[b] in verbs_by_sentence:
             persons_by_sentence.setdefault(doc.sentence_of[b], []).append(b)
     side_spans = {b: e for b, e, _ in doc.hits["sides"]} | group_spans
+    # What every sentence looks up, found once: built per sentence, it made a long summary quadratic.
+    sides_in: dict[int, set[str]] = {}
+    for j, label in sides_all.items():
+        sides_in.setdefault(doc.sentence_of[j], set()).add(label)
+    whole_doc = _WholeDoc(_thing_starts(doc), frozenset(b for b, _, _ in doc.hits["cues"]),
+                          {e: b for b, e in side_spans.items()}, sides_in, set(sides_all.values()),
+                          bool(doc.hits["us_side"]) or any(
+                              (m.section == "actor" and m.name in ctx.us_side)
+                              or (m.section == "person" and ctx.affiliation.get(m.name) in ctx.us_side)  # "Biden"
+                              for m, _, _ in doc.named))
     for sentence, verbs in verbs_by_sentence.items():
-        found = _quantities(ctx, doc, tokens_by_sentence.get(sentence, []), sides_all, verbs, persons)
+        found = _quantities(ctx, doc, tokens_by_sentence.get(sentence, []), sides_all, verbs, persons, whole_doc)
         found += _people_without_count(ctx, doc, persons_by_sentence.get(sentence, []), sides_all, side_spans,
-                                       verbs, persons)
+                                       verbs, persons, whole_doc)
         for count, side, position in found:
             kind = _verb_for(ctx, doc, position, verbs)
             if kind is None or _nobody_between(ctx, doc, position, verbs):
@@ -110,8 +121,18 @@ def named_dead(ctx: Context, doc: Text, mentions: list[Match], killed: dict[str,
         killed["militia"] = max(killed.get("militia", 0), len(dead))
 
 
+@dataclass(frozen=True, slots=True)
+class _WholeDoc:
+    things: set[int]  # tokens starting a weapon or event word
+    cues: frozenset[int]  # tokens starting an event word
+    side_end: dict[int, int]  # past-last token of a side word -> its first
+    sides_in: dict[int, set[str]]  # sentence -> the sides named in it
+    all_sides: set[str]  # the sides the report names
+    us_named: bool  # the report names the US side: a US word, a US actor, or a person speaking for it
+
+
 def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, str],
-                verbs: list[Hit], persons: dict[int, tuple[int, str]]) -> list[tuple[int, str, int]]:
+                verbs: list[Hit], persons: dict[int, tuple[int, str]], whole: _WholeDoc) -> list[tuple[int, str, int]]:
     """(count, side, index) for 'two US', '25 militia fighters', a bare count right before a casualty word
     ('... and 55 wounded') or right after one ('wounded more than 40'), and a toll revised upwards ('rises to
     three'): those take the side named last. 'A third soldier died' counts three. Soldiers counted with no
@@ -120,8 +141,7 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
     verb_ends = {e for _, e, _ in verbs}
     out = []
     last_side = None
-    things = _thing_starts(doc)
-    stops = verb_starts | {b for b, _, _ in doc.hits["cues"]}
+    things, cues = whole.things, whole.cues
     for i in indexes:
         word = doc.folded[i]
         count = ctx.ordinals.get(word) or number(ctx, word)
@@ -129,7 +149,7 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
             continue
         side = None
         for j in range(i + 1, min(i + 5, len(doc.folded))):
-            if j in stops or doc.sentence_of[j] != doc.sentence_of[i]:
+            if j in verb_starts or j in cues or doc.sentence_of[j] != doc.sentence_of[i]:
                 break  # "تسعة قتلى بغارات أميركية", nine dead in US raids: the adjective past them is the raids'
             if j in sides:
                 side = sides[j]
@@ -138,7 +158,7 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
                 {i, i - 1} & verb_ends or _person_before_verb(doc, i, verb_starts, things)):
             continue  # "an American drone killed": "an" counts a person only, next to a casualty word
         if side is None and (i + 1 in persons or i + 2 in persons):
-            side = _unnamed_forces(ctx, doc, i, sides)
+            side = _unnamed_forces(ctx, doc, i, whole)
         if side is None:
             if word in ctx.articles:
                 continue
@@ -152,7 +172,7 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
     return out
 
 
-def _unnamed_forces(ctx: Context, doc: Text, i: int, sides: dict[int, str]) -> str | None:
+def _unnamed_forces(ctx: Context, doc: Text, i: int, whole: _WholeDoc) -> str | None:
     """The side of soldiers counted at `i` with no nationality: `unnamed_forces_side` when the report names
     that side (as a side or as the US side), its sentence names no other side but civilians ("killed three
     soldiers and a civilian contractor"), and the report names no other forces beside it ("two Americans and
@@ -160,23 +180,20 @@ def _unnamed_forces(ctx: Context, doc: Text, i: int, sides: dict[int, str]) -> s
     side = ctx.unnamed_forces_side
     if side is None:
         return None
-    sentence = doc.sentence_of[i]
-    others = {label for j, label in sides.items() if doc.sentence_of[j] == sentence} - {side, "civilians"}
-    forces = set(sides.values()) - {side, "civilians", "militia"}
+    others = whole.sides_in.get(doc.sentence_of[i], set()) - {side, "civilians"}
+    forces = whole.all_sides - {side, "civilians", "militia"}
     if others or forces:
         return None
-    named = side in sides.values() or bool(doc.hits["us_side"]) or any(
-        m.section == "actor" and m.name in ctx.us_side for m, _, _ in doc.named)
-    return side if named else None
+    return side if side in whole.all_sides or whole.us_named else None
 
 
 def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict[int, str],
                           side_spans: dict[int, int], verbs: list[Hit],
-                          persons: dict[int, tuple[int, str]]) -> list[tuple[int, str, int]]:
+                          persons: dict[int, tuple[int, str]], whole: _WholeDoc) -> list[tuple[int, str, int]]:
     """(count, side, index) for a noun of one person (or an Arabic dual) beside a side word, with no count
     before it, next to a casualty word: "US soldier killed", "kills American contractor", "مقتل جندي أمريكي"."""
     out = []
-    side_end = {e: b for b, e in side_spans.items()}
+    side_end = whole.side_end
     verb_starts = {b for b, _, _ in verbs}
     verb_ends = {e for _, e, _ in verbs}
     for begin in nouns:
@@ -259,11 +276,16 @@ def _side_before(doc: Text, i: int, sides: dict[int, str]) -> str | None:
                 None)
 
 
+NOBODY_REACH = 12  # "a US official said on Monday, and nobody was hurt": as far as a count reaches its verb
+
+
 def _nobody_between(ctx: Context, doc: Text, position: int, verbs: list[Hit]) -> bool:
     """Whether "nobody" or "no" stands between a person and the next casualty word: "a US official said, and nobody
     was hurt" (the official is who spoke, nobody was hurt)."""
-    after = [start for start, _, _ in verbs if start > position]
-    return bool(after) and any(doc.folded[i] in ctx.nobody for i in range(position + 1, min(after)))
+    after = min((start for start, _, _ in verbs if start > position), default=None)
+    if after is None or after - position > NOBODY_REACH:
+        return False
+    return any(doc.folded[i] in ctx.nobody for i in range(position + 1, after))
 
 
 def _verb_for(ctx: Context, doc: Text, position: int, verbs: list[Hit]) -> str | None:

@@ -37,7 +37,10 @@ def spoken_on(doc: Text, when: datetime) -> date | None:
 
 
 def _spoken(doc: Text, begin: int) -> bool:
-    return any(0 < begin - s <= SPEECH_REACH and doc.sentence_of[s] == doc.sentence_of[begin] for s in doc.speaking)
+    # The few tokens before it, looked up in the set: a scan of every speech word for every day word was quadratic
+    # in a long summary.
+    return any(s in doc.speaking and doc.sentence_of[s] == doc.sentence_of[begin]
+               for s in range(max(0, begin - SPEECH_REACH), begin))
 
 
 def _day(label: str, when: datetime) -> date:
