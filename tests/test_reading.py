@@ -1075,3 +1075,19 @@ def test_soldiers_with_no_nationality_are_american_where_a_us_official_is_the_on
     the US side is the only side named, so the three are American."""
     reading = read("Biden joins families at Dover as remains of three soldiers killed in Jordan return")
     assert reading.stated_killed.get("US") == 3
+
+
+DENIED_BY_VERB = table(
+    ("officials-deny-the-attack",
+     "Erbil officials deny second drone attack on Harir air base", "", Expect(type="other", relevant=False)),
+    ("the-pentagon-denies-a-strike",
+     "Pentagon denies drone strike on car in eastern Baghdad", "", Expect(type="other", relevant=False)),
+    ("denying-responsibility-keeps-the-attack",
+     "Kataib Hezbollah denies responsibility for the rocket attack on Ain al-Asad", "",
+     Expect(type="attack", relevant=True)),
+)
+
+
+@pytest.mark.parametrize(("title", "summary", "expect"), DENIED_BY_VERB)
+def test_a_denial_verb_before_the_event_word_denies_it(read, title, summary, expect):
+    check(read(title, summary), expect)

@@ -55,6 +55,7 @@ class Context:
     force_words: set[str]  # "US forces carried out a strike": a force named with its owner acts as the owner
     negators: set[str]  # "no rocket attack took place": a word that says the event right after it did not happen
     nobody: frozenset[str]  # "nobody", "no": "an official said, and nobody was hurt" hurts no official
+    denial_verbs: frozenset[str]  # "deny": "officials deny attack on the base"
     circumstance_markers: set[Phrase]  # "on the anniversary": an off-topic word as a time, not the frame
     other_language_words: set[str]
     scripts: frozenset[int]  # the Unicode blocks the vocabulary's words are written in: what it can read
@@ -168,6 +169,7 @@ class Context:
             circumstance_markers={p for p in map(phrase, v.circumstance_markers) if p},
             negators=_first_tokens(v.negators),
             nobody=frozenset(_first_tokens([*v.nobody_words, *v.negators])),
+            denial_verbs=frozenset(_first_tokens(v.denial_verbs)),
             force_words=_first_tokens(v.force_words),
             us_side_actor=v.us_side_actor,
             subject_after_verbs=_first_tokens(v.subject_after_verbs),

@@ -22,6 +22,7 @@ TALLY_COUNT = 3  # "three attacks since Sunday" counts; "two drones" do not make
 TALLY_REACH = 8  # "60 attacks on US forces in Iraq and Syria since": how far the marker may follow
 CONDEMNED_REACH = 4  # "condemns last night's missile attack": the words between a condemnation and what it condemns
 NEGATOR_REACH = 2  # "no attack", "no rocket attack", "no drone strike": how far before the event word
+DENIAL_REACH = 3  # "deny the second drone attack": words a denial verb may stand before its event word
 THREAT_WORDS = {"threat", "verdict"}  # the cue lists that tell a threat
 SPEECH = "speech"  # speech verbs, as against the words that only name who speaks
 ACTING = {clauses.MILITIA, clauses.STATE, clauses.CROWD}  # roles that can change what an attack word tells
@@ -257,12 +258,25 @@ def _denied(ctx: Context, doc: Text) -> set[int]:
     for begin, end, _ in doc.hits["denials"]:
         lo, hi = clauses.clause(ctx, doc, begin, end)
         out.update(range(lo, hi))
+    weapons = {i for b, e, _ in doc.hits["weapons"] for i in range(b, e)}
     for begin, end, label in doc.hits["cues"]:
         # "No rocket attack took place": a negator right before the event word, or before its weapon.
         if label not in THREAT_WORDS and any(
                 doc.folded[i] in ctx.negators for i in range(max(0, begin - NEGATOR_REACH), begin)):
             out.update(range(begin, end))
+        elif label not in THREAT_WORDS and _denied_by_verb(ctx, doc, begin, weapons):
+            out.update(range(begin, end))
     return out
+
+
+def _denied_by_verb(ctx: Context, doc: Text, begin: int, weapons: set[int]) -> bool:
+    """"Officials deny second drone attack on Harir": a denial verb right before the event word, past determiners,
+    counts and its weapon only ("denies responsibility for the attack" is an attribution, and keeps it)."""
+    i = begin - 1
+    while i >= max(0, begin - 1 - DENIAL_REACH) and (doc.folded[i] in ctx.determiners or doc.folded[i] in ctx.ordinals
+                                                      or doc.folded[i] in ctx.count_words or i in weapons):
+        i -= 1
+    return i >= 0 and doc.folded[i] in ctx.denial_verbs and doc.sentence_of[i] == doc.sentence_of[begin]
 
 
 def _threat_topics(ctx: Context, doc: Text) -> tuple[set[int], set[int]]:

@@ -98,6 +98,9 @@ class Vocabulary(BaseModel):
     verdict_words: list[str] = []
     event_denials: list[str] = []
     negators: list[str] = []
+    # Verbs that deny what follows them ("officials deny attack on Victory base"): an event word right after one
+    # (past determiners, counts and weapons only) did not happen.
+    denial_verbs: list[str] = []
     # Words that say nobody suffered what follows ("a US official said, and nobody was hurt"): a person named
     # before them is not the casualty word's.
     nobody_words: list[str] = []
