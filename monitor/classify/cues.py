@@ -260,11 +260,12 @@ def _denied(ctx: Context, doc: Text) -> set[int]:
         out.update(range(lo, hi))
     weapons = {i for b, e, _ in doc.hits["weapons"] for i in range(b, e)}
     for begin, end, label in doc.hits["cues"]:
-        # "No rocket attack took place": a negator right before the event word, or before its weapon.
-        if label not in THREAT_WORDS and any(
-                doc.folded[i] in ctx.negators for i in range(max(0, begin - NEGATOR_REACH), begin)):
-            out.update(range(begin, end))
-        elif label not in THREAT_WORDS and _denied_by_verb(ctx, doc, begin, weapons):
+        if label in THREAT_WORDS:
+            continue
+        # "No rocket attack took place": a negator right before the event word, or before its weapon; "officials
+        # deny attack on the base": a denial verb right before it.
+        if any(doc.folded[i] in ctx.negators for i in range(max(0, begin - NEGATOR_REACH), begin)) \
+                or _denied_by_verb(ctx, doc, begin, weapons):
             out.update(range(begin, end))
     return out
 
