@@ -14,8 +14,8 @@ What is measured:
   so the server's own work is never counted; setting a tool up (adding its feeds) is not measured. os.wait4 gives
   the peak of the largest process, not of them together: the RSS of the tool's processes together is also sampled
   every 20 ms (/proc), and the peak RSS shown is the larger of the two (monitor parses in worker processes).
-- monitor runs `monitor poll --once` with a generated config (the shipped watchlist, vocabulary and rules; the
-  defaults for everything else, `fetch.concurrency` included). rss2email runs `r2e run --no-send` after
+- monitor runs `monitor poll --once` with a generated config (the shipped watchlist, vocabulary, type model and
+  rules; the defaults for everything else, `fetch.concurrency` included). rss2email runs `r2e run --no-send` after
   `r2e new` and an OPML import of the feeds (the same as one `r2e add` per feed, without a thousand start-ups);
   feed2exec runs `feed2exec fetch` with one section per feed and the `null` output. Both peers use their
   defaults (each reads one feed after the other) and are installed by this script into a throwaway venv;
@@ -224,6 +224,7 @@ def monitor_config(folder: Path, feeds: Sequence[dict[str, str]], **sections: ob
         "database": f"sqlite:///{folder / 'monitor.db'}",
         "watchlist": "watchlist.yaml",
         "vocabulary": ["vocabulary.yaml", "vocabulary.ar.yaml"],
+        "type_model": "type_model.json",  # as shipped: the reader's second opinion costs memory and time
         "state_dir": str(folder / "state"),
         "alerts": {"file": str(folder / "alerts.jsonl")},
         "feeds": list(feeds),
