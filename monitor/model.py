@@ -430,10 +430,15 @@ def late_casualty_count(reading: Reading) -> bool:
         (bool(reading.background) and allied_hurt(reading.killed, reading.injured)) or revised_toll(reading))
 
 
+def toll_note(reading: Reading, word: str) -> tuple[str, str]:
+    """(side, wording) of the reader's note on a count ("killed" or "injured"): "US", "revised to 14"."""
+    side, _, wording = reading.evidence.get(f"{word}_note", "").partition(": ")
+    return side, wording
+
+
 def revised_toll(reading: Reading) -> bool:
     """Whether the report gives a toll as revised ("rises to seven", "revised to 14"; the reader's count notes)."""
-    return any(reading.evidence.get(f"{word}_note", "").partition(": ")[2].startswith("revised to")
-               for word in ("killed", "injured"))
+    return any(toll_note(reading, word)[1].startswith("revised to") for word in ("killed", "injured"))
 
 
 def allied_hurt(killed: dict[str, int], injured: dict[str, int]) -> bool:

@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from monitor.classify import Reader
-from monitor.classify.learned import is_wording, second_opinion
+from monitor.classify.learned import RULE_TYPES, is_wording, second_opinion
 from monitor.config import TypeModel, Vocabulary, Watchlist
 from monitor.evaluate import Labelled
 from monitor.match import Matcher
@@ -52,7 +52,7 @@ def examples(vocabulary: Vocabulary, watchlist: Watchlist,
     for name, records in files:
         for record in records:
             label = record.labels.get("event_type")
-            if label not in ("attack", "strike", "threat", "other"):
+            if label not in RULE_TYPES:
                 continue
             title, summary = record.item.title, record.item.summary
             matches = matcher.match(f"{title}\n{summary}" if summary else title)
@@ -65,24 +65,19 @@ def examples(vocabulary: Vocabulary, watchlist: Watchlist,
     return out
 
 
-def _fit(train: Sequence[Example]) -> tuple[tuple[str, ...], list[float], dict[str, list[float]]]:
-    seen_in = Counter(name for e in train for name in e.features)
+def fit(train: Sequence[Example], margin: float, name: str, **extra: Any) -> TypeModel:
+    """The model fitted on these examples (`extra`: what the file says of its training)."""
+    seen_in = Counter(feature for e in train for feature in e.features)
     kept = [{k: v for k, v in e.features.items() if seen_in[k] >= MIN_REPORTS or not is_wording(k)} for e in train]
     vectors = DictVectorizer(sort=True)
     x = vectors.fit_transform(kept)
     model = LogisticRegression(C=C, max_iter=5000)
     model.fit(x, [e.label for e in train])
-    classes = tuple(str(c) for c in model.classes_)
-    names = vectors.get_feature_names_out()
-    weights = {str(name): [round(float(w), DECIMALS) for w in model.coef_[:, j]] for j, name in enumerate(names)}
-    weights = {k: v for k, v in weights.items() if any(v)}
-    return classes, [round(float(b), DECIMALS) for b in model.intercept_], weights
-
-
-def fit(train: Sequence[Example], margin: float, name: str, **extra: Any) -> TypeModel:
-    """The model fitted on these examples (`extra`: what the file says of its training)."""
-    classes, bias, weights = _fit(train)
-    return TypeModel.build(name, classes, tuple(bias), margin, {k: tuple(v) for k, v in weights.items()}, **extra)
+    weights = {str(feature): tuple(round(float(w), DECIMALS) for w in model.coef_[:, j])
+               for j, feature in enumerate(vectors.get_feature_names_out())}
+    return TypeModel.build(name, tuple(str(c) for c in model.classes_),
+                           tuple(round(float(b), DECIMALS) for b in model.intercept_), margin,
+                           {k: v for k, v in weights.items() if any(v)}, **extra)
 
 
 @dataclass

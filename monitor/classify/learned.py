@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from monitor.classify.context import Context
 from monitor.classify.segment import Text
-from monitor.config import TypeModel
+from monitor.config import EVENT_TYPES, TypeModel
 
 RULE_TYPES = ("attack", "strike", "threat", "other")
 _CHAR_SIZES = (3, 4, 5)
@@ -85,7 +85,7 @@ def features(ctx: Context, doc: Text, rule_type: str, cue_type: str, scores: dic
     out[f"cue:{cue_type}"] = RULE_WEIGHT
     for kind in doc.denied:  # "no attack took place", "reports of a US strike are false"
         out[f"denied:{kind}"] = 1.0
-    for kind in RULE_TYPES[:3]:
+    for kind in EVENT_TYPES:
         out[f"score:{kind}"] = min(scores.get(kind, 0.0), _SCORE_CAP) / 3
     if off_topic:
         out["off_topic"] = 1.0

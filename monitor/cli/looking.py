@@ -22,7 +22,15 @@ from monitor.cli.common import (
     target_label,
     when,
 )
-from monitor.config import Settings, Watchlist, load_settings, load_type_model, load_vocabulary, load_watchlist
+from monitor.config import (
+    Settings,
+    TypeModel,
+    Watchlist,
+    load_settings,
+    load_type_model,
+    load_vocabulary,
+    load_watchlist,
+)
 from monitor.guard import HEARTBEAT_FILE
 from monitor.model import Reading, Report
 
@@ -219,16 +227,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
         report = evaluate(runtime, labelled, load_watchlist(settings.watchlist), timeline, advance)
         runtime.engine.dispose()
     print(report.render(worst=args.worst))
-    fitted = _fitted_on(settings, [Path(p) for p in args.labelled])
+    fitted = _fitted_on(runtime.reader.type_model, [Path(p) for p in args.labelled])
     if fitted:
         print(f"note: the type model ({settings.type_model}) was fitted on {', '.join(fitted)}: its event types there "
               "are in sample; `monitor train` prints its figures by cross-validation by incident")
     return 0
 
 
-def _fitted_on(settings: Settings, paths: list[Path]) -> list[str]:
-    """Which of these labelled files the configured type model was trained on (by content, not name)."""
-    if settings.type_model is None:
+def _fitted_on(model: TypeModel | None, paths: list[Path]) -> list[str]:
+    """Which of these labelled files the type model the reader uses was trained on (by content, not name)."""
+    if model is None:
         return []
-    trained = {str(f.get("sha256")) for f in load_type_model(settings.type_model).trained_on}
+    trained = {str(f.get("sha256")) for f in model.trained_on}
     return [p.name for p in paths if hashlib.sha256(p.read_bytes()).hexdigest() in trained]

@@ -27,6 +27,7 @@ from monitor.model import (
     Verdict,
     allied_hurt,
     late_casualty_count,
+    toll_note,
     total_count,
 )
 
@@ -368,8 +369,7 @@ def merge(event: EventFacts, report: Report) -> EventChange:
 
 def _correct_counts(counts: dict[str, int], reading: Reading, word: str, changes: list[Change]) -> dict[str, int]:
     """A report that revises a figure down ("revised to 2") corrects it instead of being outvoted."""
-    note = reading.evidence.get(f"{word}_note", "")
-    side, _, wording = note.partition(": ")
+    side, wording = toll_note(reading, word)
     if not wording.startswith("revised to") or side not in reading.killed | reading.injured:
         return counts
     figure = (reading.killed if word == "killed" else reading.injured).get(side)
