@@ -136,6 +136,9 @@ def test_a_model_file_round_trips(tmp_path):
 @pytest.mark.parametrize(("changes", "problem"), [
     ({"weights": {"w:rockets": [1.0, 2.0]}}, "weights.w:rockets: must be 4 finite numbers"),
     ({"weights": {"w:rockets": [1.0, 2.0, "x", 0]}}, "weights.w:rockets: must be 4 finite numbers"),
+    ({"weights": {"w:rockets": [1.0, True, 0, 0]}}, "weights.w:rockets: must be 4 finite numbers"),
+    ({"weights": {"w:a": [0, 0, 0, 0], "w:rockets": 3}}, "weights.w:rockets: must be 4 finite numbers"),
+    ({"weights": {"w:rockets": [1.0, 2.0, 1e400, 0]}}, "weights.w:rockets: must be 4 finite numbers"),
     ({"bias": [0.0]}, "bias: 1 values for 4 classes"),
     ({"format": 7}, "format: 7 is not 1"),
     ({"margin": 3}, "margin"),
