@@ -504,6 +504,23 @@ CASUALTIES = table(
      "مقتل جنديين أمريكيين بهجوم صاروخي على قاعدة غرب العراق",
      "",
      Expect(type="attack", killed={"US": 2})),
+    ("a-us-civilian-contractor-is-american",
+     "American civilian contractor dies after drone hits base in Syria",
+     "",
+     Expect(killed={"US": 1}, not_killed=("civilians",))),
+    ("a-nationality-owning-a-base-names-no-casualty",
+     "US contractor killed, three soldiers hurt as rockets hit Iraqi base",
+     "",
+     Expect(type="attack", killed={"US": 1}, injured={"US": 3}, not_injured=("Iraqi forces",))),
+    ("a-count-opening-the-second-clause-takes-its-verb",
+     "Rockets hit airbase in western Iraq",
+     "A US contractor was killed and five American service members were wounded on Tuesday when rockets struck an "
+     "Iraqi military installation housing coalition forces.",
+     Expect(type="attack", killed={"US": 1}, injured={"US": 5})),
+    ("arabic-civilian-contractor-with-nationality-after",
+     "سقوط صواريخ على قاعدة تضم قوات أمريكية",
+     "وقال مسؤول إن القصف أسفر عن مقتل متعاقد مدني أمريكي وإصابة جنديين.",
+     Expect(killed={"US": 1}, not_killed=("civilians",))),
 )
 
 

@@ -14,6 +14,7 @@ from monitor.model import ALLIED_SIDES, Match
 
 ARTICLE_REACH = 10  # "a US citizen was reported to be among the dead": how far the casualty word may follow
 MILITIA_SIDE = "militia"  # the casualty side watched groups count under (a side the vocabulary must name)
+CIVILIAN_SIDE = "civilians"  # the side of people named by what they do, not by their nation ("contractor")
 OWN_TOLL = {"attack", "strike"}  # event types whose toll is their own, not an earlier incident's
 REVISION_REACH = 5  # "raising the death toll to two": the revision word a few words before the count
 
@@ -36,7 +37,9 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
     elif whole:
         title = [s == 0 and f for s, f in zip(doc.sentence_of, doc.factual, strict=True)]
         counted = [a or b for a, b in zip(doc.foreground, title, strict=True)]
-    sides_all = {b: label for b, _, label in doc.hits["sides"]}
+    targets = {b for b, _, _ in doc.hits["targets"]}
+    people = {b for b, _, _ in doc.hits["persons"]}
+    sides_all = {b: label for b, e, label in doc.hits["sides"] if not _owns_a_place(ctx, doc, e, targets, people)}
     # A watched group named in a toll is its side: "killing a Kataib Hezbollah commander", "two Nujaba fighters".
     group_spans = {first: end for m, first, end in doc.named
                    if m.section == "actor" and m.name in ctx.iran_side and first not in sides_all}
@@ -90,6 +93,16 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
     return killed, injured, evidence
 
 
+
+
+def _owns_a_place(ctx: Context, doc: Text, after: int, targets: set[int], people: set[int]) -> bool:
+    """Whether the side word ending before `after` says whose place it is ("an Iraqi base", "a US military
+    installation"), not whose people: a nationality there counts no casualty ("Iraqi military personnel" does).
+    `targets` and `people`: the tokens starting a target word and a person word."""
+    k = after
+    while k in targets and k + 1 in targets:
+        k += 1  # "military installation": the last word of the run says what it is
+    return k in targets and doc.folded[k] not in ctx.force_words and k not in people
 
 
 def allied_hurt_only(killed: dict[str, int], injured: dict[str, int]) -> bool:
@@ -153,6 +166,8 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
                 break  # "تسعة قتلى بغارات أميركية", nine dead in US raids: the adjective past them is the raids'
             if j in sides:
                 side = sides[j]
+                if side == CIVILIAN_SIDE and sides.get(j + 1) in ALLIED_SIDES:
+                    side = sides[j + 1]  # "متعاقد مدني أمريكي", a US civilian contractor: a US citizen
                 break
         if side is not None and word in ctx.articles and not (
                 {i, i - 1} & verb_ends or _person_before_verb(doc, i, verb_starts, things)):
@@ -180,8 +195,8 @@ def _unnamed_forces(ctx: Context, doc: Text, i: int, whole: _WholeDoc) -> str | 
     side = ctx.unnamed_forces_side
     if side is None:
         return None
-    others = whole.sides_in.get(doc.sentence_of[i], set()) - {side, "civilians"}
-    forces = whole.all_sides - {side, "civilians", "militia"}
+    others = whole.sides_in.get(doc.sentence_of[i], set()) - {side, CIVILIAN_SIDE}
+    forces = whole.all_sides - {side, CIVILIAN_SIDE, MILITIA_SIDE}
     if others or forces:
         return None
     return side if side in whole.all_sides or whole.us_named else None
@@ -204,9 +219,13 @@ def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict
         if begin in side_end:  # the side before the noun: "US soldier"
             first, side = side_end[begin], sides[side_end[begin]]
             last = end
+            if side == CIVILIAN_SIDE and first in side_end and sides[side_end[first]] in ALLIED_SIDES:
+                first, side = side_end[first], sides[side_end[first]]  # "a US civilian contractor": a US citizen
         elif end in sides:  # the side after it: "جندي أمريكي"
             first, side = begin, sides[end]
             last = side_spans[end]
+            if side == CIVILIAN_SIDE and last in sides and sides[last] in ALLIED_SIDES:
+                side, last = sides[last], side_spans[last]  # "متعاقد مدني أمريكي", a US civilian contractor
         else:
             continue
         before = doc.folded[first - 1] if first > 0 else ""
@@ -314,6 +333,10 @@ def _verb_for(ctx: Context, doc: Text, position: int, verbs: list[Hit]) -> str |
         return min(after)[1]
     before = [(position - end, label) for _, end, label in verbs
               if 0 <= position - end <= 4 and not _break_between(doc, end, position)]
+    # "A contractor was killed and four service members were wounded": a count opening a new clause is its verb's.
+    if before and after and any(doc.folded[j] in ctx.clause_joiners
+                                for j in range(position - min(before)[0], position)):
+        return min(after)[1]
     if before:
         return min(before)[1]
     return min(after)[1] if after else None
