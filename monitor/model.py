@@ -206,6 +206,8 @@ class Gazetteer:
     local: tzinfo = UTC  # the theatre's clock: a report's day is its date there
     part_of: dict[str, frozenset[str]] = field(default_factory=dict)  # actor -> the umbrellas it belongs to
     unnamed: str | None = None  # the actor an unnamed militia's words are put on (the watchlist's catch-all)
+    # Sites that host or hosted US/coalition forces: a US strike report names one only as the attack it answers.
+    allied_sites: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -433,3 +433,21 @@ def test_a_statements_places_do_not_keep_its_speaker_apart():
     again = report(MONDAY + timedelta(hours=3), "threat", ("US Embassy Baghdad",), ("Kataib Hezbollah",))
     verdict = events.weigh(again, vow, WINDOW, GAZETTEER)
     assert verdict.joins and "other places, named by a statement: 0" in verdict.reasons
+
+
+def test_a_us_strike_report_names_the_attacked_base_as_what_it_answers_not_where_it_struck():
+    # A flash names no place; the US statement names only the base whose attack the strikes answer; a later
+    # report names the province struck. One operation, and its event never says it struck the US base.
+    flash = event_of(report(MONDAY, "strike", (), ("United States", "Popular Mobilization Forces"), MONDAY.date(),
+                            "Unidentified aircraft bomb Hashd offices"))
+    statement = report(MONDAY + timedelta(minutes=30), "strike", ("Erbil Air Base",),
+                       ("United States", "Kataib Hezbollah"), title="US forces conduct strikes in Iraq")
+    assert events.lookup_names(statement.reading, GAZETTEER) == []  # weighed against every strike of its window
+    joined = events.place_report(statement, [flash], WINDOW, GAZETTEER)
+    assert not joined.is_new and "Erbil Air Base" not in joined.event.places, joined.why
+    later = report(MONDAY + timedelta(hours=3), "strike", ("Babil",), ("Iran-backed militias",),
+                   title="Dawn air strikes hit faction sites in Babil")
+    assert events.weigh(later, joined.event, WINDOW, GAZETTEER).joins
+    # A strike reported first by the US statement alone starts an event with no place, not the US base.
+    alone = events.place_report(statement, [], WINDOW, GAZETTEER)
+    assert alone.is_new and alone.event.places == ()

@@ -71,6 +71,13 @@ def _within_reach(places: set[str], others: set[str], gazetteer: Gazetteer) -> s
     return {p for p in places if gazetteer.reach.get(p, frozenset()) & others}
 
 
+def _answered(places: set[str], gazetteer: Gazetteer) -> set[str]:
+    """The sites among `places` that host US forces, and the towns named after them: in a US strike report, the
+    attack it answers."""
+    sites = places & gazetteer.allied_sites
+    return sites | {town for town, site in gazetteer.named_after.items() if site in sites} & places
+
+
 def _most_specific(places: set[str], gazetteer: Gazetteer) -> set[str]:
     """The places with none of the others inside them (a base, not the province it lies in)."""
     return {p for p in places if not any(p in gazetteer.inside.get(q, ()) for q in places)}
@@ -154,6 +161,14 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     places, known = expand_places(report.reading.places, gazetteer), set(event.places)
     same_striker = (striker is not None and event.event_type == "strike" and not crossed
                     and striker in event.actors)
+    if event.event_type == "strike" and not crossed:
+        # "A self-defense strike on militiamen involved in the attack on Al-Asad Air Base": a US strike report names
+        # a base hosting US forces as the attack it answers, not as where it struck.
+        answered = _answered(places | known, gazetteer)
+        if answered:
+            places, known = places - answered, known - answered
+            reasons.append(f"a site hosting US forces, the attack answered ({', '.join(sorted(answered))}): "
+                           "not weighed")
     if places and known:
         # The most specific places are compared: Rumalyn and al-Shaddadi both lie in Hasakah province, and a report
         # naming "Rumalyn, Hasakah" does not tell of an attack on al-Shaddadi by naming the province too.
@@ -265,6 +280,8 @@ def lookup_names(reading: Reading, gazetteer: Gazetteer) -> list[str]:
     actors that are not in every report. A report that names no place is weighed against every event of its
     window (none: the store's look-up then returns them all), as an event may name a place the report does not."""
     places = expand_places(reading.places, gazetteer)
+    if reading.event_type == "strike":
+        places -= _answered(places, gazetteer)  # weighed as no place (see `weigh`)
     if not places:
         return []
     around = {q for p in places for q in gazetteer.reach.get(p, frozenset())}
@@ -283,8 +300,13 @@ def _similarity(report: Report, event: EventFacts) -> float:
 def place_report(report: Report, candidates: Sequence[EventFacts], window: timedelta,
                  gazetteer: Gazetteer | None = None) -> EventChange:
     """Start a new event for the report, or merge it into the candidate the evidence favours most."""
-    reading = report.reading
     gazetteer = gazetteer or Gazetteer()
+    if report.reading.event_type == "strike" and (answered := _answered(set(report.reading.places), gazetteer)):
+        # The base whose attack a US strike answers is not where it struck: the event does not take it as its place
+        # (its alert would say the strike was there, and reports naming where it struck would not find it).
+        report = replace(report, reading=replace(
+            report.reading, places=tuple(p for p in report.reading.places if p not in answered)))
+    reading = report.reading
     weighed = [(weigh(report, e, window, gazetteer), e) for e in candidates]
     matching = [(v, e) for v, e in weighed if v.joins]
     if not matching:

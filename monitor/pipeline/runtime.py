@@ -150,4 +150,5 @@ def gazetteer_of(watchlist: Watchlist, utc_offset: float = 0.0) -> Gazetteer:
                      inside={k: frozenset(v) for k, v in within.items() if v},
                      local=timezone(timedelta(hours=utc_offset)),
                      part_of={a.name: frozenset(a.part_of) for a in watchlist.actors if a.part_of},
-                     unnamed=next((a.name for a in watchlist.actors if a.role == "catch_all"), None))
+                     unnamed=next((a.name for a in watchlist.actors if a.role == "catch_all"), None),
+                     allied_sites=frozenset(p.name for p in watchlist.places if p.us_presence))
