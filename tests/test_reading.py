@@ -407,6 +407,18 @@ THREATS = table(
      "President promises to respond after rocket barrage kills US service member in Erbil",
      "",
      Expect(relevant=True, killed={"US": 1})),
+    ("an-attack-that-will-not-go-unpunished-is-what-the-vow-is-about",
+     "Drone attack on Harir base will not go unpunished, Pentagon says",
+     "",
+     Expect(relevant=True, type="threat")),
+    ("arabic-a-strike-that-will-not-pass-without-a-response",
+     "حركة النجباء: القصف الأمريكي لمقراتنا في جرف النصر لن يمر دون رد",
+     "",
+     Expect(relevant=True, type="threat", actors=("Harakat Hezbollah al-Nujaba",))),
+    ("arabic-you-will-not-escape-punishment",
+     "واشنطن للفصائل المسلحة في العراق: لن تفلتوا من العقاب",
+     "",
+     Expect(relevant=True, type="threat")),
 )
 
 
@@ -696,6 +708,10 @@ SPEAKERS = [
                  id="a-speech-verb-before-the-colon-comes-first"),
     pytest.param("Iraqi armed group threatens US bases if Washington joins the war", "Iran-backed militias",
                  id="an-armed-group-named-by-no-name-speaks"),
+    pytest.param("Pentagon to Kataib Hezbollah: we will respond at a time of our choosing", "United States",
+                 id="the-one-addressed-before-the-colon-does-not-speak"),
+    pytest.param("واشنطن لكتائب حزب الله: سنرد على أي هجوم يستهدف قواتنا في العراق", "United States",
+                 id="arabic-the-one-addressed-with-its-proclitic-does-not-speak"),
 ]
 
 

@@ -79,6 +79,8 @@ class Context:
     militia_held: frozenset[str] = frozenset()  # places where the militias hold positions
     statement_words: frozenset[str] = frozenset()  # nouns for an official statement
     statement_markers: frozenset[str] = frozenset()  # "on" after a statement: what it is about follows
+    addressee_markers: frozenset[str] = frozenset()  # "Biden to Iran: ...": who is spoken to follows
+    addressee_prefixes: tuple[str, ...] = ()  # "بايدن لإيران": the prefix of the addressee's word
     condemnation_words: frozenset[str] = frozenset()  # "condemns": the attack after it is what a statement is on
     tally_markers: frozenset[str] = frozenset()  # "since": "60 attacks since October" counts, tells no attack
     relative_pronouns: frozenset[str] = frozenset()  # "sites that threatened the base": what follows describes
@@ -197,6 +199,8 @@ class Context:
             militia_held=frozenset(p.name for p in watchlist.places if p.militia_held or p.kind == "militia_site"),
             statement_words=frozenset(_first_tokens(v.statement_words)),
             statement_markers=frozenset(_first_tokens(v.statement_markers)),
+            addressee_markers=frozenset(_first_tokens(v.addressee_markers)),
+            addressee_prefixes=tuple(phrase(w)[0] for w in v.addressee_prefixes if phrase(w)),
             condemnation_words=frozenset(_first_tokens(v.condemnation_words)),
             tally_markers=frozenset(_first_tokens(v.tally_markers)),
             relative_pronouns=frozenset(_first_tokens(v.relative_pronouns)),

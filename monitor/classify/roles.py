@@ -9,6 +9,7 @@ from datetime import date
 
 from monitor.classify import clauses
 from monitor.classify.context import Context
+from monitor.classify.lexicon import phrase
 from monitor.classify.segment import Text
 from monitor.model import Match, Party
 
@@ -146,9 +147,11 @@ def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
     if not ends:
         return None
     before = min(ends)
-    named = [a for m in mentions if m.end <= before and (a := actor_of(ctx, m)) is not None]
+    named = [(m, a) for m in mentions if m.end <= before and (a := actor_of(ctx, m)) is not None]
     if named and colon is not None and before == colon.end():
-        return named[-1]
+        # "Biden to Iran: ...": the one addressed after the speaker does not speak.
+        speaking = [a for m, a in named if not _addressed(ctx, doc, m)] if len(named) > 1 else []
+        return speaking[-1] if speaking else named[-1][1]
     # "US will hold Iran responsible for the attacks, Pentagon says": the actor right before a speech verb of the
     # title speaks, whoever the title names before it.
     chosen = {id(m) for m in mentions}
@@ -157,7 +160,7 @@ def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
     if adjacent:
         return adjacent[0]
     if named:
-        return named[-1]
+        return named[-1][1]
     # "Kaabi vows ...": a surname standing alone in the title, of someone the report names in full.
     surnames = {doc.folded[end - 1]: actor_of(ctx, m) for m, first, end in doc.named
                 if m.section == "person" and end - first > 1}
@@ -168,6 +171,16 @@ def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
     # "Militias threaten US forces ...": armed groups, unnamed, speak.
     unnamed = any(doc.sentence_of[b] == 0 and e <= first_word for b, e, _ in doc.hits["militia"])
     return ctx.catch_all if unnamed else None
+
+
+def _addressed(ctx: Context, doc: Text, mention: Match) -> bool:
+    """Whether a name is marked as the one spoken to: "to Iran", "لإيران" (a proclitic its alias does not have)."""
+    at = doc.token_at(mention.start)
+    if at > 0 and doc.folded[at - 1] in ctx.addressee_markers:
+        return True
+    found, alias = phrase(mention.found), phrase(mention.alias)
+    return bool(found and alias) and any(
+        found[0].startswith(p) and not alias[0].startswith(p) for p in ctx.addressee_prefixes)
 
 
 def as_claimant(ctx: Context, doc: Text, event_type: str | None, found: list[Party], mentions: list[Match],

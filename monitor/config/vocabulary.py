@@ -122,6 +122,10 @@ class Vocabulary(BaseModel):
     # one on its own side's strikes announces them.
     statement_words: list[str] = []
     statement_markers: list[str] = []
+    # "Biden to Iran: ...", "بايدن لإيران: ...": a title's speaker addressing someone; the word before the addressee,
+    # or a prefix of its word (an Arabic proclitic), marks who is spoken to.
+    addressee_markers: list[str] = []
+    addressee_prefixes: list[str] = []
     condemnation_words: list[str] = []
     tally_markers: list[str] = []
     relative_pronouns: list[str] = []
