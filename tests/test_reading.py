@@ -618,6 +618,15 @@ DENIALS = table(
      "Rockets hit Ain al-Asad air base; Kataib Hezbollah denies any role",
      "",
      Expect(relevant=True, type="attack", not_actors=("Kataib Hezbollah",))),
+    ("a-title-denial-outweighs-the-rumour-its-body-retells",
+     "Police deny rocket attack on Baghdad airport base",
+     "Videos shared overnight claimed that rockets had struck the military base beside Baghdad airport, but police "
+     "said the blasts came from a fire at a fuel depot and that no attack took place.",
+     Expect(relevant=False)),
+    ("a-body-denying-casualties-leaves-the-attack-in-the-title",
+     "Rockets hit Ain al-Asad air base in western Iraq",
+     "Several rockets landed inside the base on Tuesday evening; officials denied reports that anyone was hurt.",
+     Expect(relevant=True, type="attack")),
 )
 
 
@@ -685,6 +694,19 @@ UNRELATED = table(
      "Tanker attacked in Gulf of Oman; Washington blames Tehran",
      "A limpet mine damaged the hull of a tanker off the coast of Fujairah, the ship's operator said.",
      Expect(relevant=False)),
+    ("a-conditional-with-an-economic-price-is-no-vow-of-attack",
+     "White House warns buyers of Iranian oil",
+     "Any refinery that keeps buying crude from Iran would be cut off from the US financial system and face "
+     "sanctions, the White House said on Friday.",
+     Expect(relevant=False)),
+    ("a-us-base-in-a-gulf-state-is-outside-the-watch",
+     "Iranian missiles target American air base in Qatar; air defences intercept them",
+     "",
+     Expect(relevant=False)),
+    ("arabic-a-us-base-in-kuwait-is-outside-the-watch",
+     "هجوم بطائرة مسيرة على قاعدة أمريكية في الكويت",
+     "",
+     Expect(relevant=False)),
     ("syrian-rebels-and-the-army",
      "Rebels attack army positions around Aleppo airport",
      "Opposition fighters attacked government lines overnight, a war monitor said.",
@@ -719,6 +741,11 @@ SPEAKERS = [
 def test_the_speaker_of_a_threat_comes_first(read, title, speaker):
     reading = read(title, when=datetime(2021, 5, 2, tzinfo=UTC))  # before an umbrella spoke for unnamed groups
     assert reading.event_type == "threat" and reading.actors[:1] == (speaker,), reading
+
+
+def test_an_attack_in_the_watch_and_abroad_is_in_the_watch(read):
+    reading = read("Iran fires missiles at US bases in Iraq and Qatar", when=datetime(2025, 6, 23, tzinfo=UTC))
+    assert reading.relevant and reading.event_type == "attack", reading
 
 
 def test_a_surname_alone_speaks_for_who_the_report_names_in_full(read):

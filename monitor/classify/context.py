@@ -127,6 +127,7 @@ class Context:
                 "months": _by_value("month", v.months),
                 "speech": {"speech": v.speech_verbs, "speaker": v.speaker_words},
                 "theatre": {"theatre": v.theatre_words},
+                "abroad": {"abroad": v.abroad_words},
                 "countries": v.country_words,
                 "not_names": {"not_name": v.not_names},
                 "us_side": {"us_side": v.us_side_words},

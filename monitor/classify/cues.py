@@ -81,6 +81,8 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
                 kind = label if label in ARMED else _who_did_what(ctx, doc, roles, begin, end, label)
                 if kind in ARMED:
                     doc.denied.add(kind)
+                    if doc.sentence_of[begin] == 0 and _title_denies(ctx, doc, begin):
+                        doc.denied_in_title.add(kind)  # "officials deny drone attack on Harir"
                 continue
             label = "threat"
         elif doc.factual[begin] and not doc.foreground[begin]:
@@ -116,7 +118,7 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
         here = [k for k in ARMED if (k, doc.sentence_of[begin]) in counted]
         label = here[0] if len(here) == 1 else max(armed, key=lambda k: armed[k]) if armed else "attack"
         vote(label if doc.factual[begin] else "threat", begin)
-    for sentence in _conditional_vows(doc, roles):
+    for sentence in _conditional_vows(ctx, doc, roles):
         if ("threat", sentence) not in counted:
             counted.add(("threat", sentence))
             at = next(i for i, s in enumerate(doc.sentence_of) if s == sentence)
@@ -195,7 +197,7 @@ def _who_did_what(ctx: Context, doc: Text, roles: dict[int, str], begin: int, en
     return label
 
 
-def _conditional_vows(doc: Text, roles: dict[int, str]) -> set[int]:
+def _conditional_vows(ctx: Context, doc: Text, roles: dict[int, str]) -> set[int]:
     """Sentences in which the militias or Iran say what happens to the US side if something happens ("US
     bases will be duck-hunting grounds if America enters the war, the group says"): a conditional vow is a
     threat whatever its words."""
@@ -206,7 +208,9 @@ def _conditional_vows(doc: Text, roles: dict[int, str]) -> set[int]:
     militia = {doc.sentence_of[i] for i, role in roles.items() if role == clauses.MILITIA}
     us = {doc.sentence_of[i] for i, role in roles.items() if role == clauses.STATE and i not in doc.other_states}
     us |= {doc.sentence_of[b] for b, _, _ in doc.hits["us_side"]}
-    return speech & conditions & militia & us
+    # "Any country buying Iranian oil would face sanctions, the President said": a condition with an economic price.
+    economic = {doc.sentence_of[i] for i, w in enumerate(doc.folded) if w in ctx.economic_words}
+    return (speech & conditions & militia & us) - economic
 
 
 def _spoken_of(ctx: Context, doc: Text, begin: int, label: str) -> bool:
@@ -268,6 +272,17 @@ def _denied(ctx: Context, doc: Text) -> set[int]:
                 or _denied_by_verb(ctx, doc, begin, weapons):
             out.update(range(begin, end))
     return out
+
+
+def _title_denies(ctx: Context, doc: Text, begin: int) -> bool:
+    """Whether the title denies the event word at `begin`: a denial stands before it ("deny attack", "no attack",
+    "لا صحة لأنباء استهداف"), and no weapon is told landing before the denial ("two shells fell inside the field;
+    the coalition denies an attack": something happened). A denial after the event word ("an attack on the base;
+    officials deny casualties") may deny something else."""
+    starts = {b for b, _, _ in doc.hits["denials"]}
+    denial = next((i for i in range(begin) if doc.sentence_of[i] == 0 and (
+        i in starts or doc.folded[i] in ctx.denial_verbs or doc.folded[i] in ctx.negators)), None)
+    return denial is not None and not any(b < denial for b, _, _ in doc.hits["weapons"])
 
 
 def _denied_by_verb(ctx: Context, doc: Text, begin: int, weapons: set[int]) -> bool:

@@ -47,6 +47,9 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
         reasons.append(f"an {elsewhere[0]} incident with the watched groups only as its targets")
         return False
     if event_type == "attack":
+        if not in_theatre and _told_in(doc, event_type, "abroad"):
+            reasons.append("attack outside the watched countries (the country it names)")
+            return False
         if not in_theatre and not (named & ctx.us_side and named & ctx.iran_side):
             reasons.append("attack outside the watched countries, or no place named")
             return False
@@ -117,8 +120,13 @@ def _theatre_named(doc: Text, event_type: str) -> bool:
     """A watched country named where the event is told: in the title, or in a sentence with the event's
     own cues (a threat names it anywhere: "US forces in Iraq"). "Jordan called off a summit" in a report on
     Gaza puts nothing in the watch."""
+    return (event_type == "threat" and bool(doc.hits["theatre"])) or _told_in(doc, event_type, "theatre")
+
+
+def _told_in(doc: Text, event_type: str, hits: str) -> bool:
+    """Whether a word of `hits` stands where the event is told: the title, or a sentence with its own cues."""
     told = {0} | {doc.sentence_of[b] for b, label in doc.cues if label == event_type}
-    return any(event_type == "threat" or doc.sentence_of[b] in told for b, _, _ in doc.hits["theatre"])
+    return any(doc.sentence_of[b] in told for b, _, _ in doc.hits[hits])
 
 
 def _theatre_reference(ctx: Context, doc: Text, mentions: list[Match], event_type: str) -> bool:

@@ -50,6 +50,7 @@ class Text:
     left_stops: list[int] = field(default_factory=list)  # sorted: where a clause's start stops going back
     right_stops: list[int] = field(default_factory=list)  # sorted: where a clause's end stops going on
     denied: set[str] = field(default_factory=set)  # event types a denial says did not happen
+    denied_in_title: set[str] = field(default_factory=set)  # those the title denies ("officials deny attack on ...")
     militia_hit: set[int] = field(default_factory=set)  # strike cues whose patient is a militia, named or not
 
     def sentence(self, index: int) -> str:
