@@ -3,6 +3,8 @@
 It is only worth having if it never changes a result, so each test compares `match(text)` (prefilter on) with
 `match(text, prefilter=False)` (the full search) on texts that name every spelling of the watchlist, and on every
 report of the shared data, and checks that the prefilter clears no text in which the full search finds a name.
+The reader's early stop (a text naming nobody watched and no word of the watched countries or sides) is held to
+the same standard: its relevance is the full reading's.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import Watchlist, load_watchlist
+from monitor.classify import Reader, relevance
+from monitor.config import Watchlist, load_vocabulary, load_watchlist
 from monitor.match import Matcher
+from monitor.model import Reading
 from monitor.text import tokens
 
 REPO = Path(__file__).resolve().parents[1]
@@ -153,3 +157,46 @@ def test_tokens_are_the_words_the_pattern_finds(shared_dir: Path) -> None:
                 texts.append(f"{record.get('title') or ''}\n{record.get('summary') or ''}")
     for text in texts:
         assert tokens(text) == [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)], text
+
+
+# --- the reader's early stop: nobody watched named, and no word of the watched countries or sides ------------------
+
+
+@pytest.fixture(scope="module")
+def reader(watchlist: Watchlist) -> Reader:
+    return Reader(load_vocabulary(sorted((REPO / "config").glob("vocabulary*.yaml"))), watchlist)
+
+
+def read_both_ways(reader: Reader, matcher: Matcher, title: str, summary: str, when: datetime) -> Reading:
+    """The reading as the pipeline gets it, checked against the full reading for relevance."""
+    matches = matcher.match(f"{title}\n{summary}")
+    quick = reader.read(title, summary, matches, when)
+    full, _ = reader.read_with_features(title, summary, matches, when)  # always read to the end
+    assert quick.relevant == full.relevant, (title, quick.reasons, full.reasons)
+    return quick
+
+
+def test_the_reader_stops_early_on_news_naming_nothing_watched(reader: Reader, matcher: Matcher) -> None:
+    when = datetime(2024, 3, 1, tzinfo=UTC)
+    quick = read_both_ways(reader, matcher, "Council approves budget for schools",
+                           "The council approved a new budget on Monday; critics called the move overdue.", when)
+    assert not quick.relevant and quick.reasons and "no word of the watched countries" in quick.reasons[0]
+    # Named by no watched name, but the watched countries and sides are there: read to the end, and relevant.
+    for title in ("Drone hits coalition outpost in north-east Syria, two soldiers hurt",
+                  "هجوم بطائرة مسيرة على قاعدة للتحالف شرقي سوريا"):
+        reading = read_both_ways(reader, matcher, title, "", when)
+        assert reading.relevant and reading.event_type == "attack", reading.reasons
+    # Words of the sides with proclitics ("بالعراق", in Iraq) are read as the bare word.
+    assert not relevance.unanchored(reader.context, tokens("انفجار قرب معسكر بالعراق"))
+
+
+def test_shared_reports_are_as_relevant_read_to_the_end(shared_dir: Path, reader: Reader, matcher: Matcher) -> None:
+    stopped = 0
+    for path in sorted((shared_dir / "data").glob("*_reports.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            when = datetime.fromisoformat(record["published"])
+            title, summary = record.get("title") or "", record.get("summary") or ""
+            stopped += "no word of the watched countries" in " ".join(
+                read_both_ways(reader, matcher, title, summary, when).reasons)
+    assert stopped > 0  # some distractors stop early

@@ -67,6 +67,9 @@ class Context:
     out_of_watch: set[str]  # Iran-aligned actors whose fight is elsewhere
     affiliation: dict[str, str]  # person -> actor
     theatre_places: set[str]  # places in the watched countries, countries themselves aside
+    # First words of the watched countries and sides ("iraq", "coalition", "militia"): a report naming nobody watched
+    # and none of these cannot be relevant, whatever else it says (see `relevance.unanchored`).
+    anchors: frozenset[str]
     local: tzinfo  # the theatre's clock, in which day words are read
     sites: set[str]  # bases and diplomatic missions
     kind: dict[str, str]  # place -> kind
@@ -188,6 +191,8 @@ class Context:
             out_of_watch={a.name for a in watchlist.actors if a.side == "iran_aligned" and not a.theatre},
             affiliation={p.name: p.affiliation for p in watchlist.people if p.affiliation},
             theatre_places={p.name for p in watchlist.places if p.country in theatre and p.kind != "country"},
+            anchors=frozenset(_first_tokens([*v.theatre_words, *(w for ws in v.country_words.values() for w in ws),
+                                             *v.us_side_words, *v.striker_words, *v.attacker_words, *v.militia_words])),
             local=timezone(timedelta(hours=v.theatre_utc_offset)),
             sites={p.name for p in watchlist.places if p.kind in {"base", "diplomatic"}},
             kind={p.name: p.kind for p in watchlist.places},

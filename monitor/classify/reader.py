@@ -7,7 +7,7 @@ from datetime import datetime
 from monitor.classify import cues, hosting, layout, learned, places, roles, segment, toll
 from monitor.classify.context import Context
 from monitor.classify.language import unread_language
-from monitor.classify.relevance import relevant
+from monitor.classify.relevance import relevant, unanchored
 from monitor.classify.weapons import weapon
 from monitor.classify.when import happened_on, spoken_on
 from monitor.config import EVENT_TYPES, TypeModel, Vocabulary, Watchlist
@@ -34,6 +34,9 @@ class Reader:
         `always`, the model is asked only about reports naming something watched: the others are no event of the
         watch whatever their type, and its features cost as much as the rest of the reading."""
         ctx = self.context
+        if not always and not matches.mentions and unanchored(ctx, matches.words or ()):
+            return Reading(relevant=False, event_type="other", actors=(), places=(),
+                           reasons=("names nobody watched and no word of the watched countries or sides",)), {}
         unread = layout.unread_spans(title, summary)
         if unread:  # an outlet's name, a repeated summary, a dateline: no part of the report
             matches = layout.without(matches, f"{title}\n{summary}", unread)

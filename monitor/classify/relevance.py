@@ -4,6 +4,7 @@ gazetteer: "an outpost in north-east Syria where American troops are stationed" 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from monitor.classify import clauses
@@ -12,6 +13,7 @@ from monitor.classify.roles import actor_of, by_other_state
 from monitor.classify.segment import Text
 from monitor.config import EVENT_TYPES
 from monitor.model import Match, Party
+from monitor.text import arabic_stems
 
 ATTACK_WORDS = {"attack", "strike", "ambiguous", "blast"}  # cue lists that speak of armed action
 MISSION_REACH = 3  # tokens between the coalition's name and "against" in "the coalition against ISIS"
@@ -114,6 +116,15 @@ def _warns_of_attacks(doc: Text) -> bool:
     threats = {doc.sentence_of[b] for b, label in doc.cues if label == "threat"}
     armed = {doc.sentence_of[b] for b, _, label in doc.hits["cues"] if label in ATTACK_WORDS}
     return bool(threats & armed)
+
+
+def unanchored(ctx: Context, words: Iterable[tuple[int, int, str]]) -> bool:
+    """Whether a report that names nobody watched also has no word of the watched countries or sides (`anchors`,
+    an Arabic word also without its proclitics): none of the relevance rules below can then hold (an attack needs
+    the watched countries, a strike and a threat the US side or the militias), so the reader stops there. Most
+    news is such, and this look-up costs a small part of reading it."""
+    anchors = ctx.anchors
+    return not any(t in anchors or (not t.isascii() and not anchors.isdisjoint(arabic_stems(t))) for _, _, t in words)
 
 
 def _theatre_named(doc: Text, event_type: str) -> bool:
