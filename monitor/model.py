@@ -147,6 +147,13 @@ class Reading:
     # three soldiers killed at Tower 22 mark a year"): what the labelled sets' `us_killed` counts. `killed` is
     # the report's own event's toll. Not in `as_dict`.
     stated_killed: dict[str, int] = field(default_factory=dict)
+    # The title tells of its event after the fact ("Kataib Hezbollah buries fighters killed in Anbar raid", "the drone
+    # that hit Erbil last week failed to explode"): the day it names may be a later one's, and the event days old.
+    # Merging looks for that event over the follow-up window. Not in `as_dict`.
+    after_the_fact: bool = False
+    # The watched places the title or lead names as reference points ("a base north-east of Erbil"): not where it
+    # happened, but near it. Merging weighs them when the report names no place. Not in `as_dict`.
+    reference_places: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {

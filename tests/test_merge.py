@@ -451,3 +451,37 @@ def test_a_us_strike_report_names_the_attacked_base_as_what_it_answers_not_where
     # A strike reported first by the US statement alone starts an event with no place, not the US base.
     alone = events.place_report(statement, [], WINDOW, GAZETTEER)
     assert alone.is_new and alone.event.places == ()
+
+
+def test_a_report_told_after_the_fact_joins_the_event_days_later_at_its_place():
+    strike = event_of(report(MONDAY, "strike", ("Akashat",), ("United States", "Kataib Hezbollah"), MONDAY.date(),
+                             "US strike hits Kataib Hezbollah post at Akashat"))
+    funeral = report(MONDAY + timedelta(hours=30), "strike", ("Akashat",), ("United States", "Kataib Hezbollah"),
+                     date(2024, 1, 16), "Kataib Hezbollah buries fighters killed in Akashat raid")
+    assert not events.weigh(funeral, strike, WINDOW, GAZETTEER).joins  # the funeral's day is not the strike's
+    later = replace(funeral, reading=replace(funeral.reading, after_the_fact=True))
+    verdict = events.weigh(later, strike, WINDOW, GAZETTEER)
+    assert verdict.joins and any("after the fact" in r for r in verdict.reasons), verdict.reasons
+    attack = event_of(report(MONDAY, "attack", ("Erbil Air Base",), ("Iran-backed militias",), MONDAY.date(),
+                             "Drone hits barracks at Erbil air base"))
+    revealed = report(MONDAY + timedelta(days=5), "attack", ("Erbil Air Base",), ("Iran-backed militias",),
+                      title="Drone that hit US barracks in Erbil last week failed to explode")
+    revealed = replace(revealed, reading=replace(revealed.reading, after_the_fact=True))
+    assert events.weigh(revealed, attack, WINDOW, GAZETTEER).joins
+    elsewhere = replace(revealed, reading=replace(revealed.reading, places=("Ain al-Asad Air Base",)))
+    assert not events.weigh(elsewhere, attack, WINDOW, GAZETTEER).joins
+    too_late = replace(revealed, published=MONDAY + timedelta(days=9))
+    assert not events.weigh(too_late, attack, WINDOW, GAZETTEER).joins
+
+
+def test_a_report_naming_only_a_nearby_town_as_a_reference_point_weighs_it():
+    attack = event_of(report(MONDAY, "attack", ("Harir Air Base",), ("Iran-backed militias",), MONDAY.date(),
+                             "Drones hit Harir air base"))
+    described = report(MONDAY + timedelta(hours=12), "attack", (), ("Iran-backed militias",),
+                       title="Two drones set fire to a base hosting foreign troops north-east of Erbil")
+    assert not events.weigh(described, attack, WINDOW, GAZETTEER).joins  # the next morning, naming no place
+    near = replace(described, reading=replace(described.reading, reference_places=("Erbil",)))
+    verdict = events.weigh(near, attack, WINDOW, GAZETTEER)
+    assert verdict.joins and any("told by a place" in r for r in verdict.reasons), verdict.reasons
+    far = replace(described, reading=replace(described.reading, reference_places=("Albu Kamal",)))
+    assert not events.weigh(far, attack, WINDOW, GAZETTEER).joins

@@ -743,6 +743,18 @@ def test_the_speaker_of_a_threat_comes_first(read, title, speaker):
     assert reading.event_type == "threat" and reading.actors[:1] == (speaker,), reading
 
 
+def test_a_title_telling_of_its_event_after_the_fact_says_so(read):
+    assert read("Kataib Hezbollah buries four fighters killed in US strike near Al-Qaim").after_the_fact
+    assert read("تشييع أربعة مقاتلين من كتائب حزب الله قضوا بغارة أمريكية قرب القائم").after_the_fact
+    assert read("Rocket that hit Ain al-Asad last week was launched from Hit, police say").after_the_fact
+    assert not read("US strike kills four Kataib Hezbollah fighters near Al-Qaim").after_the_fact
+
+
+def test_a_town_named_as_a_reference_point_is_kept_apart_from_the_places(read):
+    reading = read("Two drones set fire to a base hosting foreign troops north-east of Erbil")
+    assert reading.relevant and "Erbil" not in reading.places and reading.reference_places == ("Erbil",), reading
+
+
 def test_an_attack_in_the_watch_and_abroad_is_in_the_watch(read):
     reading = read("Iran fires missiles at US bases in Iraq and Qatar", when=datetime(2025, 6, 23, tzinfo=UTC))
     assert reading.relevant and reading.event_type == "attack", reading

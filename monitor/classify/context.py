@@ -131,6 +131,7 @@ class Context:
                 "speech": {"speech": v.speech_verbs, "speaker": v.speaker_words},
                 "theatre": {"theatre": v.theatre_words},
                 "abroad": {"abroad": v.abroad_words},
+                "after_the_fact": {"after": v.after_the_fact_words},
                 "countries": v.country_words,
                 "not_names": {"not_name": v.not_names},
                 "us_side": {"us_side": v.us_side_words},

@@ -83,6 +83,13 @@ def mention_sentence(doc: Text, mentions: list[Match], name: str) -> str | None:
     return None
 
 
+def reference_places(ctx: Context, doc: Text, mentions: list[Match]) -> tuple[str, ...]:
+    """The watched places the title or lead names as reference points ("a base north-east of Erbil")."""
+    return tuple(dict.fromkeys(
+        m.name for m in mentions if m.section == "place" and m.name in ctx.theatre_places
+        and doc.token_at(m.start) in doc.reference and doc.sentence_of[doc.token_at(m.start)] <= 1))
+
+
 def background_places(ctx: Context, doc: Text, matches: Matches) -> tuple[str, ...]:
     """Where the earlier incidents the report refers to happened."""
     return tuple(dict.fromkeys(

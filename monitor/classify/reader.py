@@ -150,5 +150,7 @@ class Reader:
             evidence={k: v[:400] for k, v in evidence.items() if v}, background=segment.background(doc),
             background_places=places.background_places(ctx, doc, matches),
             denied=denied, us_targeted=hosted is not None, speaker_known=said_by is not None,
+            after_the_fact=any(doc.sentence_of[b] == 0 for b, _, _ in doc.hits["after_the_fact"]),
+            reference_places=places.reference_places(ctx, doc, mentions) if is_relevant and not where else (),
             countries=tuple(dict.fromkeys(c for b, _, c in doc.hits["countries"] if doc.sentence_of[b] <= 1)),
         ), seen

@@ -125,6 +125,8 @@ class Vocabulary(BaseModel):
     # "Biden to Iran: ...", "بايدن لإيران: ...": a title's speaker addressing someone; the word before the addressee,
     # or a prefix of its word (an Arabic proclitic), marks who is spoken to.
     addressee_markers: list[str] = []
+    # Words of a title telling of its event after the fact: funerals, "last week" (see Reading.after_the_fact).
+    after_the_fact_words: list[str] = []
     # Countries outside the watch where US forces also are ("a US base in Qatar"): an attack told there is not one of
     # the watch, whoever it names.
     abroad_words: list[str] = []

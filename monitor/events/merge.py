@@ -112,7 +112,10 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     # day: a count of the casualties of an earlier attack is weighed by what else it says (the place, the country).
     counted_late = said is None and late_casualty_count(report.reading) and event.event_type == "attack" and (
         timedelta(0) <= late <= FOLLOW_UP_WINDOW)
-    if abs(late) > window and not follow_up and not counted_late:
+    # "Kataib Hezbollah buries fighters killed in Anbar raid", "the drone that hit Erbil last week failed to explode":
+    # told after the fact, days later, with the day of the funeral if any; what else it says decides.
+    after_fact = report.reading.after_the_fact and not crossed and timedelta(0) <= late <= FOLLOW_UP_WINDOW
+    if abs(late) > window and not follow_up and not counted_late and not after_fact:
         return Verdict(False, 0, ("too far apart in time",))
     score, reasons = 0, []
     striker = _striker(report)
@@ -137,6 +140,8 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         event.first_seen.astimezone(gazetteer.local).hour < DAWN_HOUR)
     if counted_late and gap:
         reasons.append("casualties of an earlier attack, counted later: 0")
+    elif after_fact and gap:
+        reasons.append("told after the fact (a funeral, 'last week'): 0")
     elif night_before:
         reasons.append("the day before the event's first report, which came before dawn: 0")
     elif gap > MAX_DAY_GAP or (gap and said is not None and not soon):
@@ -195,6 +200,12 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     elif event.event_type != "threat":  # a statement is told apart by its speaker, below
         score += 1
         reasons.append(f"{'the report' if not places else 'the event'} names no place; nothing disagrees: +1")
+        landmarks = expand_places(report.reading.reference_places, gazetteer)
+        if not places and known and (landmarks & known or _within_reach(landmarks, known, gazetteer)):
+            # "Drones set fire to a base hosting foreign forces north-east of Erbil": the town it is told by lies at or
+            # beside the event's place.
+            score += 1
+            reasons.append(f"told by a place at or beside the event's ({', '.join(sorted(landmarks))}): +1")
         named, where = set(report.reading.countries), {gazetteer.country.get(p) for p in known} - {None}
         if named and where and not places:
             # "US troops hurt in missile barrage on Iraq base": the country it names is the evidence it has.

@@ -116,7 +116,7 @@ def item_context(session: Session, item: Item, prints: tuple[str, str], reading:
         if said is not None and item.published - follow_up_window <= _day_start(said, item.published) <= item.published:
             # A follow-up that says the day it tells of looks for that day's events, even days later.
             begin = min(begin, _day_start(said, item.published) - merge_window)
-        elif said is None and late_casualty_count(reading):
+        elif (said is None and late_casualty_count(reading)) or reading.after_the_fact:
             begin = min(begin, item.published - follow_up_window)  # the injured of an earlier attack, days on
         candidates = [facts(e) for e in candidate_events(session, types, names, begin,
                                                          item.published + merge_window)]
