@@ -485,3 +485,14 @@ def test_a_report_naming_only_a_nearby_town_as_a_reference_point_weighs_it():
     assert verdict.joins and any("told by a place" in r for r in verdict.reasons), verdict.reasons
     far = replace(described, reading=replace(described.reading, reference_places=("Albu Kamal",)))
     assert not events.weigh(far, attack, WINDOW, GAZETTEER).joins
+
+
+def test_a_report_naming_no_day_is_dated_after_the_events_first_report_not_its_day():
+    # A claim published on Thursday says it hit the base on Monday; a copy of it on Friday names no day.
+    thursday = MONDAY + timedelta(days=3)
+    claim = event_of(report(thursday, "attack", ("Victory Base Complex",), ("Islamic Resistance in Iraq",),
+                            MONDAY.date(), "Islamic Resistance in Iraq: rocket strike on Victory base"))
+    assert claim.day == MONDAY.date()
+    copy = report(thursday + timedelta(hours=14), "attack", ("Victory Base Complex",), ("Islamic Resistance in Iraq",),
+                  title="Islamic Resistance says it hit US Victory base with rockets")
+    assert events.weigh(copy, claim, WINDOW, GAZETTEER).joins

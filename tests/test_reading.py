@@ -743,6 +743,32 @@ def test_the_speaker_of_a_threat_comes_first(read, title, speaker):
     assert reading.event_type == "threat" and reading.actors[:1] == (speaker,), reading
 
 
+def test_a_date_written_out_is_the_events_day(read):
+    at = datetime(2023, 12, 27, 9, 0, tzinfo=UTC)
+    reading = read("U.S. forces conduct strikes in Iraq", "TAMPA, Fla. - U.S. Central Command forces conducted strikes "
+                   "at 4:45 a.m. (Iraq time) on Dec. 26 on three facilities used by Kataib Hezbollah.", at)
+    assert reading.event_type == "strike" and reading.happened_on == date(2023, 12, 26), reading
+    arabic = read("غارات أمريكية على مقرات لكتائب حزب الله", "قصفت طائرات أمريكية فجر 26 كانون الأول مقرات لكتائب حزب "
+                  "الله في جرف النصر", at)
+    assert arabic.happened_on == date(2023, 12, 26), arabic
+    # A date before the new year is last year's; a dateline's date is the report's own, not the event's.
+    assert read("Rockets hit Ain al-Asad", "Rockets hit Ain al-Asad air base on Dec. 30, officials said.",
+                datetime(2024, 1, 2, tzinfo=UTC)).happened_on == date(2023, 12, 30)
+    dateline = read("Rockets fired at Ain al-Asad", "BAGHDAD, Oct 31 - Rockets were fired at Ain al-Asad air base on "
+                    "Monday, a US official said.", datetime(2023, 10, 31, 12, 0, tzinfo=UTC))
+    assert dateline.happened_on == date(2023, 10, 30), dateline
+    # The date of the attack a strike answers is the attack's, not the strike's.
+    answer = read("US strikes Kataib Hezbollah sites", "In response to the Dec. 25 drone attack on Erbil Air Base, US "
+                  "aircraft struck three Kataib Hezbollah sites early today.", at)
+    assert answer.event_type == "strike" and answer.happened_on != date(2023, 12, 25), answer
+
+
+def test_a_state_denying_any_part_in_blasts_is_no_striker(read):
+    reading = read("Pentagon says it played no part in blasts at Iraqi militia arms depot near Balad",
+                   when=datetime(2019, 8, 21, tzinfo=UTC))
+    assert "United States" not in reading.actors, reading
+
+
 def test_a_title_telling_of_its_event_after_the_fact_says_so(read):
     assert read("Kataib Hezbollah buries four fighters killed in US strike near Al-Qaim").after_the_fact
     assert read("تشييع أربعة مقاتلين من كتائب حزب الله قضوا بغارة أمريكية قرب القائم").after_the_fact

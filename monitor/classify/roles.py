@@ -101,7 +101,10 @@ def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Matc
     if event_type == "strike":
         # Every mention of a striking state counts, not only its first: the title's "U.S. forces" and the
         # body's "U.S. Central Command forces carried out a strike" are one striker found at either.
-        every = [(name, m) for m in mentions if (name := actor_of(ctx, m)) is not None and name in ctx.strikers]
+        # "The Pentagon says it played no part in the explosions": a state denying a role in its sentence strikes
+        # no one.
+        every = [(name, m) for m in mentions if (name := actor_of(ctx, m)) is not None and name in ctx.strikers
+                 and _how(doc, m)[0] != DENIED]
         first_of: dict[str, tuple[str, Match]] = {}
         for name, m in _strikers(ctx, doc, every):
             first_of.setdefault(name, (name, m))

@@ -1,4 +1,5 @@
-"""When: the day the report's own event happened, from a weekday or a relative day ("yesterday")."""
+"""When: the day the report's own event happened, from a weekday, a relative day ("yesterday") or a date written out
+("on Dec. 26")."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from monitor.classify.segment import Text
 SPEECH_REACH = 3  # "said on Monday", "told reporters on Monday": a day word this close after a speech word
 
 
-def happened_on(doc: Text, when: datetime, statement: bool = False) -> date | None:
+def happened_on(doc: Text, when: datetime, statement: bool = False, event_type: str | None = None) -> date | None:
     """The day the first foreground day word names, counted back from the report's date. Unless the report is a
     statement (whose day is the day it was said), a day that says when someone spoke is not the event's: "more
     troops checked after Saturday's attack, an official said on Monday" tells of Saturday's attack."""
     spoken_in = None  # the sentence of a day someone spoke on: only that sentence may still say the event's day
-    for begin, _, label in doc.hits["when"]:
+    days = [(begin, label) for begin, _, label in doc.hits["when"]] + _dates(doc, when, event_type)
+    for begin, label in sorted(days):
         if not doc.foreground[begin]:
             continue
         sentence = doc.sentence_of[begin]
@@ -43,8 +45,39 @@ def _spoken(doc: Text, begin: int) -> bool:
                for s in range(max(0, begin - SPEECH_REACH), begin))
 
 
+def _dates(doc: Text, when: datetime, event_type: str | None) -> list[tuple[int, str]]:
+    """Dates a report writes out ("on Dec. 26", "9 August", "26 كانون الأول"): (where, "date:YYYY-MM-DD"), in the
+    report's year, or the year before for a date after it ("Dec. 30" in a report of 2 January). A date whose nearest
+    event word in its sentence is of another type dates another event: "strikes in response to the Dec. 27 attack on
+    K1" tells the attack's day, not the strike's."""
+    out = []
+    for begin, end, label in doc.hits["months"]:
+        near = [(abs(at - begin), kind) for at, kind in doc.cues if doc.sentence_of[at] == doc.sentence_of[begin]]
+        if event_type is not None and near and min(near)[1] != event_type:
+            continue
+        month = int(label.split(":")[1])
+        for at in (end, begin - 1):  # the day after the month ("Dec. 26") or before it ("26 December")
+            if not (0 <= at < len(doc.folded) and doc.folded[at].isdigit() and len(doc.folded[at]) <= 2):
+                continue
+            try:
+                day = date(when.year, month, int(doc.folded[at]))
+            except ValueError:  # "31 June"
+                continue
+            if day > when.date() + timedelta(days=1):
+                try:
+                    day = day.replace(year=day.year - 1)
+                except ValueError:  # 29 February
+                    continue
+            if day != when.date():  # "BAGHDAD, Oct 31 —": a dateline's date is the report's, no evidence of the event's
+                out.append((begin, f"date:{day.isoformat()}"))
+            break
+    return out
+
+
 def _day(label: str, when: datetime) -> date:
-    kind, value = label.split(":")
+    kind, value = label.split(":", 1)
+    if kind == "date":
+        return date.fromisoformat(value)
     if kind == "rel":
         return when.date() + timedelta(days=int(value))
     back = (when.weekday() - int(value)) % 7

@@ -134,6 +134,10 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         reasons.append(f"read as {report.reading.event_type}, the event as {event.event_type}: -2")
     day = report_day(report, gazetteer.local)
     gap = abs((day - event.day).days) if event.day else 0
+    if said is None and event.day is not None:
+        # "Militia says it hit the base with rockets", naming no day, the day after a claim published three days
+        # after the attack: it is dated by its publication, which follows the event's first report, not its day.
+        gap = min(gap, abs((day - event.first_seen.astimezone(gazetteer.local).date()).days))
     soon = report.published - event.first_seen <= OVERNIGHT
     # A first report published before dawn may date the night before it: a report saying that day is the same.
     night_before = said is not None and event.day is not None and (event.day - said).days == 1 and (
