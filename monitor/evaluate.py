@@ -95,6 +95,8 @@ class Report:
     items: int = 0
     real_events: int = 0
     new_event_alerts_per_event: Counter[int] = field(default_factory=Counter)
+    new_event_alerts: int = 0  # every new_event alert sent
+    unreal_alerts: list[str] = field(default_factory=list)  # titles of those whose event no relevant report is in
     update_alerts_per_event: Counter[int] = field(default_factory=Counter)
     misses: list[tuple[int, str]] = field(default_factory=list)
     warnings: WarningReport | None = None
@@ -127,6 +129,10 @@ class Report:
         exactly_one = alert_counts.get(1, 0)
         lines.append(f"alerts       {exactly_one}/{self.real_events} real events got exactly one new_event alert; "
                      f"distribution {dict(sorted(alert_counts.items()))}")
+        share = len(self.unreal_alerts) / self.new_event_alerts if self.new_event_alerts else 0.0
+        lines.append(f"alerts       {len(self.unreal_alerts)} of {self.new_event_alerts} new_event alerts "
+                     f"({share:.1%}) are about no real incident (every report of their event labelled not relevant)"
+                     + "".join(f"\n  no incident: {title}" for title in self.unreal_alerts))
         updates = self.update_alerts_per_event
         lines.append(f"updates      event_update alerts per real event: {dict(sorted(updates.items()))} "
                      f"({sum(n * k for k, n in updates.items())} in all)")
@@ -195,6 +201,7 @@ def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist,
     report = Report()
     predicted_event: dict[str, str | None] = {}
     alerts_by_event: Counter[str | None] = Counter()
+    first_titles: dict[str | None, str] = {}  # event -> the title of the report that raised its new_event alert
     updates_by_event: Counter[str | None] = Counter()
     for done, record in enumerate(labelled):
         if progress is not None:
@@ -208,6 +215,7 @@ def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist,
         for draft in outcome.alerts:
             if draft.kind == "new_event":
                 alerts_by_event[draft.event_id] += 1
+                first_titles.setdefault(draft.event_id, record.item.title[:90])
             elif draft.kind == "event_update":
                 updates_by_event[draft.event_id] += 1
         title = record.item.title[:90]
@@ -244,6 +252,9 @@ def evaluate(runtime: Runtime, labelled: list[Labelled], watchlist: Watchlist,
     if timeline is not None:
         report.warnings = score_warnings(store.predictions(runtime.engine), labelled, predicted_event, timeline,
                                          rule_windows(runtime.rules.rules), store.explained_misses(runtime.engine))
+    real = {predicted_event.get(r.id) for r in labelled if r.labels.get("relevant") is not False}
+    report.new_event_alerts = sum(alerts_by_event.values())
+    report.unreal_alerts = [first_titles[e] for e, n in alerts_by_event.items() for _ in range(n) if e not in real]
     keys = {r.labels.get("event_key") for r in labelled if r.labels.get("event_key") and r.labels.get("relevant")}
     report.real_events = len(keys)
     for key in keys:

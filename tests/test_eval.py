@@ -70,6 +70,21 @@ def test_eval_on_own_labelled_file(make_config, tmp_path, capsys):
     assert _figure(out, "same event", "recall") == 1.0
     assert "same event   B-cubed precision 1.000  recall 1.000  F1 1.000" in out
     assert "1/1 real events got exactly one new_event alert" in out
+    assert "0 of 1 new_event alerts (0.0%) are about no real incident" in out
+
+
+def test_an_alert_whose_event_no_relevant_report_is_in_is_about_no_incident(make_config, tmp_path, capsys):
+    # A labeller's distractor the reader takes for an attack: its alert is about no real incident.
+    distractor = {**OWN[0], "id": "d1", "published": "2020-03-20T10:00:00+00:00",
+                  "title": "Rockets hit Ain al-Asad air base, officials say",
+                  "summary": "Several rockets struck Ain al-Asad air base in western Iraq on Friday.",
+                  "labels": {**OWN[2]["labels"]}}
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [*OWN, distractor]), encoding="utf-8")
+    assert main(["--config", str(make_config()), "eval", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "1 of 2 new_event alerts (50.0%) are about no real incident" in out
+    assert "no incident: Rockets hit Ain al-Asad air base, officials say" in out
 
 
 def test_dev_set_goals(shared_dir, make_config, capsys):
