@@ -699,6 +699,11 @@ UNRELATED = table(
      "Any refinery that keeps buying crude from Iran would be cut off from the US financial system and face "
      "sanctions, the White House said on Friday.",
      Expect(relevant=False)),
+    ("a-raid-with-iraqi-forces-on-the-islamic-state-told-in-a-relative-clause",
+     "US and Iraqi forces conduct joint raid in Anbar desert",
+     "US Central Command forces and Iraqi Security Forces carried out a raid in Anbar's desert overnight that killed "
+     "nine ISIS fighters, including two commanders.",
+     Expect(relevant=False)),
     ("a-us-base-in-a-gulf-state-is-outside-the-watch",
      "Iranian missiles target American air base in Qatar; air defences intercept them",
      "",

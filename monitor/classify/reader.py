@@ -111,7 +111,7 @@ class Reader:
         where = places.places(ctx, event_type, doc, party_source, parties)
         is_relevant = not off_topic and relevant(ctx, event_type, doc, party_source, parties, where, when, reasons,
                                                  allied_hurt=toll.allied_hurt_only(killed, injured),
-                                                 militia_hurt=militia_hurt)
+                                                 militia_hurt=militia_hurt, every_mention=list(matches.mentions))
         if is_relevant and event_type == "strike" and (militia_hurt or doc.militia_hit) \
                 and not any(p.name in ctx.iran_side for p in parties):
             parties.append(Party(ctx.catch_all, "target", "assumed"))  # the militias it hit, named by no name

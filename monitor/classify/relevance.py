@@ -21,8 +21,9 @@ MISSION_REACH = 3  # tokens between the coalition's name and "against" in "the c
 
 def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Match], parties: list[Party],
              places: tuple[str, ...], when: datetime, reasons: list[str], *, allied_hurt: bool = False,
-             militia_hurt: bool = False) -> bool:
-    """Whether to report the event; when not, `reasons` says why."""
+             militia_hurt: bool = False, every_mention: list[Match] | None = None) -> bool:
+    """Whether to report the event; when not, `reasons` says why. `every_mention`: the report's mentions in
+    background clauses too (`mentions` are those that tell the event)."""
     if event_type not in EVENT_TYPES:
         return False
     named = {actor for m in mentions if (actor := actor_of(ctx, m)) is not None}
@@ -37,6 +38,12 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
         return False
     leading = {actor_of(ctx, m) for m in mentions
                if doc.sentence_of[doc.token_at(m.start)] <= 1 and not _names_a_mission(ctx, doc, m, mentions)}
+    everyone = {actor for m in every_mention or mentions if (actor := actor_of(ctx, m)) is not None}
+    if event_type == "strike" and not everyone & (ctx.iran_side | ctx.patrons):
+        # "US and Iraqi forces conducted a raid in western Iraq that killed 15 ISIS operatives": with no militia or
+        # patron named anywhere, the other conflict's name in the lead tells whose fight it is, in any clause.
+        leading |= {actor_of(ctx, m) for m in every_mention or ()
+                    if doc.sentence_of[doc.token_at(m.start)] <= 1 and not _names_a_mission(ctx, doc, m, mentions)}
     elsewhere = [a for a in ctx.other_conflict if a in leading]
     if elsewhere and not named & (ctx.iran_side | ctx.patrons):
         reasons.append(f"an {elsewhere[0]} incident")
