@@ -74,6 +74,8 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
                           bool(doc.hits["us_side"]) or any(
                               (m.section == "actor" and m.name in ctx.us_side)
                               or (m.section == "person" and ctx.affiliation.get(m.name) in ctx.us_side)  # "Biden"
+                              # "three reservists killed at Tower 22": a site that hosts US forces is theirs
+                              or (m.section == "place" and m.name in ctx.places and ctx.places[m.name].us_presence)
                               for m, _, _ in doc.named))
     for sentence, verbs in verbs_by_sentence.items():
         found = _quantities(ctx, doc, tokens_by_sentence.get(sentence, []), sides_all, verbs, persons, whole_doc)
@@ -141,7 +143,7 @@ class _WholeDoc:
     side_end: dict[int, int]  # past-last token of a side word -> its first
     sides_in: dict[int, set[str]]  # sentence -> the sides named in it
     all_sides: set[str]  # the sides the report names
-    us_named: bool  # the report names the US side: a US word, a US actor, or a person speaking for it
+    us_named: bool  # the report names the US side: a US word, a US actor, a person speaking for it, or a US site
 
 
 def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, str],
