@@ -274,7 +274,9 @@ def decide(rules: RulesFile, history: Sequence[HistoryIncident], world: World, e
     same, and each announcement it would have made becomes a silent reason."""
     decision = _Decision(rules, history, world, event, standing, now, quiet=quiet)
     incident = incident_of(event, world)
-    miss = decision.resolve(incident, title) if is_new else None
+    # A changed event is checked again: a later report may name the striker or the toll that makes it the event a
+    # forecast expected (a miss is kept once per event).
+    miss = decision.resolve(incident, title)
     if incident.event_type == "threat":
         decision.support(incident)
     for rule in rules.rules:
