@@ -81,6 +81,7 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
         found = _quantities(ctx, doc, tokens_by_sentence.get(sentence, []), sides_all, verbs, persons, whole_doc)
         found += _people_without_count(ctx, doc, persons_by_sentence.get(sentence, []), sides_all, side_spans,
                                        verbs, persons, whole_doc)
+        found = _coordinated(ctx, doc, found, verbs)
         for count, side, position in found:
             kind = _verb_for(ctx, doc, position, verbs)
             if kind is None or _nobody_between(ctx, doc, position, verbs):
@@ -186,6 +187,28 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
                 continue
         last_side = side
         out.append((count, side, i))
+    return out
+
+
+def _coordinated(ctx: Context, doc: Text, found: list[tuple[int, str, int]],
+                 verbs: list[Hit]) -> list[tuple[int, str, int]]:
+    """Counts of one side joined by "and" before one casualty word add up: "a US soldier and a US contractor were
+    killed" is two. Not across a casualty or speech word ("killed two US soldiers, and officials said the two
+    soldiers ..."), nor a count after a determiner (the same people again)."""
+    if len(found) < 2:
+        return found
+    verb_tokens = {i for b, e, _ in verbs for i in range(b, e)}
+    out: list[tuple[int, str, int]] = []
+    for count, side, position in sorted(found, key=lambda f: f[2]):
+        if out and out[-1][1] == side and out[-1][2] < position:
+            between = range(out[-1][2] + 1, position)
+            joined = any(doc.folded[i] in ctx.clause_joiners for i in between)
+            apart = any(i in verb_tokens or i in doc.speaking for i in between)
+            again = position > 0 and doc.folded[position - 1] in ctx.determiners
+            if joined and not apart and not again:
+                out[-1] = (out[-1][0] + count, side, out[-1][2])
+                continue
+        out.append((count, side, position))
     return out
 
 
