@@ -169,8 +169,7 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
                 break  # "تسعة قتلى بغارات أميركية", nine dead in US raids: the adjective past them is the raids'
             if j in sides:
                 side = sides[j]
-                if side == CIVILIAN_SIDE and sides.get(j + 1) in ALLIED_SIDES:
-                    side = sides[j + 1]  # "متعاقد مدني أمريكي", a US civilian contractor: a US citizen
+                side = _citizen(side, sides.get(j + 1))  # "متعاقد مدني أمريكي", a US civilian contractor
                 break
         if side is not None and word in ctx.articles and not (
                 {i, i - 1} & verb_ends or _person_before_verb(doc, i, verb_starts, things)):
@@ -188,6 +187,12 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
         last_side = side
         out.append((count, side, i))
     return out
+
+
+def _citizen(side: str, beside: str | None) -> str:
+    """The side of a civilian named beside a nationality of the US side ("a US civilian contractor", "متعاقد مدني
+    أمريكي"): that nation's, whose citizens the US side's tolls count."""
+    return beside if side == CIVILIAN_SIDE and beside in ALLIED_SIDES else side
 
 
 def _coordinated(ctx: Context, doc: Text, found: list[tuple[int, str, int]],
@@ -244,12 +249,12 @@ def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict
         if begin in side_end:  # the side before the noun: "US soldier"
             first, side = side_end[begin], sides[side_end[begin]]
             last = end
-            if side == CIVILIAN_SIDE and first in side_end and sides[side_end[first]] in ALLIED_SIDES:
-                first, side = side_end[first], sides[side_end[first]]  # "a US civilian contractor": a US citizen
+            if _citizen(side, sides[side_end[first]] if first in side_end else None) != side:
+                first, side = side_end[first], sides[side_end[first]]  # "a US civilian contractor"
         elif end in sides:  # the side after it: "جندي أمريكي"
             first, side = begin, sides[end]
             last = side_spans[end]
-            if side == CIVILIAN_SIDE and last in sides and sides[last] in ALLIED_SIDES:
+            if _citizen(side, sides.get(last)) != side:
                 side, last = sides[last], side_spans[last]  # "متعاقد مدني أمريكي", a US civilian contractor
         else:
             continue
