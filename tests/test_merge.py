@@ -496,3 +496,22 @@ def test_a_report_naming_no_day_is_dated_after_the_events_first_report_not_its_d
     copy = report(thursday + timedelta(hours=14), "attack", ("Victory Base Complex",), ("Islamic Resistance in Iraq",),
                   title="Islamic Resistance says it hit US Victory base with rockets")
     assert events.weigh(copy, claim, WINDOW, GAZETTEER).joins
+
+
+def test_a_report_a_day_later_told_with_another_weapon_is_likelier_the_next_attack():
+    first = Report("k-w1", "Drones target Harir base", None, "Desk", MONDAY,
+                   Reading(relevant=True, event_type="attack", actors=("Islamic Resistance in Iraq",),
+                           places=("Harir Air Base",), weapon="drones"))
+    event = event_of(first)
+    assert event.sources[0]["weapon"] == "drones"
+    next_day = MONDAY + timedelta(hours=22)
+    later = Report("k-w2", "Drone attack reported on Harir base", None, "Desk", next_day,
+                   Reading(relevant=True, event_type="attack", actors=(), places=("Harir Air Base",), weapon="drones"))
+    assert events.weigh(later, event, WINDOW, GAZETTEER).joins  # the same base, the same weapon
+    rockets = replace(later, reading=replace(later.reading, weapon="rockets"))
+    verdict = events.weigh(rockets, event, WINDOW, GAZETTEER)
+    assert not verdict.joins and any("another weapon" in r for r in verdict.reasons), verdict.reasons
+    # Told within hours, a night attack dated either side of midnight: the weapon is not held against it.
+    soon = replace(rockets, published=MONDAY + timedelta(hours=3), reading=replace(
+        rockets.reading, happened_on=date(2024, 1, 16)))
+    assert not any("another weapon" in r for r in events.weigh(soon, event, WINDOW, GAZETTEER).reasons)

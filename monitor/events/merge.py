@@ -38,8 +38,11 @@ def event_id_for(report: Report) -> str:
 
 
 def _source(report: Report) -> dict[str, Any]:
-    return {"title": report.title, "link": report.link, "source": report.source,
-            "published": report.published.isoformat()}
+    source = {"title": report.title, "link": report.link, "source": report.source,
+              "published": report.published.isoformat()}
+    if report.reading.weapon:  # the event's weapons are its reports' (merging weighs them)
+        source["weapon"] = report.reading.weapon
+    return source
 
 
 MAX_DAY_GAP = 1  # reports may put an overnight attack on either side of midnight
@@ -218,6 +221,13 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
                                                         f"{', '.join(sorted(c for c in where if c))}"))
             score += 1
             reasons.append(f"in the country of the event's places ({', '.join(sorted(named & where))}): +1")
+    weapons = {s["weapon"] for s in event.sources if s.get("weapon")}
+    if gap and not soon and report.reading.event_type == "attack" and report.reading.weapon and weapons and (
+            report.reading.weapon not in weapons):
+        # The same base is hit on consecutive days, drones one night and rockets the next: a report a day apart told
+        # with another weapon than every report of the event is likelier the next attack.
+        score -= 1
+        reasons.append(f"another weapon ({report.reading.weapon}, the event {', '.join(sorted(weapons))}): -1")
     if report.reading.killed and report.reading.killed == event.killed:
         # US or coalition dead are rare: the same count of them is strong evidence of the same incident.
         step = 2 if set(event.killed).intersection(ALLIED_SIDES) else 1
