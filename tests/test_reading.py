@@ -716,6 +716,10 @@ UNRELATED = table(
      "US Central Command forces and Iraqi Security Forces carried out a raid in Anbar's desert overnight that killed "
      "nine ISIS fighters, including two commanders.",
      Expect(relevant=False)),
+    ("the-country-in-a-groups-name-is-not-where-it-struck",
+     "Islamic Resistance in Iraq says its drones struck a military base in Eilat",
+     "",
+     Expect(relevant=False)),
     ("a-us-base-in-a-gulf-state-is-outside-the-watch",
      "Iranian missiles target American air base in Qatar; air defences intercept them",
      "",
@@ -796,6 +800,11 @@ def test_a_title_telling_of_its_event_after_the_fact_says_so(read):
 def test_a_town_named_as_a_reference_point_is_kept_apart_from_the_places(read):
     reading = read("Two drones set fire to a base hosting foreign troops north-east of Erbil")
     assert reading.relevant and "Erbil" not in reading.places and reading.reference_places == ("Erbil",), reading
+
+
+def test_a_group_named_after_iraq_striking_a_base_in_syria_is_in_the_watch(read):
+    reading = read("Islamic Resistance in Iraq says its drones hit an American base in Syria")
+    assert reading.relevant and reading.event_type == "attack", reading
 
 
 def test_an_attack_in_the_watch_and_abroad_is_in_the_watch(read):

@@ -142,9 +142,11 @@ def _theatre_named(doc: Text, event_type: str) -> bool:
 
 
 def _told_in(doc: Text, event_type: str, hits: str) -> bool:
-    """Whether a word of `hits` stands where the event is told: the title, or a sentence with its own cues."""
+    """Whether a word of `hits` stands where the event is told: the title, or a sentence with its own cues; not
+    inside an actor's name ("the Islamic Resistance in Iraq" says nothing of where it struck)."""
     told = {0} | {doc.sentence_of[b] for b, label in doc.cues if label == event_type}
-    return any(doc.sentence_of[b] in told for b, _, _ in doc.hits[hits])
+    in_names = {i for m, first, end in doc.named if m.section == "actor" for i in range(first, end)}
+    return any(doc.sentence_of[b] in told and b not in in_names for b, _, _ in doc.hits[hits])
 
 
 def _theatre_reference(ctx: Context, doc: Text, mentions: list[Match], event_type: str) -> bool:
