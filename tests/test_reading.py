@@ -716,6 +716,11 @@ UNRELATED = table(
      "US Central Command forces and Iraqi Security Forces carried out a raid in Anbar's desert overnight that killed "
      "nine ISIS fighters, including two commanders.",
      Expect(relevant=False)),
+    ("an-islamic-state-attack-with-the-pmf-named-further-down",
+     "Islamic State gunmen kill four soldiers at army base north of Baghdad",
+     "Islamic State fighters attacked an army base north of Baghdad before dawn, killing four soldiers. "
+     "Army units and Popular Mobilization Forces fighters later sealed off the area and began a search.",
+     Expect(relevant=False)),
     ("the-country-in-a-groups-name-is-not-where-it-struck",
      "Islamic Resistance in Iraq says its drones struck a military base in Eilat",
      "",

@@ -45,7 +45,9 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
         leading |= {actor_of(ctx, m) for m in every_mention or ()
                     if doc.sentence_of[doc.token_at(m.start)] <= 1 and not _names_a_mission(ctx, doc, m, mentions)}
     elsewhere = [a for a in ctx.other_conflict if a in leading]
-    if elsewhere and not named & (ctx.iran_side | ctx.patrons):
+    # "Islamic State attack kills five soldiers; army and PMF units cordon off the area": a watched group named only
+    # further down does not make the other conflict's attack one of the watch.
+    if elsewhere and not (leading if event_type == "attack" else named) & (ctx.iran_side | ctx.patrons):
         reasons.append(f"an {elsewhere[0]} incident")
         return False
     # "An Islamic State attack kills three PMF fighters": the watched militias only suffer it, and no US
