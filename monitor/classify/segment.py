@@ -100,7 +100,13 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
             folded[h[0]] in ctx.function_words and text[words[h[0]][0]:words[h[0]][1]].islower())]
     foreground = [True] * len(words)
     factual = [True] * len(words)
+    first_cue: dict[int, tuple[int, str]] = {}  # sentence -> where its first event word is, and its kind
+    for b, _, kind in hits["cues"]:
+        first_cue.setdefault(sentence_of[b], (b, kind))
     for begin, _, label in hits["background"]:
+        if label == "background" and _tells_its_own(ctx, folded, sentence_of, hits["cues"], first_cue, foreground,
+                                                    begin):
+            continue  # "a drone struck the outpost in an attack that killed three soldiers": this event's toll
         end = _clause_end(text, words, sentence_of, begin, ctx.clause_joiners)
         target = foreground if label == "background" else factual
         for i in range(begin, end):
@@ -124,6 +130,24 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
                 named=named,
                 at={c: i for m, first, end in named for c, i in ((m.start, first), (m.end - 1, end - 1))},
                 starts=word_starts, hits=hits)
+
+
+RELATIVE_REACH = 5  # "in a rocket attack on the base that killed ...": how far before the pronoun its event word
+
+
+def _tells_its_own(ctx: Context, folded: list[str], sentence_of: list[int], cues: list[Hit],
+                   first_cue: dict[int, tuple[int, str]], foreground: list[bool], begin: int) -> bool:
+    """Whether a relative marker ("that killed", "which killed") tells the sentence's own event: its event word, a
+    few words before the pronoun and still in the foreground, names again the kind of event the sentence told
+    first ("a drone struck the outpost in an attack that killed ..."). After another kind ("US strikes hit the group
+    behind the attack that killed ..."), or as the sentence's first event word ("the fire followed the drone strike
+    that killed ..."), it tells an earlier event, as the marker says."""
+    if folded[begin] not in ctx.relative_pronouns or sentence_of[begin] not in first_cue:
+        return False
+    at, kind = first_cue[sentence_of[begin]]
+    near = [(b, k) for b, _, k in cues if begin - RELATIVE_REACH <= b < begin and sentence_of[b] == sentence_of[begin]
+            and foreground[b]]
+    return bool(near) and near[-1][0] != at and near[-1][1] == kind
 
 
 _LAST_WORD = re.compile(r"(\S+)\.$")
