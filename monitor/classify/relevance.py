@@ -143,10 +143,15 @@ def _theatre_named(doc: Text, event_type: str) -> bool:
     return (event_type == "threat" and bool(doc.hits["theatre"])) or _told_in(doc, event_type, "theatre")
 
 
+def _told_sentences(doc: Text, event_type: str) -> set[int]:
+    """Where the event is told: the title, and the sentences with its own cues."""
+    return {0} | {doc.sentence_of[b] for b, label in doc.cues if label == event_type}
+
+
 def _told_in(doc: Text, event_type: str, hits: str) -> bool:
     """Whether a word of `hits` stands where the event is told: the title, or a sentence with its own cues; not
     inside an actor's name ("the Islamic Resistance in Iraq" says nothing of where it struck)."""
-    told = {0} | {doc.sentence_of[b] for b, label in doc.cues if label == event_type}
+    told = _told_sentences(doc, event_type)
     in_names = {i for m, first, end in doc.named if m.section == "actor" for i in range(first, end)}
     return any(doc.sentence_of[b] in told and b not in in_names for b, _, _ in doc.hits[hits])
 
@@ -154,7 +159,7 @@ def _told_in(doc: Text, event_type: str, hits: str) -> bool:
 def _theatre_reference(ctx: Context, doc: Text, mentions: list[Match], event_type: str) -> bool:
     """A place of the watched countries named as a reference point where the event is told ("a base north of
     Baghdad"): not where it happened, but it says in which country."""
-    told = {0} | {doc.sentence_of[b] for b, label in doc.cues if label == event_type}
+    told = _told_sentences(doc, event_type)
     return any(m.section == "place" and m.name in ctx.theatre_places and doc.token_at(m.start) in doc.reference
                and doc.sentence_of[doc.token_at(m.start)] in told for m in mentions)
 

@@ -145,8 +145,11 @@ def _tells_its_own(ctx: Context, folded: list[str], sentence_of: list[int], cues
     if folded[begin] not in ctx.relative_pronouns or sentence_of[begin] not in first_cue:
         return False
     at, kind = first_cue[sentence_of[begin]]
-    near = [(b, k) for b, _, k in cues if begin - RELATIVE_REACH <= b < begin and sentence_of[b] == sentence_of[begin]
-            and foreground[b]]
+    # The event words just before the pronoun, found by bisection: cues are in text order, and a long summary has
+    # many markers.
+    lo = bisect.bisect_left(cues, (begin - RELATIVE_REACH,))
+    hi = bisect.bisect_left(cues, (begin,))
+    near = [(b, k) for b, _, k in cues[lo:hi] if sentence_of[b] == sentence_of[begin] and foreground[b]]
     return bool(near) and near[-1][0] != at and near[-1][1] == kind
 
 
