@@ -151,6 +151,12 @@ class Reading:
     # that hit Erbil last week failed to explode"): the day it names may be a later one's, and the event days old.
     # Merging looks for that event over the follow-up window. Not in `as_dict`.
     after_the_fact: bool = False
+    # The title or lead revises a toll ("toll of US injured in Syria drone strike rises", "ارتفاع حصيلة"), with or
+    # without a count read: the report updates an earlier attack, however many days on. Not in `as_dict`.
+    toll_update: bool = False
+    # The title or lead tells of its attack as another after an earlier one ("Ain al-Asad hit again", "a day after
+    # the drone attack"): merging does not take it for a follow-up of an earlier day's event. Not in `as_dict`.
+    repeat: bool = False
     # The watched places the title or lead names as reference points ("a base north-east of Erbil"): not where it
     # happened, but near it. Merging weighs them when the report names no place. Not in `as_dict`.
     reference_places: tuple[str, ...] = ()
@@ -436,7 +442,8 @@ def late_casualty_count(reading: Reading) -> bool:
     the al-Omar drone attack rises to seven"): such counts come days later, and the attack they belong to is
     looked for over the follow-up window even when the report names no day."""
     return reading.event_type == "attack" and (
-        (bool(reading.background) and allied_hurt(reading.killed, reading.injured)) or revised_toll(reading))
+        (bool(reading.background) and allied_hurt(reading.killed, reading.injured)) or revised_toll(reading)
+        or reading.toll_update)
 
 
 def toll_note(reading: Reading, word: str) -> tuple[str, str]:

@@ -515,3 +515,42 @@ def test_a_report_a_day_later_told_with_another_weapon_is_likelier_the_next_atta
     soon = replace(rockets, published=MONDAY + timedelta(hours=3), reading=replace(
         rockets.reading, happened_on=date(2024, 1, 16)))
     assert not any("another weapon" in r for r in events.weigh(soon, event, WINDOW, GAZETTEER).reasons)
+
+
+def test_a_report_telling_its_attack_as_another_is_no_follow_up_of_the_days_before():
+    # Drones hit Harir on Monday evening; on Tuesday morning a report says the base was "hit again".
+    event = event_of(report(MONDAY, "attack", ("Harir Air Base",), ("Iran-backed militias",), MONDAY.date(),
+                            "Drones hit Harir air base"))
+    follow_up = report(MONDAY + timedelta(hours=15), "attack", ("Harir Air Base",), title="Harir base: damage assessed")
+    assert events.weigh(follow_up, event, WINDOW, GAZETTEER).joins  # a night attack told either side of midnight
+    again = replace(follow_up, title="Harir base hit again",
+                    reading=replace(follow_up.reading, actors=(), repeat=True))
+    verdict = events.weigh(again, event, WINDOW, GAZETTEER)
+    assert not verdict.joins and any("told as another attack" in r for r in verdict.reasons), verdict.reasons
+    # Whatever else agrees: the same group claiming both nights is no evidence that they are one.
+    claimed = replace(again, reading=replace(again.reading, actors=("Iran-backed militias",)))
+    assert not events.weigh(claimed, event, WINDOW, GAZETTEER).joins
+    # On the same day it is no evidence either way: one night's attack told as "second in a day" is still that one.
+    same_day = replace(again, published=MONDAY + timedelta(hours=2))
+    assert events.weigh(same_day, event, WINDOW, GAZETTEER).joins
+    # An event already told as the later attack ("second attack on Harir in a day") is the one it follows up.
+    second = event_of(replace(again, key="k-again-1", published=MONDAY))
+    assert second.sources[0].get("again") is True
+    next_morning = replace(again, key="k-again-2", published=MONDAY + timedelta(hours=15))
+    assert events.weigh(next_morning, second, WINDOW, GAZETTEER).joins
+
+
+def test_a_toll_update_without_a_count_read_joins_the_attack_days_later():
+    """"Toll of US injured in Syria drone strike rises as more troops are checked", two days on, naming no place
+    but the country: a toll update of the attack in Syria, not a new attack."""
+    attack = event_of(report(MONDAY, "attack", ("Rumalyn Landing Zone",), ("Iran-backed militias",), MONDAY.date(),
+                             "Drone hits US base at Rumalyn"))
+    update = report(MONDAY + timedelta(days=2), "attack", (), ("Iran-backed militias",),
+                    title="Toll of US injured in Syria drone strike rises")
+    update = replace(update, reading=replace(update.reading, countries=("Syria",)))
+    assert not events.weigh(update, attack, WINDOW, GAZETTEER).joins
+    revised = replace(update, reading=replace(update.reading, toll_update=True))
+    verdict = events.weigh(revised, attack, WINDOW, GAZETTEER)
+    assert verdict.joins and "casualties of an earlier attack, counted later: 0" in verdict.reasons, verdict.reasons
+    elsewhere = replace(revised, reading=replace(revised.reading, countries=("Iraq",)))
+    assert not events.weigh(elsewhere, attack, WINDOW, GAZETTEER).joins

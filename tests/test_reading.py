@@ -317,6 +317,22 @@ def test_short_items(read, title, summary, expect):
 # --- threats, vows, pauses and warnings; economic threats are not ------------------------------------------
 
 THREATS = table(
+    ("strikes-promised-are-a-threat",
+     "National security adviser says more American strikes are coming on Iran-backed groups",
+     "",
+     Expect(relevant=True, type="threat", actors=("United States",))),
+    ("strikes-on-the-way",
+     "Pentagon signals that further US strikes on militia targets are on the way",
+     "",
+     Expect(type="threat")),
+    ("arabic-strikes-intended",
+     "البنتاغون: نعتزم تنفيذ ضربات إضافية ضد الفصائل المدعومة من إيران في العراق",
+     "",
+     Expect(type="threat")),
+    ("a-vow-answering-deaths-is-about-the-watch",
+     "US ready to act forcefully after American contractor killed in Syria, president says",
+     "",
+     Expect(relevant=True, type="threat", actors=("United States",))),
     ("conditional-vow-every-base-a-target",
      "Should Washington join the war, every American base is a target, Iraqi faction says",
      "",
@@ -768,6 +784,10 @@ SPEAKERS = [
                  id="the-one-addressed-before-the-colon-does-not-speak"),
     pytest.param("واشنطن لكتائب حزب الله: سنرد على أي هجوم يستهدف قواتنا في العراق", "United States",
                  id="arabic-the-one-addressed-with-its-proclitic-does-not-speak"),
+    pytest.param("Iranian foreign minister: American bases across the region become targets if Washington strikes us",
+                 "Iran", id="a-state-speaks-by-its-ministers-title"),
+    pytest.param("وزير الخارجية الإيراني: القواعد الأمريكية في المنطقة ستكون أهدافاً إذا هاجمتنا واشنطن", "Iran",
+                 id="arabic-a-state-speaks-by-its-ministers-title"),
 ]
 
 
@@ -795,6 +815,31 @@ def test_a_date_written_out_is_the_events_day(read):
     answer = read("US strikes Kataib Hezbollah sites", "In response to the Dec. 25 drone attack on Erbil Air Base, US "
                   "aircraft struck three Kataib Hezbollah sites early today.", at)
     assert answer.event_type == "strike" and answer.happened_on != date(2023, 12, 25), answer
+
+
+def test_a_day_beside_only_another_kind_of_event_dates_that_one(read):
+    at = datetime(2024, 1, 24, 9, 0, tzinfo=UTC)  # a Wednesday
+    strike = read("US jets hit Kataib Hezbollah depots in Anbar", "American aircraft struck two depots used by Kataib "
+                  "Hezbollah, officials said. On Monday a salvo of rockets was fired at a base hosting US troops.", at)
+    assert strike.event_type == "strike" and strike.happened_on != date(2024, 1, 22), strike
+    # A word of another kind beside the day ("warning sirens") does not take away an armed event's day.
+    attack = read("Rockets land near Baghdad airport", "Two rockets fell near Baghdad airport on Monday night, setting "
+                  "off warning sirens across the complex.", at)
+    assert attack.event_type == "attack" and attack.happened_on == date(2024, 1, 22), attack
+
+
+def test_a_title_revising_a_toll_says_so(read):
+    assert read("Number of American troops hurt in drone attack on Syria base rises").toll_update
+    assert read("Death toll from militia drone strike on Jordan outpost climbs to three").toll_update
+    assert read("ارتفاع حصيلة المصابين الأمريكيين في هجوم المسيرة على قاعدة التنف").toll_update
+    assert not read("Drone attack on Syria base wounds four American troops").toll_update
+
+
+def test_a_title_telling_of_another_attack_after_an_earlier_one_says_so(read):
+    assert read("Al-Shaddadi base targeted again by drones").repeat
+    assert read("Rockets hit Victory base a day after drone attack on Baghdad airport").repeat
+    assert read("قاعدة الشدادي تتعرض لهجوم جديد بطائرة مسيرة").repeat
+    assert not read("Drones target al-Shaddadi base, no injuries reported").repeat
 
 
 def test_a_state_denying_any_part_in_blasts_is_no_striker(read):
@@ -911,6 +956,9 @@ STATEMENTS = table(
      Expect(relevant=True, type="attack")),
     ("arabic-statement-on-american-strikes-announces-them",
      "بيان وزارة الدفاع الأمريكية بشأن الضربات الأمريكية في شرق سوريا", "",
+     Expect(type="strike")),
+    ("a-statement-by-a-us-official-on-strikes-announces-them",
+     "بيان وزير الدفاع لويد أوستن بشأن الغارات الدقيقة شرقي سوريا", "",
      Expect(type="strike")),
     ("words-about-the-attacks-with-a-vow",
      "White House confirms direct message to Tehran about the attacks on US forces",

@@ -132,6 +132,8 @@ class Context:
                 "theatre": {"theatre": v.theatre_words},
                 "abroad": {"abroad": v.abroad_words},
                 "after_the_fact": {"after": v.after_the_fact_words},
+                "repeat": {"repeat": v.repeat_words},
+                "future": {"future": v.future_words},
                 "countries": v.country_words,
                 "not_names": {"not_name": v.not_names},
                 "us_side": {"us_side": v.us_side_words},

@@ -16,6 +16,7 @@ from monitor.classify.context import Context
 from monitor.classify.lexicon import covers
 from monitor.classify.numbers import number
 from monitor.classify.segment import Text, weight
+from monitor.model import Match
 
 ARMED = {"attack", "strike"}
 TALLY_COUNT = 3  # "three attacks since Sunday" counts; "two drones" do not make a tally
@@ -24,6 +25,8 @@ CONDEMNED_REACH = 4  # "condemns last night's missile attack": the words between
 NEGATOR_REACH = 2  # "no attack", "no rocket attack", "no drone strike": how far before the event word
 DENIAL_REACH = 3  # "deny the second drone attack": words a denial verb may stand before its event word
 THREAT_WORDS = {"threat", "verdict"}  # the cue lists that tell a threat
+FUTURE_BEFORE = 2  # "upcoming strikes", "نعتزم تنفيذ ضربات": how far before a strike word a future word stands
+FUTURE_AFTER = 6  # "further US strikes on Iran-backed groups are on the way": how far after it
 SPEECH = "speech"  # speech verbs, as against the words that only name who speaks
 ACTING = {clauses.MILITIA, clauses.STATE, clauses.CROWD}  # roles that can change what an attack word tells
 
@@ -109,7 +112,8 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
                 continue
             # "if Tehran strikes Americans", "should they be hit", "we will keep striking": a conditional or
             # promised attack is a threat, whoever it names.
-            label = resolved if resolved is not None and doc.factual[begin] else "threat"
+            promised = label in {"strike", "ambiguous"} and _promised(doc, begin, end)
+            label = resolved if resolved is not None and doc.factual[begin] and not promised else "threat"
         vote(label, begin)
     armed = {k: v for k, v in scores.items() if k in ARMED}
     for begin in blasts:
@@ -197,6 +201,15 @@ def _who_did_what(ctx: Context, doc: Text, roles: dict[int, str], begin: int, en
     return label
 
 
+def _promised(doc: Text, begin: int, end: int) -> bool:
+    """Whether a future word stands just before the strike word or a few words after it in its sentence ("more US
+    strikes coming", "further strikes are on the way", "planned strikes"): a strike promised, not one that
+    happened."""
+    sentence = doc.sentence_of[begin]
+    return any(begin - FUTURE_BEFORE <= b < begin or end <= b < end + FUTURE_AFTER
+               for b, _, _ in doc.hits["future"] if doc.sentence_of[b] == sentence)
+
+
 def _conditional_vows(ctx: Context, doc: Text, roles: dict[int, str]) -> set[int]:
     """Sentences in which the militias or Iran say what happens to the US side if something happens ("US
     bases will be duck-hunting grounds if America enters the war, the group says"): a conditional vow is a
@@ -231,10 +244,17 @@ def _spoken_of(ctx: Context, doc: Text, begin: int, label: str) -> bool:
     sentence = doc.sentence_of[begin]
     stated = any(doc.folded[j] in ctx.statement_words for j in range(max(0, k - 10), k - 1)
                  if doc.sentence_of[j] == sentence)
-    if stated and label in {"strike", "ambiguous"} and any(
-            doc.sentence_of[b] == sentence for b, _, lb in doc.hits["strikers"] if lb == "state"):
-        return False  # the US side's statement on its strikes
+    if stated and label in {"strike", "ambiguous"} and (any(
+            doc.sentence_of[b] == sentence for b, _, lb in doc.hits["strikers"] if lb == "state") or any(
+            doc.sentence_of[first] == sentence and _of_us_side(ctx, m) for m, first, _ in doc.named)):
+        return False  # the US side's statement on its strikes ("statement by Secretary Austin on the strikes")
     return marker in ctx.topic_markers or stated
+
+
+def _of_us_side(ctx: Context, mention: Match) -> bool:
+    """Whether a named actor or person is of the US side (the Pentagon, Secretary Austin)."""
+    name = mention.name if mention.section == "actor" else ctx.affiliation.get(mention.name, "")
+    return mention.section in {"actor", "person"} and name in ctx.us_side
 
 
 def statement_on_it(ctx: Context, doc: Text) -> bool:

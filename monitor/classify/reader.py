@@ -152,6 +152,8 @@ class Reader:
             background_places=places.background_places(ctx, doc, matches),
             denied=denied, us_targeted=hosted is not None, speaker_known=said_by is not None,
             after_the_fact=any(doc.sentence_of[b] == 0 for b, _, _ in doc.hits["after_the_fact"]),
+            toll_update=toll.updates_toll(ctx, doc),
+            repeat=any(doc.sentence_of[b] <= 1 for b, _, _ in doc.hits["repeat"]),
             reference_places=places.reference_places(ctx, doc, mentions) if is_relevant and not where else (),
             countries=tuple(dict.fromkeys(c for b, _, c in doc.hits["countries"] if doc.sentence_of[b] <= 1)),
         ), seen

@@ -124,6 +124,8 @@ def _warns_of_attacks(doc: Text) -> bool:
     """A threat sentence that speaks of armed action: what it warns of or answers."""
     threats = {doc.sentence_of[b] for b, label in doc.cues if label == "threat"}
     armed = {doc.sentence_of[b] for b, _, label in doc.hits["cues"] if label in ATTACK_WORDS}
+    # "US prepared to act forcefully after contractor killed in Syria": the deaths it answers are armed action too.
+    armed |= {doc.sentence_of[b] for b, _, _ in doc.hits["toll"]}
     return bool(threats & armed)
 
 

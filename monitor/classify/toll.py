@@ -17,6 +17,7 @@ MILITIA_SIDE = "militia"  # the casualty side watched groups count under (a side
 CIVILIAN_SIDE = "civilians"  # the side of people named by what they do, not by their nation ("contractor")
 OWN_TOLL = {"attack", "strike"}  # event types whose toll is their own, not an earlier incident's
 REVISION_REACH = 5  # "raising the death toll to two": the revision word a few words before the count
+UPDATE_REACH = 8  # "number of US troops hurt in the drone attack rises": a revision word this near a casualty word
 
 
 def toll_counts(ctx: Context, doc: Text, whole: bool = False,
@@ -96,6 +97,14 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
     return killed, injured, evidence
 
 
+
+
+def updates_toll(ctx: Context, doc: Text) -> bool:
+    """Whether the title or lead revises a toll: a revision word a few words from a casualty word ("toll of US
+    injured rises as more troops are checked", "ارتفاع حصيلة القتلى"), whether or not a count was read beside it."""
+    revisions = [i for i, word in enumerate(doc.folded) if doc.sentence_of[i] <= 1 and word in ctx.revision_words]
+    return any(doc.sentence_of[b] == doc.sentence_of[i] and abs(b - i) <= UPDATE_REACH
+               for b, _, _ in doc.hits["toll"] for i in revisions)
 
 
 def _owns_a_place(ctx: Context, doc: Text, after: int, targets: set[int], people: set[int]) -> bool:

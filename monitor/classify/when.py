@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from monitor.classify.segment import Text
 
+ARMED = {"attack", "strike"}  # the event types dated by armed events only
 SPEECH_REACH = 3  # "said on Monday", "told reporters on Monday": a day word this close after a speech word
 
 
@@ -17,7 +18,7 @@ def happened_on(doc: Text, when: datetime, statement: bool = False, event_type: 
     spoken_in = None  # the sentence of a day someone spoke on: only that sentence may still say the event's day
     days = [(begin, label) for begin, _, label in doc.hits["when"]] + _dates(doc, when, event_type)
     for begin, label in sorted(days):
-        if not doc.foreground[begin]:
+        if not doc.foreground[begin] or _another_kind(doc, begin, event_type):
             continue
         sentence = doc.sentence_of[begin]
         if spoken_in is not None and sentence != spoken_in:
@@ -52,8 +53,7 @@ def _dates(doc: Text, when: datetime, event_type: str | None) -> list[tuple[int,
     K1" tells the attack's day, not the strike's."""
     out = []
     for begin, end, label in doc.hits["months"]:
-        near = [(abs(at - begin), kind) for at, kind in doc.cues if doc.sentence_of[at] == doc.sentence_of[begin]]
-        if event_type is not None and near and min(near)[1] != event_type:
+        if _another_kind(doc, begin, event_type):
             continue
         month = int(label.split(":")[1])
         for at in (end, begin - 1):  # the day after the month ("Dec. 26") or before it ("26 December")
@@ -72,6 +72,19 @@ def _dates(doc: Text, when: datetime, event_type: str | None) -> list[tuple[int,
                 out.append((begin, f"date:{day.isoformat()}"))
             break
     return out
+
+
+def _another_kind(doc: Text, begin: int, event_type: str | None) -> bool:
+    """Whether the event word nearest the day word at `begin`, in its sentence, is of another type than the report's:
+    "US jets struck three sites ... On Saturday missiles were launched at the base" dates the attack, not the
+    strike. An attack or a strike is dated by the armed events beside the day ("rockets landed near the airport on
+    Wednesday night, setting off warning sirens": no threat)."""
+    if event_type is None:
+        return False
+    armed = event_type in ARMED
+    near = [(abs(at - begin), kind) for at, kind in doc.cues
+            if doc.sentence_of[at] == doc.sentence_of[begin] and (kind in ARMED or not armed)]
+    return bool(near) and min(near)[1] != event_type
 
 
 def _day(label: str, when: datetime) -> date:

@@ -75,6 +75,8 @@ class Vocabulary(BaseModel):
     weights: Weights = Weights()
     background_markers: list[str] = []
     hypothetical_markers: list[str] = []
+    # Words beside a strike word that put it in the future ("more US strikes coming", "planned strikes"): a promise.
+    future_words: list[str] = []
     direction_words: list[str] = []
     attribution: dict[str, list[str]] = {}
     not_relevant: dict[str, list[str]] = {}
@@ -127,6 +129,9 @@ class Vocabulary(BaseModel):
     addressee_markers: list[str] = []
     # Words of a title telling of its event after the fact: funerals, "last week" (see Reading.after_the_fact).
     after_the_fact_words: list[str] = []
+    # Words of a title or lead telling of its event as another one after an earlier ("hit again", "a day after the
+    # drone attack"): the next attack on a base, not a follow-up of the last (see Reading.repeat).
+    repeat_words: list[str] = []
     # Countries outside the watch where US forces also are ("a US base in Qatar"): an attack told there is not one of
     # the watch, whoever it names.
     abroad_words: list[str] = []

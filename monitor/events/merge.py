@@ -38,10 +38,12 @@ def event_id_for(report: Report) -> str:
 
 
 def _source(report: Report) -> dict[str, Any]:
-    source = {"title": report.title, "link": report.link, "source": report.source,
-              "published": report.published.isoformat()}
+    source: dict[str, Any] = {"title": report.title, "link": report.link, "source": report.source,
+                              "published": report.published.isoformat()}
     if report.reading.weapon:  # the event's weapons are its reports' (merging weighs them)
         source["weapon"] = report.reading.weapon
+    if report.reading.repeat:  # the event is told as the next attack of a series (merging weighs it)
+        source["again"] = True
     return source
 
 
@@ -145,17 +147,24 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     # A first report published before dawn may date the night before it: a report saying that day is the same.
     night_before = said is not None and event.day is not None and (event.day - said).days == 1 and (
         event.first_seen.astimezone(gazetteer.local).hour < DAWN_HOUR)
+    # "Harir hit again", "Katyusha rockets target Ain al-Asad a day after the drone attack": a report that tells its
+    # attack as another one after an earlier is no follow-up of an earlier day's event, unless that event was told
+    # as the later attack already ("second attack on Harir in a day", the next morning).
+    again = report.reading.repeat and report.reading.event_type == "attack" and not crossed and not (
+        counted_late or after_fact or any(s.get("again") for s in event.sources))
+    if gap and again and event.day is not None and day > event.day:
+        return Verdict(False, 0, (f"told as another attack, on {day}, after the event's on {event.day}",))
     if counted_late and gap:
         reasons.append("casualties of an earlier attack, counted later: 0")
     elif after_fact and gap:
         reasons.append("told after the fact (a funeral, 'last week'): 0")
-    elif night_before:
+    elif night_before and not again:
         reasons.append("the day before the event's first report, which came before dawn: 0")
     elif gap > MAX_DAY_GAP or (gap and said is not None and not soon):
         return Verdict(False, 0, (f"it happened on {day}, the event on {event.day}",))
-    elif gap and soon:
+    elif gap and soon and not again:
         reasons.append("a day apart, told within hours (a night attack dated either side of midnight): 0")
-    elif gap and said is None and report.reading.spoken_on is not None and event.day is not None and (
+    elif gap and not again and said is None and report.reading.spoken_on is not None and event.day is not None and (
             0 <= (report.reading.spoken_on - event.day).days <= MAX_DAY_GAP):
         # "Several US troops treated for injuries after a drone hit an outpost, an official said on Saturday": told
         # the day after the event by someone speaking of it, not the next attack.
