@@ -71,7 +71,7 @@ class Match:
     start: int
     end: int
     score: float
-    how: str  # exact | fuzzy | acronym | context
+    how: str  # exact | fuzzy | acronym | context | voice (a capital speaking for its government)
 
     def as_dict(self) -> dict[str, Any]:
         return {"section": self.section, "name": self.name, "alias": self.alias, "found": self.found,

@@ -75,6 +75,16 @@ def test_bad_watchlist_names_its_file_and_key(make_config, tmp_path, capsys):
     assert f"{watchlist}: actors[0].side:" in err
 
 
+def test_a_capital_speaking_for_an_unknown_actor_is_refused(make_config, tmp_path, capsys):
+    watchlist = tmp_path / "wl.yaml"
+    shipped = (Path(__file__).resolve().parents[1] / "config" / "watchlist.yaml").read_text(encoding="utf-8")
+    watchlist.write_text(shipped.replace("voice_of: Iran\n", "voice_of: Irann\n"), encoding="utf-8")
+    path = make_config(watchlist=str(watchlist))
+    assert main(["--config", str(path), "check-config"]) == 2
+    assert "places['Tehran'].voice_of: 'Irann' is not an actor in the watchlist; did you mean 'Iran'?" in \
+        capsys.readouterr().err
+
+
 def test_secrets_expand_from_env_and_never_print(make_config, monkeypatch, capsys):
     monkeypatch.setenv("MONITOR_TEST_TOKEN", "s3cr3t-t0ken-value")
     path = make_config(notify=[{"url": "json://user:${MONITOR_TEST_TOKEN}@127.0.0.1:9/hook"}])

@@ -784,6 +784,8 @@ SPEAKERS = [
                  id="the-one-addressed-before-the-colon-does-not-speak"),
     pytest.param("واشنطن لكتائب حزب الله: سنرد على أي هجوم يستهدف قواتنا في العراق", "United States",
                  id="arabic-the-one-addressed-with-its-proclitic-does-not-speak"),
+    pytest.param("Tehran warns it will answer any American attack on its advisers in Syria", "Iran",
+                 id="a-capital-speaks-for-its-government"),
     pytest.param("Iranian foreign minister: American bases across the region become targets if Washington strikes us",
                  "Iran", id="a-state-speaks-by-its-ministers-title"),
     pytest.param("وزير الخارجية الإيراني: القواعد الأمريكية في المنطقة ستكون أهدافاً إذا هاجمتنا واشنطن", "Iran",
@@ -826,6 +828,19 @@ def test_a_day_beside_only_another_kind_of_event_dates_that_one(read):
     attack = read("Rockets land near Baghdad airport", "Two rockets fell near Baghdad airport on Monday night, setting "
                   "off warning sirens across the complex.", at)
     assert attack.event_type == "attack" and attack.happened_on == date(2024, 1, 22), attack
+
+
+def test_a_capital_that_speaks_is_its_government_not_a_place(read):
+    condemned = read("Baghdad condemns overnight US strikes on Kataib Hezbollah positions in Anbar")
+    assert "Baghdad" not in condemned.places and "Iraqi government" not in condemned.places, condemned
+    struck = read("Rockets land near the US embassy in Baghdad")
+    assert struck.event_type == "attack" and "US Embassy Baghdad" in struck.places, struck
+
+
+def test_a_time_zone_names_no_place(read):
+    reading = read("Militants fire rockets at al-Asad Airbase", "TAMPA, Fla. - At about 8:10 p.m. (Baghdad time) on "
+                   "Jan. 9, militants launched rockets at al-Asad Airbase; no injuries were reported.")
+    assert "Baghdad" not in reading.places and "Ain al-Asad Air Base" in reading.places, reading
 
 
 def test_a_title_revising_a_toll_says_so(read):

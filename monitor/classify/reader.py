@@ -45,6 +45,10 @@ class Reader:
             spans = [(doc.words[b][0], doc.words[e - 1][1]) for b, e, _ in doc.hits["not_names"]]
             matches = layout.without(matches, f"{title}\n{summary}", spans)
             doc = segment.segment(ctx, title, summary, matches, when)
+        voiced = roles.capitals_speaking(ctx, doc, matches)
+        if voiced is not None:  # "Tehran vows a swift response": the government speaks, no place is named
+            matches = voiced
+            doc = segment.segment(ctx, title, summary, matches, when)
         foreign = unread_language(ctx, doc.text, doc.folded, doc.masked)
         if foreign is not None:
             return Reading(relevant=False, event_type=None, actors=(), places=(), reasons=(foreign,)), {}

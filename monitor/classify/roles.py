@@ -11,7 +11,7 @@ from monitor.classify import clauses
 from monitor.classify.context import Context
 from monitor.classify.lexicon import phrase
 from monitor.classify.segment import Text
-from monitor.model import Match, Party
+from monitor.model import Match, Matches, Party
 
 _TITLE_SPEAKER = re.compile(r"^[^:]{2,40}:\s")  # "Austin: ...", "Kataib Hezbollah: ..."
 DENIED = "denied"  # the attribution label of a denial (vocabulary `attribution` keys are fixed by the schema)
@@ -174,6 +174,20 @@ def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
     # "Militias threaten US forces ...": armed groups, unnamed, speak.
     unnamed = any(doc.sentence_of[b] == 0 and e <= first_word for b, e, _ in doc.hits["militia"])
     return ctx.catch_all if unnamed else None
+
+
+def capitals_speaking(ctx: Context, doc: Text, matches: Matches) -> Matches | None:
+    """The matches with a capital that opens the title or lead and speaks ("Tehran vows a swift response", "Baghdad
+    condemns the strikes", "Tehran: ...") made a mention of the government it stands for (its `voice_of`); None when
+    none does. Elsewhere a capital is a place ("farmers north of Baghdad said ...")."""
+    speaking = {id(m): actor for m, first, end in doc.named if m.section == "place" and doc.sentence_of[first] <= 1
+                and (actor := ctx.places[m.name].voice_of) is not None
+                and (first == 0 or doc.sentence_of[first - 1] != doc.sentence_of[first])
+                and (end in doc.speaking or doc.text[m.end:m.end + 1] == ":")}
+    if not speaking:
+        return None
+    return Matches.of([replace(m, section="actor", name=speaking[id(m)], how="voice") if id(m) in speaking else m
+                       for m in matches.mentions], matches.words)
 
 
 def _addressed(ctx: Context, doc: Text, mention: Match) -> bool:

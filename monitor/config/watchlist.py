@@ -87,6 +87,9 @@ class Place(_Entry):
     # Where the watched militias hold positions (border towns, their closed zones): blasts there with no
     # attacker named and no US site hit are strikes on them.
     militia_held: bool = False
+    # The actor a capital stands for when it speaks ("Tehran vows a swift response", "Baghdad condemns the strikes"):
+    # there it names the government, not the place.
+    voice_of: str | None = None
 
     def hosts_us_forces(self, when: datetime | date) -> bool:
         """Whether US/coalition forces were there on that day."""
@@ -211,6 +214,9 @@ def _missing_names(watchlist: Watchlist, paths: Sequence[Path]) -> list[str]:
                                         f"the watchlist{did_you_mean(name, actors)}")
     places = [p.name for p in watchlist.places]
     for place in watchlist.places:
+        if place.voice_of is not None and watchlist.actor(place.voice_of) is None:
+            problems.append(f"{where}: places[{place.name!r}].voice_of: {place.voice_of!r} is not an actor in the "
+                            f"watchlist{did_you_mean(place.voice_of, actors)}")
         for name in place.within:
             if watchlist.place(name) is None:
                 problems.append(f"{where}: places[{place.name!r}].within: {name!r} is not a place in the watchlist"
