@@ -157,6 +157,10 @@ class Reading:
     # The title or lead tells of its attack as another after an earlier one ("Ain al-Asad hit again", "a day after
     # the drone attack"): merging does not take it for a follow-up of an earlier day's event. Not in `as_dict`.
     repeat: bool = False
+    # In a strike report, the places named only where it tells the attack it answers ("a drone struck a base near
+    # Hasakah ... I authorized strikes in eastern Syria"): among `places` (the report names them), but merging does
+    # not take them for where it struck. Not in `as_dict`.
+    answered_places: tuple[str, ...] = ()
     # The watched places the title or lead names as reference points ("a base north-east of Erbil"): not where it
     # happened, but near it. Merging weighs them when the report names no place. Not in `as_dict`.
     reference_places: tuple[str, ...] = ()

@@ -554,3 +554,17 @@ def test_a_toll_update_without_a_count_read_joins_the_attack_days_later():
     assert verdict.joins and "casualties of an earlier attack, counted later: 0" in verdict.reasons, verdict.reasons
     elsewhere = replace(revised, reading=replace(revised.reading, countries=("Iraq",)))
     assert not events.weigh(elsewhere, attack, WINDOW, GAZETTEER).joins
+
+
+def test_a_strike_report_naming_the_attacked_town_joins_the_strike_told_elsewhere():
+    # A flash names where the jets struck; the Secretary's statement names the town the answered attack was near.
+    flash = event_of(report(MONDAY, "strike", ("Mayadin",), ("United States", "Iran-backed militias"), MONDAY.date(),
+                            "US jets strike near Mayadin"))
+    statement = report(MONDAY + timedelta(hours=1), "strike", ("Hasakah",), ("United States", "IRGC"),
+                       title="Statement on US strikes in Syria")
+    assert not events.weigh(statement, flash, WINDOW, GAZETTEER).joins
+    answering = replace(statement, reading=replace(statement.reading, answered_places=("Hasakah",)))
+    verdict = events.weigh(answering, flash, WINDOW, GAZETTEER)
+    assert verdict.joins and any("the attack answered (Hasakah)" in r for r in verdict.reasons), verdict.reasons
+    assert events.lookup_names(answering.reading, GAZETTEER) == []
+    assert "Hasakah" not in events.place_report(answering, [], WINDOW, GAZETTEER).event.places

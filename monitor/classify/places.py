@@ -45,6 +45,25 @@ def places(ctx: Context, event_type: str | None, doc: Text, mentions: list[Match
     return tuple(_most_specific(ctx, names))
 
 
+def answered(doc: Text, mentions: list[Match], where: tuple[str, ...]) -> tuple[str, ...]:
+    """In a strike report, the places whose every mention stands nearest an attack word of its sentence ("a drone
+    struck a coalition base near Hasakah, killing a US contractor. ... I authorized precision airstrikes in eastern
+    Syria"): where the attack it answers happened, not where it struck."""
+    def beside_attack(m: Match) -> bool:
+        at = doc.token_at(m.start)
+        near = [(abs(b - at), b) for b, _ in doc.cues if doc.sentence_of[b] == doc.sentence_of[at]]
+        if not near:
+            return False
+        closest = min(near)[1]
+        return any(b == closest and kind == "attack" for b, kind in doc.cues)
+
+    told: dict[str, list[bool]] = {m.name: [] for m in mentions if m.section == "place" and m.name in where}
+    for m in mentions:
+        if m.name in told and m.section == "place":
+            told[m.name].append(beside_attack(m))
+    return tuple(p for p in where if told.get(p) and all(told[p]))
+
+
 def _site_for(ctx: Context, doc: Text, mention: Match) -> str:
     """'Irbil bases' names Erbil Air Base: a town followed by a base word, when exactly one watched
     site is named after the town."""

@@ -159,5 +159,6 @@ class Reader:
             toll_update=toll.updates_toll(ctx, doc),
             repeat=any(doc.sentence_of[b] <= 1 for b, _, _ in doc.hits["repeat"]),
             reference_places=places.reference_places(ctx, doc, mentions) if is_relevant and not where else (),
+            answered_places=places.answered(doc, list(matches.mentions), where) if event_type == "strike" else (),
             countries=tuple(dict.fromkeys(c for b, _, c in doc.hits["countries"] if doc.sentence_of[b] <= 1)),
         ), seen

@@ -76,11 +76,11 @@ def _within_reach(places: set[str], others: set[str], gazetteer: Gazetteer) -> s
     return {p for p in places if gazetteer.reach.get(p, frozenset()) & others}
 
 
-def _answered(places: set[str], gazetteer: Gazetteer) -> set[str]:
-    """The sites among `places` that host US forces, and the towns named after them: in a US strike report, the
-    attack it answers."""
+def _answered(places: set[str], gazetteer: Gazetteer, told: Sequence[str] = ()) -> set[str]:
+    """The sites among `places` that host US forces, the towns named after them, and those the report names only
+    where it tells an attack (`Reading.answered_places`): in a US strike report, the attack it answers."""
     sites = places & gazetteer.allied_sites
-    return sites | {town for town, site in gazetteer.named_after.items() if site in sites} & places
+    return sites | ({town for town, site in gazetteer.named_after.items() if site in sites} | set(told)) & places
 
 
 def _most_specific(places: set[str], gazetteer: Gazetteer) -> set[str]:
@@ -185,7 +185,7 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     if event.event_type == "strike" and not crossed:
         # "A self-defense strike on militiamen involved in the attack on Al-Asad Air Base": a US strike report names
         # a base hosting US forces as the attack it answers, not as where it struck.
-        answered = _answered(places | known, gazetteer)
+        answered = _answered(places | known, gazetteer, report.reading.answered_places)
         if answered:
             places, known = places - answered, known - answered
             reasons.append(f"a site hosting US forces, the attack answered ({', '.join(sorted(answered))}): "
@@ -315,7 +315,7 @@ def lookup_names(reading: Reading, gazetteer: Gazetteer) -> list[str]:
     window (none: the store's look-up then returns them all), as an event may name a place the report does not."""
     places = expand_places(reading.places, gazetteer)
     if reading.event_type == "strike":
-        places -= _answered(places, gazetteer)  # weighed as no place (see `weigh`)
+        places -= _answered(places, gazetteer, reading.answered_places)  # weighed as no place (see `weigh`)
     if not places:
         return []
     around = {q for p in places for q in gazetteer.reach.get(p, frozenset())}
@@ -335,7 +335,8 @@ def place_report(report: Report, candidates: Sequence[EventFacts], window: timed
                  gazetteer: Gazetteer | None = None) -> EventChange:
     """Start a new event for the report, or merge it into the candidate the evidence favours most."""
     gazetteer = gazetteer or Gazetteer()
-    if report.reading.event_type == "strike" and (answered := _answered(set(report.reading.places), gazetteer)):
+    if report.reading.event_type == "strike" and (answered := _answered(set(report.reading.places), gazetteer,
+                                                                         report.reading.answered_places)):
         # The base whose attack a US strike answers is not where it struck: the event does not take it as its place
         # (its alert would say the strike was there, and reports naming where it struck would not find it).
         report = replace(report, reading=replace(
