@@ -844,9 +844,10 @@ def test_a_time_zone_names_no_place(read):
 
 
 def test_a_strike_statement_names_the_attack_it_answers_apart(read):
-    reading = read("Statement by the Secretary of Defense on US strikes in Syria", "Earlier today a one-way drone struck "
-                   "a coalition base near Hasakah, wounding three US service members. Tonight US forces conducted "
-                   "precision airstrikes against facilities used by groups affiliated with the IRGC near Mayadin.")
+    reading = read("Statement by the Secretary of Defense on US strikes in Syria",
+                   "Earlier today a one-way drone struck a coalition base near Hasakah, wounding three US service "
+                   "members. Tonight US forces conducted precision airstrikes against facilities used by groups "
+                   "affiliated with the IRGC near Mayadin.")
     assert reading.event_type == "strike" and "Hasakah" in reading.places, reading
     assert reading.answered_places == ("Hasakah",) and "Mayadin" not in reading.answered_places, reading
 
