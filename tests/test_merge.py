@@ -568,3 +568,14 @@ def test_a_strike_report_naming_the_attacked_town_joins_the_strike_told_elsewher
     assert verdict.joins and any("the attack answered (Hasakah)" in r for r in verdict.reasons), verdict.reasons
     assert events.lookup_names(answering.reading, GAZETTEER) == []
     assert "Hasakah" not in events.place_report(answering, [], WINDOW, GAZETTEER).event.places
+
+
+def test_a_report_naming_nobody_the_late_claim_names_is_the_attack_of_its_own_day():
+    # Thursday evening a claim says the base was hit on Monday; an hour later air defences down a drone there.
+    thursday = MONDAY + timedelta(days=3)
+    claim = event_of(report(thursday, "attack", ("Victory Base Complex",), ("Islamic Resistance in Iraq",),
+                            MONDAY.date(), "Islamic Resistance in Iraq: rocket strike on Victory base"))
+    flash = report(thursday + timedelta(hours=1), "attack", ("Victory Base Complex",), ("Iran-backed militias",),
+                   title="Air defences down a drone near Victory base")
+    verdict = events.weigh(flash, claim, WINDOW, GAZETTEER)
+    assert not verdict.joins and "the event on 2024-01-15" in verdict.reasons[-1], verdict.reasons

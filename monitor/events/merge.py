@@ -139,10 +139,15 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         reasons.append(f"read as {report.reading.event_type}, the event as {event.event_type}: -2")
     day = report_day(report, gazetteer.local)
     gap = abs((day - event.day).days) if event.day else 0
-    if said is None and event.day is not None:
+    first_day = event.first_seen.astimezone(gazetteer.local).date()
+    named_alike = (set(report.reading.actors) - gazetteer.common) & (set(event.actors) - gazetteer.common)
+    claimed_late = event.event_type == "attack" and event.day is not None and first_day > event.day
+    if said is None and event.day is not None and not (claimed_late and not named_alike):
         # "Militia says it hit the base with rockets", naming no day, the day after a claim published three days
         # after the attack: it is dated by its publication, which follows the event's first report, not its day.
-        gap = min(gap, abs((day - event.first_seen.astimezone(gazetteer.local).date()).days))
+        # Not an attack report naming nobody the late claim names ("air defences down a drone near the airport"):
+        # that is the attack of its own day.
+        gap = min(gap, abs((day - first_day).days))
     soon = report.published - event.first_seen <= OVERNIGHT
     # A first report published before dawn may date the night before it: a report saying that day is the same.
     night_before = said is not None and event.day is not None and (event.day - said).days == 1 and (
