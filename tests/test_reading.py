@@ -852,6 +852,13 @@ def test_a_strike_statement_names_the_attack_it_answers_apart(read):
     assert reading.answered_places == ("Hasakah",) and "Mayadin" not in reading.answered_places, reading
 
 
+def test_short_names_read_with_what_surrounds_them(read):
+    hashd = read("Unidentified warplanes pound Hashd positions near the Syrian border in Anbar")
+    assert "Popular Mobilization Forces" in hashd.actors and hashd.relevant, hashd
+    asad = read("Number of US troops checked for TBI after Al-Asad attack rises")
+    assert "Ain al-Asad Air Base" in asad.places and asad.relevant and asad.toll_update, asad
+
+
 def test_a_title_revising_a_toll_says_so(read):
     assert read("Number of American troops hurt in drone attack on Syria base rises").toll_update
     assert read("Death toll from militia drone strike on Jordan outpost climbs to three").toll_update
