@@ -34,6 +34,8 @@ class Context:
     militia_nouns: set[str]
     strike_sites: set[str]
     revision_words: set[str]
+    passive_openers: frozenset[str]  # "fighters killed in US strikes": words after a killing word said of the killed
+    person_links: frozenset[str]  # "a commander of Kataib Hezbollah": words between a person and the group
     months: dict[str, int]
     month_openers: set[str]
     numbers: dict[str, int]
@@ -133,6 +135,7 @@ class Context:
                 "abroad": {"abroad": v.abroad_words},
                 "after_the_fact": {"after": v.after_the_fact_words},
                 "repeat": {"repeat": v.repeat_words},
+                "killing": {"killing": v.killing_verbs},
                 "future": {"future": v.future_words},
                 "countries": v.country_words,
                 "not_names": {"not_name": v.not_names},
@@ -160,6 +163,8 @@ class Context:
             militia_nouns={phrase(w)[0] for w in v.militia_nouns if phrase(w)},
             strike_sites={phrase(w)[0] for w in v.strike_site_words if phrase(w)},
             revision_words={phrase(w)[0] for w in v.revision_words if phrase(w)},
+            person_links=frozenset(_first_tokens(v.person_links)),
+            passive_openers=frozenset(_first_tokens(v.passive_openers)),
             months={phrase(m)[0]: n for m, n in v.months.items() if phrase(m)},
             month_openers={phrase(w)[0] for w in v.month_openers if phrase(w)},
             numbers={phrase(k)[0]: n for k, n in v.numbers.items() if phrase(k)},

@@ -25,6 +25,7 @@ CONDEMNED_REACH = 4  # "condemns last night's missile attack": the words between
 NEGATOR_REACH = 2  # "no attack", "no rocket attack", "no drone strike": how far before the event word
 DENIAL_REACH = 3  # "deny the second drone attack": words a denial verb may stand before its event word
 THREAT_WORDS = {"threat", "verdict"}  # the cue lists that tell a threat
+AGENT_REACH = 3  # "killed by a Kataib Hezbollah drone", "killed its commander": how far its agent or object follows
 FUTURE_BEFORE = 2  # "upcoming strikes", "نعتزم تنفيذ ضربات": how far before a strike word a future word stands
 FUTURE_AFTER = 6  # "further US strikes on Iran-backed groups are on the way": how far after it
 SPEECH = "speech"  # speech verbs, as against the words that only name who speaks
@@ -115,6 +116,8 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             promised = label in {"strike", "ambiguous"} and _promised(doc, begin, end)
             label = resolved if resolved is not None and doc.factual[begin] and not promised else "threat"
         vote(label, begin)
+    for begin, kind in _killings(ctx, doc, roles):
+        vote(kind, begin)
     armed = {k: v for k, v in scores.items() if k in ARMED}
     for begin in blasts:
         # "Huge blasts as jets hit a depot": a blast is the strike of its sentence, or the report's main armed event;
@@ -199,6 +202,35 @@ def _who_did_what(ctx: Context, doc: Text, roles: dict[int, str], begin: int, en
             doc.agents[begin] = owner
             return "strike" if patient is not None else None
     return label
+
+
+def _killings(ctx: Context, doc: Text, roles: dict[int, str]) -> list[tuple[int, str]]:
+    """Killing words of the title told with who killed whom, and the event each tells: "US says it killed the Kataib
+    Hezbollah commander behind the Tower 22 attack" (the US side kills a militia's man: a strike), "Pentagon: Kataib
+    Hezbollah killed three US soldiers" (a militia kills: an attack), "US troops killed by a Kataib Hezbollah drone"
+    (the agent after "by"). A killing told with no one before or after it ("three soldiers killed in Jordan") tells
+    none: its sentence's other words do."""
+    parties = [(i, role) for i, role in sorted(roles.items()) if doc.sentence_of[i] == 0
+               and (role == clauses.MILITIA or (role == clauses.STATE and i not in doc.other_states))]
+    persons = {b for b, _, _ in doc.hits["persons"]}  # "killed its commander": the one killed, with no side named
+    out = []
+    for b, e in ((b, e) for b, e, _ in doc.hits["killing"] if doc.sentence_of[b] == 0):
+        if not (doc.foreground[b] and doc.factual[b]):
+            continue
+        if e < len(doc.folded) and doc.folded[e] in ctx.passive_openers:
+            continue  # "fighters killed in US strikes", "killed when a gunship hit their car": told, not done
+        by = next((k for k in range(e, min(e + AGENT_REACH, len(doc.folded)))
+                   if doc.folded[k] in ctx.agent_markers), None)
+        if by is not None:  # "killed by a Kataib Hezbollah drone": the agent follows
+            agent = next((role for i, role in parties if i > by), None)
+        else:  # "the US killed a commander": the agent before, the one killed after, on different sides
+            before = [role for i, role in parties if i < b]
+            after = [role for i, role in parties if i >= e]
+            killed = after[0] != before[-1] if before and after else any(e <= p < e + AGENT_REACH for p in persons)
+            agent = before[-1] if before and killed else None
+        if agent is not None:
+            out.append((b, "strike" if agent == clauses.STATE else "attack"))
+    return out
 
 
 def _promised(doc: Text, begin: int, end: int) -> bool:

@@ -265,6 +265,9 @@ def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict
             last = side_spans[end]
             if _citizen(side, sides.get(last)) != side:
                 side, last = sides[last], side_spans[last]  # "متعاقد مدني أمريكي", a US civilian contractor
+        elif end + 1 in sides and doc.folded[end] in ctx.person_links and sides[end + 1] == MILITIA_SIDE:
+            first, side = begin, MILITIA_SIDE  # "مقتل قيادي في كتائب حزب الله", a commander of Kataib Hezbollah
+            last = end
         else:
             continue
         before = doc.folded[first - 1] if first > 0 else ""

@@ -88,6 +88,14 @@ class Vocabulary(BaseModel):
     numbers: dict[str, int] = {}
     qualifiers: dict[str, str] = {}
     revision_words: list[str] = []
+    # Verbs of killing with their agent before them and the killed after ("the US killed a Kataib Hezbollah commander",
+    # "Kataib Hezbollah killed three US soldiers"): who killed whom tells a strike or an attack. Only for a language
+    # whose titles put the agent first.
+    killing_verbs: list[str] = []
+    # Words right after a killing verb that make it said of the killed ("fighters killed in US strikes").
+    passive_openers: list[str] = []
+    # Words between a person and the group it belongs to ("a commander of Kataib Hezbollah", "قيادي في الكتائب").
+    person_links: list[str] = []
     target_words: list[str] = []
     days: dict[str, int] = {}
     relative_days: dict[str, int] = {}
