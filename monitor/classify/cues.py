@@ -106,9 +106,11 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             # An attack word in a sentence naming no militia, state or crowd stays an attack.
             resolved = label if label == "attack" and doc.sentence_of[begin] not in acting else (
                 _who_did_what(ctx, doc, roles, begin, end, label))
-            if resolved == "attack" and doc.sentence_of[begin] in acting and clauses.only_militia_dead(
-                    ctx, doc, roles, begin, end):
-                resolved = "strike"  # nobody named acting, and only militia dead: a strike on them
+            if resolved in {"attack", None} and label in {"attack", "ambiguous"} and doc.sentence_of[begin] in acting \
+                    and clauses.only_militia_dead(ctx, doc, roles, begin, end):
+                # Nobody named acting, and only militia dead: a strike on them ("a militia commander killed as his car
+                # is hit", "Pentagon confirms strike on a car that killed a militia commander").
+                resolved = "strike"
             if resolved is None and doc.factual[begin]:
                 continue
             # "if Tehran strikes Americans", "should they be hit", "we will keep striking": a conditional or
