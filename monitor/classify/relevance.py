@@ -9,7 +9,7 @@ from datetime import datetime
 
 from monitor.classify import clauses
 from monitor.classify.context import Context
-from monitor.classify.roles import actor_of, by_other_state
+from monitor.classify.roles import actor_of, by_other_state, speaker
 from monitor.classify.segment import Text
 from monitor.config import EVENT_TYPES
 from monitor.model import Match, Party
@@ -90,8 +90,11 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
             return True
         reasons.append("strike outside the watched countries")
         return False
-    abroad = any(p not in ctx.theatre_places for p in places)
-    here = not abroad and _forces_named(doc) and _warns_of_attacks(doc)  # "any attack on our forces in the region"
+    abroad = any(p not in ctx.theatre_places for p in places) or bool(doc.hits["abroad"])
+    # "Any attack on our forces in the region", and a vow the US side speaks naming nobody else ("Austin: we will not
+    # hesitate to take further action to protect our forces"): with no place abroad, about the forces here.
+    us_alone = bool(named) and named <= ctx.us_side and speaker(ctx, doc, mentions) in ctx.us_side
+    here = not abroad and _forces_named(doc) and (_warns_of_attacks(doc) or us_alone)
     return _threat(ctx, doc, named, {p.name for p in parties}, in_theatre or here, reasons)
 
 
