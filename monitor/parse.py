@@ -26,8 +26,6 @@ from html.parser import HTMLParser
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import feedparser
-
 from monitor.errors import ParseError as ParseError  # raised here; re-exported for callers
 
 if TYPE_CHECKING:
@@ -246,6 +244,8 @@ def parse_rows(body: bytes, *, headers: dict[str, str] | None = None, feed_url: 
                fetched_at: datetime) -> ParsedRows:
     """Parse a fetched document into rows of items; raise ParseError when it holds no feed."""
     body, dropped = first_entries(without_doctype(body))
+    import feedparser  # here, not at the top: the daemon's process imports this module and parses nothing
+
     parsed = feedparser.parse(body, response_headers=headers or {}, sanitize_html=True,
                               resolve_relative_uris=False)
     problem = None

@@ -145,3 +145,18 @@ def test_a_denial_of_a_known_attack_updates_it_and_a_vague_one_changes_nothing(f
     assert "reported not to have happened" in alerts[1].text and "No rocket attack took place" in alerts[1].text
     history = store.event_history(runtime.engine, event.id)
     assert any((h.why or "").startswith("denies it") for h in history)
+
+
+# What only a new item needs, built by the runtime the first time one asks for it.
+READING = ("matcher", "reader", "type_model", "world", "gazetteer")
+SHIPPED_MODEL = Path(__file__).resolve().parents[1] / "config" / "type_model.json"
+
+
+def test_a_round_of_304s_builds_nothing_a_new_item_needs(feed_server, make_config):
+    feed_server.add_feed("/f.xml", (FEEDS / "attack_on_k1.xml").read_bytes())
+    config = make_config(feeds=[{"url": feed_server.url("/f.xml")}], type_model=str(SHIPPED_MODEL))
+    first, (outcome,) = _poll(config)
+    assert outcome.new_items and all(name in vars(first) for name in READING)
+    again, (outcome,) = _poll(config)
+    assert outcome.status == 304 and not outcome.new_items
+    assert not [name for name in READING if name in vars(again)], "a round with nothing new built them"

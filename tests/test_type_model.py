@@ -287,3 +287,35 @@ def test_the_shipped_model_is_what_its_training_files_and_the_rules_give_now(par
                                                                  strict=True))
     # Bit for bit with the same library versions; another scikit-learn or NumPy may move the last decimals.
     assert drift < 1e-3, f"weights moved by {drift}: run scripts/train-type-model"
+
+
+def test_a_runtime_reads_its_model_when_an_item_first_needs_it(tmp_path, make_config):
+    from monitor import pipeline
+    from monitor.config import load_settings
+
+    path = _write(tmp_path / "m.json")
+    runtime = pipeline.build_runtime(load_settings(make_config(type_model=str(path))))
+    assert "type_model" not in vars(runtime)  # a round answered by 304s never reads it
+    assert runtime.reader.type_model is runtime.type_model and runtime.type_model.weights("w:rockets")
+
+
+def test_a_missing_model_file_still_stops_start_up(tmp_path, make_config):
+    from monitor import pipeline
+    from monitor.config import load_settings
+
+    config = make_config(type_model=str(tmp_path / "nowhere.json"))
+    with pytest.raises(ConfigError) as caught:
+        pipeline.build_runtime(load_settings(config))
+    assert any(f"{tmp_path / 'nowhere.json'}: file not found (type_model in monitor.yaml" in p
+               for p in caught.value.problems), caught.value.problems
+
+
+def test_the_daemon_reads_its_model_at_start_and_a_broken_one_stops_it(tmp_path, make_config):
+    from monitor import pipeline
+    from monitor.config import load_settings
+
+    path = _write(tmp_path / "m.json", bias=[0.0])
+    runtime = pipeline.build_runtime(load_settings(make_config(type_model=str(path))))
+    with pytest.raises(ConfigError) as caught:
+        runtime.prepare()  # what `monitor run` and a reload do before they go on
+    assert any(str(path) in p and "bias: 1 values for 4 classes" in p for p in caught.value.problems)

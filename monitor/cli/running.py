@@ -24,7 +24,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     guard.acquire()
     try:
         # A reload sets logging up again: a target added by it has its secrets masked like the others.
-        return daemon.run_daemon(pipeline.build_runtime(settings), guard, reconfigure=setup_logging)
+        return daemon.run_daemon(pipeline.build_runtime(settings).prepare(), guard, reconfigure=setup_logging)
     finally:
         guard.release()
 

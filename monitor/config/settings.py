@@ -159,7 +159,10 @@ class FetchConfig(_Section):
     max_bytes: ByteSize = 5_000_000
     max_redirects: int = Field(default=5, ge=0, le=20)
     concurrency: int = Field(default=100, ge=1, le=500)
-    per_host: int = Field(default=4, ge=1, le=100)  # fetches in flight to one host, so a publisher is not hammered
+    # Fetches in flight to one host, so a publisher is not hammered: as many connections as a browser opens to one
+    # host over HTTP/1.1. Each is kept alive and reused by the host's next feed, so a publisher of 20 feeds sees
+    # 6 connections and 4 waves of requests (4 per host: 5 waves, 0.8 -> 0.64 s for a round at 100 ms a request).
+    per_host: int = Field(default=6, ge=1, le=100)
     user_agent: str = "monitor/0.1 (+https://github.com/monitor-osint/monitor; feed poller)"
 
 

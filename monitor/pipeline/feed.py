@@ -9,14 +9,18 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeAlias
 
-from monitor import fetch, outbox, parse, store
+from monitor import outbox, parse, store
 from monitor.config import FeedConfig, Settings, with_userinfo_of, without_userinfo
 from monitor.model import Item
 from monitor.pipeline.deliver import deliver
 from monitor.pipeline.item import Clock, ItemOutcome, format_age, process_feeds, process_items, utcnow
 from monitor.pipeline.parsers import ParserDied
 from monitor.pipeline.runtime import Runtime
+
+if TYPE_CHECKING:  # imported by the functions that poll: replay, eval and calibrate never load aiohttp
+    from monitor import fetch
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -84,7 +88,7 @@ def _scrub(text: str | None, feed: FeedConfig) -> str | None:
     return text.replace(feed.url, feed.public_url).replace(userinfo + "@", "").replace(userinfo, "****")
 
 
-Parsed = tuple[FeedConfig, store.FeedState, fetch.FetchResult, parse.Answer]  # a fetch and its parser's answer
+Parsed: TypeAlias = "tuple[FeedConfig, store.FeedState, fetch.FetchResult, parse.Answer]"  # a fetch and its parse
 
 
 def _handle(runtime: Runtime, fetched: Sequence[Parsed], clock: Clock, keep_items: bool) -> list[FeedOutcome]:
@@ -137,6 +141,8 @@ def _settled(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result:
              items: list[Item], outcomes: list[ItemOutcome], error: str | None, warning: str | None,
              keep_items: bool) -> FeedOutcome:
     """The feed's new state after a poll at `now` (the caller stores it), and what the poll did."""
+    from monitor import fetch  # see the import at the top
+
     settings = runtime.settings
     state.last_polled_at, state.last_status, state.name = now, result.status, feed.name
     if error:
@@ -181,6 +187,8 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
     parsing in the parser processes (`runtime.parsers`), reading and storing in the processing thread. Feeds parsed
     while that thread is busy wait for it together, and go to it together (up to `FEED_GROUP`, in shared
     transactions)."""
+    from monitor import fetch  # see the import at the top
+
     states = states if states is not None else store.feed_states(runtime.engine)
     throttle = limit or fetch.Throttle(runtime.settings.fetch)
     outcomes: list[FeedOutcome] = []
@@ -355,6 +363,8 @@ async def poll_once(runtime: Runtime, clock: Clock = utcnow, owner: str | None =
                     keep_items: bool = True) -> tuple[list[FeedOutcome], list[outbox.DeliveryOutcome]]:
     """One pass over every configured feed (except those another instance is polling right now), then
     deliver what it produced (`monitor poll --once`). `keep_items`: as for `poll_feeds`."""
+    from monitor import fetch  # see the import at the top
+
     owner = owner or outbox.sender_name()
     ensure_feeds(runtime)
     claimed = claim_feeds(runtime, owner, clock(), only_due=False)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor import assess, events, notify, store
+from monitor import notify, store
 from monitor.model import AlertDraft, EventChange, Item, ItemContext, Outlook, Reading, Report, SeenItem
 from monitor.pipeline.runtime import Runtime
 
@@ -82,6 +82,8 @@ def decide(runtime: Runtime, item: Item, reading: Reading, fingerprint: str, con
     """Pure: is the item a copy; if not, which event it starts or joins, what that changes, what it does to the
     forecasts standing, and the event's alerts. An item published longer ago than its feed's `max_item_age`
     still starts or joins its event (later reports find it), but raises no alert and no warning."""
+    from monitor import assess, events  # imported by the first new item: a round of 304s never loads them
+
     original = events.original_of(item, fingerprint, context.copies)
     if original is not None:
         return Decision(copy_of=original)
@@ -204,6 +206,8 @@ class _Expiry:
 
 
 def _read(runtime: Runtime, item: Item) -> _Read:
+    from monitor import events  # as in `decide`
+
     reading, mentions = read_item(runtime, item)
     fingerprint, title_print = prints = events.content_prints(item.title, item.summary)
     return _Read(reading, mentions, prints, store.CopyWanted(item.link, fingerprint, title_print,
@@ -233,6 +237,8 @@ def process_batch(runtime: Runtime, items: Sequence[Item],
             read[item.key] = _read(runtime, item)
     if not read:
         return [None] * len(items)
+    from monitor import assess, events  # as in `decide`
+
     try:
         with store.transaction(runtime.engine) as session:
             store.lock_item_work(session)

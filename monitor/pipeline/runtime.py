@@ -1,4 +1,5 @@
-"""What the pipeline is built from, once at start-up: settings, store, matcher, reader, targets, rules."""
+"""What the pipeline is built from: settings, store and targets at start-up; the matcher, reader and what
+deciding needs the first time an item is new."""
 
 from __future__ import annotations
 
@@ -8,26 +9,32 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from monitor import assess, config, notify, store
-from monitor.classify import Reader
-from monitor.config import ConfigError, Settings, Watchlist, load_type_model, load_vocabulary, load_watchlist
-from monitor.match import Matcher
+from monitor import config, notify, store
+from monitor.config import ConfigError, Settings, Vocabulary, Watchlist, load_vocabulary, load_watchlist
 from monitor.model import Gazetteer
 from monitor.pipeline.parsers import Parsers
+
+if TYPE_CHECKING:  # imported when first built: a round of 304s reads no item and never loads them
+    from monitor import assess
+    from monitor.classify import Reader
+    from monitor.config import TypeModel
+    from monitor.match import Matcher
 
 
 @dataclass
 class Runtime:
-    """Everything built once at start-up and shared by every run of the pipeline."""
+    """Everything shared by every run of the pipeline. The config files are read and checked when it is built;
+    what only a new item needs (the matcher, the reader and its type model, the world and gazetteer deciding uses)
+    is built the first time an item asks for it: a round answered by 304s, most rounds of a polling daemon,
+    costs none of it (0.2 CPU-s and their modules' imports, ~0.1 s more). `prepare` builds them at once."""
 
     settings: Settings
     engine: store.Engine
-    matcher: Matcher
-    reader: Reader
     targets: list[notify.Target]
-    world: assess.World
-    gazetteer: Gazetteer = field(default_factory=Gazetteer)
+    watchlist: Watchlist
+    vocabulary: Vocabulary
     rules: config.RulesFile = field(default_factory=config.RulesFile)
     history: list[config.HistoryIncident] = field(default_factory=list)
     # Items are read and stored in a worker thread of their own, one feed at a time (the matcher keeps a
@@ -36,6 +43,41 @@ class Runtime:
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-process"))
     # Fetched documents are parsed in processes of their own (one per core but one), started when first needed.
     parsers: Parsers = field(default_factory=Parsers)
+
+    # Each built once, on first use. Items are read in the processing thread only, so two threads building one
+    # at the same time (which would only waste the work) does not happen in the pipeline.
+
+    @cached_property
+    def type_model(self) -> TypeModel | None:
+        """The learned type model, when the settings name one (its file was found at start-up)."""
+        path = self.settings.type_model
+        return config.load_type_model(path) if path else None
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        from monitor.match import Matcher
+
+        return Matcher(self.watchlist)
+
+    @cached_property
+    def reader(self) -> Reader:
+        from monitor.classify import Reader
+
+        return Reader(self.vocabulary, self.watchlist, self.type_model)
+
+    @cached_property
+    def world(self) -> assess.World:
+        return world_of(self.watchlist)
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return gazetteer_of(self.watchlist, self.vocabulary.theatre_utc_offset)
+
+    def prepare(self) -> Runtime:
+        """Build now what a new item needs (the daemon: its first new item should not wait, and a reload whose
+        type model cannot be read is refused, not met by the first item)."""
+        _ = self.matcher, self.reader, self.world, self.gazetteer
+        return self
 
     @cached_property
     def feeds_by_url(self) -> dict[str, config.FeedConfig]:
@@ -53,21 +95,22 @@ class Runtime:
 
 def _built(settings: Settings, open_store: Callable[[], store.Engine],
            processor: ThreadPoolExecutor | None = None, parsers: Parsers | None = None) -> Runtime:
-    """Everything read from the config files around `settings`; the store is opened once they passed."""
+    """Every config file around `settings` read and checked; the store is opened once they passed."""
     watchlist = load_watchlist(settings.watchlist)
     vocabulary = load_vocabulary(settings.vocabulary)
     rules = config.load_rules(settings.rules)
     history_files = config.read_history_files(settings.history)
     # A name one file takes from another that no file defines breaks nothing loudly at run time, it only
     # matches nothing (a misspelled `by` never sees its warning confirmed): refuse to start instead.
-    problems = config.reference_problems(settings, watchlist, vocabulary, rules, history_files)
+    problems = list(config.reference_problems(settings, watchlist, vocabulary, rules, history_files))
+    if settings.type_model and not settings.type_model.is_file():  # its content is read with the reader
+        problems.append(f"{settings.type_model}: file not found (type_model in monitor.yaml; `monitor train` "
+                        "writes it)")
     if problems:
         raise ConfigError(problems)
     history = config.incidents_of(history_files)
-    type_model = load_type_model(settings.type_model) if settings.type_model else None
     targets = notify.build_targets(settings)
-    runtime = Runtime(settings, open_store(), Matcher(watchlist), Reader(vocabulary, watchlist, type_model), targets,
-                      world_of(watchlist), gazetteer_of(watchlist, vocabulary.theatre_utc_offset), rules, history)
+    runtime = Runtime(settings, open_store(), targets, watchlist, vocabulary, rules, history)
     if processor is not None:  # the worker thread the running pipeline already queues on (its own is unused)
         runtime.processor = processor
     if parsers is not None:  # the same parser processes (its own, never started, cost nothing)
@@ -84,11 +127,12 @@ def rebuilt(runtime: Runtime, settings: Settings) -> Runtime:
     """A runtime for a reloaded configuration, on the same store, worker thread and parser processes (the daemon's
     reload). The database is not reopened: a changed `database` takes effect at the next start."""
     return _built(settings.model_copy(update={"database": runtime.settings.database}), lambda: runtime.engine,
-                  runtime.processor, runtime.parsers)
+                  runtime.processor, runtime.parsers).prepare()
 
 
 def world_of(watchlist: Watchlist) -> assess.World:
     """The watchlist as the rules see it: sides, where US forces were when, the catch-all actor."""
+    from monitor import assess
 
     def hosts_us(place: str, day: date) -> bool:
         entry = watchlist.place(place)

@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, or_, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -59,9 +58,12 @@ def ensure_feeds(engine: Engine, feeds: Sequence[tuple[str, str | None]]) -> Non
         known = set(session.exec(select(col(FeedState.feed_url))))
         rows = [{"feed_url": url, "current_url": url, "name": name, "failures": 0, "items_total": 0}
                 for url, name in feeds if url not in known]
-        if rows:
-            insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
-            session.exec(insert(FeedState).values(rows).on_conflict_do_nothing())
+        if rows and engine.dialect.name == "postgresql":  # imported only then: that dialect costs 30 ms a start
+            from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+            session.exec(postgresql_insert(FeedState).values(rows).on_conflict_do_nothing())
+        elif rows:
+            session.exec(sqlite_insert(FeedState).values(rows).on_conflict_do_nothing())
 
 
 def release_feed(engine: Engine, feed_url: str, owner: str) -> None:
