@@ -579,3 +579,16 @@ def test_a_report_naming_nobody_the_late_claim_names_is_the_attack_of_its_own_da
                    title="Air defences down a drone near Victory base")
     verdict = events.weigh(flash, claim, WINDOW, GAZETTEER)
     assert not verdict.joins and "the event on 2024-01-15" in verdict.reasons[-1], verdict.reasons
+
+
+def test_a_flash_naming_no_striker_at_another_place_joins_the_strikers_report_of_that_night():
+    statement = event_of(report(MONDAY, "strike", ("Al-Qaim",), ("United States", "Kataib Hezbollah"), MONDAY.date(),
+                                "US forces strike Kataib Hezbollah facilities near al-Qaim"))
+    flash = report(MONDAY + timedelta(hours=2), "strike", ("Jurf al-Sakhar",), ("Kataib Hezbollah",),
+                   title="Unidentified aircraft pound Kataib Hezbollah positions in Jurf al-Nasr")
+    verdict = events.weigh(flash, statement, WINDOW, GAZETTEER)
+    assert verdict.joins and any("one report naming no striker" in r for r in verdict.reasons), verdict.reasons
+    abroad = replace(flash, reading=replace(flash.reading, places=("Damascus",)))
+    assert not events.weigh(abroad, statement, WINDOW, GAZETTEER).joins  # another country
+    next_week = replace(flash, published=MONDAY + timedelta(days=3))
+    assert not events.weigh(next_week, statement, WINDOW, GAZETTEER).joins

@@ -185,6 +185,11 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         score += 1
         reasons.append("the same day: +1")
     places, known = expand_places(report.reading.places, gazetteer), set(event.places)
+    # A strike told with no striker named beside one told by its striker, or two such: nothing says two strikers.
+    unclaimed = event.event_type == "strike" and not crossed and (
+        striker is None or not set(event.actors) & gazetteer.strikers)
+    places_country = {gazetteer.country.get(p) for p in report.reading.places} - {None}
+    known_country = {gazetteer.country.get(p) for p in event.places} - {None}
     same_striker = (striker is not None and event.event_type == "strike" and not crossed
                     and striker in event.actors)
     if event.event_type == "strike" and not crossed:
@@ -205,11 +210,13 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         elif near := _within_reach(places, known, gazetteer):
             score += 2
             reasons.append(f"a place inside or beside the event's ({', '.join(sorted(near))}): +2")
-        elif same_striker and (not gap or soon):
+        elif (same_striker or (unclaimed and places_country & known_country)) and (not gap or soon):
             # One night's strikes hit several places, and each report names those it heard of ("al-Qaim and
             # Akashat", "Mayadin and al-Bukamal"): other places of the same striker's strikes that day weigh
-            # nothing either way.
-            reasons.append("other places, struck by the same striker that day: 0")
+            # nothing either way; nor, in the same country, do a flash's ("unidentified aircraft pound Hashd
+            # positions in Jurf al-Nasr") beside the striker's own report.
+            reasons.append("other places, struck by the same striker that day: 0" if same_striker else
+                           "other places in the same country, one report naming no striker: 0")
         elif event.event_type == "threat":
             # "Kataib Hezbollah warns of strikes on US bases ...; embassy on alert": the places a statement names are
             # what it speaks of, not where it happened: its speaker and day decide.
