@@ -1029,6 +1029,16 @@ STATEMENTS = table(
      "Statement on the drone attack on Erbil airport",
      "A drone packed with explosives struck near the coalition base at Erbil airport at 9 pm; nobody was hurt.",
      Expect(relevant=True, type="attack")),
+    ("the-us-sides-statement-on-an-attack-and-its-answer-tells-the-answer",
+     "Statement by the Pentagon Press Secretary on Actions in Syria",
+     "WASHINGTON - Earlier today rockets were fired at a coalition site in eastern Syria, lightly wounding a service "
+     "member. US attack helicopters then engaged and destroyed two trucks used to launch the rockets.",
+     Expect(type="strike", actors=("United States",))),
+    ("the-us-sides-statement-on-an-attack-alone-tells-the-attack",
+     "CENTCOM statement on the attack against US forces at al-Tanf",
+     "TAMPA, Fla. - Two one-way drones targeted the al-Tanf garrison this morning; one was shot down and the other "
+     "caused minor damage. No US personnel were hurt.",
+     Expect(type="attack")),
     ("arabic-statement-on-american-strikes-announces-them",
      "بيان وزارة الدفاع الأمريكية بشأن الضربات الأمريكية في شرق سوريا", "",
      Expect(type="strike")),

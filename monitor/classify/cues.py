@@ -291,6 +291,20 @@ def _of_us_side(ctx: Context, mention: Match) -> bool:
     return mention.section in {"actor", "person"} and name in ctx.us_side
 
 
+def answered_in_statement(ctx: Context, doc: Text, first: dict[str, int]) -> bool:
+    """Whether the US side's own statement tells an attack, then its forces' answer ("Statement by the Pentagon Press
+    Secretary on actions in Syria: rockets were fired at Conoco ... US attack helicopters destroyed three vehicles"):
+    its title names a US-side actor and a statement word, and no event; its first strike word follows the first attack
+    word. The answer is the statement's news."""
+    title = [i for i, s in enumerate(doc.sentence_of) if s == 0]
+    if not title or "attack" not in first or "strike" not in first or first["strike"] < first["attack"]:
+        return False
+    if any(doc.sentence_of[b] == 0 and label in ARMED for b, label in doc.cues):
+        return False  # the title tells its own event ("Statement on attack against US forces at Tower 22")
+    stated = any(doc.folded[i] in ctx.statement_words for i in title)
+    return stated and any(doc.sentence_of[f] == 0 and _of_us_side(ctx, m) for m, f, _ in doc.named)
+
+
 def statement_on_it(ctx: Context, doc: Text) -> bool:
     """Whether the title is an official statement ("Statement from ... on ...", "بيان ...") or someone's words
     about an armed event ("White House confirms a direct message to Khamenei about the attacks"), whose event

@@ -56,6 +56,9 @@ class Reader:
         scores, first_cue = cues.type_scores(ctx, doc)
         off_topic = cues.off_topic_frame(ctx, doc, scores, reasons)
         event_type = cue_type = cues.event_type(scores, first_cue, off_topic)
+        if event_type == "attack" and cues.answered_in_statement(ctx, doc, first_cue):
+            event_type = cue_type = "strike"
+            reasons.append("the US side's statement on an attack and its forces' answer: the answer is its news")
         if event_type in doc.denied_in_title and not any(
                 doc.sentence_of[b] == 0 and label == event_type for b, label in doc.cues):
             # "Officials deny drone attack on Harir; social media had reported a drone hitting the base": the title
