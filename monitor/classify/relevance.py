@@ -106,6 +106,11 @@ def _threat(ctx: Context, doc: Text, named: set[str], party_names: set[str], in_
     us = bool(named & ctx.us_side) or bool(doc.hits["us_side"])
     if iran and (us or in_theatre):
         return True
+    foes = {actor_of(ctx, m) for m, _, _ in doc.named} & (ctx.strikers - ctx.us_side)
+    if named & (ctx.iran_side - ctx.patrons) and not foes and not doc.hits["abroad"]:
+        # "Kataib Hezbollah vows revenge for its commander's killing": a watched group's vow naming no other foe (a
+        # vow against Israel names it) is one of this confrontation.
+        return True
     if us and any(w in ctx.militia_nouns for w in doc.folded):
         return True
     if named & ctx.us_side and in_theatre and (_warns_of_attacks(doc) or _forces_named(doc)):
@@ -145,7 +150,9 @@ def _theatre_named(doc: Text, event_type: str) -> bool:
     """A watched country named where the event is told: in the title, or in a sentence with the event's
     own cues (a threat names it anywhere: "US forces in Iraq"). "Jordan called off a summit" in a report on
     Gaza puts nothing in the watch."""
-    return (event_type == "threat" and bool(doc.hits["theatre"])) or _told_in(doc, event_type, "theatre")
+    in_names = _in_actor_names(doc)
+    return (event_type == "threat" and any(b not in in_names for b, _, _ in doc.hits["theatre"])) or _told_in(
+        doc, event_type, "theatre")
 
 
 def _told_sentences(doc: Text, event_type: str) -> set[int]:
@@ -157,8 +164,13 @@ def _told_in(doc: Text, event_type: str, hits: str) -> bool:
     """Whether a word of `hits` stands where the event is told: the title, or a sentence with its own cues; not
     inside an actor's name ("the Islamic Resistance in Iraq" says nothing of where it struck)."""
     told = _told_sentences(doc, event_type)
-    in_names = {i for m, first, end in doc.named if m.section == "actor" for i in range(first, end)}
+    in_names = _in_actor_names(doc)
     return any(doc.sentence_of[b] in told and b not in in_names for b, _, _ in doc.hits[hits])
+
+
+def _in_actor_names(doc: Text) -> set[int]:
+    """The tokens of actors' names ("the Islamic Resistance in Iraq" names no place)."""
+    return {i for m, first, end in doc.named if m.section == "actor" for i in range(first, end)}
 
 
 def _theatre_reference(ctx: Context, doc: Text, mentions: list[Match], event_type: str) -> bool:
