@@ -915,6 +915,13 @@ def test_short_names_read_with_what_surrounds_them(read):
     assert "Ain al-Asad Air Base" in asad.places and asad.relevant and asad.toll_update, asad
 
 
+def test_a_revised_toll_far_from_its_revision_word_is_revised(read):
+    arabic = read("ارتفاع حصيلة جرحى الجنود الأمريكيين في الهجوم على قاعدة عين الأسد إلى ١١")
+    assert arabic.injured.get("US") == 11 and arabic.evidence.get("injured_note") == "US: revised to 11", arabic
+    civilians = read("Rocket attack near Baghdad airport: death toll rises to five, all from one family")
+    assert "US" not in civilians.killed, civilians
+
+
 def test_a_title_revising_a_toll_says_so(read):
     assert read("Number of American troops hurt in drone attack on Syria base rises").toll_update
     assert read("Death toll from militia drone strike on Jordan outpost climbs to three").toll_update

@@ -37,9 +37,24 @@ def qualifier_before(ctx: Context, doc: Text, at: int) -> str | None:
     return None
 
 
+# "Number of US troops hurt in the drone attack rises", "raising the death toll to two", "ارتفاع حصيلة جرحى الهجوم على
+# قاعدة التنف إلى ثمانية": how near a revision word stands to the casualty word or count it revises.
+REVISION_REACH = 8
+
+
+def revised(ctx: Context, doc: Text, at: int) -> bool:
+    """Whether the count at `at` revises an earlier figure: a revision word a few words before it ("raising the toll
+    to 14"), or anywhere before it in its sentence when the count ends the phrase after "to" ("ارتفاع حصيلة جرحى
+    الجنود الأمريكيين في الهجوم على قاعدة عين الأسد إلى ١١")."""
+    if any(doc.folded[i] in ctx.revision_words for i in range(max(0, at - REVISION_REACH), at)):
+        return True
+    sentence = doc.sentence_of[at]
+    return at > 0 and doc.folded[at - 1] in ctx.revision_targets and any(
+        doc.folded[i] in ctx.revision_words for i in range(at - 1, -1, -1) if doc.sentence_of[i] == sentence)
+
+
 def count_wording(ctx: Context, doc: Text, at: int, count: int) -> str | None:
     """'at least 25', 'revised to 14': the count as worded, when it is more than the bare number."""
     qualifier = qualifier_before(ctx, doc, at)
-    revised = any(doc.folded[i] in ctx.revision_words for i in range(max(0, at - 4), at))
-    parts = [p for p in (("revised to" if revised else None), qualifier) if p]
+    parts = [p for p in (("revised to" if revised(ctx, doc, at) else None), qualifier) if p]
     return " ".join([*parts, str(count)]) if parts else None

@@ -7,7 +7,7 @@ from itertools import compress
 
 from monitor.classify.context import Context
 from monitor.classify.lexicon import Hit
-from monitor.classify.numbers import count_wording, number
+from monitor.classify.numbers import REVISION_REACH, count_wording, number, revised
 from monitor.classify.segment import Text
 from monitor.config import PERSON_COUNTS
 from monitor.model import ALLIED_SIDES, Match
@@ -16,8 +16,6 @@ ARTICLE_REACH = 10  # "a US citizen was reported to be among the dead": how far 
 MILITIA_SIDE = "militia"  # the casualty side watched groups count under (a side the vocabulary must name)
 CIVILIAN_SIDE = "civilians"  # the side of people named by what they do, not by their nation ("contractor")
 OWN_TOLL = {"attack", "strike"}  # event types whose toll is their own, not an earlier incident's
-REVISION_REACH = 5  # "raising the death toll to two": the revision word a few words before the count
-UPDATE_REACH = 8  # "number of US troops hurt in the drone attack rises": a revision word this near a casualty word
 
 
 def toll_counts(ctx: Context, doc: Text, whole: bool = False,
@@ -103,7 +101,7 @@ def updates_toll(ctx: Context, doc: Text) -> bool:
     """Whether the title or lead revises a toll: a revision word a few words from a casualty word ("toll of US
     injured rises as more troops are checked", "ارتفاع حصيلة القتلى"), whether or not a count was read beside it."""
     revisions = [i for i, word in enumerate(doc.folded) if doc.sentence_of[i] <= 1 and word in ctx.revision_words]
-    return any(doc.sentence_of[b] == doc.sentence_of[i] and abs(b - i) <= UPDATE_REACH
+    return any(doc.sentence_of[b] == doc.sentence_of[i] and abs(b - i) <= REVISION_REACH
                for b, _, _ in doc.hits["toll"] for i in revisions)
 
 
@@ -189,9 +187,9 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
             if word in ctx.articles:
                 continue
             bare = {i + 1, i + 2} & verb_starts or _right_after_verb(ctx, doc, i, verb_ends)
-            revised = any(doc.folded[j] in ctx.revision_words for j in range(max(0, i - REVISION_REACH), i))
-            side = last_side or (_side_before(doc, i, sides) if revised else None)
-            if side is None or not (bare or revised):
+            is_revised = revised(ctx, doc, i)
+            side = last_side or (_side_before(doc, i, sides) if is_revised else None)
+            if side is None or not (bare or is_revised):
                 continue
         last_side = side
         out.append((count, side, i))
@@ -363,7 +361,7 @@ def _verb_for(ctx: Context, doc: Text, position: int, verbs: list[Hit]) -> str |
                if e <= position and _only_qualifiers(ctx, doc, e, position) and not _break_between(doc, e, position)]
     if objects:
         return min(objects)[1]
-    if any(doc.folded[j] in ctx.revision_words for j in range(max(0, position - REVISION_REACH), position)):
+    if revised(ctx, doc, position):
         earlier = [(position - e, label) for _, e, label in verbs if e <= position]
         if earlier:
             return min(earlier)[1]
