@@ -922,6 +922,12 @@ def test_a_revised_toll_far_from_its_revision_word_is_revised(read):
     assert "US" not in civilians.killed, civilians
 
 
+def test_two_people_joined_by_and_before_one_casualty_word_count_two(read):
+    assert read("US soldier and airman killed in rocket attack on Camp Taji").killed == {"US": 2}
+    named = read("Pentagon names soldier and marine killed by rockets at Camp Taji")
+    assert named.killed == {"US": 2}, named
+
+
 def test_a_title_revising_a_toll_says_so(read):
     assert read("Number of American troops hurt in drone attack on Syria base rises").toll_update
     assert read("Death toll from militia drone strike on Jordan outpost climbs to three").toll_update

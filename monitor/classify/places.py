@@ -49,13 +49,16 @@ def answered(doc: Text, mentions: list[Match], where: tuple[str, ...]) -> tuple[
     """In a strike report, the places whose every mention stands nearest an attack word of its sentence ("a drone
     struck a coalition base near Hasakah, killing a US contractor. ... I authorized precision airstrikes in eastern
     Syria"): where the attack it answers happened, not where it struck."""
+    kinds: dict[int, set[str]] = {}  # where each resolved event word is -> its kinds (a word may have two)
+    by_sentence: dict[int, list[int]] = {}
+    for b, kind in doc.cues:
+        kinds.setdefault(b, set()).add(kind)
+        by_sentence.setdefault(doc.sentence_of[b], []).append(b)
+
     def beside_attack(m: Match) -> bool:
         at = doc.token_at(m.start)
-        near = [(abs(b - at), b) for b, _ in doc.cues if doc.sentence_of[b] == doc.sentence_of[at]]
-        if not near:
-            return False
-        closest = min(near)[1]
-        return any(b == closest and kind == "attack" for b, kind in doc.cues)
+        near = [(abs(b - at), b) for b in by_sentence.get(doc.sentence_of[at], ())]
+        return bool(near) and "attack" in kinds[min(near)[1]]
 
     told: dict[str, list[bool]] = {m.name: [] for m in mentions if m.section == "place" and m.name in where}
     for m in mentions:

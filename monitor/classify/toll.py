@@ -75,7 +75,8 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
                               or (m.section == "person" and ctx.affiliation.get(m.name) in ctx.us_side)  # "Biden"
                               # "three reservists killed at Tower 22": a site that hosts US forces is theirs
                               or (m.section == "place" and m.name in ctx.places and ctx.places[m.name].us_presence)
-                              for m, _, _ in doc.named))
+                              for m, _, _ in doc.named),
+                          {e: b for b, (e, _) in persons.items()})
     for sentence, verbs in verbs_by_sentence.items():
         found = _quantities(ctx, doc, tokens_by_sentence.get(sentence, []), sides_all, verbs, persons, whole_doc)
         found += _people_without_count(ctx, doc, persons_by_sentence.get(sentence, []), sides_all, side_spans,
@@ -152,6 +153,7 @@ class _WholeDoc:
     sides_in: dict[int, set[str]]  # sentence -> the sides named in it
     all_sides: set[str]  # the sides the report names
     us_named: bool  # the report names the US side: a US word, a US actor, a person speaking for it, or a US site
+    noun_before: dict[int, int]  # where a person noun of the counted clauses ends -> where it begins
 
 
 def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, str],
@@ -266,6 +268,15 @@ def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict
         elif end + 1 in sides and doc.folded[end] in ctx.person_links and sides[end + 1] == MILITIA_SIDE:
             first, side = begin, MILITIA_SIDE  # "مقتل قيادي في كتائب حزب الله", a commander of Kataib Hezbollah
             last = end
+        elif begin >= 2 and doc.folded[begin - 1] in ctx.clause_joiners and begin - 1 in whole.noun_before:
+            # "a US soldier and airman killed", "names soldier and airman killed": two people joined by "and" before
+            # one casualty word, of the first one's side (or, with none named, the unnamed forces').
+            first = whole.noun_before[begin - 1]
+            joined = sides[side_end[first]] if first in side_end else _unnamed_forces(ctx, doc, first, whole)
+            if joined is None:
+                continue
+            side, count = joined, count + PERSON_COUNTS.get(persons[first][1], 0)
+            first, last = side_end.get(first, first), end
         else:
             continue
         before = doc.folded[first - 1] if first > 0 else ""

@@ -16,9 +16,10 @@ def happened_on(doc: Text, when: datetime, statement: bool = False, event_type: 
     statement (whose day is the day it was said), a day that says when someone spoke is not the event's: "more
     troops checked after Saturday's attack, an official said on Monday" tells of Saturday's attack."""
     spoken_in = None  # the sentence of a day someone spoke on: only that sentence may still say the event's day
-    days = [(begin, label) for begin, _, label in doc.hits["when"]] + _dates(doc, when, event_type)
+    cues = _cues_by_sentence(doc)
+    days = [(begin, label) for begin, _, label in doc.hits["when"]] + _dates(doc, when, event_type, cues)
     for begin, label in sorted(days):
-        if not doc.foreground[begin] or _another_kind(doc, begin, event_type):
+        if not doc.foreground[begin] or _another_kind(doc, begin, event_type, cues):
             continue
         sentence = doc.sentence_of[begin]
         if spoken_in is not None and sentence != spoken_in:
@@ -46,14 +47,15 @@ def _spoken(doc: Text, begin: int) -> bool:
                for s in range(max(0, begin - SPEECH_REACH), begin))
 
 
-def _dates(doc: Text, when: datetime, event_type: str | None) -> list[tuple[int, str]]:
+def _dates(doc: Text, when: datetime, event_type: str | None,
+           cues: dict[int, list[tuple[int, str]]]) -> list[tuple[int, str]]:
     """Dates a report writes out ("on Dec. 26", "9 August", "26 كانون الأول"): (where, "date:YYYY-MM-DD"), in the
     report's year, or the year before for a date after it ("Dec. 30" in a report of 2 January). A date whose nearest
     event word in its sentence is of another type dates another event: "strikes in response to the Dec. 27 attack on
     K1" tells the attack's day, not the strike's."""
     out = []
     for begin, end, label in doc.hits["months"]:
-        if _another_kind(doc, begin, event_type):
+        if _another_kind(doc, begin, event_type, cues):
             continue
         month = int(label.split(":")[1])
         for at in (end, begin - 1):  # the day after the month ("Dec. 26") or before it ("26 December")
@@ -74,7 +76,15 @@ def _dates(doc: Text, when: datetime, event_type: str | None) -> list[tuple[int,
     return out
 
 
-def _another_kind(doc: Text, begin: int, event_type: str | None) -> bool:
+def _cues_by_sentence(doc: Text) -> dict[int, list[tuple[int, str]]]:
+    """The resolved event words by sentence, found once: looked up per day word, a long summary stays linear."""
+    out: dict[int, list[tuple[int, str]]] = {}
+    for at, kind in doc.cues:
+        out.setdefault(doc.sentence_of[at], []).append((at, kind))
+    return out
+
+
+def _another_kind(doc: Text, begin: int, event_type: str | None, cues: dict[int, list[tuple[int, str]]]) -> bool:
     """Whether the event word nearest the day word at `begin`, in its sentence, is of another type than the report's:
     "US jets struck three sites ... On Saturday missiles were launched at the base" dates the attack, not the
     strike. An attack or a strike is dated by the armed events beside the day ("rockets landed near the airport on
@@ -82,8 +92,8 @@ def _another_kind(doc: Text, begin: int, event_type: str | None) -> bool:
     if event_type is None:
         return False
     armed = event_type in ARMED
-    near = [(abs(at - begin), kind) for at, kind in doc.cues
-            if doc.sentence_of[at] == doc.sentence_of[begin] and (kind in ARMED or not armed)]
+    near = [(abs(at - begin), kind) for at, kind in cues.get(doc.sentence_of[begin], ())
+            if kind in ARMED or not armed]
     return bool(near) and min(near)[1] != event_type
 
 
