@@ -840,6 +840,8 @@ SPEAKERS = [
                  id="the-one-addressed-before-the-colon-does-not-speak"),
     pytest.param("واشنطن لكتائب حزب الله: سنرد على أي هجوم يستهدف قواتنا في العراق", "United States",
                  id="arabic-the-one-addressed-with-its-proclitic-does-not-speak"),
+    pytest.param("النجباء: سنواصل استهداف قوات الاحتلال الأمريكي حتى خروجها", "Harakat Hezbollah al-Nujaba",
+                 id="arabic-a-group-by-its-short-name-beside-the-occupier"),
     pytest.param("Tehran warns it will answer any American attack on its advisers in Syria", "Iran",
                  id="a-capital-speaks-for-its-government"),
     pytest.param("Iranian foreign minister: American bases across the region become targets if Washington strikes us",
@@ -926,6 +928,13 @@ def test_two_people_joined_by_and_before_one_casualty_word_count_two(read):
     assert read("US soldier and airman killed in rocket attack on Camp Taji").killed == {"US": 2}
     named = read("Pentagon names soldier and marine killed by rockets at Camp Taji")
     assert named.killed == {"US": 2}, named
+
+
+def test_arabic_numbers_from_eleven_to_nineteen_are_two_words(read):
+    assert read("مقتل ثلاثة عشر عنصرا من الحشد الشعبي بغارات أمريكية").killed == {"militia": 13}
+    hurt = read("ارتفاع حصيلة المصابين الأمريكيين في الهجوم على قاعدة عين الأسد إلى أحد عشر")
+    assert hurt.injured.get("US") == 11, hurt
+    assert read("مقتل أحد الجنود الأمريكيين في هجوم على قاعدة التنف").killed == {"US": 1}
 
 
 def test_a_title_revising_a_toll_says_so(read):

@@ -35,6 +35,7 @@ class Context:
     strike_sites: set[str]
     revision_words: set[str]
     passive_openers: frozenset[str]  # "fighters killed in US strikes": words after a killing word said of the killed
+    ten_words: frozenset[str]  # "ثلاثة عشر": the word for ten after a unit, which makes a number from 11 to 19
     revision_targets: frozenset[str]  # "rises ... to 11": the word before the count a revision reaches
     person_links: frozenset[str]  # "a commander of Kataib Hezbollah": words between a person and the group
     months: dict[str, int]
@@ -166,6 +167,7 @@ class Context:
             revision_words={phrase(w)[0] for w in v.revision_words if phrase(w)},
             person_links=frozenset(_first_tokens(v.person_links)),
             revision_targets=frozenset(_first_tokens(v.revision_targets)),
+            ten_words=frozenset(_first_tokens(v.ten_words)),
             passive_openers=frozenset(_first_tokens(v.passive_openers)),
             months={phrase(m)[0]: n for m, n in v.months.items() if phrase(m)},
             month_openers={phrase(w)[0] for w in v.month_openers if phrase(w)},

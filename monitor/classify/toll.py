@@ -172,6 +172,8 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
         count = ctx.ordinals.get(word) or number(ctx, word)
         if count is None or not is_count(ctx, doc, i, things):
             continue
+        if count < 10 and i + 1 < len(doc.folded) and doc.folded[i + 1] in ctx.ten_words:
+            count += 10  # "ثلاثة عشر جندياً", thirteen soldiers: a unit and the word for ten after it
         side = None
         for j in range(i + 1, min(i + 5, len(doc.folded))):
             if j in verb_starts or j in cues or doc.sentence_of[j] != doc.sentence_of[i]:

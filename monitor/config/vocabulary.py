@@ -90,6 +90,8 @@ class Vocabulary(BaseModel):
     revision_words: list[str] = []
     # The word before a count that a revision word earlier in its sentence reaches ("rises ... to 11").
     revision_targets: list[str] = []
+    # The word for ten after a unit that makes 11-19 in a language that writes them as two words ("ثلاثة عشر").
+    ten_words: list[str] = []
     # Verbs of killing with their agent before them and the killed after ("the US killed a Kataib Hezbollah commander",
     # "Kataib Hezbollah killed three US soldiers"): who killed whom tells a strike or an attack. Only for a language
     # whose titles put the agent first.
