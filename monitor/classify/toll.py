@@ -192,7 +192,8 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
                 continue
             bare = {i + 1, i + 2} & verb_starts or _right_after_verb(ctx, doc, i, verb_ends)
             is_revised = revised(ctx, doc, i)
-            side = last_side or (_side_before(doc, i, sides) if is_revised else None)
+            side = last_side or (_side_of_casualties(doc, i, sides, verbs) or _side_before(doc, i, sides)
+                                 if is_revised else None)
             if side is None or not (bare or is_revised):
                 continue
         last_side = side
@@ -341,6 +342,13 @@ def _break_between(doc: Text, end: int, position: int) -> bool:
 def _only_qualifiers(ctx: Context, doc: Text, start: int, end: int) -> bool:
     gap = doc.folded[start:end]
     return not gap or any(b == 0 and e == len(gap) for b, e, _ in ctx.qualifiers.find(gap))
+
+
+def _side_of_casualties(doc: Text, i: int, sides: dict[int, str], verbs: list[Hit]) -> str | None:
+    """The side right before the last casualty word ahead of a revised count in its sentence: "toll of militants killed
+    in US counterstrike rises to four" counts militants, not the US side named nearer the count."""
+    ahead = [b for b, _, _ in verbs if b < i and doc.sentence_of[b] == doc.sentence_of[i]]
+    return sides.get(ahead[-1] - 1) if ahead else None
 
 
 def _side_before(doc: Text, i: int, sides: dict[int, str]) -> str | None:
