@@ -945,6 +945,20 @@ def test_arabic_numbers_from_eleven_to_nineteen_are_two_words(read):
     assert read("مقتل أحد الجنود الأمريكيين في هجوم على قاعدة التنف").killed == {"US": 1}
 
 
+def test_a_long_report_opening_with_earlier_attacks_tells_its_own_event(read):
+    at = datetime(2022, 8, 24, 9, 0, tzinfo=UTC)  # a Wednesday
+    strike = read("Tensions flare again in Syria's east",
+                  "Militias aligned with Iran have fired rockets and drones at bases housing American troops dozens "
+                  "of times this year. On Aug. 15, a drone attack targeted the al-Tanf garrison, causing no "
+                  "casualties. On Tuesday night, US F-15s struck bunkers used by the Revolutionary Guards near "
+                  "Deir ez-Zor, the Pentagon said.", at)
+    assert strike.event_type == "strike" and "Al-Tanf Garrison" not in strike.places, strike
+    # A follow-up opening with the day of the attack it updates tells that attack.
+    update = read("Pentagon briefing", "On the Aug. 9 drone strike on Rumalyn Landing Zone: eight service members "
+                  "were treated for brain injuries, and an Iran-backed group carried out the attack.", at)
+    assert update.relevant and "Rumalyn Landing Zone" in update.places, update
+
+
 def test_a_title_revising_a_toll_says_so(read):
     assert read("Number of American troops hurt in drone attack on Syria base rises").toll_update
     assert read("Death toll from militia drone strike on Jordan outpost climbs to three").toll_update

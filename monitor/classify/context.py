@@ -137,6 +137,7 @@ class Context:
                 "abroad": {"abroad": v.abroad_words},
                 "after_the_fact": {"after": v.after_the_fact_words},
                 "repeat": {"repeat": v.repeat_words},
+                "habitual": {"habitual": v.habitual_markers},
                 "killing": {"killing": v.killing_verbs},
                 "future": {"future": v.future_words},
                 "countries": v.country_words,

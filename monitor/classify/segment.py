@@ -8,7 +8,7 @@ import bisect
 import operator
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from monitor.classify.context import Context
 from monitor.classify.lexicon import Hit
@@ -118,6 +118,9 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
         if month != when.month and i > 0 and folded[i - 1] in ctx.month_openers:
             for j in range(i - 1, _clause_end(text, words, sentence_of, i - 1, ctx.clause_joiners)):
                 foreground[j] = False  # "In December a barrage killed ...": an earlier incident
+    for sentence in _earlier_sentences(ctx, folded, sentence_of, hits, when):
+        for j in range(bisect.bisect_left(sentence_of, sentence), bisect.bisect_right(sentence_of, sentence)):
+            foreground[j] = False
     title_end = bisect.bisect_left(word_starts, len(title) + 1)
     if title_end and not any(foreground[i] for i, _, _ in hits["cues"] if i < title_end):
         for i in range(title_end):  # "Death toll disputed after US raid": the clause after "after" is the news
@@ -173,6 +176,45 @@ def _sentences(word_starts: list[int], sentence_starts: list[int]) -> list[int]:
     for sentence, first in enumerate(firsts):
         out.extend([sentence] * (first - len(out)))
     return out
+
+
+EARLIER_DAYS = 3  # a body sentence dated this many days or more before the report tells an earlier incident
+DATE_OPENS = 4  # "On Aug. 15, ...", "On 15 August, ...": how near its sentence's start a date stands
+
+
+def _earlier_sentences(ctx: Context, folded: list[str], sentence_of: list[int], hits: dict[str, list[Hit]],
+                       when: datetime) -> set[int]:
+    """Body sentences that tell earlier incidents as a whole: those telling a run of attacks ("militias have fired at
+    US bases dozens of times this year", "for months, drones have harassed the outposts"), and, when another sentence
+    tells an event of the last days ("on Tuesday night US jets struck ..."), those opening with a date days before
+    the report ("On Aug. 15, a drone targeted al-Tanf"). A long report often opens its body so before telling its own
+    event; a follow-up opening with the day of the attack it updates ("On the Aug. 9 drone strike: eight treated")
+    tells no other event, and keeps it."""
+    out = {sentence_of[b] for b, _, _ in hits["habitual"] if sentence_of[b] > 0}
+    told = {sentence_of[b] for b, _, _ in hits["cues"]}
+    recent = {sentence_of[b] for b, _, label in hits["when"] if sentence_of[b] in told and _days_back(label, when) <= 2}
+    for i, _, label in hits["months"]:
+        sentence = sentence_of[i]
+        if sentence == 0 or i - bisect.bisect_left(sentence_of, sentence) >= DATE_OPENS:
+            continue
+        for at in (i + 1, i - 1):  # "Aug. 15" or "15 August"
+            if 0 <= at < len(folded) and folded[at].isdigit() and len(folded[at]) <= 2:
+                try:
+                    day = date(when.year, int(label.split(":")[1]), int(folded[at]))
+                except ValueError:
+                    break
+                if day > when.date():
+                    day = day.replace(year=day.year - 1) if (day.month, day.day) != (2, 29) else day
+                if (when.date() - day).days >= EARLIER_DAYS and recent - {sentence}:
+                    out.add(sentence)
+                break
+    return out
+
+
+def _days_back(label: str, when: datetime) -> int:
+    """How many days before the report a day word ("day:1", Tuesday; "rel:-1", yesterday) names."""
+    kind, value = label.split(":", 1)
+    return -int(value) if kind == "rel" else (when.weekday() - int(value)) % 7
 
 
 def _clause_end(text: str, words: list[tuple[int, int, str]], sentence_of: list[int], begin: int,

@@ -144,6 +144,9 @@ class Vocabulary(BaseModel):
     # Words of a title or lead telling of its event as another one after an earlier ("hit again", "a day after the
     # drone attack"): the next attack on a base, not a follow-up of the last (see Reading.repeat).
     repeat_words: list[str] = []
+    # Words of a body sentence telling a run of earlier attacks ("dozens of times this year", "for months"): the
+    # sentence is background.
+    habitual_markers: list[str] = []
     # Countries outside the watch where US forces also are ("a US base in Qatar"): an attack told there is not one of
     # the watch, whoever it names.
     abroad_words: list[str] = []
