@@ -959,31 +959,33 @@ def test_a_long_report_opening_with_earlier_attacks_tells_its_own_event(read):
     assert update.relevant and "Rumalyn Landing Zone" in update.places, update
 
 
-def test_a_title_revising_a_toll_says_so(read):
-    assert read("Number of American troops hurt in drone attack on Syria base rises").toll_update
-    assert read("Death toll from militia drone strike on Jordan outpost climbs to three").toll_update
-    assert read("ارتفاع حصيلة المصابين الأمريكيين في هجوم المسيرة على قاعدة التنف").toll_update
-    assert not read("Drone attack on Syria base wounds four American troops").toll_update
-
-
-def test_a_title_telling_of_another_attack_after_an_earlier_one_says_so(read):
-    assert read("Al-Shaddadi base targeted again by drones").repeat
-    assert read("Rockets hit Victory base a day after drone attack on Baghdad airport").repeat
-    assert read("قاعدة الشدادي تتعرض لهجوم جديد بطائرة مسيرة").repeat
-    assert not read("Drones target al-Shaddadi base, no injuries reported").repeat
-
-
 def test_a_state_denying_any_part_in_blasts_is_no_striker(read):
     reading = read("Pentagon says it played no part in blasts at Iraqi militia arms depot near Balad",
                    when=datetime(2019, 8, 21, tzinfo=UTC))
     assert "United States" not in reading.actors, reading
 
 
-def test_a_title_telling_of_its_event_after_the_fact_says_so(read):
-    assert read("Kataib Hezbollah buries four fighters killed in US strike near Al-Qaim").after_the_fact
-    assert read("تشييع أربعة مقاتلين من كتائب حزب الله قضوا بغارة أمريكية قرب القائم").after_the_fact
-    assert read("Rocket that hit Ain al-Asad last week was launched from Hit, police say").after_the_fact
-    assert not read("US strike kills four Kataib Hezbollah fighters near Al-Qaim").after_the_fact
+# What a title says of its event besides its type: told after the fact, a toll revised, another attack after one.
+TITLE_FLAGS = [
+    ("after_the_fact", "Kataib Hezbollah buries four fighters killed in US strike near Al-Qaim", True),
+    ("after_the_fact", "تشييع أربعة مقاتلين من كتائب حزب الله قضوا بغارة أمريكية قرب القائم", True),
+    ("after_the_fact", "Rocket that hit Ain al-Asad last week was launched from Hit, police say", True),
+    ("after_the_fact", "US strike kills four Kataib Hezbollah fighters near Al-Qaim", False),
+    ("toll_update", "Number of American troops hurt in drone attack on Syria base rises", True),
+    ("toll_update", "Death toll from militia drone strike on Jordan outpost climbs to three", True),
+    ("toll_update", "ارتفاع حصيلة المصابين الأمريكيين في هجوم المسيرة على قاعدة التنف", True),
+    ("toll_update", "Drone attack on Syria base wounds four American troops", False),
+    ("repeat", "Al-Shaddadi base targeted again by drones", True),
+    ("repeat", "Rockets hit Victory base a day after drone attack on Baghdad airport", True),
+    ("repeat", "قاعدة الشدادي تتعرض لهجوم جديد بطائرة مسيرة", True),
+    ("repeat", "Drones target al-Shaddadi base, no injuries reported", False),
+]
+
+
+@pytest.mark.parametrize(("flag", "title", "expected"), TITLE_FLAGS, ids=[f"{f}-{i}" for i, (f, _, _) in
+                                                                          enumerate(TITLE_FLAGS)])
+def test_what_a_title_says_of_its_event(read, flag, title, expected):
+    assert getattr(read(title), flag) is expected
 
 
 def test_a_town_named_as_a_reference_point_is_kept_apart_from_the_places(read):

@@ -15,8 +15,8 @@ from monitor.classify import clauses
 from monitor.classify.context import Context
 from monitor.classify.lexicon import covers
 from monitor.classify.numbers import number
+from monitor.classify.roles import actor_of
 from monitor.classify.segment import Text, weight
-from monitor.model import Match
 
 ARMED = {"attack", "strike"}
 TALLY_COUNT = 3  # "three attacks since Sunday" counts; "two drones" do not make a tally
@@ -280,15 +280,9 @@ def _spoken_of(ctx: Context, doc: Text, begin: int, label: str) -> bool:
                  if doc.sentence_of[j] == sentence)
     if stated and label in {"strike", "ambiguous"} and (any(
             doc.sentence_of[b] == sentence for b, _, lb in doc.hits["strikers"] if lb == "state") or any(
-            doc.sentence_of[first] == sentence and _of_us_side(ctx, m) for m, first, _ in doc.named)):
+            doc.sentence_of[first] == sentence and actor_of(ctx, m) in ctx.us_side for m, first, _ in doc.named)):
         return False  # the US side's statement on its strikes ("statement by Secretary Austin on the strikes")
     return marker in ctx.topic_markers or stated
-
-
-def _of_us_side(ctx: Context, mention: Match) -> bool:
-    """Whether a named actor or person is of the US side (the Pentagon, Secretary Austin)."""
-    name = mention.name if mention.section == "actor" else ctx.affiliation.get(mention.name, "")
-    return mention.section in {"actor", "person"} and name in ctx.us_side
 
 
 def answered_in_statement(ctx: Context, doc: Text, first: dict[str, int]) -> bool:
@@ -302,7 +296,7 @@ def answered_in_statement(ctx: Context, doc: Text, first: dict[str, int]) -> boo
     if any(doc.sentence_of[b] == 0 and label in ARMED for b, label in doc.cues):
         return False  # the title tells its own event ("Statement on attack against US forces at Tower 22")
     stated = any(doc.folded[i] in ctx.statement_words for i in title)
-    return stated and any(doc.sentence_of[f] == 0 and _of_us_side(ctx, m) for m, f, _ in doc.named)
+    return stated and any(doc.sentence_of[f] == 0 and actor_of(ctx, m) in ctx.us_side for m, f, _ in doc.named)
 
 
 def statement_on_it(ctx: Context, doc: Text) -> bool:

@@ -60,11 +60,11 @@ def answered(doc: Text, mentions: list[Match], where: tuple[str, ...]) -> tuple[
         near = [(abs(b - at), b) for b in by_sentence.get(doc.sentence_of[at], ())]
         return bool(near) and "attack" in kinds[min(near)[1]]
 
-    told: dict[str, list[bool]] = {m.name: [] for m in mentions if m.section == "place" and m.name in where}
+    told: dict[str, list[bool]] = {}
     for m in mentions:
-        if m.name in told and m.section == "place":
-            told[m.name].append(beside_attack(m))
-    return tuple(p for p in where if told.get(p) and all(told[p]))
+        if m.section == "place" and m.name in where:
+            told.setdefault(m.name, []).append(beside_attack(m))
+    return tuple(p for p in where if p in told and all(told[p]))
 
 
 def _site_for(ctx: Context, doc: Text, mention: Match) -> str:

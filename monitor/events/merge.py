@@ -198,7 +198,7 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         answered = _answered(places | known, gazetteer, report.reading.answered_places)
         if answered:
             places, known = places - answered, known - answered
-            reasons.append(f"a site hosting US forces, the attack answered ({', '.join(sorted(answered))}): "
+            reasons.append(f"where the attack it answers was, not where it struck ({', '.join(sorted(answered))}): "
                            "not weighed")
     if places and known:
         # The most specific places are compared: Rumalyn and al-Shaddadi both lie in Hasakah province, and a report
