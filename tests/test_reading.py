@@ -965,6 +965,14 @@ def test_a_state_denying_any_part_in_blasts_is_no_striker(read):
     assert "United States" not in reading.actors, reading
 
 
+def test_a_day_named_from_the_dateline_of_a_us_statement(read):
+    reading = read("US forces conduct precision strikes in eastern Syria",
+                   "TAMPA, Fla. - US forces this evening struck bunkers used by groups tied to the IRGC near Deir "
+                   "ez-Zor. The action answers the attacks those groups carried out on Aug. 15.",
+                   datetime(2022, 8, 24, 1, 50, tzinfo=UTC))
+    assert reading.happened_on == date(2022, 8, 24), reading
+
+
 # What a title says of its event besides its type: told after the fact, a toll revised, another attack after one.
 TITLE_FLAGS = [
     ("after_the_fact", "Kataib Hezbollah buries four fighters killed in US strike near Al-Qaim", True),
@@ -1097,6 +1105,23 @@ STATEMENTS = table(
      "TAMPA, Fla. - Two one-way drones targeted the al-Tanf garrison this morning; one was shot down and the other "
      "caused minor damage. No US personnel were hurt.",
      Expect(type="attack")),
+    ("a-statement-dating-its-strike-this-evening-and-the-attack-it-answers",
+     "US forces conduct precision strikes in eastern Syria",
+     "TAMPA, Fla. - US forces this evening struck bunkers used by groups tied to the IRGC near Deir ez-Zor. The "
+     "action answers the attacks those groups carried out on Aug. 15.",
+     Expect(type="strike")),
+    ("the-us-responded-to-attacks",
+     "US responded to rocket attacks on its bases in north-east Syria, the Pentagon said",
+     "",
+     Expect(type="strike")),
+    ("arabic-us-forces-respond",
+     "القوات الأمريكية ترد على هجمات صاروخية في شمال شرقي سوريا",
+     "",
+     Expect(type="strike")),
+    ("necessary-and-proportionate-action",
+     "Pentagon: necessary and proportionate action in Baghdad against a commander behind attacks on US troops",
+     "",
+     Expect(type="strike")),
     ("arabic-statement-on-american-strikes-announces-them",
      "بيان وزارة الدفاع الأمريكية بشأن الضربات الأمريكية في شرق سوريا", "",
      Expect(type="strike")),
