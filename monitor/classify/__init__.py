@@ -34,6 +34,7 @@ Every field keeps the sentence that supports it.
     places      where it happened, not reference points; the most specific site            (step 3)
     relevance   whether it touches the watched confrontation                               (step 4)
     toll, numbers, weapons, when    killed and injured by side, counts, weapon, the day
+    days        the days day words and written dates name (segment and when share it)
     reader      `Reader.read`, the steps in order
 
 The reader imports only `monitor.model`, `monitor.config`, `monitor.text` and `monitor.errors`.

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 from monitor.classify.context import Context
 from monitor.classify.segment import Text
 
@@ -48,9 +50,10 @@ def revised(ctx: Context, doc: Text, at: int) -> bool:
     الجنود الأمريكيين في الهجوم على قاعدة عين الأسد إلى ١١")."""
     if any(doc.folded[i] in ctx.revision_words for i in range(max(0, at - REVISION_REACH), at)):
         return True
-    sentence = doc.sentence_of[at]
-    return at > 0 and doc.folded[at - 1] in ctx.revision_targets and any(
-        doc.folded[i] in ctx.revision_words for i in range(at - 1, -1, -1) if doc.sentence_of[i] == sentence)
+    if at == 0 or doc.folded[at - 1] not in ctx.revision_targets:
+        return False
+    start = bisect.bisect_left(doc.sentence_of, doc.sentence_of[at])  # the scan stops at its sentence's start
+    return any(doc.folded[i] in ctx.revision_words for i in range(start, at - 1))
 
 
 def count_wording(ctx: Context, doc: Text, at: int, count: int) -> str | None:

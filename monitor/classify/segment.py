@@ -8,9 +8,10 @@ import bisect
 import operator
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from monitor.classify.context import Context
+from monitor.classify.days import day_named, written_date
 from monitor.classify.lexicon import Hit
 from monitor.config import Weights
 from monitor.model import Match, Matches
@@ -192,29 +193,16 @@ def _earlier_sentences(ctx: Context, folded: list[str], sentence_of: list[int], 
     tells no other event, and keeps it."""
     out = {sentence_of[b] for b, _, _ in hits["habitual"] if sentence_of[b] > 0}
     told = {sentence_of[b] for b, _, _ in hits["cues"]}
-    recent = {sentence_of[b] for b, _, label in hits["when"] if sentence_of[b] in told and _days_back(label, when) <= 2}
-    for i, _, label in hits["months"]:
+    recent = {sentence_of[b] for b, _, label in hits["when"]
+              if sentence_of[b] in told and (when.date() - day_named(label, when)).days <= 2}
+    for i, end, label in hits["months"]:
         sentence = sentence_of[i]
         if sentence == 0 or i - bisect.bisect_left(sentence_of, sentence) >= DATE_OPENS:
             continue
-        for at in (i + 1, i - 1):  # "Aug. 15" or "15 August"
-            if 0 <= at < len(folded) and folded[at].isdigit() and len(folded[at]) <= 2:
-                try:
-                    day = date(when.year, int(label.split(":")[1]), int(folded[at]))
-                except ValueError:
-                    break
-                if day > when.date():
-                    day = day.replace(year=day.year - 1) if (day.month, day.day) != (2, 29) else day
-                if (when.date() - day).days >= EARLIER_DAYS and recent - {sentence}:
-                    out.add(sentence)
-                break
+        day = written_date(folded, i, end, label, when)  # "On Aug. 15, ...", "On 15 August, ..."
+        if day is not None and (when.date() - day).days >= EARLIER_DAYS and recent - {sentence}:
+            out.add(sentence)
     return out
-
-
-def _days_back(label: str, when: datetime) -> int:
-    """How many days before the report a day word ("day:1", Tuesday; "rel:-1", yesterday) names."""
-    kind, value = label.split(":", 1)
-    return -int(value) if kind == "rel" else (when.weekday() - int(value)) % 7
 
 
 def _clause_end(text: str, words: list[tuple[int, int, str]], sentence_of: list[int], begin: int,

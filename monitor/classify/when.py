@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
+from monitor.classify.days import day_named, written_date
 from monitor.classify.segment import Text
 
 ARMED = {"attack", "strike"}  # the event types dated by armed events only
@@ -29,14 +30,14 @@ def happened_on(doc: Text, when: datetime, statement: bool = False, event_type: 
         if not statement and _spoken(doc, begin):
             spoken_in = sentence
             continue
-        return _day(label, when)
+        return day_named(label, when)
     return None
 
 
 def spoken_on(doc: Text, when: datetime) -> date | None:
     """The first day the report says someone spoke on ("an official said on Saturday"): the event it tells of
     happened then or before."""
-    return next((_day(label, when) for begin, _, label in doc.hits["when"]
+    return next((day_named(label, when) for begin, _, label in doc.hits["when"]
                  if doc.foreground[begin] and _spoken(doc, begin)), None)
 
 
@@ -57,22 +58,9 @@ def _dates(doc: Text, when: datetime, event_type: str | None,
     for begin, end, label in doc.hits["months"]:
         if _another_kind(doc, begin, event_type, cues):
             continue
-        month = int(label.split(":")[1])
-        for at in (end, begin - 1):  # the day after the month ("Dec. 26") or before it ("26 December")
-            if not (0 <= at < len(doc.folded) and doc.folded[at].isdigit() and len(doc.folded[at]) <= 2):
-                continue
-            try:
-                day = date(when.year, month, int(doc.folded[at]))
-            except ValueError:  # "31 June"
-                continue
-            if day > when.date() + timedelta(days=1):
-                try:
-                    day = day.replace(year=day.year - 1)
-                except ValueError:  # 29 February
-                    continue
-            if day != when.date():  # "BAGHDAD, Oct 31 —": a dateline's date is the report's, no evidence of the event's
-                out.append((begin, f"date:{day.isoformat()}"))
-            break
+        day = written_date(doc.folded, begin, end, label, when)
+        if day is not None and day != when.date():  # "BAGHDAD, Oct 31 —": a dateline's date is the report's
+            out.append((begin, f"date:{day.isoformat()}"))
     return out
 
 
@@ -96,12 +84,3 @@ def _another_kind(doc: Text, begin: int, event_type: str | None, cues: dict[int,
             if kind in ARMED or not armed]
     return bool(near) and min(near)[1] != event_type
 
-
-def _day(label: str, when: datetime) -> date:
-    kind, value = label.split(":", 1)
-    if kind == "date":
-        return date.fromisoformat(value)
-    if kind == "rel":
-        return when.date() + timedelta(days=int(value))
-    back = (when.weekday() - int(value)) % 7
-    return when.date() - timedelta(days=back)
