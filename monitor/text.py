@@ -69,10 +69,20 @@ _MIN_STEM = 3  # letters left after stripping: "بلد" -> "لد" is no word to 
 # Attached pronouns, longest first; a lone "ه" is left alone: folded, it is also every taa marbuta ("قاعده").
 _PRONOUN_SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "نا", "ها")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+_FEMININE_DUALS = ("تان", "تين")
+_NUMBER_SUFFIXES = ("ان", "ين", "ون")  # dual (nominative, oblique), sound masculine plural; a verb's dual too
+_VERB_DUAL = "تا"  # a past verb's feminine dual: "قصفتا"
+_PRESENT_PREFIXES = ("ي", "ت")  # he, she; not "ن" (we): "نيران" (fire) would read as a verb of "يران"
+
+
+def opens_with_conjunction(token: str) -> bool:
+    """Whether a folded Arabic token of a known phrase carries a conjunction on its front ("وردا", and in response
+    to): the clause it opens starts there, as after a separate "and"."""
+    return not token.isascii() and len(token) > _MIN_STEM and token[0] in _CONJUNCTIONS[1:]
 
 
 @lru_cache(maxsize=100_000)
-def arabic_stems(token: str) -> tuple[str, ...]:
+def arabic_stems(token: str, verbs: bool = False) -> tuple[str, ...]:
     """The forms a folded Arabic token may stand for once its proclitics are taken off: a conjunction (و ف),
     a preposition (ب ل ك) and the article (ال), alone or stacked, with the article restored where the
     preposition absorbed it (لل + x = ل + الx) and offered both ways after a preposition ("لكتائب" ->
@@ -124,4 +134,20 @@ def arabic_stems(token: str) -> tuple[str, ...]:
                     if not form.startswith(_ARTICLE):
                         add(_ARTICLE + form)
                 break
+    # A dual or sound plural ("مقاتلتان أمريكيتان تقصفان", two US fighter jets strike; "مسلحين"): the singular, with
+    # its taa marbuta back before a feminine dual ("منشأتين" -> "منشاه"), and a verb's dual ("قصفتا" -> "قصفت").
+    for base in (token, *out):
+        if base.endswith(_FEMININE_DUALS) and len(base) - 3 >= _MIN_STEM:
+            add(base[:-3] + "ه")
+        elif base.endswith(_NUMBER_SUFFIXES) and len(base) - 2 >= _MIN_STEM:
+            add(base[:-2])
+        elif base.endswith(_VERB_DUAL) and len(base) - 1 >= _MIN_STEM:
+            add(base[:-1])
+    # A present-tense verb ("تدمر", destroys; "يستهدف", targets): its past form, which the word lists hold, with
+    # the alef back that derived verbs drop after the prefix ("يستهدف" -> "استهدف"). Only for a caller looking up
+    # verbs: a name is no verb ("لنيران", to fire, is no "ايران").
+    for base in (token, *out) if verbs else ():
+        if base[0] in _PRESENT_PREFIXES and len(base) - 1 >= _MIN_STEM:
+            add(base[1:])
+            add("ا" + base[1:])
     return tuple(out)

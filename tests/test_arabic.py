@@ -78,7 +78,7 @@ STEM_CASES = [
     pytest.param("وبالحشد", ("بالحشد", "الحشد", "حشد"), id="waw-ba-article"),
     pytest.param("فالتنف", ("التنف", "تنف"), id="fa-article"),
     pytest.param("كالبصرة", ("البصره", "بصره"), id="kaf-article"),
-    pytest.param("ولإيران", ("لايران", "ايران", "الايران"), id="waw-lam"),
+    pytest.param("ولإيران", ("لايران", "ايران", "الايران", "ولاير", "لاير", "اير", "الاير"), id="waw-lam"),
     pytest.param("الكتائب", ("كتايب",), id="article-alone"),
     pytest.param("هجماتها", ("هجمات", "الهجمات", "هجماه", "الهجماه"), id="attached-pronoun"),
     pytest.param("قاعدتهم", ("قاعدت", "القاعدت", "قاعده", "القاعده"), id="attached-pronoun-reopens-taa-marbuta"),
@@ -86,7 +86,26 @@ STEM_CASES = [
     pytest.param("قصفت", (), id="no-clitic"),
     pytest.param("بلد", (), id="too-short-to-strip"),
     pytest.param("Kataib", (), id="latin"),
+    pytest.param("مقاتلتان", ("مقاتله",), id="feminine-dual-gets-its-taa-marbuta-back"),
+    pytest.param("طائرتين", ("طايره",), id="feminine-dual-oblique"),
+    pytest.param("مسلحين", ("مسلح",), id="sound-masculine-plural"),
+    pytest.param("قصفتا", ("قصفت",), id="past-verb-feminine-dual"),
 ]
+
+
+VERB_STEM_CASES = [
+    pytest.param("تدمر", ("دمر", "ادمر"), id="present-tense-she"),
+    pytest.param("يستهدف", ("ستهدف", "استهدف"), id="derived-verb-gets-its-alef-back"),
+    pytest.param("تقصفان", ("تقصف", "قصفان", "اقصفان", "قصف", "اقصف"), id="present-dual"),
+    # "We" is no prefix stripped: "نيران" (fire) must not read as a verb form of Iran's name.
+    pytest.param("نيران", ("نير",), id="nun-is-not-a-prefix"),
+]
+
+
+@pytest.mark.parametrize(("word", "stems"), VERB_STEM_CASES)
+def test_arabic_verb_stems(word: str, stems: tuple[str, ...]):
+    assert arabic_stems(fold(word), verbs=True) == stems
+    assert not set(arabic_stems(fold(word))) - set(stems)  # names are looked up without the verb forms
 
 
 @pytest.mark.parametrize(("word", "stems"), STEM_CASES)
@@ -354,6 +373,13 @@ VERB_FIRST = [
                  id="fighters-as-subject-attack-a-base"),
     pytest.param("استهدفت فصائل المقاومة قاعدة عين الأسد بالصواريخ", "attack", None,
                  id="factions-as-subject-attack-a-named-base"),
+    # Number and tense on the word: duals, plurals and present-tense verbs are their singular past forms.
+    pytest.param("قاذفتان أمريكيتان تضربان مخزنين لحركة النجباء قرب القائم", "strike", "United States",
+                 id="two-us-bombers-strike-a-dual-verb"),
+    pytest.param("القوات الأمريكية تدمر منصات إطلاق صواريخ في ريف دير الزور", "strike", "United States",
+                 id="a-present-tense-destroy-by-us-forces"),
+    pytest.param("طائرتان مسيرتان تستهدفان قاعدة حرير وإسقاط إحداهما", "attack", None,
+                 id="two-drones-target-a-base"),
 ]
 
 
@@ -363,3 +389,34 @@ def test_verb_first_the_subject_after_the_verb_acts(read, title, kind, actor):
     assert reading.event_type == kind and reading.relevant, reading
     if actor is not None:
         assert actor in reading.actors
+
+
+
+
+def test_a_groups_statement_on_its_attack_is_its_claim(read):
+    reading = read("بيان كتائب حزب الله بشأن استهداف قاعدة الشدادي")
+    assert reading.event_type == "attack" and reading.relevant
+
+
+def test_a_groups_statement_on_attacks_it_suffered_is_no_claim(read):
+    reading = read("بيان هيئة الحشد الشعبي بشأن الاعتداء على مقرات الحشد في القائم")
+    assert reading.event_type != "attack" or reading.actors[:1] != ("Popular Mobilization Forces",)
+
+
+def test_a_motive_joined_by_its_conjunction_ends_at_the_comma(read):
+    # "in support of ... and in response to ..., the fighters targeted": the motive is background, the attack is news.
+    reading = read("بيان للمقاومة الإسلامية في العراق",
+                   "دعماً للمظلومين وثأراً للشهداء، استهدف مجاهدونا قاعدة عين الأسد بصاروخين.")
+    assert reading.event_type == "attack" and reading.relevant
+
+
+def test_after_midnight_is_a_time_not_background(read):
+    reading = read("بيان أمني بشأن ليلة أمس",
+                   "بعد منتصف الليل اقتربت طائرة مسيرة من قاعدة حرير وتم إسقاطها دون خسائر.")
+    assert reading.event_type == "attack" and reading.relevant
+    assert "Harir Air Base" in reading.places
+
+
+def test_a_weak_place_name_confirmed_by_arabic_context(read):
+    reading = read("ارتفاع عدد المصابين الأمريكيين في هجوم رميلان إلى ستة")
+    assert reading.places == ("Rumalyn Landing Zone",) and reading.relevant

@@ -1332,9 +1332,32 @@ CLAUSE_ROLES = table(
 )
 
 
+# --- tolls counted as treated, and a conflict named only as the setting ----------------------------------------
+
+TREATED_AND_SETTING = table(
+    ("a-revised-toll-of-people-treated-counts-the-hurt",
+     "Toll from drone attack on US base at Tal Baydar rises to six service members treated", "",
+     Expect(relevant=True, type="attack", injured={"US": 6}, not_killed=("US",))),
+    ("troops-treated-after-an-attack-are-hurt",
+     "Five American troops treated after rocket attack on Syria base", "",
+     Expect(relevant=True, type="attack", injured={"US": 5})),
+    ("the-other-conflict-as-the-setting-of-a-lead-telling-no-event",
+     "Rockets fired at US troops in eastern Syria; no injuries",
+     "WASHINGTON - The Pentagon says its forces in the region remain focused on defeating Islamic State. Two rockets "
+     "landed near Mission Support Site Conoco on Tuesday, a spokesman said.",
+     Expect(relevant=True, type="attack")),
+    ("drones-approaching-after-midnight-are-the-news",
+     "Kurdistan counter-terrorism statement",
+     "Late on Tuesday and again after midnight, two drones loaded with explosives tried to approach the Harir air "
+     "base; both were dealt with and caused no losses.",
+     Expect(relevant=True, type="attack", places=("Harir Air Base",))),
+)
+
+
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
-             *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES]
+             *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)
@@ -1444,3 +1467,18 @@ DENIED_BY_VERB = table(
 @pytest.mark.parametrize(("title", "summary", "expect"), DENIED_BY_VERB)
 def test_a_denial_verb_before_the_event_word_denies_it(read, title, summary, expect):
     check(read(title, summary), expect)
+
+
+
+def test_the_day_beside_the_event_words_is_its_day(read):
+    """A day in a sentence telling no event, or a day someone spoke on, gives way to the day the event words stand
+    beside; a semicolon ends what a day word dates."""
+    saturday = datetime(2024, 1, 20, 22, 0, tzinfo=UTC)
+    first = read("Drones struck US garrison in Syria, Pentagon says",
+                 "Officials have feared the war spreading for a week. On Friday that fear came true. Two drones flew "
+                 "at the al-Tanf garrison on Thursday; one was shot down by US defences.", saturday)
+    assert first.event_type == "attack" and first.happened_on == date(2024, 1, 18)
+    second = read("Pentagon: toll of drone attack on Rumalyn rises",
+                  "At a briefing on Saturday the spokesman returned to Wednesday's drone attack on the base in "
+                  "north-east Syria.", saturday)
+    assert second.event_type == "attack" and second.happened_on == date(2024, 1, 17)

@@ -255,7 +255,8 @@ def _victim(ctx: Context, doc: Text, roles: dict[int, str], lo: int, at: int, be
 def _subject_follows(ctx: Context, word: str) -> bool:
     """Whether the word is a verb whose subject comes after it, as written or without its proclitics."""
     verbs = ctx.subject_after_verbs
-    return bool(verbs) and (word in verbs or (not word.isascii() and any(f in verbs for f in arabic_stems(word))))
+    return bool(verbs) and (word in verbs or (
+        not word.isascii() and any(f in verbs for f in arabic_stems(word, verbs=True))))
 
 
 def _owner_after(doc: Text, roles: dict[int, str], end: int, hi: int) -> int | None:

@@ -121,7 +121,8 @@ class Context:
         return cls(
             weights=v.weights,
             lexicon=Lexicon({name: _with_headline_forms(lists, drops) for name, lists in {
-                "background": {"background": v.background_markers, "hypothetical": v.hypothetical_markers},
+                "background": {"background": v.background_markers, "hypothetical": v.hypothetical_markers,
+                               "time": v.time_phrases},
                 "denials": {"denial": v.event_denials},
                 "direction": {"direction": v.direction_words},
                 "attribution": v.attribution,

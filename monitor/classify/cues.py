@@ -282,6 +282,15 @@ def _spoken_of(ctx: Context, doc: Text, begin: int, label: str) -> bool:
             doc.sentence_of[b] == sentence for b, _, lb in doc.hits["strikers"] if lb == "state") or any(
             doc.sentence_of[first] == sentence and actor_of(ctx, m) in ctx.us_side for m, first, _ in doc.named)):
         return False  # the US side's statement on its strikes ("statement by Secretary Austin on the strikes")
+    if label == "attack":
+        # A group's statement on its attack ("بيان المقاومة الإسلامية بشأن استهداف قاعدة"): a claim. Not a group's
+        # statement on attacks it suffered ("... بشأن الاعتداءات على مقرات الحشد"), nor one its patron or the US
+        # side is told or speaks of ("a message to Khamenei about the attacks").
+        before = {actor_of(ctx, m) for m, first, _ in doc.named if doc.sentence_of[first] == sentence and first < k}
+        after = {actor_of(ctx, m) for m, first, _ in doc.named if doc.sentence_of[first] == sentence and first > begin}
+        authors = before & (ctx.iran_side - ctx.patrons)
+        if authors and not authors & after and not before & (ctx.us_side | ctx.patrons):
+            return False
     return marker in ctx.topic_markers or stated
 
 

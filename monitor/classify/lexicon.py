@@ -69,7 +69,7 @@ def _known_form(token: str, known: Mapping[str, object]) -> str | None:
         return token
     if token.isascii():
         return None
-    return next((stem for stem in arabic_stems(token) if stem in known), None)
+    return next((stem for stem in arabic_stems(token, verbs=True) if stem in known), None)
 
 
 class Lexicon:

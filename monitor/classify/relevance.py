@@ -44,7 +44,13 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
         # patron named anywhere, the other conflict's name in the lead tells whose fight it is, in any clause.
         leading |= {actor_of(ctx, m) for m in every_mention or ()
                     if doc.sentence_of[doc.token_at(m.start)] <= 1 and not _names_a_mission(ctx, doc, m, mentions)}
-    elsewhere = [a for a in ctx.other_conflict if a in leading]
+    # The other conflict's name in a lead that tells no event ("troops in the east remain focused on Islamic State")
+    # is the report's setting, not whose incident it tells.
+    told = {0} | {doc.sentence_of[b] for b, _ in doc.cues} | {
+        doc.sentence_of[b] for name in ("toll", "weapons") for b, _, _ in doc.hits[name]}
+    leading_told = {actor_of(ctx, m) for m in every_mention or mentions
+                    if doc.sentence_of[doc.token_at(m.start)] in told}
+    elsewhere = [a for a in ctx.other_conflict if a in leading and a in leading_told]
     # "Islamic State attack kills five soldiers; army and PMF units cordon off the area": a watched group named only
     # further down does not make the other conflict's attack one of the watch.
     if elsewhere and not (leading if event_type == "attack" else named) & (ctx.iran_side | ctx.patrons):

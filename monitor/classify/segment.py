@@ -15,7 +15,7 @@ from monitor.classify.days import day_named, written_date
 from monitor.classify.lexicon import Hit
 from monitor.config import Weights
 from monitor.model import Match, Matches
-from monitor.text import tokens
+from monitor.text import opens_with_conjunction, tokens
 
 MAX_CLAUSE_TOKENS = 40
 _START, _TOKEN = operator.itemgetter(0), operator.itemgetter(2)
@@ -105,6 +105,8 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
     for b, _, kind in hits["cues"]:
         first_cue.setdefault(sentence_of[b], (b, kind))
     for begin, _, label in hits["background"]:
+        if label == "time":
+            continue  # "after midnight": the longer phrase is a time of day, and its marker opens nothing
         if label == "background" and _tells_its_own(ctx, folded, sentence_of, hits["cues"], first_cue, foreground,
                                                     begin):
             continue  # "a drone struck the outpost in an attack that killed three soldiers": this event's toll
@@ -213,7 +215,8 @@ def _clause_end(text: str, words: list[tuple[int, int, str]], sentence_of: list[
     # A marker opens its clause at the sentence start, after a joining word, or after a comma ("In support of
     # Gaza, and in response to the massacres, the mujahideen targeted ..."): its background ends at the next break.
     opens_sentence = begin == 0 or sentence_of[begin - 1] != sentence or (begin - 1 >= 0 and (
-        words[begin - 1][2] in joiners)) or any(c in text[words[begin - 1][1]:words[begin][0]] for c in ",،")
+        words[begin - 1][2] in joiners)) or any(c in text[words[begin - 1][1]:words[begin][0]] for c in ",،") or (
+        opens_with_conjunction(words[begin][2]))
     end = begin
     limit = begin + MAX_CLAUSE_TOKENS  # keeps a run-on text with many markers linear
     while end < len(words) and end < limit and sentence_of[end] == sentence:

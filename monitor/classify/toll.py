@@ -383,6 +383,12 @@ def _verb_for(ctx: Context, doc: Text, position: int, verbs: list[Hit]) -> str |
     if objects:
         return min(objects)[1]
     if revised(ctx, doc, position):
+        # "toll rises to eight service members treated": the casualty word right after the count's people says
+        # what it counts, over the toll word before it.
+        right_after = [(start - position, label) for start, _, label in verbs
+                       if 0 < start - position <= 3 and not _break_between(doc, position + 1, start)]
+        if right_after:
+            return min(right_after)[1]
         earlier = [(position - e, label) for _, e, label in verbs if e <= position]
         if earlier:
             return min(earlier)[1]

@@ -9,6 +9,7 @@ from monitor.classify.days import day_named, written_date
 from monitor.classify.segment import Text
 
 ARMED = {"attack", "strike"}  # the event types dated by armed events only
+ATTACHED = 3  # "Friday's drone attack", "the attack on Friday": a day this close to the event word is its day
 SPEECH_REACH = 3  # "said on Monday", "told reporters on Monday": a day word this close after a speech word
 
 
@@ -16,10 +17,29 @@ def happened_on(doc: Text, when: datetime, statement: bool = False, event_type: 
     """The day the first foreground day word names, counted back from the report's date. Unless the report is a
     statement (whose day is the day it was said), a day that says when someone spoke is not the event's: "more
     troops checked after Saturday's attack, an official said on Monday" tells of Saturday's attack."""
-    spoken_in = None  # the sentence of a day someone spoke on: only that sentence may still say the event's day
     cues = _cues_by_sentence(doc)
-    days = [(begin, label) for begin, _, label in doc.hits["when"]] + _dates(doc, when, event_type, cues)
-    for begin, label in sorted(days):
+    days = sorted([(begin, label) for begin, _, label in doc.hits["when"]] + _dates(doc, when, event_type, cues))
+    if event_type in ARMED:
+        # "On Thursday that fear came closer. Two drones flew at al-Tanf on Wednesday": a day beside the event's own
+        # words comes first; one in a sentence telling no event is a fallback.
+        told = [(b, label) for b, label in days
+                if any(kind == event_type for _, kind in cues.get(doc.sentence_of[b], ()))]
+        # "At her briefing on Monday she returned to Friday's attack": in the first sentence that tells the event and a
+        # day, a day right beside the event word is its day.
+        first = doc.sentence_of[told[0][0]] if told else None
+        attached = [(b, label) for b, label in told if doc.sentence_of[b] == first and any(
+            kind == event_type and abs(at - b) <= ATTACHED for at, kind in cues[doc.sentence_of[b]])]
+        for chosen in (attached, told):
+            found = _first_day(doc, when, chosen, statement, event_type, cues)
+            if found is not None:
+                return found
+    return _first_day(doc, when, days, statement, event_type, cues)
+
+
+def _first_day(doc: Text, when: datetime, days: list[tuple[int, str]], statement: bool, event_type: str | None,
+               cues: dict[int, list[tuple[int, str]]]) -> date | None:
+    spoken_in = None  # the sentence of a day someone spoke on: only that sentence may still say the event's day
+    for begin, label in days:
         if not doc.foreground[begin] or _another_kind(doc, begin, event_type, cues):
             continue
         sentence = doc.sentence_of[begin]
@@ -81,6 +101,13 @@ def _another_kind(doc: Text, begin: int, event_type: str | None, cues: dict[int,
         return False
     armed = event_type in ARMED
     near = [(abs(at - begin), kind) for at, kind in cues.get(doc.sentence_of[begin], ())
-            if kind in ARMED or not armed]
+            if (kind in ARMED or not armed) and not _clause_break(doc, at, begin)]
     return bool(near) and min(near)[1] != event_type
 
+
+
+def _clause_break(doc: Text, a: int, b: int) -> bool:
+    """Whether a semicolon stands between two words: "drones flew at the base on Wednesday; one was destroyed" dates
+    the flight, not the destruction."""
+    first, last = min(a, b), max(a, b)
+    return any(mark in doc.text[doc.words[first][1]:doc.words[last][0]] for mark in ";؛")

@@ -162,6 +162,8 @@ class Vocabulary(BaseModel):
     articles: list[str] = []
     function_words: list[str] = []
     circumstance_markers: list[str] = []
+    # Times of day that open with a background marker ("after midnight", "بعد منتصف الليل"): a time, not background.
+    time_phrases: list[str] = []
     other_language_words: list[str] = []
     # An attack report saying US or coalition forces were at the place attacked (monitor/classify/hosting.py):
     # words that put them there ("where US troops are stationed", "heading for", "تضم") beside a US or
