@@ -1355,9 +1355,32 @@ TREATED_AND_SETTING = table(
 
 
 
+# --- the striker named by an adjective, and the sites of the patron's own forces -----------------------------
+
+WORDED_STRIKERS = table(
+    ("american-raids-name-their-striker",
+     "Brigade commander among six fighters killed in American raids on border positions near al-Qaim", "",
+     Expect(relevant=True, type="strike", striker="United States")),
+    ("american-aggression-mourned",
+     "Kataib Hezbollah mourns two fighters martyred by American aggression in Jurf al-Sakhar", "",
+     Expect(relevant=True, type="strike", actors=("United States", "Kataib Hezbollah"))),
+    ("an-adjective-in-the-title-is-not-the-lead-aircraft",
+     "Unknown jets bomb Hashd depot near Musayyib, factions accuse Washington",
+     "Warplanes of unknown origin hit a weapons depot of the Popular Mobilization Forces after midnight.",
+     Expect(not_actors=("United States",))),
+    ("irgc-linked-sites-struck-are-the-irgcs",
+     "US warplanes strike IRGC-linked weapons stores near Albu Kamal", "",
+     Expect(relevant=True, type="strike", actors=("United States", "IRGC"))),
+    ("iran-backed-groups-struck-are-no-iran",
+     "US warplanes strike Iran-backed groups' weapons stores near Albu Kamal", "",
+     Expect(relevant=True, type="strike", not_actors=("Iran",))),
+)
+
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
-             *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING]
+             *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
+             *WORDED_STRIKERS]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

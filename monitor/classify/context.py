@@ -81,6 +81,8 @@ class Context:
     places: dict[str, Place]
     catch_all: str  # the actor an unnamed militia attack is put on
     patrons: frozenset[str]  # the state backing the militias, and its forces
+    # The patron's own forces (the IRGC): "IRGC-linked sites" struck are theirs, unlike "Iran-backed" groups' Iran.
+    patron_forces: frozenset[str]
     other_conflict: tuple[str, ...]  # groups whose incidents belong to another conflict
     claimants: tuple[tuple[str, Period], ...] = ()  # umbrellas unnamed groups claim as, and when
     militia_held: frozenset[str] = frozenset()  # places where the militias hold positions
@@ -214,6 +216,7 @@ class Context:
             places={p.name: p for p in watchlist.places},
             catch_all=catch_alls[0],
             patrons=frozenset(watchlist.with_role("patron")),
+            patron_forces=frozenset(a.name for a in watchlist.actors if a.role == "patron" and a.kind == "state_force"),
             other_conflict=watchlist.with_role("other_conflict"),
             claimants=tuple((a.name, a.claims_for_unnamed) for a in watchlist.actors if a.claims_for_unnamed),
             militia_held=frozenset(p.name for p in watchlist.places if p.militia_held or p.kind == "militia_site"),

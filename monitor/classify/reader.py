@@ -111,7 +111,7 @@ class Reader:
                 evidence["type_model"] = overruled
         # A threat is about what it answers: the militias behind "the attack" it follows are parties.
         party_source = list(matches.mentions) if event_type == "threat" else mentions
-        parties = roles.parties(ctx, event_type, doc, roles.party_mentions(ctx, doc, party_source))
+        parties = roles.parties(ctx, event_type, doc, roles.party_mentions(ctx, doc, party_source, event_type))
         parties = roles.as_claimant(ctx, doc, event_type, parties, list(matches.mentions), when.date())
         if reacting and not any(p.name in ctx.iran_side for p in parties):
             parties.append(Party(ctx.catch_all, "party", "assumed"))  # those behind the attack it reacts to

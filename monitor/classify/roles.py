@@ -54,14 +54,16 @@ def us_side_hit(ctx: Context, doc: Text) -> bool:
     return False
 
 
-def party_mentions(ctx: Context, doc: Text, mentions: list[Match]) -> list[Match]:
-    """Mentions that name a party: not "Iran" in "Iran-backed", not "the PMF" in "part of the PMF"."""
+def party_mentions(ctx: Context, doc: Text, mentions: list[Match], event_type: str | None = None) -> list[Match]:
+    """Mentions that name a party: not "Iran" in "Iran-backed", not "the PMF" in "part of the PMF". The sites a
+    strike hits that are linked to the patron's own forces ("IRGC-linked facilities") are those forces'."""
     member_ends = {end for _, end, _ in doc.hits["membership"]}
     kept = []
     for m in mentions:
         last = doc.token_at(m.end - 1)
         if last + 1 < len(doc.folded) and doc.folded[last + 1] in ctx.backer_suffixes and (
-                doc.text[doc.words[last][1]:doc.words[last + 1][0]] in {"-", "‑", "–"}):
+                doc.text[doc.words[last][1]:doc.words[last + 1][0]] in {"-", "‑", "–"}) and not (
+                event_type == "strike" and actor_of(ctx, m) in ctx.patron_forces):
             continue
         first = doc.token_at(m.start)
         if first in member_ends or first - 1 in member_ends:
@@ -111,8 +113,12 @@ def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Matc
         strikers = list(first_of.values())
         found = [Party(a, "striker", "named", doc.sentence(doc.sentence_of[doc.token_at(m.start)]))
                  for a, m in strikers[:1]]
+        us_actor = ctx.us_side_actor
+        worded = _worded_striker(ctx, doc) if not strikers and us_actor is not None else None
+        if worded is not None and us_actor is not None:
+            found.append(Party(us_actor, "striker", "named", doc.sentence(worded)))
         found += [Party(a, "target", "named") for a, m in iran]
-        if strikers and not iran and strikers[0][0] in ctx.us_side and event_type == "strike":
+        if ((strikers and strikers[0][0] in ctx.us_side) or worded is not None) and not iran:
             found.append(Party(ctx.catch_all, "target", "assumed"))
         return found
     if event_type == "threat":
@@ -272,6 +278,19 @@ def _strikers(ctx: Context, doc: Text, named: list[tuple[str, Match]]) -> list[t
     # "CENTCOM: unilateral strikes on three facilities", "US forces responded ...": with nobody else named
     # striking, the US side named in the title or lead is the striker of the strike the report tells.
     return [(a, m) for a, m in named if a in ctx.us_side and doc.sentence_of[doc.token_at(m.start)] <= 1]
+
+
+def _worded_striker(ctx: Context, doc: Text) -> int | None:
+    """The sentence of the title or lead where a US-side word owns the strike it stands before ("martyred in American
+    aggression", "American raids on Qaim", "American drones that struck"), when no striking state is named: the US
+    side is the striker. None when another state's striker word is there too."""
+    if by_other_state(doc):
+        return None
+    owned = {b for b, label in doc.cues if label == "strike"} | {b for b, _, _ in doc.hits["weapons"]}
+    for b, e, _ in doc.hits["us_side"]:
+        if doc.sentence_of[b] <= 1 and e in owned and doc.sentence_of[e] == doc.sentence_of[b]:
+            return doc.sentence_of[b]
+    return None
 
 
 def _blaming(doc: Text) -> set[int]:
