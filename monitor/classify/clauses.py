@@ -199,6 +199,10 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
         return agent[0], _head_before(roles, lo, begin)[0], agent[1]
     start = _noun_phrase_start(ctx, doc, roles, lo, begin)
     before, at = _head_before(roles, start, begin)
+    if before is None and lo == begin - 1 and begin >= 2 and doc.folded[lo] in ctx.relative_pronouns:
+        # "American drones that struck north Babil took off from Kuwait": a relative clause's subject is the noun
+        # phrase right before its pronoun.
+        before, at = _head_before(roles, clause(ctx, doc, lo - 1, lo)[0], lo)
     if before is None and begin >= 2 and doc.folded[begin - 1] in ctx.subject_pronouns and begin - 2 in doc.speaking:
         # "The US-led coalition says it struck rocket sites": the pronoun after the speech verb is who speaks.
         first = bisect.bisect_left(doc.sentence_of, doc.sentence_of[begin])
