@@ -435,6 +435,17 @@ def test_a_statements_places_do_not_keep_its_speaker_apart():
     assert verdict.joins and "other places, named by a statement: 0" in verdict.reasons
 
 
+def test_a_statement_is_looked_up_among_every_statement_of_its_window_whatever_it_names():
+    """Iran's vow read in English names the Baghdad embassy it mentions, the same vow in Arabic the capital it was
+    spoken in: neither place finds the other event, so a statement is weighed against every statement of its
+    window (there are few), and the speaker and day decide."""
+    english = event_of(report(MONDAY, "threat", ("Baghdad",), ("Iran", "United States"),
+                              title="Iran says it will hit US bases if war is imposed"))
+    arabic = report(MONDAY + timedelta(hours=2), "threat", ("Tehran",), ("Iran", "United States"))
+    assert events.lookup_names(arabic.reading, GAZETTEER) == []
+    assert not events.place_report(arabic, [english], WINDOW, GAZETTEER).is_new
+
+
 def test_a_us_strike_report_names_the_attacked_base_as_what_it_answers_not_where_it_struck():
     # A flash names no place; the US statement names only the base whose attack the strikes answer; a later
     # report names the province struck. One operation, and its event never says it struck the US base.

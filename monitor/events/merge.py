@@ -325,6 +325,10 @@ def lookup_names(reading: Reading, gazetteer: Gazetteer) -> list[str]:
     """The entities a report's candidate events are looked up by: its places, the places around them, and the
     actors that are not in every report. A report that names no place is weighed against every event of its
     window (none: the store's look-up then returns them all), as an event may name a place the report does not."""
+    if reading.event_type == "threat":
+        # A statement is its speaker's on its day, wherever it was spoken or whatever capital it names ("TEHRAN -",
+        # "bases in Iraq"): it is weighed against every statement of its window, which are few.
+        return []
     places = expand_places(reading.places, gazetteer)
     if reading.event_type == "strike":
         places -= _answered(places, gazetteer, reading.answered_places)  # weighed as no place (see `weigh`)
