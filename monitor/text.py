@@ -72,6 +72,7 @@ _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 _FEMININE_DUALS = ("تان", "تين")
 _NUMBER_SUFFIXES = ("ان", "ين", "ون")  # dual (nominative, oblique), sound masculine plural; a verb's dual too
 _VERB_DUAL = "تا"  # a past verb's feminine dual: "قصفتا"
+_PAST_PLURAL = "وا"  # a past verb's plural: "استهدفوا"
 _PRESENT_PREFIXES = ("ي", "ت")  # he, she; not "ن" (we): "نيران" (fire) would read as a verb of "يران"
 
 
@@ -146,6 +147,10 @@ def arabic_stems(token: str, verbs: bool = False) -> tuple[str, ...]:
     # A present-tense verb ("تدمر", destroys; "يستهدف", targets): its past form, which the word lists hold, with
     # the alef back that derived verbs drop after the prefix ("يستهدف" -> "استهدف"). Only for a caller looking up
     # verbs: a name is no verb ("لنيران", to fire, is no "ايران").
+    # A past verb's plural ("استهدفوا", they targeted) is its singular.
+    for base in (token, *out) if verbs else ():
+        if base.endswith(_PAST_PLURAL) and len(base) - 2 >= _MIN_STEM:
+            add(base[:-2])
     for base in (token, *out) if verbs else ():
         if base[0] in _PRESENT_PREFIXES and len(base) - 1 >= _MIN_STEM:
             add(base[1:])

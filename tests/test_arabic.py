@@ -96,6 +96,7 @@ STEM_CASES = [
 VERB_STEM_CASES = [
     pytest.param("تدمر", ("دمر", "ادمر"), id="present-tense-she"),
     pytest.param("يستهدف", ("ستهدف", "استهدف"), id="derived-verb-gets-its-alef-back"),
+    pytest.param("هاجموا", ("هاجم",), id="past-plural"),
     pytest.param("تقصفان", ("تقصف", "قصفان", "اقصفان", "قصف", "اقصف"), id="present-dual"),
     # "We" is no prefix stripped: "نيران" (fire) must not read as a verb form of Iran's name.
     pytest.param("نيران", ("نير",), id="nun-is-not-a-prefix"),
