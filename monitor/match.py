@@ -291,7 +291,7 @@ class Matcher:
             covered.append((match.start, match.end))
             free = i + length
         found += [m for m in self._acronym_matches(text) if not _overlaps(m, covered)]
-        return Matches.of(found, words)
+        return Matches.of(_without_anaphors(found), words)
 
     def _phrase_at(self, words: list[tuple[int, int, str]], toks: list[str], classes: list[str | None], i: int,
                    present: Callable[[], set[str]], text: str) -> tuple[Match, int] | None:
@@ -381,6 +381,19 @@ def _contains(seq: list[str], phrase: tuple[str, ...]) -> bool:
             return False
         if tuple(seq[at : at + n]) == phrase:
             return True
+
+
+def _without_anaphors(found: list[Match]) -> list[Match]:
+    """Drop a context-confirmed weak alias of an actor that is a word of another actor's name in the item
+    ("الكتائب", the Brigades, after "كتائب سيد الشهداء" names those brigades): it refers back to that one."""
+    weak = [m for m in found if m.how == "context" and m.section == "actor"]
+    if not weak:
+        return found
+    def forms(text: str) -> set[str]:
+        return {f for _, _, t in tokens(text) for f in (t, *arabic_stems(t))}
+    named = [(m.name, m.section, forms(m.found)) for m in found if m.how != "context"]
+    return [m for m in found if m not in weak or not any(
+        name != m.name and section == m.section and forms(m.found) & words for name, section, words in named)]
 
 
 def _overlaps(match: Match, spans: list[tuple[int, int]]) -> bool:

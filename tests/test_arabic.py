@@ -421,3 +421,24 @@ def test_after_midnight_is_a_time_not_background(read):
 def test_a_weak_place_name_confirmed_by_arabic_context(read):
     reading = read("ارتفاع عدد المصابين الأمريكيين في هجوم رميلان إلى ستة")
     assert reading.places == ("Rumalyn Landing Zone",) and reading.relevant
+
+
+def test_a_roadside_bomb_on_a_coalition_convoy_is_an_attack(read):
+    """The coalition named before the bomb owns the convoy, not the bomb: Arabic puts a weapon's owner after it."""
+    reading = read("تعرض رتل لوجستي تابع للتحالف لعبوة ناسفة على الطريق السريع قرب الديوانية")
+    assert reading.event_type == "attack" and reading.relevant
+
+
+def test_the_brigades_alone_stand_for_kataib_hezbollah_beside_the_us(read):
+    reading = read("الكتائب تعلن استئناف عملياتها ضد القوات الأمريكية")
+    assert reading.relevant and "Kataib Hezbollah" in reading.actors
+
+
+def test_the_brigades_after_another_brigades_name_are_that_one(read):
+    reading = read("أمين عام كتائب سيد الشهداء: مقاتلو الكتائب مستعدون لضرب المصالح الأمريكية")
+    assert "Kataib Sayyid al-Shuhada" in reading.actors and "Kataib Hezbollah" not in reading.actors
+
+
+def test_our_operations_go_on_is_a_vow(read):
+    reading = read("كتائب حزب الله: عملياتنا متواصلة حتى خروج القوات الأمريكية")
+    assert reading.event_type == "threat" and reading.relevant

@@ -1351,6 +1351,9 @@ TREATED_AND_SETTING = table(
      "WASHINGTON - The Pentagon says its forces in the region remain focused on defeating Islamic State. Two rockets "
      "landed near Mission Support Site Conoco on Tuesday, a spokesman said.",
      Expect(relevant=True, type="attack")),
+    ("a-militia-saying-its-attacks-will-go-on-vows",
+     "Nujaba: attacks will go on until the last American soldier leaves Iraq", "",
+     Expect(relevant=True, type="threat")),
     ("drones-approaching-after-midnight-are-the-news",
      "Kurdistan counter-terrorism statement",
      "Late on Tuesday and again after midnight, two drones loaded with explosives tried to approach the Harir air "

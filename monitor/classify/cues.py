@@ -196,7 +196,10 @@ def _who_did_what(ctx: Context, doc: Text, roles: dict[int, str], begin: int, en
                 doc.agents[begin] = at
             doc.militia_hit.add(begin)
             return "strike"
-        owner = clauses.owner_at(roles, lo, begin, end, hi) if roles.get(begin) == clauses.PROJECTILE else None
+        # Arabic puts a projectile's owner after it ("طائرة مسيرة أمريكية"): a state named before it owns the noun
+        # before ("تعرض رتل للتحالف لعبوة ناسفة", a coalition convoy hit by a roadside bomb).
+        owner = (clauses.owner_at(roles, begin if not doc.folded[begin].isascii() else lo, begin, end, hi)
+                 if roles.get(begin) == clauses.PROJECTILE else None)
         if owner is not None and owner < begin and any(owner < b < begin for b, lb in doc.cues if lb == "attack"):
             owner = None  # "US forces intercept drone": who brought it down, not whose it was
         if owner is not None and roles[owner] == clauses.STATE:
