@@ -442,3 +442,9 @@ def test_the_brigades_after_another_brigades_name_are_that_one(read):
 def test_our_operations_go_on_is_a_vow(read):
     reading = read("كتائب حزب الله: عملياتنا متواصلة حتى خروج القوات الأمريكية")
     assert reading.event_type == "threat" and reading.relevant
+
+
+def test_the_adjective_of_the_strikes_is_not_the_side_of_their_dead(read):
+    # "The toll of the dead of the American strikes in Akashat rises to 23": the strikes are American, not the dead.
+    reading = read("ارتفاع حصيلة قتلى الضربات الأمريكية في عكاشات الى ٢٣")
+    assert reading.event_type == "strike" and "US" not in reading.killed

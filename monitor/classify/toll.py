@@ -194,6 +194,9 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
             is_revised = revised(ctx, doc, i)
             side = last_side or (_side_of_casualties(doc, i, sides, verbs) or _side_before(doc, i, sides)
                                  if is_revised else None)
+            if side is None and is_revised and any(
+                    i < p <= i + UNNAMED_REACH and doc.sentence_of[p] == doc.sentence_of[i] for p in persons):
+                side = _unnamed_forces(ctx, doc, i, whole)  # "toll ... rises to 40 injured as more troops ..."
             if side is None or not (bare or is_revised):
                 continue
         last_side = side
@@ -352,10 +355,15 @@ def _side_of_casualties(doc: Text, i: int, sides: dict[int, str], verbs: list[Hi
 
 
 def _side_before(doc: Text, i: int, sides: dict[int, str]) -> str | None:
-    return next((sides[j] for j in range(i - 1, -1, -1) if j in sides and doc.sentence_of[j] == doc.sentence_of[i]),
-                None)
+    """The side named last before the count in its sentence, not an owner's adjective right after an event or
+    weapon word ("حصيلة قتلى الضربات الأمريكية ... الى ٢٣": the strikes are American, not the dead)."""
+    owned = {e for name in ("cues", "weapons") for _, e, _ in doc.hits[name]}
+    return next((sides[j] for j in range(i - 1, -1, -1)
+                 if j in sides and doc.sentence_of[j] == doc.sentence_of[i] and not (
+                     j in owned and not doc.folded[j].isascii())), None)
 
 
+UNNAMED_REACH = 5  # "rises to 40 injured as more troops ...": the people a revised count with no side counts
 NOBODY_REACH = 12  # "a US official said on Monday, and nobody was hurt": as far as a count reaches its verb
 
 
