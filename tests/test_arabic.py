@@ -448,3 +448,16 @@ def test_the_adjective_of_the_strikes_is_not_the_side_of_their_dead(read):
     # "The toll of the dead of the American strikes in Akashat rises to 23": the strikes are American, not the dead.
     reading = read("ارتفاع حصيلة قتلى الضربات الأمريكية في عكاشات الى ٢٣")
     assert reading.event_type == "strike" and "US" not in reading.killed
+
+
+def test_a_verb_before_positions_has_them_as_its_object(read):
+    # "Unknown aircraft targeted positions of the militias": a verb is no weapon naming a facility ("rocket depots").
+    reading = read("طائرات مجهولة استهدفت مواقع للميليشيات الموالية لإيران في الميادين")
+    assert reading.event_type == "strike" and reading.relevant
+
+
+def test_any_attack_on_our_forces_is_a_vow_and_no_injuries_is_no_condition(read):
+    vow = read("البنتاغون: سنحاسب طهران على أي هجوم يستهدف قواتنا في سوريا")
+    assert vow.event_type == "threat" and vow.relevant
+    told = read("لم تسجل أي إصابات في الهجوم الصاروخي على قاعدة الشدادي")
+    assert told.event_type == "attack" and told.relevant

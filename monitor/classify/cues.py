@@ -162,7 +162,10 @@ def _tally(ctx: Context, doc: Text, begin: int, end: int) -> bool:
 
 def _names_a_facility(ctx: Context, doc: Text, begin: int, end: int) -> bool:
     """'drone facilities', and the facility word before the weapon where a language puts the head noun first
-    ('مستودعات صواريخ', rocket depots)."""
+    ('مستودعات صواريخ', rocket depots). Only a weapon word names a facility so: a verb before one has it as its
+    object ("طائرات مجهولة استهدفت مواقع للميليشيات", unknown aircraft targeted militia positions)."""
+    if not covers(doc.hits["weapons"], begin):
+        return False
     after = doc.masked[end] if end < len(doc.masked) else ""
     before = doc.masked[begin - 1] if begin > 0 and doc.sentence_of[begin - 1] == doc.sentence_of[begin] else ""
     return after in ctx.facility_words or before in ctx.facility_words
