@@ -467,6 +467,8 @@ class _FeedparserRules:
             html = self.looks_like_html(value)
         if html and ("<" in value or "&" in value):  # else the sanitizer returns the text as it is
             value = self.sanitize(value, "utf-8", "text/html")
+        if value.isascii():  # neither repair changes ASCII
+            return value
         with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             value = value.encode("iso-8859-1").decode("utf-8")
         return value.translate(self.cp1252)
@@ -481,8 +483,8 @@ class _FeedparserRules:
             if guid_is_link:
                 entry["link"] = entry["id"]
         if "link" in raw:
-            link = self.text(raw["link"], html=False, uri=True).replace("&amp;", "&")
-            entry["link"] = _AMP_ENTITY.sub(r"&\g<1>", link)
+            link = self.text(raw["link"], html=False, uri=True)
+            entry["link"] = _AMP_ENTITY.sub(r"&\g<1>", link.replace("&amp;", "&")) if "&" in link else link
         content = self.text(raw["content:encoded"], html=True) if "content:encoded" in raw else None
         if "description" in raw:
             entry["summary"] = self.text(raw["description"], html=True)
