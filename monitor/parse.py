@@ -323,6 +323,7 @@ class _Rss:
         self.guid_is_link = False
         self.text: list[str] | None = None  # the text of the element being read
         self.feed_title: str | None = None
+        self.channel_seen = False
 
     def name(self, expat_name: str) -> str:
         """feedparser's name of an element, lower case: a known namespace's usual prefix, else the prefix given
@@ -356,8 +357,9 @@ class _Rss:
             if name != "rss":
                 raise _Unmodelled(f"root {name}")
         elif depth == 1:
-            if name != "channel" or attrs:
+            if name != "channel" or attrs or self.channel_seen:
                 raise _Unmodelled(f"{name} in rss")
+            self.channel_seen = True
         elif depth == 2:
             if name == "item":
                 if attrs:

@@ -122,12 +122,16 @@ CASES = [
                                  channel="<image><url>http://a/i.png</url><title>Image</title><link>http://a/</link>"
                                  "</image><textInput><title>Box</title><name>q</name></textInput>"
                                  "<title>Channel</title>"), True),
+    ("channel title after the items", rss("<item><title>T</title></item><item><title/></item><title>Late</title>",
+                                          channel="<link>http://a/</link>"), True),
     ("untitled item", rss("<item><description>only text</description></item><item><guid>x</guid></item>"), True),
     ("no items", rss(""), True),
     ("media title", rss("<item><media:title>M</media:title><title>T</title></item>", namespaces=MEDIA), False),
     ("title in an image with another child", rss("<item><title>T</title></item>", channel="<image><foo/>"
                                                   "<title>Image</title></image><title>C</title>"), False),
     ("two titles", rss("<item><title>A</title><title>B</title></item>"), False),
+    ("two channels", rss("<item><title>A</title></item>").replace(b"</rss>", b"<channel><title>B</title></channel>"
+                                                                            b"</rss>"), False),
     ("a base URI", rss("<item xml:base='http://b/'><title>T</title><link>x</link></item>"), False),
     ("markup in a title", rss("<item><title>A <b>bold</b></title></item>"), False),
     ("atom link in an item", rss("<item><title>T</title><atom:link href='http://a/x'/></item>",
