@@ -286,10 +286,10 @@ def parse_rows(body: bytes, *, headers: dict[str, str] | None = None, feed_url: 
 
 # --------------------------------------------------------------------------- the fast path for plain RSS 2.0
 
-# feedparser reads a document through SAX handlers of pure Python (0.34 ms an item of the bench's feeds); most feeds
+# feedparser reads a document through SAX handlers of pure Python (0.33 ms an item of the bench's feeds); most feeds
 # are plain RSS 2.0, whose few fields the items are built from are read here by expat directly, with feedparser's
-# own rules for each field's text (its sanitizer, date parser, URL joining and encoding repairs): 0.05 ms an item,
-# 0.1 ms with the rows built. Anything this reading does not model exactly, from an unknown namespace or an Atom
+# own rules for each field's text (its sanitizer, date parser, URL joining and encoding repairs): 0.04 ms an item,
+# 0.07 ms with the rows built. Anything this reading does not model exactly, from an unknown namespace or an Atom
 # feed to a broken document or another encoding, goes to feedparser whole, so the items are the same either way
 # (tests/test_parse_fast.py compares both on every feed of the shared corpora and on edge cases).
 
