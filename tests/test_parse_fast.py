@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.parse import _fast_entries, first_entries, parse_rows, without_doctype
 
@@ -167,3 +169,45 @@ def test_fast_path_is_faster():
         parse_rows(body, feed_url="http://test/feed", source=None, fetched_at=FETCHED, fast=fast)
         cpu.append(time.process_time() - started)
     assert cpu[0] * 2 < cpu[1], cpu
+
+
+# Pieces text is made of in the property below: plain words, entities and escaped markup of every kind feedparser
+# treats apart (known, unknown and numeric entities, tags it keeps or drops), mis-decoded UTF-8 and Windows-1252
+# code points, and odd spacing.
+PIECES = st.sampled_from([
+    "word", "Kataib", " ", "  ", "\n", "\t", "&", "&amp;", "&lt;", "&gt;", "&nbsp;", "&bogus;", "&#233;", "&#x41;",
+    "<", ">", "<b>", "</b>", "<p>", "</p>", "<br/>", "<script>", "</script>", "<style>x</style>", "<a href='x'>",
+    "</a>", "<noscript>", "<applet>", "<!-- c -->", "<![CDATA[", "]]>", "\u00c3\u00a9", "\u00e9", "\u0080", "\u0093",
+    "\u0627\u0644", "\u200f", "'", '"', ";", "#", "http://a/b?x=1&y=2", "?utm_source=rss", "1", "2024",
+])
+TEXT = st.lists(PIECES, max_size=12).map("".join)
+DATES = st.sampled_from(["Sun, 01 Nov 2026 11:20:00 +0000", "2020-01-02T03:04:05Z", "Tue, 10 Jun 2003 04:00:00 GMT",
+                         "not a date", "", "  Mon, 02 Jun 2003 09:39:21 EST  "])
+
+
+def escaped(text: str, cdata: bool) -> str:
+    if cdata and "]]>" not in text:
+        return f"<![CDATA[{text}]]>"
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@st.composite
+def items(draw: st.DrawFn) -> str:
+    parts = []
+    for name in ("title", "link", "description", "guid", "pubDate"):
+        if draw(st.booleans()):
+            value = draw(DATES) if name == "pubDate" else draw(TEXT)
+            attrs = draw(st.sampled_from(["", " isPermaLink='false'", " isPermaLink='true'"])) if name == "guid" else ""
+            parts.append(f"<{name}{attrs}>{escaped(value, draw(st.booleans()))}</{name}>")
+    if draw(st.booleans()):
+        parts.append(f"<content:encoded>{escaped(draw(TEXT), draw(st.booleans()))}</content:encoded>")
+    return "<item>" + "".join(draw(st.permutations(parts))) + "</item>"
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(items(), max_size=4), TEXT)
+def test_any_plain_feed_reads_the_same(entries, title):
+    body = rss("".join(entries), channel=f"<title>{escaped(title, False)}</title>", namespaces=CONTENT)
+    assert takes(body)
+    with_fast, without = both(body)
+    assert with_fast == without
