@@ -16,6 +16,7 @@ unhealthy daemon), 2 bad configuration or input, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Callable, Sequence
@@ -29,6 +30,18 @@ from monitor.errors import MonitorError
 Command = Callable[[argparse.Namespace], int]
 
 
+_FROZEN: list[bool] = []
+
+
+def _freeze_once() -> None:
+    """Take what is alive once a command's modules are imported (classes, functions, tables: a few hundred thousand
+    objects that live as long as the process) out of the garbage collector's view, once per process. Every full
+    collection walked them again: 5 to 8% of a replay's CPU time, 1.5% once they are set aside."""
+    if not _FROZEN:
+        _FROZEN.append(True)
+        gc.freeze()
+
+
 def _command(module: str, name: str) -> Command:
     """A command's function, imported when the command runs. Each command then loads only what it uses: `poll
     --once` neither the daemon's HTTP server (aiohttp) nor the scheduler, nor the calibration; every library
@@ -36,6 +49,7 @@ def _command(module: str, name: str) -> Command:
 
     def run(args: argparse.Namespace) -> int:
         function: Command = getattr(importlib.import_module(f"monitor.cli.{module}"), name)
+        _freeze_once()
         return function(args)
 
     run.__name__ = run.__qualname__ = name
