@@ -518,7 +518,7 @@ class _FeedparserRules:
         return False
 
 
-_RULES: list[_FeedparserRules] = []
+_RULES: list[_FeedparserRules | None] = []
 
 
 def _fast_entries(body: bytes, headers: dict[str, str]) -> tuple[list[dict[str, Any]], str] | None:
@@ -527,9 +527,14 @@ def _fast_entries(body: bytes, headers: dict[str, str]) -> tuple[list[dict[str, 
     if not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<?xml", b"<rss")):
         return None
     if not _RULES:
-        _RULES.append(_FeedparserRules())
+        try:
+            _RULES.append(_FeedparserRules())
+        except (ImportError, AttributeError):
+            # The rules are feedparser's private functions: a feedparser that moved them leaves every document to
+            # feedparser itself, slower and the same.
+            _RULES.append(None)
     fp = _RULES[0]
-    if not fp.utf8(body, headers):
+    if fp is None or not fp.utf8(body, headers):
         return None
     from xml.parsers import expat
 
@@ -548,6 +553,8 @@ def _fast_entries(body: bytes, headers: dict[str, str]) -> tuple[list[dict[str, 
     try:
         parser.Parse(body, True)
     except (_Unmodelled, expat.ExpatError):
+        return None
+    except Exception:  # a fault of the fast path never loses a feed: feedparser reads it as before
         return None
     title = fp.text(reader.feed_title, html=None) if reader.feed_title is not None else ""
     return reader.entries, title
