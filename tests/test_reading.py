@@ -1394,10 +1394,23 @@ WORDED_STRIKERS = table(
 )
 
 
+# --- a claim denied, and a state outside the watch as what an attack hit -----------------------------------
+
+NO_CLAIM_AND_OTHER_TARGETS = table(
+    ("no-group-claiming-is-no-unnamed-claimant",
+     "Rocket lands near Victory base at Baghdad airport; no group claims responsibility", "",
+     Expect(relevant=True, type="attack", actors=("Iran-backed militias",),
+            not_actors=("Islamic Resistance in Iraq",))),
+    ("rockets-fired-at-another-state-from-syria-are-not-watched",
+     "Iran-aligned fighters fire rockets at Israel from southern Syria", "",
+     Expect(relevant=False)),
+)
+
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
              *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
-             *WORDED_STRIKERS]
+             *WORDED_STRIKERS, *NO_CLAIM_AND_OTHER_TARGETS]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

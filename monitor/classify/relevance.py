@@ -200,8 +200,10 @@ def _military_target(ctx: Context, doc: Text) -> bool:
         if doc.sentence_of[b] > 1:
             continue  # the title and lead tell what was hit; later sentences recall other incidents
         lo, hi = clauses.clause(ctx, doc, b, b + 1)
-        if clauses.parties(ctx, doc, doc.roles, b, b + 1, lo, hi)[1] in {clauses.STATE, clauses.TARGET}:
-            return True
+        patient = clauses.parties(ctx, doc, doc.roles, b, b + 1, lo, hi)[1]
+        if patient == clauses.TARGET or (patient == clauses.STATE and any(
+                doc.roles.get(i) == clauses.STATE and i not in doc.other_states for i in range(b + 1, hi))):
+            return True  # not a state outside the watch ("militia fires rockets at Israel from Syria")
     return False
 
 

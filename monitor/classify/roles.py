@@ -216,7 +216,7 @@ def as_claimant(ctx: Context, doc: Text, event_type: str | None, found: list[Par
     if umbrella is None or event_type not in {"attack", "threat"}:
         return found
     at = next((i for i, p in enumerate(found) if p.name == ctx.catch_all and p.how == "assumed"), None)
-    if at is None or not _unnamed_group_speaks(doc, party_mentions(ctx, doc, mentions)):
+    if at is None or not _unnamed_group_speaks(ctx, doc, party_mentions(ctx, doc, mentions)):
         return found
     how = "claimed" if event_type == "attack" else "named"
     # The umbrella takes the catch-all's place (a report that also names it later keeps one party for it).
@@ -224,15 +224,16 @@ def as_claimant(ctx: Context, doc: Text, event_type: str | None, found: list[Par
     return [*(p for p in found[:at] if p.name != umbrella), replace(found[at], name=umbrella, how=how), *rest]
 
 
-def _unnamed_group_speaks(doc: Text, mentions: list[Match]) -> bool:
+def _unnamed_group_speaks(ctx: Context, doc: Text, mentions: list[Match]) -> bool:
     """A group word in the title or lead right before a claim or speech verb, with no name before it ("Islamic
-    State group says" is that group's, "Kataib Hezbollah militia claims" the named one's)."""
+    State group says" is that group's, "Kataib Hezbollah militia claims" the named one's), and no word denying it
+    right before ("no group claims responsibility")."""
     speaking = {b for b, _, _ in doc.hits["speech"]} | {
         b for b, _, label in doc.hits["attribution"] if label == "claimed"} | {
         b for b, label in doc.cues if label == "threat"}  # "Iraqi factions vow ..."
     named_ends = {doc.token_at(m.end - 1) for m in mentions if m.section == "actor"}
     return any(doc.sentence_of[b] <= 1 and {e, e + 1} & speaking and not {b - 1, b - 2} & named_ends
-               for b, e, _ in doc.hits["claimants"])
+               and not (b > 0 and doc.folded[b - 1] in ctx.nobody) for b, e, _ in doc.hits["claimants"])
 
 
 def at_militia_held(ctx: Context, doc: Text, mentions: list[Match], killed: dict[str, int],
