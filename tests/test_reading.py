@@ -1394,13 +1394,16 @@ WORDED_STRIKERS = table(
 )
 
 
-# --- a claim denied, and a state outside the watch as what an attack hit -----------------------------------
+# --- claims made and denied, and a state outside the watch as what an attack hit -----------------------------
 
-NO_CLAIM_AND_OTHER_TARGETS = table(
+CLAIMS_AND_OTHER_TARGETS = table(
     ("no-group-claiming-is-no-unnamed-claimant",
      "Rocket lands near Victory base at Baghdad airport; no group claims responsibility", "",
      Expect(relevant=True, type="attack", actors=("Iran-backed militias",),
             not_actors=("Islamic Resistance in Iraq",))),
+    ("a-claim-of-the-attack-that-killed-tells-its-toll",
+     "Kataib Hezbollah says it was behind drone attack that killed US troops at al-Tanf", "",
+     Expect(relevant=True, type="attack", actors=("Kataib Hezbollah",))),
     ("rockets-fired-at-another-state-from-syria-are-not-watched",
      "Iran-aligned fighters fire rockets at Israel from southern Syria", "",
      Expect(relevant=False)),
@@ -1410,7 +1413,7 @@ NO_CLAIM_AND_OTHER_TARGETS = table(
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
              *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
-             *WORDED_STRIKERS, *NO_CLAIM_AND_OTHER_TARGETS]
+             *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

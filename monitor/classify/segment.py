@@ -107,8 +107,7 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
     for begin, _, label in hits["background"]:
         if label == "time":
             continue  # "after midnight": the longer phrase is a time of day, and its marker opens nothing
-        if label == "background" and _tells_its_own(ctx, folded, sentence_of, hits["cues"], first_cue, foreground,
-                                                    begin):
+        if label == "background" and _tells_its_own(ctx, folded, sentence_of, hits, first_cue, foreground, begin):
             continue  # "a drone struck the outpost in an attack that killed three soldiers": this event's toll
         end = _clause_end(text, words, sentence_of, begin, ctx.clause_joiners)
         target = foreground if label == "background" else factual
@@ -141,22 +140,31 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
 RELATIVE_REACH = 5  # "in a rocket attack on the base that killed ...": how far before the pronoun its event word
 
 
-def _tells_its_own(ctx: Context, folded: list[str], sentence_of: list[int], cues: list[Hit],
+CLAIMING = frozenset({"claimed", "attributed"})  # attribution labels that tell the event as someone's
+
+
+def _tells_its_own(ctx: Context, folded: list[str], sentence_of: list[int], hits: dict[str, list[Hit]],
                    first_cue: dict[int, tuple[int, str]], foreground: list[bool], begin: int) -> bool:
     """Whether a relative marker ("that killed", "which killed") tells the sentence's own event: its event word, a
     few words before the pronoun and still in the foreground, names again the kind of event the sentence told
     first ("a drone struck the outpost in an attack that killed ..."). After another kind ("US strikes hit the group
     behind the attack that killed ..."), or as the sentence's first event word ("the fire followed the drone strike
-    that killed ..."), it tells an earlier event, as the marker says."""
+    that killed ..."), it tells an earlier event, as the marker says, unless a claim of it comes first ("the group
+    says it was behind the drone attack that killed three US troops": a claim tells its attack's toll)."""
     if folded[begin] not in ctx.relative_pronouns or sentence_of[begin] not in first_cue:
         return False
+    cues = hits["cues"]
     at, kind = first_cue[sentence_of[begin]]
     # The event words just before the pronoun, found by bisection: cues are in text order, and a long summary has
     # many markers.
     lo = bisect.bisect_left(cues, (begin - RELATIVE_REACH,))
     hi = bisect.bisect_left(cues, (begin,))
     near = [(b, k) for b, _, k in cues[lo:hi] if sentence_of[b] == sentence_of[begin] and foreground[b]]
-    return bool(near) and near[-1][0] != at and near[-1][1] == kind
+    if not near:
+        return False
+    claimed = any(sentence_of[b] == sentence_of[begin] and b < near[-1][0] and label in CLAIMING
+                  for b, _, label in hits["attribution"])
+    return (near[-1][0] != at or claimed) and near[-1][1] == kind
 
 
 _LAST_WORD = re.compile(r"(\S+)\.$")
