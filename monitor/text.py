@@ -73,6 +73,7 @@ _FEMININE_DUALS = ("تان", "تين")
 _NUMBER_SUFFIXES = ("ان", "ين", "ون")  # dual (nominative, oblique), sound masculine plural; a verb's dual too
 _VERB_DUAL = "تا"  # a past verb's feminine dual: "قصفتا"
 _PAST_PLURAL = "وا"  # a past verb's plural: "استهدفوا"
+_ACCUSATIVE = "ا"  # the alef that carries an indefinite accusative's tanween: "معسكراً"
 _PRESENT_PREFIXES = ("ي", "ت")  # he, she; not "ن" (we): "نيران" (fire) would read as a verb of "يران"
 
 
@@ -135,6 +136,10 @@ def arabic_stems(token: str, verbs: bool = False) -> tuple[str, ...]:
                     if not form.startswith(_ARTICLE):
                         add(_ARTICLE + form)
                 break
+    # An indefinite accusative ("معسكراً", a camp, as an object): the word without its alef of tanween.
+    for base in (token, *out):
+        if base.endswith(_ACCUSATIVE) and not base.endswith(_PRONOUN_SUFFIXES) and len(base) - 1 >= _MIN_STEM:
+            add(base[:-1])
     # A dual or sound plural ("مقاتلتان أمريكيتان تقصفان", two US fighter jets strike; "مسلحين"): the singular, with
     # its taa marbuta back before a feminine dual ("منشأتين" -> "منشاه"), and a verb's dual ("قصفتا" -> "قصفت").
     for base in (token, *out):

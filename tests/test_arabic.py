@@ -90,13 +90,14 @@ STEM_CASES = [
     pytest.param("طائرتين", ("طايره",), id="feminine-dual-oblique"),
     pytest.param("مسلحين", ("مسلح",), id="sound-masculine-plural"),
     pytest.param("قصفتا", ("قصفت",), id="past-verb-feminine-dual"),
+    pytest.param("معسكراً", ("معسكر",), id="accusative-alef"),
 ]
 
 
 VERB_STEM_CASES = [
     pytest.param("تدمر", ("دمر", "ادمر"), id="present-tense-she"),
     pytest.param("يستهدف", ("ستهدف", "استهدف"), id="derived-verb-gets-its-alef-back"),
-    pytest.param("هاجموا", ("هاجم",), id="past-plural"),
+    pytest.param("هاجموا", ("هاجمو", "هاجم"), id="past-plural"),
     pytest.param("تقصفان", ("تقصف", "قصفان", "اقصفان", "قصف", "اقصف"), id="present-dual"),
     # "We" is no prefix stripped: "نيران" (fire) must not read as a verb form of Iran's name.
     pytest.param("نيران", ("نير",), id="nun-is-not-a-prefix"),
@@ -461,3 +462,13 @@ def test_any_attack_on_our_forces_is_a_vow_and_no_injuries_is_no_condition(read)
     assert vow.event_type == "threat" and vow.relevant
     told = read("لم تسجل أي إصابات في الهجوم الصاروخي على قاعدة الشدادي")
     assert told.event_type == "attack" and told.relevant
+
+
+def test_three_dead_of_the_us_army_are_counted(read):
+    reading = read("ثلاثة قتلى من الجيش الأمريكي بهجوم بطائرة مسيرة على قاعدة شمال شرقي الأردن")
+    assert reading.killed == {"US": 3}
+
+
+def test_a_drone_on_a_hashd_camp_is_a_strike_on_it(read):
+    reading = read("مصدر أمني: طائرة مسيرة مجهولة تستهدف معسكراً للحشد في آمرلي")
+    assert reading.event_type == "strike" and reading.relevant

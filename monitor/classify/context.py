@@ -38,6 +38,7 @@ class Context:
     ten_words: frozenset[str]  # "ثلاثة عشر": the word for ten after a unit, which makes a number from 11 to 19
     revision_targets: frozenset[str]  # "rises ... to 11": the word before the count a revision reaches
     person_links: frozenset[str]  # "a commander of Kataib Hezbollah": words between a person and the group
+    casualty_links: frozenset[str]  # "three dead among US troops": words between a casualty word and its side
     months: dict[str, int]
     month_openers: set[str]
     numbers: dict[str, int]
@@ -170,6 +171,7 @@ class Context:
             strike_sites={phrase(w)[0] for w in v.strike_site_words if phrase(w)},
             revision_words={phrase(w)[0] for w in v.revision_words if phrase(w)},
             person_links=frozenset(_first_tokens(v.person_links)),
+            casualty_links=frozenset(_first_tokens(v.casualty_links)),
             revision_targets=frozenset(_first_tokens(v.revision_targets)),
             ten_words=frozenset(_first_tokens(v.ten_words)),
             passive_openers=frozenset(_first_tokens(v.passive_openers)),

@@ -140,7 +140,7 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
 RELATIVE_REACH = 5  # "in a rocket attack on the base that killed ...": how far before the pronoun its event word
 
 
-CLAIMING = frozenset({"claimed", "attributed"})  # attribution labels that tell the event as someone's
+CLAIMING = frozenset({"claimed"})  # a claim tells the event as its own; a blame may recall an old one
 
 
 def _tells_its_own(ctx: Context, folded: list[str], sentence_of: list[int], hits: dict[str, list[Hit]],

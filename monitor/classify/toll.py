@@ -194,6 +194,8 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
             is_revised = revised(ctx, doc, i)
             side = last_side or (_side_of_casualties(doc, i, sides, verbs) or _side_before(doc, i, sides)
                                  if is_revised else None)
+            if side is None and {i + 1, i + 2} & verb_starts:
+                side = _side_after_casualty_word(ctx, doc, i, verbs, sides)  # "ثلاثة قتلى من الجيش الأمريكي"
             if side is None and is_revised and any(
                     i < p <= i + UNNAMED_REACH and doc.sentence_of[p] == doc.sentence_of[i] for p in persons):
                 side = _unnamed_forces(ctx, doc, i, whole)  # "toll ... rises to 40 injured as more troops ..."
@@ -202,6 +204,22 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
         last_side = side
         out.append((count, side, i))
     return out
+
+
+def _side_after_casualty_word(ctx: Context, doc: Text, i: int, verbs: list[Hit], sides: dict[int, str]) -> str | None:
+    """The side of a bare count named after its casualty word past a linking word: "ثلاثة قتلى من الجيش الأمريكي"
+    (three dead of the US army), "three dead among US troops"."""
+    if _year(doc.folded[i]):
+        return None  # "over 2022 killing of American aid worker": a year, not a count
+    end = next((e for b, e, _ in verbs if b in (i + 1, i + 2)), None)
+    if end is None or end >= len(doc.folded) or doc.folded[end] not in ctx.casualty_links:
+        return None
+    return next((sides[k] for k in range(end + 1, min(end + 4, len(doc.folded)))
+                 if k in sides and doc.sentence_of[k] == doc.sentence_of[i]), None)
+
+
+def _year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2100
 
 
 def _citizen(side: str, beside: str | None) -> str:

@@ -162,6 +162,7 @@ class Vocabulary(BaseModel):
     articles: list[str] = []
     function_words: list[str] = []
     circumstance_markers: list[str] = []
+    casualty_links: list[str] = []  # "three dead among US troops": words between a casualty word and its side
     # Times of day that open with a background marker ("after midnight", "بعد منتصف الليل"): a time, not background.
     time_phrases: list[str] = []
     other_language_words: list[str] = []
