@@ -375,6 +375,8 @@ VERB_FIRST = [
                  id="fighters-as-subject-attack-a-base"),
     pytest.param("استهدفت فصائل المقاومة قاعدة عين الأسد بالصواريخ", "attack", None,
                  id="factions-as-subject-attack-a-named-base"),
+    pytest.param("استهدف مجاهدو المقاومة الإسلامية في العراق، فجر اليوم، قاعدة الاحتلال في الشدادي بطائرة مسيرة",
+                 "attack", "Islamic Resistance in Iraq", id="a-time-between-commas-cuts-the-object-off"),
     # Number and tense on the word: duals, plurals and present-tense verbs are their singular past forms.
     pytest.param("قاذفتان أمريكيتان تضربان مخزنين لحركة النجباء قرب القائم", "strike", "United States",
                  id="two-us-bombers-strike-a-dual-verb"),

@@ -183,7 +183,10 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
             while j < hi and (roles.get(j) == subject or (doc.masked[j] == NAME and j not in roles)):
                 j += 1
             hit = _head_after(roles, j, hi)[0]
-            if hit is not None:
+            # With no object left in the clause ("استهدف مجاهدو المقاومة الإسلامية في العراق، فجر اليوم، قاعدة ...":
+            # a time between commas cuts it), a subject right after the verb still acts: it is not what was hit. One
+            # further on may own the object ("ضربنا منشآت لكتائب حزب الله", we struck the Brigades' facilities).
+            if hit is not None or at == end:
                 return subject, hit, at
     # "the embassy was hit", "struck by drones", "attacks and threats by militias": who did it comes after.
     by = next((i for i in range(end, min(hi, end + AGENT_MARKER_REACH)) if doc.folded[i] in ctx.agent_markers
