@@ -443,7 +443,7 @@ def test_the_brigades_after_another_brigades_name_are_that_one(read):
 
 
 def test_our_operations_go_on_is_a_vow(read):
-    reading = read("كتائب حزب الله: عملياتنا متواصلة حتى خروج القوات الأمريكية")
+    reading = read("كتائب حزب الله: لن تتوقف عملياتنا حتى خروج القوات الأمريكية")
     assert reading.event_type == "threat" and reading.relevant
 
 
@@ -474,3 +474,13 @@ def test_three_dead_of_the_us_army_are_counted(read):
 def test_a_drone_on_a_hashd_camp_is_a_strike_on_it(read):
     reading = read("مصدر أمني: طائرة مسيرة مجهولة تستهدف معسكراً للحشد في آمرلي")
     assert reading.event_type == "strike" and reading.relevant
+
+
+def test_a_claim_opening_and_closing_with_the_usual_words_is_its_attack(read):
+    # A claim's usual frame ("continuing our path of resisting the occupation forces ... our operations go on")
+    # surrounds the attack it claims: the report is that attack.
+    reading = read("بيان المقاومة الإسلامية في العراق",
+                   "بسم الله الرحمن الرحيم. استمراراً بنهجنا في مقاومة قوات الاحتلال، استهدف مجاهدو المقاومة "
+                   "الإسلامية في العراق، فجر اليوم، قاعدة الاحتلال الأمريكي في الشدادي بالطيران المسيّر. "
+                   "وإن عملياتنا مستمرة.")
+    assert reading.event_type == "attack" and reading.relevant
