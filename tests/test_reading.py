@@ -984,6 +984,8 @@ TITLE_FLAGS = [
     ("after_the_fact", "Five more troops treated for brain injuries after missile attack on Ain al-Asad", True),
     ("after_the_fact", "مسيرة سقطت داخل قاعدة حرير لم تنفجر بحسب مصادر كردية", True),
     ("after_the_fact", "Missile attack on Ain al-Asad injures five troops", False),
+    ("after_the_fact", "Police say launcher found in orchard after rockets hit Victory base", True),
+    ("after_the_fact", "خلية الإعلام الأمني: ضبط عجلة أطلقت منها صواريخ باتجاه مطار بغداد", True),
     ("toll_update", "Number of American troops hurt in drone attack on Syria base rises", True),
     ("toll_update", "Death toll from militia drone strike on Jordan outpost climbs to three", True),
     ("toll_update", "ارتفاع حصيلة المصابين الأمريكيين في هجوم المسيرة على قاعدة التنف", True),
