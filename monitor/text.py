@@ -91,6 +91,10 @@ def arabic_stems(token: str, verbs: bool = False) -> tuple[str, ...]:
     "كتائب", "الكتائب"); then the same without an attached pronoun ("هجماتها" -> "هجمات", "الهجمات"). The
     token itself is not included; the likelier readings come first.
 
+    Then the same without the ending of an indefinite accusative ("معسكراً"), a dual or sound plural ("مقاتلتان",
+    "منشأتين", "مسلحين") or a past verb's dual ("قصفتا"); and, with `verbs`, a past verb's plural and a present
+    tense's prefix ("تدمر" -> "دمر").
+
     This only proposes: the caller keeps a form only when it is a word it knows (an alias token, a
     vocabulary word), so "لبنان" never becomes "بنان" unless "بنان" is listed. Non-Arabic tokens give ().
     """
@@ -149,10 +153,9 @@ def arabic_stems(token: str, verbs: bool = False) -> tuple[str, ...]:
             add(base[:-2])
         elif base.endswith(_VERB_DUAL) and len(base) - 1 >= _MIN_STEM:
             add(base[:-1])
-    # A present-tense verb ("تدمر", destroys; "يستهدف", targets): its past form, which the word lists hold, with
-    # the alef back that derived verbs drop after the prefix ("يستهدف" -> "استهدف"). Only for a caller looking up
-    # verbs: a name is no verb ("لنيران", to fire, is no "ايران").
-    # A past verb's plural ("استهدفوا", they targeted) is its singular.
+    # Only for a caller looking up verbs (a name is no verb: "لنيران", to fire, is no "ايران"): a past verb's plural
+    # ("استهدفوا", they targeted) is its singular; a present-tense verb ("تدمر", destroys; "يستهدف", targets) its past
+    # form, which the word lists hold, with the alef back that derived verbs drop after the prefix ("استهدف").
     for base in (token, *out) if verbs else ():
         if base.endswith(_PAST_PLURAL) and len(base) - 2 >= _MIN_STEM:
             add(base[:-2])

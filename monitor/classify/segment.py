@@ -140,9 +140,6 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
 RELATIVE_REACH = 5  # "in a rocket attack on the base that killed ...": how far before the pronoun its event word
 
 
-CLAIMING = frozenset({"claimed"})  # a claim tells the event as its own; a blame may recall an old one
-
-
 def _tells_its_own(ctx: Context, folded: list[str], sentence_of: list[int], hits: dict[str, list[Hit]],
                    first_cue: dict[int, tuple[int, str]], foreground: list[bool], begin: int) -> bool:
     """Whether a relative marker ("that killed", "which killed") tells the sentence's own event: its event word, a
@@ -162,7 +159,9 @@ def _tells_its_own(ctx: Context, folded: list[str], sentence_of: list[int], hits
     near = [(b, k) for b, _, k in cues[lo:hi] if sentence_of[b] == sentence_of[begin] and foreground[b]]
     if not near:
         return False
-    claimed = any(sentence_of[b] == sentence_of[begin] and b < near[-1][0] and label in CLAIMING
+    # A claim tells the event as its claimant's own; a blame ("Ankara blames the PKK for the bombing that killed six")
+    # may recall an old one.
+    claimed = any(sentence_of[b] == sentence_of[begin] and b < near[-1][0] and label == "claimed"
                   for b, _, label in hits["attribution"])
     return (near[-1][0] != at or claimed) and near[-1][1] == kind
 

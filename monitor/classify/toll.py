@@ -219,6 +219,7 @@ def _side_after_casualty_word(ctx: Context, doc: Text, i: int, verbs: list[Hit],
 
 
 def _year(word: str) -> bool:
+    """Whether a number is a year of the era the reports tell ("the 2022 killing")."""
     return len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2100
 
 

@@ -14,7 +14,8 @@ SPEECH_REACH = 3  # "said on Monday", "told reporters on Monday": a day word thi
 
 
 def happened_on(doc: Text, when: datetime, statement: bool = False, event_type: str | None = None) -> date | None:
-    """The day the first foreground day word names, counted back from the report's date. Unless the report is a
+    """The day the first foreground day word names, counted back from the report's date; for an attack or a strike,
+    first a day beside its own event words, then one in a sentence telling it, then any. Unless the report is a
     statement (whose day is the day it was said), a day that says when someone spoke is not the event's: "more
     troops checked after Saturday's attack, an official said on Monday" tells of Saturday's attack."""
     cues = _cues_by_sentence(doc)
@@ -38,6 +39,8 @@ def happened_on(doc: Text, when: datetime, statement: bool = False, event_type: 
 
 def _first_day(doc: Text, when: datetime, days: list[tuple[int, str]], statement: bool, event_type: str | None,
                cues: dict[int, list[tuple[int, str]]]) -> date | None:
+    """The day the first of these day words names that is in the foreground, not another kind of event's, and not
+    (unless the report is a statement) the day someone spoke."""
     spoken_in = None  # the sentence of a day someone spoke on: only that sentence may still say the event's day
     for begin, label in days:
         if not doc.foreground[begin] or _another_kind(doc, begin, event_type, cues):
