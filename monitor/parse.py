@@ -23,6 +23,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -518,7 +519,14 @@ class _FeedparserRules:
         return False
 
 
-_RULES: list[_FeedparserRules | None] = []
+@lru_cache(maxsize=1)
+def _feedparser_rules() -> _FeedparserRules | None:
+    """feedparser's field rules, taken once; None when a feedparser release moved the private functions they are: every
+    document then goes to feedparser itself, slower and the same."""
+    try:
+        return _FeedparserRules()
+    except (ImportError, AttributeError):
+        return None
 
 
 def _fast_entries(body: bytes, headers: dict[str, str]) -> tuple[list[dict[str, Any]], str] | None:
@@ -526,14 +534,7 @@ def _fast_entries(body: bytes, headers: dict[str, str]) -> tuple[list[dict[str, 
     when the document is anything else."""
     if not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<?xml", b"<rss")):
         return None
-    if not _RULES:
-        try:
-            _RULES.append(_FeedparserRules())
-        except (ImportError, AttributeError):
-            # The rules are feedparser's private functions: a feedparser that moved them leaves every document to
-            # feedparser itself, slower and the same.
-            _RULES.append(None)
-    fp = _RULES[0]
+    fp = _feedparser_rules()
     if fp is None or not fp.utf8(body, headers):
         return None
     from xml.parsers import expat
@@ -552,9 +553,7 @@ def _fast_entries(body: bytes, headers: dict[str, str]) -> tuple[list[dict[str, 
     parser.ExternalEntityRefHandler = _refuse_entity
     try:
         parser.Parse(body, True)
-    except (_Unmodelled, expat.ExpatError):
-        return None
-    except Exception:  # a fault of the fast path never loses a feed: feedparser reads it as before
+    except Exception:  # _Unmodelled, a broken document, or a fault of the fast path: feedparser reads it as before
         return None
     title = fp.text(reader.feed_title, html=None) if reader.feed_title is not None else ""
     return reader.entries, title
