@@ -20,6 +20,7 @@ import gc
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from functools import cache
 from importlib import metadata
 
 from monitor import errors, store
@@ -30,16 +31,12 @@ from monitor.errors import MonitorError
 Command = Callable[[argparse.Namespace], int]
 
 
-_FROZEN: list[bool] = []
-
-
+@cache
 def _freeze_once() -> None:
     """Take what is alive once a command's modules are imported (classes, functions, tables: a few hundred thousand
     objects that live as long as the process) out of the garbage collector's view, once per process. Every full
     collection walked them again: 5 to 8% of a replay's CPU time, 1.5% once they are set aside."""
-    if not _FROZEN:
-        _FROZEN.append(True)
-        gc.freeze()
+    gc.freeze()
 
 
 def _command(module: str, name: str) -> Command:
