@@ -219,6 +219,23 @@ def test_a_report_naming_only_the_country_weighs_it():
     assert not events.weigh(syria, BASE_ATTACK, WINDOW, GAZETTEER).joins
 
 
+def test_a_report_naming_the_country_across_the_border_from_the_events_place_is_not_kept_apart():
+    """A militia claims a drone on a camp on the Syrian side of the border; hours later "three US soldiers killed in
+    drone attack on base in Jordan" names only Jordan. The claimed place lies beside a site in Jordan, so the
+    country is no reason to keep the two apart; a country neither place touches still is."""
+    morning = MONDAY - timedelta(hours=10)
+    claim = event_of(Report("k-claim", "Resistance says its drones hit a camp on the berm", None, "Desk", morning,
+                            Reading(relevant=True, event_type="attack", actors=("Islamic Resistance in Iraq",),
+                                    places=("Rukban",), happened_on=morning.date())))
+    later = morning + timedelta(hours=5)
+    jordan = Report("k-jordan", "Three US soldiers killed in drone attack on base in Jordan", None, "News", later,
+                    Reading(relevant=True, event_type="attack", actors=(), places=(), countries=("Jordan",)))
+    verdict = events.weigh(jordan, claim, WINDOW, GAZETTEER)
+    assert verdict.joins and any("beside the event's places" in r for r in verdict.reasons)
+    iraq = replace(jordan, key="k-iraq", reading=replace(jordan.reading, countries=("Iraq",)))
+    assert not events.weigh(iraq, claim, WINDOW, GAZETTEER).joins
+
+
 def test_a_flash_naming_no_striker_is_joined_by_the_strikers_statement():
     """"Air strikes by unknown aircraft on PMF posts in Jurf al-Sakhar" after midnight, then the Secretary's
     statement on US strikes in Iraq that names no place: the same strike. The statement is looked up against

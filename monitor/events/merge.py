@@ -237,11 +237,17 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         named, where = set(report.reading.countries), {gazetteer.country.get(p) for p in known} - {None}
         if named and where and not places:
             # "US troops hurt in missile barrage on Iraq base": the country it names is the evidence it has.
-            if not named & where:
+            # A place on a border lies beside places of the next country: "a base in Jordan near the Syrian border"
+            # may be the incident a militia claims as at Rukban, across the berm from Tower 22.
+            across = {gazetteer.country.get(q) for p in known for q in gazetteer.reach.get(p, ())} - where
+            if not named & (where | across):
                 return Verdict(False, score, (*reasons, f"in {', '.join(sorted(named))}, the event in "
                                                         f"{', '.join(sorted(c for c in where if c))}"))
-            score += 1
-            reasons.append(f"in the country of the event's places ({', '.join(sorted(named & where))}): +1")
+            if named & where:
+                score += 1
+                reasons.append(f"in the country of the event's places ({', '.join(sorted(named & where))}): +1")
+            else:
+                reasons.append(f"in {', '.join(sorted(named & across))}, beside the event's places: 0")
     weapons = {s["weapon"] for s in event.sources if s.get("weapon")}
     if gap and not soon and report.reading.event_type == "attack" and report.reading.weapon and weapons and (
             report.reading.weapon not in weapons):
