@@ -301,6 +301,8 @@ def test_an_attack_on_a_coalition_convoy(read):
 @pytest.mark.parametrize(("title", "summary"), [
     pytest.param("إضراب عمال النفط في البصرة احتجاجا على تأخر الرواتب", "", id="labour-strike"),
     pytest.param("آلاف العراقيين يحيون الذكرى السنوية لمقتل سليماني قرب مطار بغداد", "", id="anniversary"),
+    pytest.param("ذكراها الثانية: ذوو ضحايا القصف بالصواريخ على قاعدة عين الأسد يطالبون بالتعويض", "",
+                 id="anniversary-with-a-pronoun"),
     pytest.param("غارات إسرائيلية تستهدف مستودعا للفصائل الموالية لإيران في البوكمال",
                  "لم يعلق الجيش الإسرائيلي، فيما نفت القوات الأمريكية أي علاقة لها بالضربات.", id="israeli-strike"),
     pytest.param("صوت البرلمان العراقي على قرار يطالب بخروج القوات الأمريكية", "", id="parliament-vote"),

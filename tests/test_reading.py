@@ -499,6 +499,18 @@ THREATS = table(
      "واشنطن للفصائل المسلحة في العراق: لن تفلتوا من العقاب",
      "",
      Expect(relevant=True, type="threat")),
+    ("a-response-still-to-decide-is-a-vow",
+     "White House weighing how to respond to the drone attack on Harir",
+     "",
+     Expect(relevant=True, type="threat")),
+    ("a-leader-has-chosen-how-to-answer-an-attack-in-the-watch",
+     "Pentagon says it has settled on how to respond to the deadly attack in Syria",
+     "",
+     Expect(relevant=True, type="threat")),
+    ("a-strike-answering-fire-on-a-watched-base-is-in-the-watch-and-no-vow",
+     "US jets bomb militia depots, responding to rocket fire on Conoco",
+     "",
+     Expect(relevant=True, type="strike")),
 )
 
 
@@ -633,6 +645,14 @@ CASUALTIES = table(
      "سقوط صواريخ على قاعدة تضم قوات أمريكية",
      "وقال مسؤول إن القصف أسفر عن مقتل متعاقد مدني أمريكي وإصابة جنديين.",
      Expect(killed={"US": 1}, not_killed=("civilians",))),
+    ("arabic-a-definite-count-after-its-noun",
+     "واشنطن تعلن أسماء الجنود الأربعة الذين قتلوا في الهجوم على قاعدة الشدادي",
+     "",
+     Expect(killed={"US": 4})),
+    ("arabic-a-definite-count-after-its-noun-and-nationality",
+     "مقتل الجنود الأمريكيين الخمسة بانفجار عبوة استهدفت رتلاً قرب التنف",
+     "",
+     Expect(killed={"US": 5})),
 )
 
 
@@ -644,6 +664,10 @@ def test_casualties(read, title, summary, expect):
 # --- strikes by unnamed aircraft, and strikes the militias blame on the US -----------------------------------
 
 STRIKES = table(
+    ("a-gunship-answering-an-attack-on-a-watched-base-names-no-place-of-its-own",
+     "Gunship fires on militants minutes after rocket attack on Al-Asad",
+     "",
+     Expect(relevant=True, type="strike")),
     ("unnamed-aircraft-on-pmf-positions",
      "Unidentified aircraft strike PMF positions near Al-Qaim",
      "Unidentified warplanes bombed positions of the Popular Mobilisation Forces near Al-Qaim overnight, "
@@ -824,6 +848,10 @@ UNRELATED = table(
     ("syrian-rebels-and-the-army",
      "Rebels attack army positions around Aleppo airport",
      "Opposition fighters attacked government lines overnight, a war monitor said.",
+     Expect(relevant=False)),
+    ("strikes-abroad-with-the-watch-named-only-in-what-they-follow",
+     "American and British jets hit Houthi radar sites",
+     "US and UK aircraft bombed radars and launchers in Yemen overnight, two days after US strikes in Iraq and Syria.",
      Expect(relevant=False)),
 )
 

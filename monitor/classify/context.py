@@ -72,6 +72,7 @@ class Context:
     out_of_watch: set[str]  # Iran-aligned actors whose fight is elsewhere
     affiliation: dict[str, str]  # person -> actor
     theatre_places: set[str]  # places in the watched countries, countries themselves aside
+    theatre_countries: frozenset[str]  # the watched countries (a place's `country`)
     # First words of the watched countries and sides ("iraq", "coalition", "militia"): a report naming nobody watched
     # and none of these cannot be relevant, whatever else it says (see `relevance.unanchored`).
     anchors: frozenset[str]
@@ -93,6 +94,7 @@ class Context:
     addressee_prefixes: tuple[str, ...] = ()  # "بايدن لإيران": the prefix of the addressee's word
     condemnation_words: frozenset[str] = frozenset()  # "condemns": the attack after it is what a statement is on
     tally_markers: frozenset[str] = frozenset()  # "since": "60 attacks since October" counts, tells no attack
+    infinitive_markers: frozenset[str] = frozenset()  # "to": "decided how to respond to": a response still to come
     relative_pronouns: frozenset[str] = frozenset()  # "sites that threatened the base": what follows describes
     subject_pronouns: frozenset[str] = frozenset()  # "the coalition says it struck": the speaker acts
 
@@ -209,6 +211,7 @@ class Context:
             out_of_watch={a.name for a in watchlist.actors if a.side == "iran_aligned" and not a.theatre},
             affiliation={p.name: p.affiliation for p in watchlist.people if p.affiliation},
             theatre_places={p.name for p in watchlist.places if p.country in theatre and p.kind != "country"},
+            theatre_countries=frozenset(theatre),
             anchors=frozenset(_first_tokens([*v.theatre_words, *(w for ws in v.country_words.values() for w in ws),
                                              *v.us_side_words, *v.striker_words, *v.attacker_words, *v.militia_words])),
             local=timezone(timedelta(hours=v.theatre_utc_offset)),
@@ -228,6 +231,7 @@ class Context:
             addressee_prefixes=tuple(phrase(w)[0] for w in v.addressee_prefixes if phrase(w)),
             condemnation_words=frozenset(_first_tokens(v.condemnation_words)),
             tally_markers=frozenset(_first_tokens(v.tally_markers)),
+            infinitive_markers=frozenset(_first_tokens(v.infinitive_markers)),
             relative_pronouns=frozenset(_first_tokens(v.relative_pronouns)),
             subject_pronouns=frozenset(_first_tokens(v.subject_pronouns)),
         )

@@ -67,7 +67,7 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
         if begin in off_topic:
             continue  # "went on strike": the cue word belongs to an off-topic phrase
         if label in THREAT_WORDS:
-            if begin in markers:
+            if begin in markers and not (begin > 0 and doc.folded[begin - 1] in ctx.infinitive_markers):
                 continue
             if begin in economic:
                 continue  # "threatens sanctions": an economic threat, not one of attack

@@ -30,6 +30,10 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
     theatre_places = [p for p in places if p in ctx.theatre_places]
     in_theatre = bool(theatre_places) or _theatre_named(doc, event_type) or bool(named & ctx.host_state) or (
         _theatre_reference(ctx, doc, mentions, event_type))
+    if in_theatre and not theatre_places and _told_abroad(ctx, doc, mentions, event_type):
+        # "US and UK strike 36 Houthi targets in Yemen, a day after US strikes in Iraq and Syria": the event's own
+        # place is a country outside the watch, and the watched ones are named only in what it follows.
+        in_theatre = False
     # A group whose fight is elsewhere (the Houthis) makes the report another conflict's, unless a group of
     # the watch is named with it, or the watched countries are where it happens: naming their patron
     # ("US strikes Houthis, warns Iran") does not bring it into the watch.
@@ -93,6 +97,8 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
             reasons.append("strike by an unnamed state on no watched target")
             return False
         if in_theatre or named & (ctx.iran_side - ctx.patrons):
+            return True
+        if not places and _answers_here(ctx, doc, every_mention or mentions):
             return True
         reasons.append("strike outside the watched countries")
         return False
@@ -172,6 +178,43 @@ def _told_in(doc: Text, event_type: str, hits: str) -> bool:
     told = _told_sentences(doc, event_type)
     in_names = _in_actor_names(doc)
     return any(doc.sentence_of[b] in told and b not in in_names for b, _, _ in doc.hits[hits])
+
+
+def _answers_here(ctx: Context, doc: Text, mentions: list[Match]) -> bool:
+    """Whether a US strike that names no place of its own answers an attack in the watched countries ("AC-130 gunship
+    strikes militants after ballistic missile attack on Al-Asad"): a watched site or town in its background, and no
+    place outside the watch named anywhere."""
+    inside = outside = False
+    for m in mentions:
+        place = ctx.places.get(m.name) if m.section == "place" else None
+        if place is None:
+            continue
+        if m.name in ctx.theatre_places and not doc.foreground[doc.token_at(m.start)]:
+            inside = True
+        elif place.country not in ctx.theatre_countries:
+            outside = True
+    return inside and not outside and not doc.hits["abroad"]
+
+
+def _told_abroad(ctx: Context, doc: Text, mentions: list[Match], event_type: str) -> bool:
+    """Whether the event is told in a country outside the watch (a place the gazetteer puts there, in the title or
+    a sentence with the event's cues), and the watched countries or places stand only in background clauses."""
+    told = _told_sentences(doc, event_type)
+    in_names = _in_actor_names(doc)
+
+    def here(at: int) -> bool:
+        return doc.sentence_of[at] in told and at not in in_names and doc.foreground[at]
+
+    abroad = here_theatre = False
+    for m in mentions:
+        place = ctx.places.get(m.name) if m.section == "place" else None
+        if place is None or not here(doc.token_at(m.start)):
+            continue
+        if m.name in ctx.theatre_places or place.country in ctx.theatre_countries:
+            here_theatre = True
+        else:
+            abroad = True
+    return abroad and not here_theatre and not any(here(b) for b, _, _ in doc.hits["theatre"])
 
 
 def _in_actor_names(doc: Text) -> set[int]:

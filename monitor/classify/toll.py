@@ -170,7 +170,11 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
     for i in indexes:
         word = doc.folded[i]
         count = ctx.ordinals.get(word) or number(ctx, word)
-        if count is None or not is_count(ctx, doc, i, things):
+        if count is None:
+            continue
+        noun = _noun_before_count(doc, i, whole)
+        # A count after its noun counts the noun, whatever follows ("الجنود الخمسة بانفجار عبوة").
+        if not is_count(ctx, doc, i, things if noun is None else set()):
             continue
         if count < 10 and i + 1 < len(doc.folded) and doc.folded[i + 1] in ctx.ten_words:
             count += 10  # "ثلاثة عشر جندياً", thirteen soldiers: a unit and the word for ten after it
@@ -187,6 +191,14 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
             continue  # "an American drone killed": "an" counts a person only, next to a casualty word
         if side is None and (i + 1 in persons or i + 2 in persons):
             side = _unnamed_forces(ctx, doc, i, whole)
+        if side is None and noun is not None:
+            # "الجنود الثلاثة الذين قتلوا", the three soldiers who were killed: Arabic puts a definite count after
+            # its noun and the noun's nationality ("الجنود الأمريكيين الثلاثة").
+            side = sides[whole.side_end[i]] if i in whole.side_end else _unnamed_forces(ctx, doc, i, whole)
+            if side is not None and ({i + 1, i + 2} & verb_starts or noun in verb_ends):
+                last_side = side
+                out.append((count, side, i))
+                continue
         if side is None:
             if word in ctx.articles:
                 continue
@@ -204,6 +216,14 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
         last_side = side
         out.append((count, side, i))
     return out
+
+
+def _noun_before_count(doc: Text, i: int, whole: _WholeDoc) -> int | None:
+    """Where the person noun a count follows begins, for an Arabic noun counted after it ("الجنود الثلاثة"), past
+    its nationality ("الجنود الأمريكيين الثلاثة"); None when no such noun stands right before the count."""
+    end = whole.side_end.get(i, i)  # past the nationality between them
+    noun = whole.noun_before.get(end)
+    return noun if noun is not None and not doc.folded[noun].isascii() else None
 
 
 def _side_after_casualty_word(ctx: Context, doc: Text, i: int, verbs: list[Hit], sides: dict[int, str]) -> str | None:

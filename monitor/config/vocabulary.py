@@ -153,6 +153,7 @@ class Vocabulary(BaseModel):
     addressee_prefixes: list[str] = []
     condemnation_words: list[str] = []
     tally_markers: list[str] = []
+    infinitive_markers: list[str] = []
     relative_pronouns: list[str] = []
     subject_pronouns: list[str] = []
     us_side_words: list[str] = []
