@@ -183,3 +183,21 @@ def test_a_figure_revised_down_is_a_correction(make_config, tmp_path):
     assert "killed US corrected from 4 to 2" in alerts[1]["text"]
     (event,) = store.events(store.open_engine(f"sqlite:///{db}"))
     assert event.killed == {"US": 2}
+
+
+def test_a_late_report_repeating_an_attacks_rare_us_toll_joins_it_through_the_store(make_config, tmp_path):
+    """The Rumalyn attack's toll rises to eight US troops treated; three days on, a headline counts the same eight with
+    no day and no place: the store hands the attack to merging although it began days before, and the same count
+    joins them. A new attack with another toll in the same country three days on stays its own."""
+    reports = [
+        report("r1", "2024-08-09T18:20:00+00:00", "Drone hits US base at Rumalyn in north-east Syria",
+               "A one-way drone struck the coalition base at Rumalyn on Friday night, officials said."),
+        report("r2", "2024-08-10T09:00:00+00:00", "Toll from Rumalyn drone attack rises to eight troops treated",
+               "Eight US service members were treated for brain injuries after Friday's drone attack on Rumalyn."),
+        report("r3", "2024-08-13T01:00:00+00:00", "Eight US troops treated after drone attack on base in Syria", ""),
+        report("r4", "2024-08-13T02:00:00+00:00", "Three US troops hurt in drone attack on base in Syria", ""),
+    ]
+    items, _, _ = _replay(make_config, tmp_path, reports)
+    event = {i["id"]: i["event_id"] for i in items}
+    assert event["r1"] == event["r2"] == event["r3"]
+    assert event["r4"] != event["r1"]

@@ -336,6 +336,26 @@ def test_casualties_counted_days_later_join_the_attack():
     assert not events.weigh(fresh, attack, WINDOW, gazetteer).joins
 
 
+def test_the_same_count_of_us_casualties_days_later_ties_a_report_telling_no_earlier_attack():
+    """"Eight US troops treated after drone attack on base in Syria" reads as news of its own (no background), three
+    days after the Rumalyn attack whose toll rose to eight: the same rare count is the same incident. Another count,
+    or a single casualty, is no such evidence, and the report stays a new attack."""
+    gazetteer = replace(GAZETTEER, country={**GAZETTEER.country, "Rumalyn Landing Zone": "Syria"})
+    attack = events.place_report(
+        Report("k-ru", "Toll from Rumalyn drone attack rises to eight service members treated", None, "Desk", MONDAY,
+               Reading(relevant=True, event_type="attack", actors=(), places=("Rumalyn Landing Zone",),
+                       injured={"US": 8}, happened_on=MONDAY.date())), [], WINDOW, gazetteer).event
+    later = Report("k-8", "Eight US troops treated after drone attack on base in Syria", None, "Wire",
+                   MONDAY + timedelta(days=3),
+                   Reading(relevant=True, event_type="attack", actors=(), places=(), injured={"US": 8},
+                           countries=("Syria",)))
+    verdict = events.weigh(later, attack, WINDOW, gazetteer)
+    assert verdict.joins and "casualties of an earlier attack, counted later: 0" in verdict.reasons
+    for injured in ({"US": 5}, {"US": 1}):
+        other = replace(later, key=f"k-{injured['US']}", reading=replace(later.reading, injured=injured))
+        assert not events.weigh(other, attack, WINDOW, gazetteer).joins
+
+
 def test_a_first_report_before_dawn_may_date_the_night_before():
     """The first report at 00:35 in the theatre is dated that day; a follow-up saying the attack came the evening
     before is the same incident. A first report at noon is not."""

@@ -95,6 +95,20 @@ def _speaker(report: Report) -> str | None:
     return report.reading.actors[0] if known else None
 
 
+RECOUNT_MIN = 2  # US or coalition casualties counted alike this many or more tie a report naming no day to its attack
+
+
+def _same_allied_count(report: Report, event: EventFacts) -> bool:
+    """Whether an attack report counts as many US or coalition dead or hurt as the attack does, at least
+    `RECOUNT_MIN` ("Eight US troops treated after drone attack on base in Syria", three days after the attack whose
+    toll rose to eight): a count that rare, told again, is the same incident's, however late."""
+    if report.reading.event_type != "attack":
+        return False
+    return any(theirs.get(side, 0) == n
+               for mine, theirs in ((report.reading.killed, event.killed), (report.reading.injured, event.injured))
+               for side, n in mine.items() if side in ALLIED_SIDES and n >= RECOUNT_MIN)
+
+
 def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazetteer) -> Verdict:
     """The evidence that a report tells of this event, each step a reason; it joins at JOIN_SCORE or more.
 
@@ -115,8 +129,8 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         timedelta(0) <= late <= FOLLOW_UP_WINDOW)
     # "Eight US troops treated for brain injuries after the drone attack on a Syria base", days later and naming no
     # day: a count of the casualties of an earlier attack is weighed by what else it says (the place, the country).
-    counted_late = said is None and late_casualty_count(report.reading) and event.event_type == "attack" and (
-        timedelta(0) <= late <= FOLLOW_UP_WINDOW)
+    counted_late = said is None and (late_casualty_count(report.reading) or _same_allied_count(report, event)) and (
+        event.event_type == "attack" and timedelta(0) <= late <= FOLLOW_UP_WINDOW)
     # "Kataib Hezbollah buries fighters killed in Anbar raid", "the drone that hit Erbil last week failed to explode":
     # told after the fact, days later, with the day of the funeral if any; what else it says decides.
     after_fact = report.reading.after_the_fact and not crossed and timedelta(0) <= late <= FOLLOW_UP_WINDOW

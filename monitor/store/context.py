@@ -21,6 +21,7 @@ from monitor.model import (
     Resolved,
     SeenItem,
     Standing,
+    allied_hurt,
     late_casualty_count,
 )
 from monitor.store.event import candidate_events, events_between, facts, found_ids, held_events
@@ -116,8 +117,10 @@ def item_context(session: Session, item: Item, prints: tuple[str, str], reading:
         if said is not None and item.published - follow_up_window <= _day_start(said, item.published) <= item.published:
             # A follow-up that says the day it tells of looks for that day's events, even days later.
             begin = min(begin, _day_start(said, item.published) - merge_window)
-        elif (said is None and late_casualty_count(reading)) or reading.after_the_fact:
-            begin = min(begin, item.published - follow_up_window)  # the injured of an earlier attack, days on
+        elif (said is None and (late_casualty_count(reading) or allied_hurt(reading.killed, reading.injured))) or (
+                reading.after_the_fact):
+            # The injured of an earlier attack, days on (merging asks for the same count when nothing else says so).
+            begin = min(begin, item.published - follow_up_window)
         candidates = [facts(e) for e in candidate_events(session, types, names, begin,
                                                          item.published + merge_window)]
         standing = _standing(session, candidates, item.published, now, threat_lookback, tempo_window)
