@@ -81,6 +81,23 @@ def test_a_vow_of_response_raises_the_likelihood(make_config, tmp_path):
     assert prediction.threat_seen and prediction.likelihood > first
 
 
+def test_a_militia_threat_naming_the_us_is_no_vow_of_us_response(make_config, tmp_path):
+    """A militia leader's threat against America, the day after the attack, names the US side only as whom it
+    threatens: the strike warning is judged as without it."""
+    militia = {
+        "id": "m1",
+        "published": "2020-03-12T10:00:00+00:00",
+        "source": "Wire",
+        "title": "Kataib Hezbollah warns America its troops will pay a heavy price if they stay in Iraq",
+        "summary": "",
+    }
+    without, _ = _replay(make_config, tmp_path, [ATTACK], "a.db")
+    _, db = _replay(make_config, tmp_path, [ATTACK, militia], "b.db")
+    (prediction,) = [p for p in store.predictions(store.open_engine(db)) if p.kind == "strike_likely"]
+    first = next(a for a in without if a["kind"] == "strike_likely")["likelihood"]
+    assert not prediction.threat_seen and round(prediction.likelihood, 3) == first
+
+
 def test_attack_without_casualties_gives_no_warning(make_config, tmp_path):
     alerts, db = _replay(make_config, tmp_path, [QUIET_ATTACK])
     assert [a["kind"] for a in alerts] == ["new_event"]

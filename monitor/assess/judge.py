@@ -316,9 +316,11 @@ def fulfils(expected_type: str, expected_by: Sequence[str], window_start: dateti
     return world.catch_all in wanted and "iran_aligned" in world.sides(incident.actors)
 
 
-def threat_supports(rule: Rule, threat_actors: Iterable[str], world: World) -> bool:
-    """Whether a threat comes from the side the rule expects to act."""
-    sides = world.sides(threat_actors)
+def threat_supports(rule: Rule, threat_actors: Sequence[str], world: World) -> bool:
+    """Whether a threat comes from the side the rule expects to act: its first actor's, who speaks (a threat event
+    keeps its speaker first). "Nujaba's leader: nothing but arms between us and America" names the US side as
+    whom it threatens, and is no US vow of response."""
+    sides = world.sides(threat_actors[:1])
     if rule.expects.kind == "strike_likely":
         return "us_coalition" in sides
     return "iran_aligned" in sides
