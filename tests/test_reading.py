@@ -688,6 +688,14 @@ def test_casualties(read, title, summary, expect):
 # --- strikes by unnamed aircraft, and strikes the militias blame on the US -----------------------------------
 
 STRIKES = table(
+    ("militias-told-as-iraqi-are-in-the-watch",
+     "Iraqi paramilitary leader accuses Washington over drone strikes on his group's arms depots",
+     "",
+     Expect(relevant=True, type="strike")),
+    ("a-town-named-after-the-us-base-there-stands-for-it-in-a-short-item",
+     "Death toll from Erbil rocket barrage climbs to three",
+     "",
+     Expect(relevant=True, type="attack")),
     ("a-gunship-answering-an-attack-on-a-watched-base-names-no-place-of-its-own",
      "Gunship fires on militants minutes after rocket attack on Al-Asad",
      "",
@@ -872,6 +880,11 @@ UNRELATED = table(
     ("syrian-rebels-and-the-army",
      "Rebels attack army positions around Aleppo airport",
      "Opposition fighters attacked government lines overnight, a war monitor said.",
+     Expect(relevant=False)),
+    ("drones-at-an-oil-field-told-by-the-town-as-a-reference-point",
+     "Explosive drone crashes at gas field in Erbil province",
+     "The drone came down at the field about 40 km south-west of Erbil on Sunday night, causing a fire but no "
+     "casualties, the region's counter-terrorism service said.",
      Expect(relevant=False)),
     ("strikes-abroad-with-the-watch-named-only-in-what-they-follow",
      "American and British jets hit Houthi radar sites",

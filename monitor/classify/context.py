@@ -95,6 +95,7 @@ class Context:
     condemnation_words: frozenset[str] = frozenset()  # "condemns": the attack after it is what a statement is on
     tally_markers: frozenset[str] = frozenset()  # "since": "60 attacks since October" counts, tells no attack
     infinitive_markers: frozenset[str] = frozenset()  # "to": "decided how to respond to": a response still to come
+    around_words: frozenset[str] = frozenset()  # "province", "near": the area around a town, not the town
     relative_pronouns: frozenset[str] = frozenset()  # "sites that threatened the base": what follows describes
     subject_pronouns: frozenset[str] = frozenset()  # "the coalition says it struck": the speaker acts
 
@@ -232,6 +233,7 @@ class Context:
             condemnation_words=frozenset(_first_tokens(v.condemnation_words)),
             tally_markers=frozenset(_first_tokens(v.tally_markers)),
             infinitive_markers=frozenset(_first_tokens(v.infinitive_markers)),
+            around_words=frozenset(_first_tokens(v.around_words)),
             relative_pronouns=frozenset(_first_tokens(v.relative_pronouns)),
             subject_pronouns=frozenset(_first_tokens(v.subject_pronouns)),
         )

@@ -74,7 +74,7 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
         if not in_theatre and not (named & ctx.us_side and named & ctx.iran_side):
             reasons.append("attack outside the watched countries, or no place named")
             return False
-        us_site = any(_hosts_us(ctx, p, when) for p in theatre_places)
+        us_site = any(_hosts_us(ctx, p, when) for p in theatre_places) or _town_of_a_us_site(ctx, doc, mentions, when)
         site = any(p in ctx.sites for p in theatre_places)
         # US or coalition personnel killed or hurt in the watched countries were what it hit.
         if us_site or site or _us_presence(doc) or _military_target(ctx, doc) or (allied_hurt and in_theatre):
@@ -99,6 +99,8 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
         if in_theatre or named & (ctx.iran_side - ctx.patrons):
             return True
         if not places and _answers_here(ctx, doc, every_mention or mentions):
+            return True
+        if _theatre_militia_hit(ctx, doc):
             return True
         reasons.append("strike outside the watched countries")
         return False
@@ -194,6 +196,33 @@ def _answers_here(ctx: Context, doc: Text, mentions: list[Match]) -> bool:
         elif place.country not in ctx.theatre_countries:
             outside = True
     return inside and not outside and not doc.hits["abroad"]
+
+
+def _town_of_a_us_site(ctx: Context, doc: Text, mentions: list[Match], when: datetime) -> bool:
+    """"Erbil rocket attack toll rises": a town named after the one base there that hosts US forces stands for that
+    base, where the event is told; not as the area around it ("drones fall in an oil field, Erbil province", "near
+    Erbil") or a reference point ("south-west of Erbil")."""
+    for m in mentions:
+        site = ctx.site_named_after.get(m.name) if m.section == "place" else None
+        if site is None or not _hosts_us(ctx, site, when):
+            continue
+        first, last = doc.token_at(m.start), doc.token_at(m.end - 1)
+        if first in doc.reference:
+            continue
+        beside = {doc.folded[i] for i in (first - 1, last + 1) if 0 <= i < len(doc.folded)}
+        if not beside & ctx.around_words:
+            return True
+    return False
+
+
+def _theatre_militia_hit(ctx: Context, doc: Text) -> bool:
+    """Whether a strike's target is told as militias of a watched country ("Iraqi militia deputy chief blames US for
+    drone strikes on weapons depots"): a country word right before a militia word, in the title or lead, with no
+    place outside the watch named there."""
+    militia = {b for b, _, _ in doc.hits["militia"]}
+    lead = [(b, e, country) for b, e, country in doc.hits["countries"] if doc.sentence_of[b] <= 1]
+    return any(e in militia and country in ctx.theatre_countries for b, e, country in lead) and not any(
+        doc.sentence_of[b] <= 1 for b, _, _ in doc.hits["abroad"])
 
 
 def _told_abroad(ctx: Context, doc: Text, mentions: list[Match], event_type: str) -> bool:

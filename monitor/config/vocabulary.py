@@ -154,6 +154,7 @@ class Vocabulary(BaseModel):
     condemnation_words: list[str] = []
     tally_markers: list[str] = []
     infinitive_markers: list[str] = []
+    around_words: list[str] = []
     relative_pronouns: list[str] = []
     subject_pronouns: list[str] = []
     us_side_words: list[str] = []
