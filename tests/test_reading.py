@@ -688,6 +688,14 @@ def test_casualties(read, title, summary, expect):
 # --- strikes by unnamed aircraft, and strikes the militias blame on the US -----------------------------------
 
 STRIKES = table(
+    ("arabic-the-coalitions-mission-against-the-islamic-state-is-no-incident-of-it",
+     "الحكومة العراقية تحتج على غارات أمريكية فجر اليوم في القائم",
+     "قالت الحكومة إن الضربات تتجاوز مهمة التحالف الدولي في محاربة بقايا داعش وتعد خرقاً للسيادة.",
+     Expect(relevant=True, type="strike")),
+    ("the-coalitions-mission-against-the-remnants-of-the-islamic-state",
+     "Iraqi government protests overnight US air raids near al-Qaim",
+     "The government said the raids went beyond the mission of the coalition fighting remnants of ISIS.",
+     Expect(relevant=True, type="strike")),
     ("militias-told-as-iraqi-are-in-the-watch",
      "Iraqi paramilitary leader accuses Washington over drone strikes on his group's arms depots",
      "",

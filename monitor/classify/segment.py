@@ -99,6 +99,12 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
     for names in ("us_side", "sides", "strikers"):  # a lowercase "us" is a pronoun, not a country
         hits[names] = [h for h in hits[names] if not (
             folded[h[0]] in ctx.function_words and text[words[h[0]][0]:words[h[0]][1]].islower())]
+    # "الطائرات المسيرة", the drones: a striker's word inside a longer weapon's name ("aircraft" in "drone aircraft")
+    # is part of that weapon, not a state's aircraft; a weapon named by the striker's whole phrase ("طائرات حربية",
+    # warplanes) keeps it.
+    weapon_ends = {i: e for b, e, _ in hits["weapons"] if e - b > 1 for i in range(b, e)}
+    if weapon_ends:
+        hits["strikers"] = [h for h in hits["strikers"] if h[0] not in weapon_ends or h[1] >= weapon_ends[h[0]]]
     foreground = [True] * len(words)
     factual = [True] * len(words)
     first_cue: dict[int, tuple[int, str]] = {}  # sentence -> where its first event word is, and its kind
