@@ -515,6 +515,10 @@ THREATS = table(
      "عبد اللهيان: على أمريكا أن تتوقع رداً إذا استهدفت قواعدنا في سوريا",
      "",
      Expect(relevant=True, type="threat", actors=("Iran", "United States"))),
+    ("washington-says-an-attack-that-killed-its-soldiers-will-be-answered",
+     "Washington says the rocket attack that killed two of its soldiers at a base in Syria will be answered",
+     "",
+     Expect(relevant=True, type="threat")),
     ("arabic-i-will-respond-in-the-first-person",
      "وزير الدفاع الأمريكي: سأرد على الهجوم الذي استهدف قواتنا في سوريا",
      "",
@@ -669,6 +673,10 @@ CASUALTIES = table(
      "سقوط صواريخ على قاعدة تضم قوات أمريكية",
      "وقال مسؤول إن القصف أسفر عن مقتل متعاقد مدني أمريكي وإصابة جنديين.",
      Expect(killed={"US": 1}, not_killed=("civilians",))),
+    ("a-count-of-its-own-soldiers",
+     "Pentagon: drone strike on outpost in Syria killed two of our soldiers",
+     "",
+     Expect(type="attack", killed={"US": 2})),
     ("arabic-a-definite-count-after-its-noun",
      "واشنطن تعلن أسماء الجنود الأربعة الذين قتلوا في الهجوم على قاعدة الشدادي",
      "",
@@ -758,6 +766,10 @@ def test_strikes(read, title, summary, expect):
 # --- an event denied did not happen; a group denying it resumed attacks still makes a statement -------------------
 
 DENIALS = table(
+    ("arabic-a-denial-that-any-attack-took-place-is-no-threat",
+     "مصدر أمني ينفي استهداف قاعدة فكتوريا",
+     "نفى مصدر أمني تعرض قاعدة فكتوريا قرب مطار بغداد لأي هجوم، مؤكداً أن ما نشر عن سقوط صواريخ وانفجارات لا أساس له.",
+     Expect(relevant=False, type="other")),
     ("officials-deny-reports-of-an-attack",
      "Army spokesman denies reports of rocket attack on Balad air base",
      "",

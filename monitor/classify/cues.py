@@ -113,6 +113,8 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
                 resolved = "strike"
             if resolved is None and doc.factual[begin]:
                 continue
+            if not doc.factual[begin] and _after_a_denial(doc, begin):
+                continue  # "نفى تعرض السفارة لأي هجوم", denied the embassy suffered any attack: no attack, no threat
             # "if Tehran strikes Americans", "should they be hit", "we will keep striking": a conditional or
             # promised attack is a threat, whoever it names.
             promised = label in {"strike", "ambiguous"} and _promised(doc, begin, end)
@@ -126,6 +128,8 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
         # with none, something exploded where it should not ("explosions heard near the base"): an attack.
         here = [k for k in ARMED if (k, doc.sentence_of[begin]) in counted]
         label = here[0] if len(here) == 1 else max(armed, key=lambda k: armed[k]) if armed else "attack"
+        if not doc.factual[begin] and _after_a_denial(doc, begin):
+            continue  # "denied that rockets fell and blasts were heard": what is denied
         vote(label if doc.factual[begin] else "threat", begin)
     for sentence in _conditional_vows(ctx, doc, roles):
         if ("threat", sentence) not in counted:
@@ -360,6 +364,14 @@ def _title_denies(ctx: Context, doc: Text, begin: int) -> bool:
     denial = next((i for i in range(begin) if doc.sentence_of[i] == 0 and (
         i in starts or doc.folded[i] in ctx.denial_verbs or doc.folded[i] in ctx.negators)), None)
     return denial is not None and not any(b < denial for b, _, _ in doc.hits["weapons"])
+
+
+def _after_a_denial(doc: Text, begin: int) -> bool:
+    """Whether a denial stands before the event word in its sentence ("denied that the base came under any attack"):
+    an event word made hypothetical there ("any") is what is denied, not a threat."""
+    sentence = doc.sentence_of[begin]
+    return any(b < begin and doc.sentence_of[b] == sentence for b, _, _ in doc.hits["denials"]) or any(
+        b < begin and doc.sentence_of[b] == sentence and label == "denied" for b, _, label in doc.hits["attribution"])
 
 
 def _denied_by_verb(ctx: Context, doc: Text, begin: int, weapons: set[int]) -> bool:

@@ -127,7 +127,7 @@ def _threat(ctx: Context, doc: Text, named: set[str], party_names: set[str], in_
         return True
     if us and any(w in ctx.militia_nouns for w in doc.folded):
         return True
-    if named & ctx.us_side and in_theatre and (_warns_of_attacks(doc) or _forces_named(doc)):
+    if us and in_theatre and (_warns_of_attacks(doc) or _forces_named(doc)):
         # "the US reserves the right to respond if its forces in Iraq are hit", "we will take all necessary
         # measures to protect our forces in Iraq and Syria"
         return True

@@ -189,7 +189,7 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
         if side is not None and word in ctx.articles and not (
                 {i, i - 1} & verb_ends or _person_before_verb(doc, i, verb_starts, things)):
             continue  # "an American drone killed": "an" counts a person only, next to a casualty word
-        if side is None and (i + 1 in persons or i + 2 in persons):
+        if side is None and (i + 1 in persons or i + 2 in persons or _of_its(ctx, doc, i, persons)):
             side = _unnamed_forces(ctx, doc, i, whole)
         if side is None and noun is not None:
             # "الجنود الثلاثة الذين قتلوا", the three soldiers who were killed: Arabic puts a definite count after
@@ -216,6 +216,11 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
         last_side = side
         out.append((count, side, i))
     return out
+
+
+def _of_its(ctx: Context, doc: Text, i: int, persons: dict[int, tuple[int, str]]) -> bool:
+    """"Killed three of its soldiers", "two of our troops": a count of people named past "of" and a determiner."""
+    return i + 3 in persons and doc.folded[i + 1] in ctx.person_links and doc.folded[i + 2] in ctx.determiners
 
 
 def _noun_before_count(doc: Text, i: int, whole: _WholeDoc) -> int | None:
