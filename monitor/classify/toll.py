@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import compress
 
@@ -83,6 +84,8 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
                                        verbs, persons, whole_doc)
         found = _coordinated(ctx, doc, found, verbs)
         for count, side, position in found:
+            if side == CIVILIAN_SIDE:
+                side = _nation_named_elsewhere(doc, position, sides_all, persons) or side
             kind = _verb_for(ctx, doc, position, verbs)
             if kind is None or _nobody_between(ctx, doc, position, verbs):
                 continue
@@ -180,7 +183,8 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
             count += 10  # "ثلاثة عشر جندياً", thirteen soldiers: a unit and the word for ten after it
         side = None
         for j in range(i + 1, min(i + 5, len(doc.folded))):
-            if j in verb_starts or j in cues or doc.sentence_of[j] != doc.sentence_of[i]:
+            if j in verb_starts or j in cues or doc.sentence_of[j] != doc.sentence_of[i] or (
+                    word in ctx.articles and _clause_mark(doc, j)):
                 break  # "تسعة قتلى بغارات أميركية", nine dead in US raids: the adjective past them is the raids'
             if j in sides:
                 side = sides[j]
@@ -216,6 +220,35 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
         last_side = side
         out.append((count, side, i))
     return out
+
+
+_CLAUSE_MARK = re.compile(r"[;:—–؛]")
+
+
+def _clause_mark(doc: Text, j: int) -> bool:
+    """Whether a semicolon, colon or dash stands right before the token at `j`: an article before it counts nobody
+    after it ("a false alarm; contractor died": the article is the alarm's, not the contractor's)."""
+    return j > 0 and _CLAUSE_MARK.search(doc.text, doc.words[j - 1][1], doc.words[j][0]) is not None
+
+
+NATION_REACH = 2  # "a US civilian contractor": how far before the person noun its nationality may stand
+
+
+def _nation_named_elsewhere(doc: Text, position: int, sides: dict[int, str],
+                            persons: dict[int, tuple[int, str]]) -> str | None:
+    """The US side's nation a person counted as a civilian ("contractor died while sheltering") is given where the
+    report names the same noun with it ("a US civilian contractor suffered a cardiac episode"): one person, told
+    twice."""
+    noun = next((j for j in range(position, min(position + NATION_REACH + 1, len(doc.folded)))
+                 if j in persons), position)
+    word = doc.folded[noun]
+    for j, other in enumerate(doc.folded):
+        if other != word or j == noun:
+            continue
+        nation = next((sides[k] for k in range(max(0, j - NATION_REACH), j) if sides.get(k) in ALLIED_SIDES), None)
+        if nation is not None:
+            return nation
+    return None
 
 
 def _of_its(ctx: Context, doc: Text, i: int, persons: dict[int, tuple[int, str]]) -> bool:
@@ -327,6 +360,9 @@ def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict
                 continue
             side, count = joined, count + PERSON_COUNTS.get(persons[first][1], 0)
             first, last = side_end.get(first, first), end
+        elif (nation := _nation_named_elsewhere(doc, begin, sides, persons)) is not None:
+            # "contractor died while sheltering" in the title, "a US civilian contractor" in the body: one person.
+            first, side, last = begin, nation, end
         else:
             continue
         before = doc.folded[first - 1] if first > 0 else ""
