@@ -2,38 +2,66 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func
+from sqlalchemy import select as select_columns  # sqlmodel's select takes at most four columns
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from monitor.model import silence
+from monitor.model import Forecast, silence
 from monitor.store.event import found_ids, held_events
 from monitor.store.tables import Miss, Prediction, StoredEvent
 
-# Built once with their parameters left open: they run for every relevant item (see `store.event`).
-_OPEN_SINCE = select(Prediction).where(col(Prediction.state) == "open",
-                                       col(Prediction.window_end) >= bindparam("since"))
+# Built once with their parameters left open: they run for every relevant item (see `store.event`). The columns
+# of the table, not ORM objects: a forecast is read as a `Forecast` value, and loading rows as objects of the
+# session cost more than reading them (the same statement, so the same rows in the same order).
+_FORECAST_ROWS = select_columns(*Prediction.__table__.columns)  # type: ignore[attr-defined]
+_OPEN_SINCE = _FORECAST_ROWS.where(col(Prediction.state) == "open", col(Prediction.window_end) >= bindparam("since"))
 # Forecasts no longer open whose window covers a moment: a forecast confirmed already still stands for a second
 # expected event, and a watch (state "silent") never closes (uses the state/window_end index).
-_COVERING = select(Prediction).where(col(Prediction.state).in_(("confirmed", "silent")),
-                                     col(Prediction.window_end) >= bindparam("at"),
-                                     col(Prediction.window_start) <= bindparam("at"))
+_COVERING = _FORECAST_ROWS.where(col(Prediction.state).in_(("confirmed", "silent")),
+                                 col(Prediction.window_end) >= bindparam("at"),
+                                 col(Prediction.window_start) <= bindparam("at"))
+_OF_TRIGGERS = _FORECAST_ROWS.where(col(Prediction.trigger_event_id).in_(bindparam("ids", expanding=True)))
+
+
+def _forecasts(session: Session, statement: Any, params: dict[str, Any]) -> list[Forecast]:
+    """The forecasts a prepared look-up of `_FORECAST_ROWS` finds, read through the session's connection after one
+    flush (what the ORM's autoflush does before a query): what `forecast` makes of the session's objects."""
+    session.flush()
+    return [Forecast(rule=row.rule, kind=row.kind, expected_type=row.expected_type,
+                     expected_by=tuple(row.expected_by), trigger_event_id=row.trigger_event_id,
+                     created_at=row.created_at, window_start=row.window_start, window_end=row.window_end,
+                     likelihood=row.likelihood, id=row.id, warned_likelihood=row.warned_likelihood,
+                     warned_at=row.warned_at, threat_seen=row.threat_seen, state=row.state,
+                     resolved_at=row.resolved_at, resolving_event_id=row.resolving_event_id,
+                     lead_hours=row.lead_hours, details=dict(row.details or {}))
+            for row in session.connection().execute(statement, params)]
 _THREAT_IDS = select(col(StoredEvent.id)).where(col(StoredEvent.event_type) == "threat",
                                                 col(StoredEvent.last_seen) >= bindparam("start"),
                                                 col(StoredEvent.first_seen) <= bindparam("end"))
 
 
-def open_predictions(session: Session, *moments: datetime) -> list[list[Prediction]]:
-    """The predictions standing at each of these times, in one look-up (uses the state/window_end index)."""
-    rows = list(session.exec(_OPEN_SINCE, params={"since": min(moments)}))
-    return [[p for p in rows if p.window_start <= at <= p.window_end] for at in moments]
+def open_predictions(session: Session, *moments: datetime) -> list[list[Forecast]]:
+    """The forecasts standing at each of these times, in one look-up (uses the state/window_end index); each
+    moment has forecasts of its own (assessing decides on copies)."""
+    rows = _forecasts(session, _OPEN_SINCE, {"since": min(moments)})
+    return [[f if n == 0 else replace(f, details=dict(f.details)) for f in rows if f.window_start <= at <= f.window_end]
+            for n, at in enumerate(moments)]
 
 
-def covering_predictions(session: Session, at: datetime) -> list[Prediction]:
+def covering_predictions(session: Session, at: datetime) -> list[Forecast]:
     """The confirmed and silent forecasts whose window covers this moment: what a new event may be a miss of."""
-    return list(session.exec(_COVERING, params={"at": at}))
+    return _forecasts(session, _COVERING, {"at": at})
+
+
+def trigger_forecasts(session: Session, event_ids: Sequence[str]) -> list[Forecast]:
+    """The forecasts of which these events are the triggers."""
+    return _forecasts(session, _OF_TRIGGERS, {"ids": list(event_ids)}) if event_ids else []
 
 
 def expire_predictions(session: Session, now: datetime) -> int:
