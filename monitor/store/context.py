@@ -27,6 +27,7 @@ from monitor.store.event import candidate_events, events_between, facts, found_i
 from monitor.store.item import original_of
 from monitor.store.prediction import (
     covering_predictions,
+    forget_forecasts,
     open_predictions,
     threat_events_between,
     trigger_forecasts,
@@ -143,6 +144,7 @@ def save_forecasts(session: Session, forecasts: Iterable[Forecast]) -> None:
         session.add(row)
         session.flush()
         f.id = row.id
+        forget_forecasts(session, (f.id,))
 
 
 def save_miss(session: Session, miss: MissedEvent) -> None:
