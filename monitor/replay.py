@@ -19,6 +19,8 @@ from monitor.model import Item
 from monitor.pipeline import BATCH_SIZE, ItemOutcome, Runtime, process_batch
 
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf"}
+# One encoder for every record: `json.dumps` given an option builds a new encoder at each call.
+_RECORD = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def parse_time(value: Any, where: str) -> datetime:
@@ -126,7 +128,7 @@ def replay(runtime: Runtime, inputs: list[Path], out: TextIO,
                 progress(count_items, len(pending))
             records = [item_record(item, record_id, outcome)] + (alert_records(outcome) if outcome else [])
             for record in records:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(_RECORD(record) + "\n")
             count_items += 1
             count_alerts += len(records) - 1
     return count_items, count_alerts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import random
 import threading
 import time
@@ -37,6 +38,55 @@ def test_conditional_get_gives_304_without_body(feed_server):
     request = feed_server.requests[-1]
     assert request.headers["If-None-Match"] == first.etag
     assert request.headers["User-Agent"].startswith("monitor/")
+
+
+_PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY",
+                    "no_proxy", "WS_PROXY", "ws_proxy", "WSS_PROXY", "wss_proxy")
+
+
+def _plain_environment(monkeypatch, home) -> None:
+    """No proxy and no netrc: a home of the test's own."""
+    for name in (*_PROXY_VARIABLES, "NETRC"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+
+
+def test_a_proxy_the_environment_names_carries_the_fetch(feed_server, monkeypatch, tmp_path):
+    # The feed server stands in for the proxy: a host that resolves nowhere is reached through it only.
+    _plain_environment(monkeypatch, tmp_path)
+    monkeypatch.setenv("HTTP_PROXY", feed_server.url("/"))
+    feed_server.add_feed("/f.xml", BODY)
+    result = fetch("http://feeds.invalid/f.xml")
+    assert result.status == 200 and result.body == BODY
+    assert feed_server.requests[-1].path == "http://feeds.invalid/f.xml"
+
+
+def test_netrc_credentials_go_with_the_fetch(feed_server, monkeypatch, tmp_path):
+    _plain_environment(monkeypatch, tmp_path)
+    (tmp_path / ".netrc").write_text("machine 127.0.0.1 login reader password s3cret\n", encoding="utf-8")
+    (tmp_path / ".netrc").chmod(0o600)
+    feed_server.add_feed("/f.xml", BODY)
+    assert fetch(feed_server.url("/f.xml")).status == 200
+    assert feed_server.requests[-1].headers["Authorization"] == "Basic " + base64.b64encode(b"reader:s3cret").decode()
+
+
+def test_without_proxy_or_netrc_the_client_skips_their_look_ups(monkeypatch, tmp_path):
+    """aiohttp's look-ups of both cost two hops to a worker thread per request; with neither named they are off."""
+    _plain_environment(monkeypatch, tmp_path)
+
+    def looks_up() -> bool:
+        async def go() -> bool:
+            async with make_client(FetchConfig()) as client:
+                return client.session().trust_env
+
+        return asyncio.run(go())
+
+    assert looks_up() is False
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    assert looks_up() is True
+    monkeypatch.delenv("https_proxy")
+    monkeypatch.setenv("NETRC", str(tmp_path / "elsewhere"))
+    assert looks_up() is True
 
 
 def test_gzip_is_decoded(feed_server):

@@ -26,11 +26,16 @@ from monitor.model import (
 )
 from monitor.store.event import candidate_events, events_between, facts, found_ids, held_events
 from monitor.store.item import original_of
-from monitor.store.prediction import covering_predictions, open_predictions, threat_events_between
+from monitor.store.prediction import (
+    covering_predictions,
+    forget_forecasts,
+    open_predictions,
+    threat_events_between,
+    trigger_forecasts,
+)
 from monitor.store.tables import ItemCopy, Miss, Prediction, StoredEvent, StoredItem
 
 # The look-ups of `_standing`, built once with their parameters left open (see `store.event`).
-_OF_EVENTS = select(Prediction).where(col(Prediction.trigger_event_id).in_(bindparam("ids", expanding=True)))
 # Four columns, not whole rows: every forecast ever resolved is read for each report, and decoding their JSON
 # columns was most of the cost of this look-up.
 _RESOLVED = select(col(Prediction.rule), col(Prediction.state), col(Prediction.window_start),
@@ -48,11 +53,6 @@ _FORECAST_FIELDS = ("rule", "kind", "expected_type", "trigger_event_id", "create
                     "resolving_event_id", "lead_hours")
 
 
-def forecast(row: Prediction) -> Forecast:
-    values: dict[str, Any] = {name: getattr(row, name) for name in _FORECAST_FIELDS}
-    return Forecast(expected_by=tuple(row.expected_by), details=dict(row.details or {}), **values)
-
-
 def item_seen(session: Session, key: str) -> bool:
     """Whether an item of this key is stored, as an item or as a copy."""
     return session.get(StoredItem, key) is not None or session.get(ItemCopy, key) is not None
@@ -62,12 +62,10 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
               threat_lookback: timedelta, tempo_window: timedelta = timedelta(0)) -> Standing:
     """The forecasts and threats an event of this item may be judged against: a superset, which the decision
     narrows once it knows the event (the earliest it can have begun is the earliest candidate)."""
-    at_event, at_now = open_predictions(session, published, now)
-    open_now = [forecast(p) for p in at_now]
+    at_event, open_now = open_predictions(session, published, now)
     triggers = {f.trigger_event_id for f in open_now}
     trigger_rows: list[StoredEvent] = held_events(session, sorted(triggers))
-    ids = [c.id for c in candidates]
-    of_event: Iterable[Prediction] = session.exec(_OF_EVENTS, params={"ids": ids}) if ids else []
+    of_event = trigger_forecasts(session, [c.id for c in candidates])
     earliest = min([published, *(c.first_seen for c in candidates)])
     session.flush()  # as the ORM would before a query: the rows are read through the connection, for speed
     resolved = session.connection().execute(_RESOLVED, {"now": now})
@@ -83,10 +81,10 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
                           for row in attacks]
     return Standing(
         # With the confirmed and silent ones covering it: a new event of the kind they expect may be a miss.
-        open_at_event=tuple(forecast(p) for p in (*at_event, *covering_predictions(session, published))),
+        open_at_event=(*at_event, *covering_predictions(session, published)),
         open_now=tuple(open_now),
         triggers={row.id: facts(row) for row in trigger_rows},
-        of_event=tuple(forecast(p) for p in of_event),
+        of_event=tuple(of_event),
         threats=tuple(facts(e) for e in threat_events_between(session, earliest - threat_lookback, now)),
         resolved=tuple(Resolved(rule, state == "confirmed", start.date(), at)
                        for rule, state, start, at in resolved if at is not None),
@@ -149,6 +147,7 @@ def save_forecasts(session: Session, forecasts: Iterable[Forecast]) -> None:
         session.add(row)
         session.flush()
         f.id = row.id
+        forget_forecasts(session, (f.id,))
 
 
 def save_miss(session: Session, miss: MissedEvent) -> None:

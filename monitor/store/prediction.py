@@ -2,38 +2,94 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func
+from sqlalchemy import select as select_columns  # sqlmodel's select takes at most four columns
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from monitor.model import silence
+from monitor.model import Forecast, silence
 from monitor.store.event import found_ids, held_events
 from monitor.store.tables import Miss, Prediction, StoredEvent
 
-# Built once with their parameters left open: they run for every relevant item (see `store.event`).
-_OPEN_SINCE = select(Prediction).where(col(Prediction.state) == "open",
-                                       col(Prediction.window_end) >= bindparam("since"))
+# Built once with their parameters left open: they run for every relevant item (see `store.event`). Each finds the
+# ids of its forecasts (with one column the index lacks, so that it walks the table as a look-up of whole rows
+# would: the same rows in the same order); `_forecasts` reads the rows it has not read yet in this session.
+_FOUND = select_columns(col(Prediction.id), col(Prediction.likelihood))
+_OPEN_SINCE = _FOUND.where(col(Prediction.state) == "open", col(Prediction.window_end) >= bindparam("since"))
 # Forecasts no longer open whose window covers a moment: a forecast confirmed already still stands for a second
 # expected event, and a watch (state "silent") never closes (uses the state/window_end index).
-_COVERING = select(Prediction).where(col(Prediction.state).in_(("confirmed", "silent")),
-                                     col(Prediction.window_end) >= bindparam("at"),
-                                     col(Prediction.window_start) <= bindparam("at"))
+_COVERING = _FOUND.where(col(Prediction.state).in_(("confirmed", "silent")),
+                         col(Prediction.window_end) >= bindparam("at"), col(Prediction.window_start) <= bindparam("at"))
+_OF_TRIGGERS = _FOUND.where(col(Prediction.trigger_event_id).in_(bindparam("ids", expanding=True)))
+_ROWS = select_columns(*Prediction.__table__.columns).where(  # type: ignore[attr-defined]
+    col(Prediction.id).in_(bindparam("ids", expanding=True)))
+_READ = "monitor.forecasts"  # the session.info key: the forecasts read in this session, by id, as stored
+
+
+def _forecasts(session: Session, statement: Any, params: dict[str, Any]) -> list[Forecast]:
+    """The forecasts a prepared look-up finds, in its order, each a copy of its own (assessing decides on copies).
+
+    A batch's relevant items look up the same forecasts again and again, and decoding their rows was most of the cost
+    of these look-ups: a forecast is read once per session and kept until the session writes it (only
+    `forget_forecasts`' callers do: `save_forecasts` and `expire_predictions`). The ids are read through the
+    session's connection after one flush, what the ORM's autoflush does before a query."""
+    session.flush()
+    read: dict[int, Forecast] = session.info.setdefault(_READ, {})
+    connection = session.connection()
+    ids = [row[0] for row in connection.execute(statement, params)]
+    missing = [i for i in dict.fromkeys(ids) if i not in read]
+    for start in range(0, len(missing), 500):
+        for row in connection.execute(_ROWS, {"ids": missing[start : start + 500]}):
+            read[row.id] = Forecast(
+                rule=row.rule, kind=row.kind, expected_type=row.expected_type, expected_by=tuple(row.expected_by),
+                trigger_event_id=row.trigger_event_id, created_at=row.created_at, window_start=row.window_start,
+                window_end=row.window_end, likelihood=row.likelihood, id=row.id,
+                warned_likelihood=row.warned_likelihood, warned_at=row.warned_at, threat_seen=row.threat_seen,
+                state=row.state, resolved_at=row.resolved_at, resolving_event_id=row.resolving_event_id,
+                lead_hours=row.lead_hours, details=row.details or {})
+    return [_copy(read[i]) for i in ids]
+
+
+def _copy(f: Forecast) -> Forecast:
+    """A forecast of its own, as a look-up of its row gives it (its details a dict of their own)."""
+    return Forecast(f.rule, f.kind, f.expected_type, f.expected_by, f.trigger_event_id, f.created_at, f.window_start,
+                    f.window_end, f.likelihood, f.id, f.warned_likelihood, f.warned_at, f.threat_seen, f.state,
+                    f.resolved_at, f.resolving_event_id, f.lead_hours, dict(f.details))
+
+
+def forget_forecasts(session: Session, ids: Iterable[int | None]) -> None:
+    """The session wrote these forecasts: `_forecasts` reads them again."""
+    read: dict[int, Forecast] = session.info.get(_READ, {})
+    for i in ids:
+        if i is not None:
+            read.pop(i, None)
+
+
 _THREAT_IDS = select(col(StoredEvent.id)).where(col(StoredEvent.event_type) == "threat",
                                                 col(StoredEvent.last_seen) >= bindparam("start"),
                                                 col(StoredEvent.first_seen) <= bindparam("end"))
 
 
-def open_predictions(session: Session, *moments: datetime) -> list[list[Prediction]]:
-    """The predictions standing at each of these times, in one look-up (uses the state/window_end index)."""
-    rows = list(session.exec(_OPEN_SINCE, params={"since": min(moments)}))
-    return [[p for p in rows if p.window_start <= at <= p.window_end] for at in moments]
+def open_predictions(session: Session, *moments: datetime) -> list[list[Forecast]]:
+    """The forecasts standing at each of these times, in one look-up (uses the state/window_end index); each
+    moment has forecasts of its own (assessing decides on copies)."""
+    rows = _forecasts(session, _OPEN_SINCE, {"since": min(moments)})
+    return [[f if n == 0 else _copy(f) for f in rows if f.window_start <= at <= f.window_end]
+            for n, at in enumerate(moments)]
 
 
-def covering_predictions(session: Session, at: datetime) -> list[Prediction]:
+def covering_predictions(session: Session, at: datetime) -> list[Forecast]:
     """The confirmed and silent forecasts whose window covers this moment: what a new event may be a miss of."""
-    return list(session.exec(_COVERING, params={"at": at}))
+    return _forecasts(session, _COVERING, {"at": at})
+
+
+def trigger_forecasts(session: Session, event_ids: Sequence[str]) -> list[Forecast]:
+    """The forecasts of which these events are the triggers."""
+    return _forecasts(session, _OF_TRIGGERS, {"ids": list(event_ids)}) if event_ids else []
 
 
 def expire_predictions(session: Session, now: datetime) -> int:
@@ -43,6 +99,7 @@ def expire_predictions(session: Session, now: datetime) -> int:
     for p in expired:
         p.state, p.resolved_at = "expired", p.window_end
         session.add(p)
+    forget_forecasts(session, (p.id for p in expired))
     return len(expired)
 
 
