@@ -163,12 +163,15 @@ def test_fast_path_is_faster():
                     for i in range(500))
     body = rss(items)
     assert takes(body)
-    cpu = []
-    for fast in (True, False):
-        started = time.process_time()
-        parse_rows(body, feed_url="http://test/feed", source=None, fetched_at=FETCHED, fast=fast)
-        cpu.append(time.process_time() - started)
-    assert cpu[0] * 2 < cpu[1], cpu
+    # The best of three runs of each, taken in turn: CPU time is steadier than wall time on a loaded machine, but a
+    # collection or a cold cache can still land in one run.
+    cpu: dict[bool, float] = {True: float("inf"), False: float("inf")}
+    for _ in range(3):
+        for fast in (True, False):
+            started = time.process_time()
+            parse_rows(body, feed_url="http://test/feed", source=None, fetched_at=FETCHED, fast=fast)
+            cpu[fast] = min(cpu[fast], time.process_time() - started)
+    assert cpu[True] * 2 < cpu[False], cpu
 
 
 # Pieces text is made of in the property below: plain words, entities and escaped markup of every kind feedparser
