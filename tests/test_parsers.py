@@ -73,6 +73,15 @@ def _unread(pid: int) -> int:
         os.close(fd)
 
 
+def _stopped(pid: int) -> bool:
+    """Whether the process is stopped (state T in /proc): a SIGSTOP takes effect some time after it is sent."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return stat.read().rpartition(")")[2].split()[0] == "T"
+
+
+POLLS = 2000  # how many times a test looks, 0.01 s apart, before it gives up on a state that should come at once
+
+
 def test_a_worker_that_dies_while_parsing_fails_that_document_only_and_is_replaced(parsers):
     body = (FEEDS / "attack_on_k1.xml").read_bytes()
     assert _ask(parsers, body)[0] == "ok"
@@ -80,10 +89,20 @@ def test_a_worker_that_dies_while_parsing_fails_that_document_only_and_is_replac
 
     async def killed_while_parsing():
         os.kill(pid, signal.SIGSTOP)  # the request waits in the pipe...
+        # ...once the worker is stopped: sent earlier, a worker still blocked in its read takes the request and
+        # stops holding it, and the pipe never shows it.
+        for _ in range(POLLS):
+            if _stopped(pid):
+                break
+            await asyncio.sleep(0.01)
+        assert _stopped(pid), "the worker never stopped"
         parsing = asyncio.create_task(parsers.parse(body, headers={}, feed_url="http://test/feed", source=None,
                                                     fetched_at=FETCHED))
-        while not _unread(pid):
+        for _ in range(POLLS):
+            if _unread(pid):
+                break
             await asyncio.sleep(0.01)
+        assert _unread(pid), "the request never reached the stopped worker's pipe"
         os.kill(pid, signal.SIGKILL)  # ...and the worker dies with it, as under the kernel's OOM killer
         with pytest.raises(ParserDied):
             await parsing
@@ -98,8 +117,11 @@ def test_a_worker_that_died_idle_is_replaced_without_failing_anything(parsers):
     assert _ask(parsers, body)[0] == "ok"
     (pid,) = parsers.pids()
     os.kill(pid, signal.SIGKILL)
-    while not _gone(pid):
+    for _ in range(POLLS):
+        if _gone(pid):
+            break
         time.sleep(0.01)
+    assert _gone(pid), "the killed worker is still there"
     assert _ask(parsers, body)[0] == "ok"
     assert parsers.pids() != [pid]
 
