@@ -356,6 +356,23 @@ def test_the_same_count_of_us_casualties_days_later_ties_a_report_telling_no_ear
         assert not events.weigh(other, attack, WINDOW, gazetteer).joins
 
 
+def test_the_same_count_of_us_hurt_is_evidence_of_one_incident():
+    """"Eight US troops treated for brain injuries after drone hit Syrian base" one evening, the same eight told in
+    Arabic with the base's name the next morning: the same count of US hurt weighs like the same dead."""
+    evening = MONDAY + timedelta(hours=1)
+    first = event_of(Report("k-en", "Eight US troops treated for brain injuries after drone hit Syrian base", None,
+                            "Wire", evening,
+                            Reading(relevant=True, event_type="attack", actors=(), places=(), injured={"US": 8})))
+    arabic = Report("k-ar", "ثمانية جنود أمريكيين عولجوا من إصابات دماغية بعد هجوم على قاعدة الرميلان", None, "Desk",
+                    evening + timedelta(hours=10),
+                    Reading(relevant=True, event_type="attack", actors=(), places=("Rumalyn Landing Zone",),
+                            injured={"US": 8}))
+    verdict = events.weigh(arabic, first, WINDOW, GAZETTEER)
+    assert verdict.joins and "the same hurt (8 US): +1" in verdict.reasons
+    other = replace(arabic, key="k-3", reading=replace(arabic.reading, injured={"US": 3}))
+    assert not events.weigh(other, first, WINDOW, GAZETTEER).joins
+
+
 def test_a_first_report_before_dawn_may_date_the_night_before():
     """The first report at 00:35 in the theatre is dated that day; a follow-up saying the attack came the evening
     before is the same incident. A first report at noon is not."""

@@ -1099,6 +1099,14 @@ def test_what_a_title_says_of_its_event(read, flag, title, expected):
     assert getattr(read(title), flag) is expected
 
 
+def test_blasts_from_american_raids_are_the_strike_not_an_attack_it_answers(read):
+    """"Blasts in al-Qaim from American raids": the state named after the blasts is the raids' agent, not what blew
+    up, so the blasts tell no attack and their town is where the strike was, not the place of an attack it answers."""
+    reading = read("عاجل | دوي انفجارات في القائم وعكاشات ناجمة عن غارات أمريكية", "")
+    assert reading.relevant and reading.event_type == "strike"
+    assert set(reading.places) >= {"Al-Qaim", "Akashat"} and reading.answered_places == ()
+
+
 def test_a_town_named_as_a_reference_point_is_kept_apart_from_the_places(read):
     reading = read("Two drones set fire to a base hosting foreign troops north-east of Erbil")
     assert reading.relevant and "Erbil" not in reading.places and reading.reference_places == ("Erbil",), reading

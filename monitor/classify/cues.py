@@ -151,6 +151,8 @@ def _blast_at(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: i
     if patient == clauses.MILITIA and agent != clauses.MILITIA:
         doc.militia_hit.add(begin)
         return "strike"
+    if patient == clauses.STATE and any(lo <= b < hi and label == "strike" for b, _, label in doc.hits["cues"]):
+        return None  # "انفجارات عنيفة في البوكمال جراء غارات أمريكية": the state named is the raids', not what blew up
     return "attack" if patient in {clauses.TARGET, clauses.STATE} else None
 
 

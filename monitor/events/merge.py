@@ -274,7 +274,13 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         step = 2 if set(event.killed).intersection(ALLIED_SIDES) else 1
         score += step
         reasons.append(f"the same dead ({_toll(event.killed)}): +{step}")
-    if gap and not soon and allied_hurt(report.reading.killed, report.reading.injured) and allied_hurt(
+    hurt = {side: n for side, n in report.reading.injured.items() if side in ALLIED_SIDES and n >= RECOUNT_MIN}
+    if hurt and all(event.injured.get(side) == n for side, n in hurt.items()):
+        # "Eight US troops treated for brain injuries" told again in another language the next morning: as rare as
+        # the same dead, though a count of the hurt is revised more often.
+        score += 1
+        reasons.append(f"the same hurt ({_toll(hurt)}): +1")
+    elif gap and not soon and allied_hurt(report.reading.killed, report.reading.injured) and allied_hurt(
             event.killed, event.injured):
         # "The wounded of the Tower 22 attack rise to more than 40", a day later: a toll update counts the same
         # side's people (a second attack on the base rarely hurts them again the next day).
