@@ -83,7 +83,7 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
         return False
     if event_type == "strike":
         strikers = [p.name for p in parties if p.role == "striker"]
-        if strikers and strikers[0] not in ctx.us_side:
+        if strikers and not set(strikers) & ctx.us_side:
             reasons.append(f"strike by {strikers[0]}, not the US or coalition")
             return False
         if not strikers and by_other_state(doc):
@@ -100,7 +100,7 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
             return True
         if not places and _answers_here(ctx, doc, every_mention or mentions):
             return True
-        if _theatre_militia_hit(ctx, doc):
+        if _theatre_militia(ctx, doc):
             return True
         reasons.append("strike outside the watched countries")
         return False
@@ -124,6 +124,9 @@ def _threat(ctx: Context, doc: Text, named: set[str], party_names: set[str], in_
     if named & (ctx.iran_side - ctx.patrons) and not foes and not doc.hits["abroad"]:
         # "Kataib Hezbollah vows revenge for its commander's killing": a watched group's vow naming no other foe (a
         # vow against Israel names it) is one of this confrontation.
+        return True
+    if iran and not foes and not doc.hits["abroad"] and _theatre_militia(ctx, doc):
+        # "Iraqi militia says enemies will taste death if Iran is attacked": a group of the watched countries, unnamed.
         return True
     if us and any(w in ctx.militia_nouns for w in doc.folded):
         return True
@@ -215,10 +218,10 @@ def _town_of_a_us_site(ctx: Context, doc: Text, mentions: list[Match], when: dat
     return False
 
 
-def _theatre_militia_hit(ctx: Context, doc: Text) -> bool:
-    """Whether a strike's target is told as militias of a watched country ("Iraqi militia deputy chief blames US for
-    drone strikes on weapons depots"): a country word right before a militia word, in the title or lead, with no
-    place outside the watch named there."""
+def _theatre_militia(ctx: Context, doc: Text) -> bool:
+    """Whether militias are told as of a watched country, a strike's target or a vow's speaker ("Iraqi militia deputy
+    chief blames US for drone strikes on weapons depots"): a country word right before a militia word, in the title
+    or lead, with no place outside the watch named there."""
     militia = {b for b, _, _ in doc.hits["militia"]}
     lead = [(b, e, country) for b, e, country in doc.hits["countries"] if doc.sentence_of[b] <= 1]
     return any(e in militia and country in ctx.theatre_countries for b, e, country in lead) and not any(

@@ -108,12 +108,22 @@ def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Matc
         every = [(name, m) for m in mentions if (name := actor_of(ctx, m)) is not None and name in ctx.strikers
                  and _how(doc, m)[0] != DENIED]
         first_of: dict[str, tuple[str, Match]] = {}
-        for name, m in _strikers(ctx, doc, every):
+        ordered = _strikers(ctx, doc, every)
+        for name, m in ordered:
             first_of.setdefault(name, (name, m))
         strikers = list(first_of.values())
         found = [Party(a, "striker", "named", doc.sentence(doc.sentence_of[doc.token_at(m.start)]))
                  for a, m in strikers[:1]]
         us_actor = ctx.us_side_actor
+        if strikers and strikers[0][0] not in ctx.us_side and us_actor is not None:
+            # "accused the United States and Israel of the strikes", "American and Israeli aircraft": the US side
+            # named jointly with the striker, by its name or its word, strikes too.
+            first = _span(doc, strikers[0][1])
+            joint = [_span(doc, m) for a, m in ordered if a in ctx.us_side]
+            joint += [(b, e) for b, e, _ in doc.hits["us_side"]]
+            joined = next((b for b, e in joint if _coordinated(ctx, doc, first, (b, e))), None)
+            if joined is not None:
+                found.append(Party(us_actor, "striker", "named", doc.sentence(doc.sentence_of[joined])))
         worded = _worded_striker(ctx, doc) if not strikers and us_actor is not None else None
         if worded is not None and us_actor is not None:
             found.append(Party(us_actor, "striker", "named", doc.sentence(worded)))
@@ -281,6 +291,18 @@ def _strikers(ctx: Context, doc: Text, named: list[tuple[str, Match]]) -> list[t
     return [(a, m) for a, m in named if a in ctx.us_side and doc.sentence_of[doc.token_at(m.start)] <= 1]
 
 
+def _span(doc: Text, m: Match) -> tuple[int, int]:
+    """The tokens a mention covers (begin, past-last)."""
+    return doc.token_at(m.start), doc.token_at(m.end - 1) + 1
+
+
+def _coordinated(ctx: Context, doc: Text, one: tuple[int, int], other: tuple[int, int]) -> bool:
+    """Whether two spans of tokens stand side by side, or joined by "and" ("the United States and Israel",
+    "الولايات المتحدة وإسرائيل", "American and Israeli")."""
+    (_, end), (begin, _) = sorted((one, other))
+    return begin == end or (begin == end + 1 and doc.folded[end] in ctx.clause_joiners)
+
+
 def _worded_striker(ctx: Context, doc: Text) -> int | None:
     """The sentence of the title or lead where a US-side word owns the strike it stands before ("martyred in American
     aggression", "American raids on Qaim", "American drones that struck"), when no striking state is named: the US
@@ -319,10 +341,16 @@ def strike_agent(doc: Text) -> int | None:
     return next((agent for cue, agent in sorted(doc.agents.items()) if doc.foreground[cue]), None)
 
 
+JOINT_REACH = 4  # "American and Israeli aircraft": how far before the agent a US-side word makes the strike joint
+
+
 def by_other_state(doc: Text) -> bool:
-    """Whether the strike's agent is a state other than the US side ("Israeli jets", "Turkish drones")."""
+    """Whether the strike's agent is a state other than the US side ("Israeli jets", "Turkish drones"), and not
+    jointly the US side's ("American and Israeli aircraft")."""
     agent = strike_agent(doc)
-    return agent is not None and any(i in doc.other_states for i in range(max(0, agent - 2), agent + 1))
+    if agent is None or not any(i in doc.other_states for i in range(max(0, agent - 2), agent + 1)):
+        return False
+    return not any(max(0, agent - JOINT_REACH) <= b <= agent for b, _, _ in doc.hits["us_side"])
 
 
 def _unnamed_militia_in_title(doc: Text, first_named: Match | None) -> bool:
