@@ -206,6 +206,18 @@ def test_agent_and_patient(read, title, summary, expect):
 # --- targets the text describes: US forces are there because the text says so ------------------------------
 
 UNNAMED_TARGETS = table(
+    ("the-oil-field-named-without-its-article-is-the-us-site-there",
+     "Rockets fall inside US base at Omar oilfield in eastern Syria",
+     "",
+     Expect(relevant=True, type="attack", places=("Green Village",))),
+    ("the-short-english-name-of-a-claim-label",
+     "'International Resistance' claims drone strike on Ain al-Asad base",
+     "",
+     Expect(relevant=True, type="attack", actors=("International Resistance Faction",))),
+    ("a-town-named-after-the-us-base-there-stands-for-it-in-a-short-item",
+     "Death toll from Erbil rocket barrage climbs to three",
+     "",
+     Expect(relevant=True, type="attack")),
     ("outpost-where-american-troops-are",
      "Rockets land inside outpost in north-east Syria",
      "Several rockets landed inside an outpost in the country's north-east where American troops are "
@@ -744,10 +756,6 @@ STRIKES = table(
      "Iraqi paramilitary leader accuses Washington over drone strikes on his group's arms depots",
      "",
      Expect(relevant=True, type="strike")),
-    ("a-town-named-after-the-us-base-there-stands-for-it-in-a-short-item",
-     "Death toll from Erbil rocket barrage climbs to three",
-     "",
-     Expect(relevant=True, type="attack")),
     ("a-gunship-answering-an-attack-on-a-watched-base-names-no-place-of-its-own",
      "Gunship fires on militants minutes after rocket attack on Al-Asad",
      "",
