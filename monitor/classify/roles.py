@@ -115,15 +115,17 @@ def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Matc
         found = [Party(a, "striker", "named", doc.sentence(doc.sentence_of[doc.token_at(m.start)]))
                  for a, m in strikers[:1]]
         us_actor = ctx.us_side_actor
-        if strikers and strikers[0][0] not in ctx.us_side and us_actor is not None:
-            # "accused the United States and Israel of the strikes", "American and Israeli aircraft": the US side
-            # named jointly with the striker, by its name or its word, strikes too.
+        if strikers:
+            # "accused the United States and Israel of the strikes", "American and Israeli aircraft", "العدوان
+            # الأمريكي الصهيوني": a state named jointly with the striker, by its name or (the US side) its word,
+            # strikes too.
             first = _span(doc, strikers[0][1])
-            joint = [_span(doc, m) for a, m in ordered if a in ctx.us_side]
-            joint += [(b, e) for b, e, _ in doc.hits["us_side"]]
-            joined = next((b for b, e in joint if _coordinated(ctx, doc, first, (b, e))), None)
-            if joined is not None:
-                found.append(Party(us_actor, "striker", "named", doc.sentence(doc.sentence_of[joined])))
+            joint = [(a, _span(doc, m)) for a, m in ordered if a != strikers[0][0]]
+            if strikers[0][0] not in ctx.us_side and us_actor is not None:
+                joint += [(us_actor, (b, e)) for b, e, _ in doc.hits["us_side"]]
+            partner = next(((a, b) for a, (b, e) in joint if _coordinated(ctx, doc, first, (b, e))), None)
+            if partner is not None:
+                found.append(Party(partner[0], "striker", "named", doc.sentence(doc.sentence_of[partner[1]])))
         worded = _worded_striker(ctx, doc) if not strikers and us_actor is not None else None
         if worded is not None and us_actor is not None:
             found.append(Party(us_actor, "striker", "named", doc.sentence(worded)))
