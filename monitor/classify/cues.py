@@ -61,6 +61,7 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             counted.add((label, doc.sentence_of[at]))
             scores[label] = scores.get(label, 0.0) + weight(ctx.weights, doc, at)
 
+    owned_cues = {b: e for b, e, label in doc.hits["cues"] if label == "ambiguous"}
     # "in response to", "in retaliation for": words of a marker that opens background are no threat of their own.
     markers = {i for b, e, label in doc.hits["background"] if label == "background" for i in range(b, e)}
     for begin, end, label in doc.hits["cues"]:
@@ -91,6 +92,8 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             label = "threat"
         elif doc.factual[begin] and not doc.foreground[begin]:
             continue  # an earlier incident
+        elif label == "ambiguous" and _owned_word_after(doc, end, owned_cues):
+            continue  # "بقصف العدوان الأمريكي", by the bombing of the American aggression: the next word says whose
         elif label == "attack" and _names_a_facility(ctx, doc, begin, end):
             continue  # "drone facilities": what a strike hit, not an attack
         elif label in ARMED and _tally(ctx, doc, begin, end):
@@ -366,6 +369,14 @@ def _title_denies(ctx: Context, doc: Text, begin: int) -> bool:
     denial = next((i for i in range(begin) if doc.sentence_of[i] == 0 and (
         i in starts or doc.folded[i] in ctx.denial_verbs or doc.folded[i] in ctx.negators)), None)
     return denial is not None and not any(b < denial for b, _, _ in doc.hits["weapons"])
+
+
+def _owned_word_after(doc: Text, end: int, ambiguous: dict[int, int]) -> bool:
+    """Whether another ambiguous event word follows right after, with a US-side owner right after it ("قصف العدوان
+    الأمريكي"): the two words tell one event, and the second says whose. `ambiguous` maps where each ambiguous event
+    word begins to where it ends."""
+    owner = ambiguous.get(end)  # where the next word ends: its owner adjective stands there
+    return owner is not None and owner in doc.owners_after and any(b == owner for b, _, _ in doc.hits["us_side"])
 
 
 def _after_a_denial(doc: Text, begin: int) -> bool:
