@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -56,9 +57,7 @@ def _forecasts(session: Session, statement: Any, params: dict[str, Any]) -> list
 
 def _copy(f: Forecast) -> Forecast:
     """A forecast of its own, as a look-up of its row gives it (its details a dict of their own)."""
-    return Forecast(f.rule, f.kind, f.expected_type, f.expected_by, f.trigger_event_id, f.created_at, f.window_start,
-                    f.window_end, f.likelihood, f.id, f.warned_likelihood, f.warned_at, f.threat_seen, f.state,
-                    f.resolved_at, f.resolving_event_id, f.lead_hours, dict(f.details))
+    return replace(f, details=dict(f.details))
 
 
 def forget_forecasts(session: Session, ids: Iterable[int | None]) -> None:
