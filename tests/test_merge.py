@@ -125,6 +125,18 @@ def test_places_reach_what_lies_inside_or_beside_them() -> None:
     assert "Erbil Air Base" not in reach.get("Ain al-Asad Air Base", frozenset())
 
 
+def test_two_sites_on_one_airport_are_beside_each_other_and_two_bases_of_one_province_are_not() -> None:
+    # A camp and a diplomatic compound share an airport's ground: drones "heading for" one and "hitting" the other
+    # that evening are one attack. Two bases that only lie in one province are two places.
+    compound = event_of(report(MONDAY, "attack", ("Baghdad Diplomatic Support Center",), (), MONDAY.date(),
+                               "Drones target the diplomatic compound at the airport"))
+    camp = report(MONDAY + timedelta(hours=1), "attack", ("Victory Base Complex",), (), MONDAY.date(),
+                  "Air defences down drones heading for the camp at the airport")
+    assert events.weigh(camp, compound, WINDOW, GAZETTEER).joins
+    assert "Baghdad Diplomatic Support Center" in GAZETTEER.reach["Victory Base Complex"]
+    assert "Mission Support Site Conoco" not in GAZETTEER.reach.get("Green Village", frozenset())
+
+
 def test_the_same_dead_count_as_evidence():
     """A next-morning report naming no place ("two US troops and a Briton killed in an attack on a base north of
     Baghdad") joins the event with the same dead; with other figures it does not."""

@@ -709,6 +709,21 @@ CASUALTIES = table(
      "Rocket attack on Erbil airport kills contractor",
      "A civilian contractor was killed when rockets hit the airport on Monday night, officials said.",
      Expect(killed={"civilians": 1}, not_killed=("US",))),
+    ("a-foreign-contractor-stays-foreign-beside-an-american-named-later",
+     "Rockets kill foreign contractor at coalition base in northern Iraq",
+     "A foreign civilian contractor died and an American soldier was hurt when rockets hit the base late on "
+     "Monday, a spokesman said; the man who died was not a US citizen. A new group, the Guardians of Blood, "
+     "claimed it, its first attack on an American site.",
+     Expect(killed={"civilians": 1}, not_killed=("US",))),
+    ("an-article-is-no-person-to-look-for-elsewhere",
+     "Mortar rounds land inside a base near Baghdad",
+     "A visiting civilian aid contractor was killed in the blast, police said. The base hosts coalition troops, "
+     "mostly American. A second salvo hit the road outside.",
+     Expect(killed={"civilians": 1}, not_killed=("US",))),
+    ("arabic-a-foreign-contractor-is-no-american",
+     "مقتل متعاقد مدني أجنبي بقصف صاروخي على قاعدة للتحالف",
+     "وقال مسؤول إن القصف أسفر عن مقتل متعاقد مدني أجنبي فيما أصيب متعاقد أمريكي بجروح طفيفة.",
+     Expect(killed={"civilians": 1}, not_killed=("US",))),
     ("a-count-of-its-own-soldiers",
      "Pentagon: drone strike on outpost in Syria killed two of our soldiers",
      "",

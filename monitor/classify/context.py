@@ -96,6 +96,7 @@ class Context:
     tally_markers: frozenset[str] = frozenset()  # "since": "60 attacks since October" counts, tells no attack
     infinitive_markers: frozenset[str] = frozenset()  # "to": "decided how to respond to": a response still to come
     around_words: frozenset[str] = frozenset()  # "province", "near": the area around a town, not the town
+    foreign_words: frozenset[str] = frozenset()  # "a foreign contractor": of another nation than the US side's
     relative_pronouns: frozenset[str] = frozenset()  # "sites that threatened the base": what follows describes
     subject_pronouns: frozenset[str] = frozenset()  # "the coalition says it struck": the speaker acts
 
@@ -234,6 +235,7 @@ class Context:
             tally_markers=frozenset(_first_tokens(v.tally_markers)),
             infinitive_markers=frozenset(_first_tokens(v.infinitive_markers)),
             around_words=frozenset(_first_tokens(v.around_words)),
+            foreign_words=frozenset(_first_tokens(v.foreign_words)),
             relative_pronouns=frozenset(_first_tokens(v.relative_pronouns)),
             subject_pronouns=frozenset(_first_tokens(v.subject_pronouns)),
         )

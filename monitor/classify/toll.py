@@ -85,7 +85,7 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
         found = _coordinated(ctx, doc, found, verbs)
         for count, side, position in found:
             if side == CIVILIAN_SIDE:
-                side = _nation_named_elsewhere(doc, position, sides_all, persons) or side
+                side = _nation_named_elsewhere(ctx, doc, position, sides_all, persons) or side
             kind = _verb_for(ctx, doc, position, verbs)
             if kind is None or _nobody_between(ctx, doc, position, verbs):
                 continue
@@ -234,13 +234,17 @@ def _clause_mark(doc: Text, j: int) -> bool:
 NATION_REACH = 2  # "a US civilian contractor": how far before the person noun its nationality may stand
 
 
-def _nation_named_elsewhere(doc: Text, position: int, sides: dict[int, str],
+def _nation_named_elsewhere(ctx: Context, doc: Text, position: int, sides: dict[int, str],
                             persons: dict[int, tuple[int, str]]) -> str | None:
     """The US side's nation a person counted as a civilian ("contractor died while sheltering") is given where the
     report names the same noun with it ("a US civilian contractor suffered a cardiac episode"): one person, told
     twice."""
-    noun = next((j for j in range(position, min(position + NATION_REACH + 1, len(doc.folded)))
-                 if j in persons), position)
+    # The noun the count stands for: past an article and a qualifier or two ("a foreign civilian contractor").
+    # With no person noun that near, there is nothing to look for elsewhere: the count's own word (an article)
+    # would find any "a" after "American" in the report.
+    noun = next((j for j in range(position, min(position + NATION_REACH + 2, len(doc.folded))) if j in persons), None)
+    if noun is None or _foreign(ctx, doc, noun, persons, position):
+        return None
     word = doc.folded[noun]
     for j, other in enumerate(doc.folded):
         if other != word or j == noun:
@@ -249,6 +253,14 @@ def _nation_named_elsewhere(doc: Text, position: int, sides: dict[int, str],
         if nation is not None:
             return nation
     return None
+
+
+def _foreign(ctx: Context, doc: Text, noun: int, persons: dict[int, tuple[int, str]], start: int) -> bool:
+    """Whether the person is qualified as of another nation than the US side's ("a foreign contractor", "a
+    non-American contractor", "متعاقد مدني أجنبي"): then no mention elsewhere makes them American."""
+    end = persons[noun][0]
+    before = doc.folded[max(0, min(start, noun - NATION_REACH)):noun]
+    return any(w in ctx.foreign_words for w in (*before, *doc.folded[end:end + NATION_REACH]))
 
 
 def _of_its(ctx: Context, doc: Text, i: int, persons: dict[int, tuple[int, str]]) -> bool:
@@ -360,7 +372,7 @@ def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict
                 continue
             side, count = joined, count + PERSON_COUNTS.get(persons[first][1], 0)
             first, last = side_end.get(first, first), end
-        elif (nation := _nation_named_elsewhere(doc, begin, sides, persons)) is not None:
+        elif (nation := _nation_named_elsewhere(ctx, doc, begin, sides, persons)) is not None:
             # "contractor died while sheltering" in the title, "a US civilian contractor" in the body: one person.
             first, side, last = begin, nation, end
         else:

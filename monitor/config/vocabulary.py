@@ -155,6 +155,7 @@ class Vocabulary(BaseModel):
     tally_markers: list[str] = []
     infinitive_markers: list[str] = []
     around_words: list[str] = []
+    foreign_words: list[str] = []
     relative_pronouns: list[str] = []
     subject_pronouns: list[str] = []
     us_side_words: list[str] = []

@@ -175,6 +175,18 @@ def gazetteer_of(watchlist: Watchlist, utc_offset: float = 0.0) -> Gazetteer:
                 reach.setdefault(name, set()).add(other)
     # What the watchlist says lies in what, followed up (a base in a town in a province), both ways.
     within = {p.name: set(p.within) for p in watchlist.places}
+    # Two sites inside one site share its ground (a camp and a diplomatic compound on one airport): each is beside
+    # the other. Sites inside one town or province are not.
+    site_radius = REACH_KM["oil_field"]
+    kinds = {p.name: p.kind for p in watchlist.places}
+    sharing: dict[str, set[str]] = {}
+    for inner, containers in within.items():
+        for container in containers:
+            if REACH_KM.get(kinds.get(container, ""), math.inf) <= site_radius:
+                sharing.setdefault(container, set()).add(inner)
+    for group in sharing.values():
+        for inner in group:
+            reach.setdefault(inner, set()).update(group - {inner})
     for name in within:
         seen: set[str] = set()
         todo = list(within[name])
