@@ -45,6 +45,7 @@ class Expect:
     actors: tuple[str, ...] = ()  # each must be among the actors read
     not_actors: tuple[str, ...] = ()
     striker: str | None = None
+    first_actor: str | None = None  # a threat's speaker comes first
     places: tuple[str, ...] = ()  # each must be among the places read
     not_places: tuple[str, ...] = ()
     killed: dict[str, int] | None = None  # exactly these sides and counts
@@ -63,6 +64,8 @@ def check(r: Reading, e: Expect) -> None:
     if e.type is not None:
         assert r.event_type == e.type, seen
     assert set(e.actors) <= set(r.actors), seen
+    if e.first_actor is not None:
+        assert r.actors[:1] == (e.first_actor,), seen
     assert not set(e.not_actors) & set(r.actors), seen
     if e.striker is not None:
         assert [p.name for p in r.parties if p.role == "striker"][:1] == [e.striker], seen
@@ -1008,6 +1011,8 @@ SPEAKERS = [
                  "Iran", id="a-state-speaks-by-its-ministers-title"),
     pytest.param("وزير الخارجية الإيراني: القواعد الأمريكية في المنطقة ستكون أهدافاً إذا هاجمتنا واشنطن", "Iran",
                  id="arabic-a-state-speaks-by-its-ministers-title"),
+    pytest.param("Iraqi militia threatens US bases if Washington joins the war on Iran", "Iran-backed militias",
+                 id="an-unnamed-militia-before-its-threat-and-the-us-speaks"),
 ]
 
 
@@ -1256,6 +1261,44 @@ MILITIA_HELD = table(
 # --- statements: on the other side's attack a reaction, on one's own strikes their announcement -------------
 
 STATEMENTS = table(
+    ("a-militia-statement-on-a-us-strike-vowing-its-operations-go-on-is-its-threat",
+     "Statement on the American aggression against our brothers in Anbar",
+     "The treacherous American aggression on the positions of our brothers will not weaken us. The operations of "
+     "the Islamic Resistance in Iraq against the bases of the occupiers in Iraq and Syria will go on until the last "
+     "of them leaves.",
+     Expect(relevant=True, type="threat", first_actor="Islamic Resistance in Iraq")),
+    ("arabic-a-militia-statement-on-a-us-strike-vowing-its-operations-go-on-is-its-threat",
+     "بيان حول العدوان الأمريكي على مقرات إخوتنا في الأنبار",
+     "إن العدوان الأمريكي الغادر لن يثنينا، ونؤكد أن عمليات المقاومة الإسلامية في العراق ضد قواعد الاحتلال في "
+     "المنطقة ستستمر حتى خروج آخر جندي.",
+     Expect(relevant=True, type="threat", first_actor="Islamic Resistance in Iraq")),
+    ("the-us-sides-statement-on-its-strikes-with-a-vow-announces-them",
+     "Statement from the Secretary of Defense on U.S. strikes in Iraq",
+     "At my direction, U.S. forces struck three facilities used by Kataib Hezbollah. Our operations against those "
+     "who attack our troops will continue as long as it takes.",
+     Expect(relevant=True, type="strike", striker="United States")),
+    ("the-group-named-after-the-lead-is-the-titles-unnamed-militia",
+     "Iraqi militia threatens US bases if Washington joins Israel's war with Iran",
+     "An Iran-aligned armed group in Iraq said on Friday that American bases in the region would be targeted if the "
+     "United States entered the war. The warning was read out by a spokesman for Harakat al-Nujaba in a speech.",
+     Expect(relevant=True, type="threat", actors=("Harakat Hezbollah al-Nujaba", "United States"),
+            first_actor="Harakat Hezbollah al-Nujaba", not_actors=(MILITIA, "Islamic Resistance in Iraq"))),
+    ("arabic-an-official-angered-by-an-attack-vowing-is-a-threat",
+     "وزير الدفاع الأمريكي غاضب من هجوم التنف ويتعهد بمحاسبة المسؤولين",
+     "",
+     Expect(relevant=True, type="threat")),
+    ("an-official-outraged-by-an-attack-vowing-is-a-threat",
+     "Pentagon chief 'outraged' by drone attack on US troops in Syria, vows to hold those responsible accountable",
+     "",
+     Expect(relevant=True, type="threat")),
+    ("a-capital-spoken-to-is-its-government",
+     "Biden's message to Tehran after the strikes in Syria: you will be held accountable",
+     "",
+     Expect(relevant=True, type="threat", actors=("United States", "Iran"))),
+    ("a-capital-troops-are-sent-to-is-a-city",
+     "US sends more troops to Baghdad after rocket attack on embassy compound",
+     "",
+     Expect(not_actors=("Iraqi government",))),
     ("a-presidential-statement-on-an-attack-with-a-vow",
      "Statement from the President on the drone attack on US troops in Syria",
      "Two American service members were wounded in a drone attack on their base yesterday. We will respond at a "

@@ -97,6 +97,9 @@ class Context:
     infinitive_markers: frozenset[str] = frozenset()  # "to": "decided how to respond to": a response still to come
     around_words: frozenset[str] = frozenset()  # "province", "near": the area around a town, not the town
     foreign_words: frozenset[str] = frozenset()  # "a foreign contractor": of another nation than the US side's
+    accusing_words: frozenset[str] = frozenset()  # "aggression": a strike named by the side it hit
+    operations_words: frozenset[str] = frozenset()  # "operations", "عمليات": what a vow says will go on
+    continuation_phrases: tuple[Phrase, ...] = ()  # "will go on", "ستتواصل"
     relative_pronouns: frozenset[str] = frozenset()  # "sites that threatened the base": what follows describes
     subject_pronouns: frozenset[str] = frozenset()  # "the coalition says it struck": the speaker acts
 
@@ -236,6 +239,9 @@ class Context:
             infinitive_markers=frozenset(_first_tokens(v.infinitive_markers)),
             around_words=frozenset(_first_tokens(v.around_words)),
             foreign_words=frozenset(_first_tokens(v.foreign_words)),
+            accusing_words=frozenset(_first_tokens(v.accusing_words)),
+            operations_words=frozenset(_first_tokens(v.operations_words)),
+            continuation_phrases=tuple(p for p in map(phrase, v.continuation_words) if p),
             relative_pronouns=frozenset(_first_tokens(v.relative_pronouns)),
             subject_pronouns=frozenset(_first_tokens(v.subject_pronouns)),
         )

@@ -134,7 +134,7 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
         if not doc.factual[begin] and _after_a_denial(doc, begin):
             continue  # "denied that rockets fell and blasts were heard": what is denied
         vote(label if doc.factual[begin] else "threat", begin)
-    for sentence in _conditional_vows(ctx, doc, roles):
+    for sentence in _conditional_vows(ctx, doc, roles) | _operations_go_on(ctx, doc):
         if ("threat", sentence) not in counted:
             counted.add(("threat", sentence))
             at = next(i for i, s in enumerate(doc.sentence_of) if s == sentence)
@@ -275,6 +275,28 @@ def _conditional_vows(ctx: Context, doc: Text, roles: dict[int, str]) -> set[int
     return (speech & conditions & militia & us) - economic
 
 
+OPERATIONS_REACH = 25  # "our operations against the bases of the occupation in Iraq and the region will go on"
+
+
+def _operations_go_on(ctx: Context, doc: Text) -> set[int]:
+    """Sentences saying that someone's operations or attacks will go on, later in the sentence than they are named
+    ("the operations of the Islamic Resistance against the occupation's bases will continue", "عمليات المقاومة ...
+    ستتواصل"): a vow to keep attacking, however many words stand between."""
+    nouns = [i for i, w in enumerate(doc.folded) if w in ctx.operations_words]
+    if not nouns:
+        return set()
+    out: set[int] = set()
+    for i in nouns:
+        sentence = doc.sentence_of[i]
+        for j in range(i + 1, min(i + OPERATIONS_REACH, len(doc.folded))):
+            if doc.sentence_of[j] != sentence:
+                break
+            if any(tuple(doc.folded[j:j + len(p)]) == p for p in ctx.continuation_phrases):
+                out.add(sentence)
+                break
+    return out
+
+
 def _spoken_of(ctx: Context, doc: Text, begin: int, label: str) -> bool:
     """Whether the event word follows a topic marker ("about the attacks", "بشأن الهجمات"), past determiners, or
     is what an official statement is on ("Statement from the President on the attack on US forces"). A
@@ -332,6 +354,8 @@ def statement_on_it(ctx: Context, doc: Text) -> bool:
     if armed and armed[0][1] == "attack" and any(
             doc.folded[i] in ctx.condemnation_words for i in range(max(0, armed[0][0] - CONDEMNED_REACH), armed[0][0])):
         return True  # "Washington condemns the «outrageous attack» on Erbil": what the statement is on
+    if armed and armed[0][1] == "strike" and _on_the_us_sides_strike(ctx, doc, title, armed[0][0]):
+        return True
     if not title or armed:
         return False
     if any(doc.folded[i] in ctx.statement_words for i in title[:3]):
@@ -339,6 +363,24 @@ def statement_on_it(ctx: Context, doc: Text) -> bool:
     spoken = any(doc.sentence_of[b] == 0 and _spoken_of(ctx, doc, b, label)
                  for b, _, label in doc.hits["cues"] if label not in THREAT_WORDS)
     return spoken and any(doc.sentence_of[b] == 0 for b in doc.speaking)
+
+
+def _on_the_us_sides_strike(ctx: Context, doc: Text, title: list[int], strike: int) -> bool:
+    """Whether the title is the struck side's statement on a strike the US side made ("Statement on the American
+    aggression in Babil", "بيان حول العدوان الأمريكي على مواقع إخوتنا"): a statement word opens it, a marker of what it
+    is on stands before the strike word, that word is one only the struck side uses ("aggression"), and the US side
+    is named after the marker as the striker, not before it as who speaks. The US side's statement on its strikes
+    ("Statement from the Secretary of Defense on U.S. strikes in Iraq") announces them."""
+    if doc.folded[strike] not in ctx.accusing_words or not any(
+            doc.folded[i] in ctx.statement_words for i in title[:3]):
+        return False
+    markers = ctx.statement_markers | ctx.topic_markers
+    marker = next((i for i in title if i < strike and doc.folded[i] in markers), None)
+    if marker is None:
+        return False
+    us_at = [b for b, _, _ in doc.hits["us_side"] if doc.sentence_of[b] == 0] + [
+        first for m, first, _ in doc.named if doc.sentence_of[first] == 0 and actor_of(ctx, m) in ctx.us_side]
+    return bool(us_at) and min(us_at) > marker
 
 
 def _denied(ctx: Context, doc: Text) -> set[int]:

@@ -68,6 +68,7 @@ class Reader:
         stated = event_type in {"attack", "strike"} and bool(scores.get("threat")) and cues.statement_on_it(ctx, doc) \
             and not (event_type == "attack" and roles.claims_its_own(ctx, doc, list(matches.mentions)))
         reacting = stated and event_type == "attack"  # the attack it reacts to had its perpetrators
+        answering = stated and event_type == "strike"  # a statement of the side the strike hit
         if stated:
             # "Statement from the President on the attack on US forces ... we will respond": the statement, with its
             # vow, is the news; the attack it is on is already known.
@@ -115,6 +116,10 @@ class Reader:
         parties = roles.as_claimant(ctx, doc, event_type, parties, list(matches.mentions), when.date())
         if reacting and not any(p.name in ctx.iran_side for p in parties):
             parties.append(Party(ctx.catch_all, "party", "assumed"))  # those behind the attack it reacts to
+        if answering:
+            # "Statement on the American aggression in Babil ... our operations will go on": the statement is the
+            # struck side's, so its parties come first (the first party of a statement naming no speaker is its side).
+            parties = sorted(parties, key=lambda p: p.name not in ctx.iran_side)
         where = places.places(ctx, event_type, doc, party_source, parties)
         is_relevant = not off_topic and relevant(ctx, event_type, doc, party_source, parties, where, when, reasons,
                                                  allied_hurt=toll.allied_hurt_only(killed, injured),

@@ -144,7 +144,12 @@ def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Matc
             doc.sentence_of[b] <= 1 for b, _, _ in doc.hits["us_side"]) else [Party(ctx.us_side_actor, "party",
                                                                                    "named")]
         if unnamed:
-            return ([Party(ctx.catch_all, "party", "assumed")] + [Party(a, "party", "named") for a, _ in iran]
+            # "Iraqi militia threatens US bases ...; Kataib Hezbollah's security chief said ...": the group the lead
+            # (or the sentence after it) names is the one the title leaves unnamed.
+            named = next((a for a, m in iran if a not in ctx.patrons and doc.sentence_of[doc.token_at(m.start)] <= 2),
+                         None)
+            opening = [Party(named, "party", "named")] if named else [Party(ctx.catch_all, "party", "assumed")]
+            return (opening + [Party(a, "party", "named") for a, _ in iran if a != named]
                     + [Party(a, "party", "named") for a, _ in leading_us] + worded_us)
         if speaker and speaker[0] in ctx.us_side:
             found = [Party(a, "party", "named") for a, _ in us[:1] + iran]
@@ -195,13 +200,23 @@ def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
 
 
 def capitals_speaking(ctx: Context, doc: Text, matches: Matches) -> Matches | None:
-    """The matches with a capital that opens the title or lead and speaks ("Tehran vows a swift response", "Baghdad
-    condemns the strikes", "Tehran: ...") made a mention of the government it stands for (its `voice_of`); None when
-    none does. Elsewhere a capital is a place ("farmers north of Baghdad said ...")."""
+    """The matches with a capital of the title or lead that speaks or is spoken to made a mention of the government
+    it stands for (its `voice_of`); None when none does. A capital opening the title or lead speaks when a speech
+    word or a colon follows it ("Tehran vows a swift response", "Baghdad condemns the strikes", "Tehran: ..."); one
+    after a word marking who is addressed is spoken to ("Biden's message to Tehran: ...", "بايدن لطهران").
+    Elsewhere a capital is a place ("farmers north of Baghdad said ...")."""
+    spoken = {doc.sentence_of[b] for b in doc.speaking} | {doc.sentence_of[b] for b, label in doc.cues
+                                                            if label == "threat"}
+
+    def voiced(m: Match, first: int, end: int) -> bool:
+        opens = first == 0 or doc.sentence_of[first - 1] != doc.sentence_of[first]
+        if opens and (end in doc.speaking or doc.text[m.end:m.end + 1] == ":"):
+            return True
+        # Spoken to only where someone speaks or threatens: "reinforcements sent to Baghdad" names a city.
+        return doc.sentence_of[first] in spoken and _addressed(ctx, doc, m)
+
     speaking = {id(m): actor for m, first, end in doc.named if m.section == "place" and doc.sentence_of[first] <= 1
-                and (actor := ctx.places[m.name].voice_of) is not None
-                and (first == 0 or doc.sentence_of[first - 1] != doc.sentence_of[first])
-                and (end in doc.speaking or doc.text[m.end:m.end + 1] == ":")}
+                and (actor := ctx.places[m.name].voice_of) is not None and voiced(m, first, end)}
     if not speaking:
         return None
     return Matches.of([replace(m, section="actor", name=speaking[id(m)], how="voice") if id(m) in speaking else m
@@ -362,6 +377,7 @@ def _unnamed_militia_in_title(doc: Text, first_named: Match | None) -> bool:
     named_end = doc.token_at(first_named.end - 1) + 1 if first_named else -1
     speech = {b for b, _, _ in doc.hits["speech"] if doc.sentence_of[b] == 0}
     # "Iraqi militia KSS threatens", "Kataib Hezbollah militia says": a militia word beside the name says what
-    # the named group is, not that another one speaks.
-    return any(doc.sentence_of[b] == 0 and (b < limit or {e, e + 1} & speech) and e not in {limit, limit - 1}
-               and b != named_end for b, e, _ in doc.hits["militia"])
+    # the named group is, not that another one speaks; one word apart, unless that word is its speech ("Iraqi
+    # militia threatens US bases").
+    return any(doc.sentence_of[b] == 0 and (b < limit or {e, e + 1} & speech) and e != limit
+               and (e != limit - 1 or e in speech) and b != named_end for b, e, _ in doc.hits["militia"])
