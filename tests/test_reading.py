@@ -1022,6 +1022,20 @@ def test_the_speaker_of_a_threat_comes_first(read, title, speaker):
     assert reading.event_type == "threat" and reading.actors[:1] == (speaker,), reading
 
 
+@pytest.mark.parametrize(("title", "summary"), [
+    pytest.param("Statement No. 3", "The mujahideen of the Islamic Resistance in Iraq targeted the occupation base "
+                 "at Harir with a drone. Our operations against the bases of the occupation will continue until it "
+                 "leaves.",
+                 id="english"),
+    pytest.param("بيان رقم ٣", "استهدف مجاهدو المقاومة الإسلامية في العراق قاعدة الاحتلال في حرير بطائرة مسيرة. "
+                 "ونؤكد أن عملياتنا ضد قواعد الاحتلال ستستمر حتى خروجه.", id="arabic"),
+])
+def test_a_claims_closing_formula_is_no_vow(read, title, summary):
+    # "Our operations will continue" ends most claims of an attack; after a strike on them, or alone, it is a vow.
+    reading = read(title, summary)
+    assert reading.event_type == "attack" and "threat" not in reading.scores, reading.scores
+
+
 def test_a_date_written_out_is_the_events_day(read):
     at = datetime(2023, 12, 27, 9, 0, tzinfo=UTC)
     reading = read("U.S. forces conduct strikes in Iraq", "TAMPA, Fla. - U.S. Central Command forces conducted strikes "

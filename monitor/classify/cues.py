@@ -134,7 +134,9 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
         if not doc.factual[begin] and _after_a_denial(doc, begin):
             continue  # "denied that rockets fell and blasts were heard": what is denied
         vote(label if doc.factual[begin] else "threat", begin)
-    for sentence in _conditional_vows(ctx, doc, roles) | _operations_go_on(ctx, doc):
+    # "Our operations will continue" closes most claims of an attack: a vow only where the report tells none.
+    going_on = _operations_go_on(ctx, doc) if "attack" not in scores else set()
+    for sentence in _conditional_vows(ctx, doc, roles) | going_on:
         if ("threat", sentence) not in counted:
             counted.add(("threat", sentence))
             at = next(i for i, s in enumerate(doc.sentence_of) if s == sentence)
