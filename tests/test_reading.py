@@ -924,6 +924,15 @@ def test_languages(read, title, summary, expect):
 # --- unrelated news stays unrelated --------------------------------------------------------------------------
 
 UNRELATED = table(
+    ("another-states-war-with-the-us-helping-to-intercept",
+     "Iran fires missiles and drones at Israel; nearly all shot down",
+     "Iran launched waves of missiles and drones at Israel overnight, and Israel said almost all of them were "
+     "intercepted with help from the United States, Britain and Jordan.",
+     Expect(relevant=False)),
+    ("a-watched-group-hitting-a-us-base-and-another-state-is-in-the-watch",
+     "Islamic Resistance in Iraq says it struck a US base in Syria and a target in Israel with drones",
+     "",
+     Expect(relevant=True, type="attack")),
     ("game-podcast",
      "Giant Bombcast 07-22-2008",
      "The crew takes a trip to discuss drones in video games and the new site.",

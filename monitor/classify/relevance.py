@@ -19,6 +19,11 @@ ATTACK_WORDS = {"attack", "strike", "ambiguous", "blast"}  # cue lists that spea
 MISSION_REACH = 3  # tokens between the coalition's name and "against" in "the coalition against ISIS"
 
 
+def _us_worded_in_title(doc: Text) -> bool:
+    """Whether the title names the US side by its words ("the American occupier")."""
+    return any(doc.sentence_of[b] == 0 for b, _, _ in doc.hits["us_side"])
+
+
 def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Match], parties: list[Party],
              places: tuple[str, ...], when: datetime, reasons: list[str], *, allied_hurt: bool = False,
              militia_hurt: bool = False, every_mention: list[Match] | None = None) -> bool:
@@ -73,6 +78,13 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
             return False
         if not in_theatre and not (named & ctx.us_side and named & ctx.iran_side):
             reasons.append("attack outside the watched countries, or no place named")
+            return False
+        # "Iran launches drones and missiles at Israel ... intercepted with help from the United States and Jordan":
+        # with no watched place, a title naming a state of neither side and not the US side tells that state's war.
+        titled = {actor_of(ctx, m) for m in mentions if doc.sentence_of[doc.token_at(m.start)] == 0}
+        others = {a for a in titled if a is not None and ctx.side.get(a) == "other"}
+        if not theatre_places and others and not titled & ctx.us_side and not _us_worded_in_title(doc):
+            reasons.append(f"attack on {sorted(others)[0]}, outside the watched countries")
             return False
         us_site = any(_hosts_us(ctx, p, when) for p in theatre_places) or _town_of_a_us_site(ctx, doc, mentions, when)
         site = any(p in ctx.sites for p in theatre_places)
