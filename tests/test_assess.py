@@ -60,7 +60,7 @@ def test_deadly_attack_warns_then_the_strike_confirms_it_with_lead_time(make_con
     kinds = [a["kind"] for a in alerts]
     assert kinds[:2] == ["new_event", "strike_likely"]
     warning = alerts[1]
-    assert warning["at"] == ATTACK["published"] and warning["window_hours"] == 240
+    assert warning["at"] == ATTACK["published"] and warning["window_hours"] == 264
     assert 0.5 <= warning["likelihood"] < 1
     assert "Kataib Hezbollah" in warning["title"] and "Why:" in warning["text"] and "Precedents:" in warning["text"]
     assert "2019-12-27 K1 Air Base" in warning["text"]  # a precedent from the shipped history
