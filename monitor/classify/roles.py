@@ -212,8 +212,12 @@ def capitals_speaking(ctx: Context, doc: Text, matches: Matches) -> Matches | No
         opens = first == 0 or doc.sentence_of[first - 1] != doc.sentence_of[first]
         if opens and (end in doc.speaking or doc.text[m.end:m.end + 1] == ":"):
             return True
-        # Spoken to only where someone speaks or threatens: "reinforcements sent to Baghdad" names a city.
-        return doc.sentence_of[first] in spoken and _addressed(ctx, doc, m)
+        # Spoken to only where someone speaks or threatens, and, after a marker word, right after the word for what
+        # is said ("Biden's message to Tehran"): "reinforcements sent to Baghdad", "says he will fly to Baghdad" name a
+        # city. An Arabic proclitic marks the one addressed by itself ("بايدن لطهران").
+        if doc.sentence_of[first] not in spoken or not _addressed(ctx, doc, m):
+            return False
+        return doc.folded[first - 1] not in ctx.addressee_markers or first - 2 in doc.speaking
 
     speaking = {id(m): actor for m, first, end in doc.named if m.section == "place" and doc.sentence_of[first] <= 1
                 and (actor := ctx.places[m.name].voice_of) is not None and voiced(m, first, end)}
