@@ -134,3 +134,23 @@ def test_a_watch_becomes_a_forecast_when_a_later_report_makes_the_event_a_trigge
     engine = store.open_engine(db)
     (forecast,) = store.predictions(engine, silent=True)
     assert forecast.state == "open" and forecast.warned_at is not None and "silent" not in forecast.details
+
+
+COALITION_STRIKE = {
+    "id": "c1",
+    "published": "2020-03-12T21:00:00+00:00",
+    "source": "Coalition press release",
+    "title": "Coalition conducts self-defense strike on rocket launch sites near Jurf al-Sakhar",
+    "summary": "The US-led coalition struck rocket launch sites used by Kataib Hezbollah near Jurf al-Sakhar, a "
+    "coalition statement said, after rockets hit Camp Taji.",
+}
+
+
+def test_a_coalition_strike_is_the_answer_a_us_strike_rule_expects(make_config, tmp_path, capsys):
+    # The coalition the US leads strikes as the side the rule expects: its answer to the wounding attack, which no
+    # warning foretold, is a miss, as eval counts it (eval counts every strike of the timeline).
+    _, _, record = _run(make_config, tmp_path, [WOUNDING_ATTACK, COALITION_STRIKE], "coalition", capsys=capsys)
+    assert "misses (expected events with no warning standing): 1" in record
+    missed, after = _misses(record)
+    assert "strike_likely: Coalition conducts self-defense strike" in missed
+    assert "Rocket attack on Camp Taji wounds three US soldiers" in after

@@ -312,6 +312,8 @@ def fulfils(expected_type: str, expected_by: Sequence[str], window_start: dateti
     wanted = set(expected_by)
     if wanted & set(incident.actors):
         return True
+    if "us_coalition" in world.sides(tuple(wanted)) & world.sides(incident.actors):
+        return True  # "Coalition conducts self-defense strike": the side the rule expects strikes, under its coalition
     # The catch-all is fulfilled by any Iran-aligned group, a named group by itself only.
     return world.catch_all in wanted and "iran_aligned" in world.sides(incident.actors)
 
