@@ -39,7 +39,10 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
         counted = [a or b for a, b in zip(doc.foreground, title, strict=True)]
     targets = {b for b, _, _ in doc.hits["targets"]}
     people = {b for b, _, _ in doc.hits["persons"]}
-    sides_all = {b: label for b, e, label in doc.hits["sides"] if not _owns_a_place(ctx, doc, e, targets, people)}
+    # "A non-American contractor", "متعاقد مدني غير أميركي": a nationality negated names no side.
+    side_hits = [(b, e, label) for b, e, label in doc.hits["sides"]
+                 if not (b > 0 and doc.folded[b - 1] in ctx.foreign_words)]
+    sides_all = {b: label for b, e, label in side_hits if not _owns_a_place(ctx, doc, e, targets, people)}
     # A watched group named in a toll is its side: "killing a Kataib Hezbollah commander", "two Nujaba fighters".
     group_spans = {first: end for m, first, end in doc.named
                    if m.section == "actor" and m.name in ctx.iran_side and first not in sides_all}
@@ -64,7 +67,7 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
     for b in persons:
         if doc.sentence_of[b] in verbs_by_sentence:
             persons_by_sentence.setdefault(doc.sentence_of[b], []).append(b)
-    side_spans = {b: e for b, e, _ in doc.hits["sides"]} | group_spans
+    side_spans = {b: e for b, e, _ in side_hits} | group_spans
     # What every sentence looks up, found once: built per sentence, it made a long summary quadratic.
     sides_in: dict[int, set[str]] = {}
     for j, label in sides_all.items():
@@ -256,8 +259,8 @@ def _nation_named_elsewhere(ctx: Context, doc: Text, position: int, sides: dict[
 
 
 def _foreign(ctx: Context, doc: Text, noun: int, persons: dict[int, tuple[int, str]], start: int) -> bool:
-    """Whether the person is qualified as of another nation than the US side's ("a foreign contractor", "a
-    non-American contractor", "متعاقد مدني أجنبي"): then no mention elsewhere makes them American."""
+    """Whether the person is qualified as of another nation than the US side's ("a foreign contractor", "متعاقد
+    مدني أجنبي"): then no mention elsewhere makes them American."""
     end = persons[noun][0]
     before = doc.folded[max(0, min(start, noun - NATION_REACH)):noun]
     return any(w in ctx.foreign_words for w in (*before, *doc.folded[end:end + NATION_REACH]))
