@@ -39,9 +39,10 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
         counted = [a or b for a, b in zip(doc.foreground, title, strict=True)]
     targets = {b for b, _, _ in doc.hits["targets"]}
     people = {b for b, _, _ in doc.hits["persons"]}
-    # "A non-American contractor", "متعاقد مدني غير أميركي": a nationality negated names no side.
+    # "A non-American contractor", "متعاقد مدني غير أميركي": a nationality negated names no side ("a foreign
+    # contractor" is still a civilian).
     side_hits = [(b, e, label) for b, e, label in doc.hits["sides"]
-                 if not (b > 0 and doc.folded[b - 1] in ctx.foreign_words)]
+                 if label == CIVILIAN_SIDE or not (b > 0 and doc.folded[b - 1] in ctx.foreign_words)]
     sides_all = {b: label for b, e, label in side_hits if not _owns_a_place(ctx, doc, e, targets, people)}
     # A watched group named in a toll is its side: "killing a Kataib Hezbollah commander", "two Nujaba fighters".
     group_spans = {first: end for m, first, end in doc.named
