@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeAlias
 
-from monitor import outbox, parse, store
+from monitor import outbox, store
 from monitor.config import FeedConfig, Settings, with_userinfo_of, without_userinfo
 from monitor.model import Item
 from monitor.pipeline.deliver import deliver
@@ -19,8 +19,10 @@ from monitor.pipeline.item import Clock, ItemOutcome, format_age, process_feeds,
 from monitor.pipeline.parsers import ParserDied
 from monitor.pipeline.runtime import Runtime
 
-if TYPE_CHECKING:  # imported by the functions that poll: replay, eval and calibrate never load aiohttp
-    from monitor import fetch
+# Imported where used: the fetcher by the functions that poll (replay, eval and calibrate never load aiohttp), the
+# parse module by the first feed that brings a body (a round of 304s parses nothing).
+if TYPE_CHECKING:
+    from monitor import fetch, parse
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -126,6 +128,8 @@ def _items_of(feed: FeedConfig, result: fetch.FetchResult,
     if result.ok and parsed is not None:
         kind, value = parsed
         if kind == "ok" and not isinstance(value, str):
+            from monitor import parse  # see the import at the top
+
             feed_read = parse.ParsedFeed.of(parse.ParsedRows(*value))
             items, warning = feed_read.items, feed_read.problem
             if feed_read.dropped:
