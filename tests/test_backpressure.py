@@ -33,7 +33,10 @@ def test_a_round_that_outruns_processing_holds_few_parsed_feeds(feed_server, mak
     for n in range(FEEDS):
         feed_server.add_feed(f"/f{n}.xml", _rss(n))
     config = make_config(feeds=[{"url": feed_server.url(f"/f{n}.xml")} for n in range(FEEDS)],
-                         fetch={"concurrency": CONCURRENCY, "per_host": CONCURRENCY})
+                         # Time enough for 100 connections at once to a test server that accepts 5 at a time, on
+                         # a loaded machine while the processing thread holds the GIL: this is about memory.
+                         fetch={"concurrency": CONCURRENCY, "per_host": CONCURRENCY, "timeout": "60s",
+                                "connect_timeout": "30s"})
     runtime = pipeline.build_runtime(load_settings(config)).prepare()  # the reader is built before the count
     gate = threading.Event()
     stalled: list[int] = []
