@@ -135,3 +135,23 @@ def test_a_round_of_304s_imports_nothing_a_body_or_a_new_item_needs(feed_server,
     again, printed = _poll_loads(config)
     assert "not modified" in printed
     assert not again & FOR_BODIES, sorted(again & FOR_BODIES)
+
+
+def test_a_start_reads_each_config_file_once(make_config) -> None:
+    """Every start reads and checks the config files (a round of 304s too): each is opened once, not once for the
+    runtime and again for the check of the names one file takes from another."""
+    config = make_config()
+    probe = f"""
+import collections, json, sys
+opened = collections.Counter()
+sys.addaudithook(lambda event, args: opened.update([str(args[0])]) if event == "open" and str(args[0]).endswith(
+    ".yaml") else None)
+from monitor.config import load_settings
+from monitor.pipeline import build_runtime
+build_runtime(load_settings({str(config)!r})).engine.dispose()
+print(json.dumps(opened))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    opened = json.loads(done.stdout.splitlines()[-1])
+    assert any(path.endswith("vocabulary.ar.yaml") for path in opened), opened
+    assert set(opened.values()) == {1}, opened
