@@ -136,11 +136,12 @@ def host_of(url: str) -> str:
 
 
 class Slot:
-    """A feed's place in the `Throttle`: `fetched()` when its answer is read, `done()` when it is processed."""
+    """A feed's place in the `Throttle`: `fetched()` when its answer is read (and it brought nothing to parse), `await
+    in_hand()` when it brought a body, `done()` when it is processed or given up."""
 
     def __init__(self, throttle: Throttle, host: asyncio.Semaphore) -> None:
         self._throttle, self._host = throttle, host
-        self._fetching = self._held = True
+        self._fetching, self._held = True, False
 
     def fetched(self) -> None:
         """The fetch is over: its host and its place among the fetches in flight go to the next feed."""
@@ -149,24 +150,41 @@ class Slot:
             self._throttle.fetching.release()
             self._host.release()
 
+    async def in_hand(self) -> None:
+        """Wait for a place among the feeds being parsed and processed, then free the fetch's places. Until then the
+        body waits as it came, and its fetch's place stays taken: when processing falls behind, fetching waits for
+        it instead of piling up parsed feeds."""
+        if not self._held:
+            await self._throttle.in_hand.acquire()
+            self._held = True
+        self.fetched()
+
     def done(self) -> None:
-        """The feed is processed (or given up): its place among the feeds in hand goes too."""
+        """The feed is processed (or given up): its places go to the next feeds."""
         self.fetched()
         if self._held:
             self._held = False
             self._throttle.in_hand.release()
 
 
+# Feeds parsed or processed at once: two of the groups the processing thread takes together
+# (`pipeline.feed.FEED_GROUP`), so that the next group is parsed while one is processed. Each is a parsed feed in
+# memory (its rows, ~30 KB for 20 items): with 200 in hand (twice `fetch.concurrency`, as it was), a 1,000-feed
+# first round held 5 MB of them all along.
+IN_HAND = 20
+
+
 class Throttle:
     """How many fetches may be in flight: in all (`fetch.concurrency`) and to one host (`fetch.per_host`, so that
-    a publisher of many feeds is not hammered); and how many fetched feeds may wait to be parsed and stored
-    (twice `fetch.concurrency`: bodies wait in memory, so fetching pauses when processing falls behind). One
+    a publisher of many feeds is not hammered); and how many fetched feeds may be parsed and waiting to be processed
+    (`in_hand`): a fetched body waits for a place there before it is parsed, holding its fetch's place, so at most
+    `fetch.concurrency` bodies and `in_hand` parsed feeds are in memory however far processing falls behind. One
     throttle is shared by all the polls of a daemon."""
 
-    def __init__(self, config: FetchConfig) -> None:
+    def __init__(self, config: FetchConfig, in_hand: int = IN_HAND) -> None:
         self.per_host = config.per_host
         self.fetching = asyncio.Semaphore(config.concurrency)
-        self.in_hand = asyncio.Semaphore(config.concurrency * 2)
+        self.in_hand = asyncio.Semaphore(in_hand)
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
     async def take(self, url: str) -> Slot:
@@ -175,12 +193,7 @@ class Throttle:
         host = self._hosts.setdefault(host_of(url), asyncio.Semaphore(self.per_host))
         await host.acquire()
         try:
-            await self.in_hand.acquire()
-            try:
-                await self.fetching.acquire()
-            except BaseException:
-                self.in_hand.release()
-                raise
+            await self.fetching.acquire()
         except BaseException:
             host.release()
             raise

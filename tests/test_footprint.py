@@ -106,3 +106,52 @@ def test_a_running_parser_process_stays_small() -> None:
         assert peak_kb / 1024 < PARSER_MB, f"a parser process took {peak_kb / 1024:.0f} MB"
     finally:
         parsers.close()
+
+
+# What only a fetched body or a new item needs: a round of 304s (most rounds of a daemon, every `poll --once` from
+# cron between news) imports none of it.
+FOR_BODIES = {"monitor.parse", "feedparser", "monitor.classify", "monitor.match", "monitor.events", "monitor.assess",
+              "rapidfuzz"}
+
+
+def _poll_loads(config: Path) -> tuple[set[str], str]:
+    """`monitor poll --once` in a fresh interpreter: the modules it had loaded at the end, and what it printed."""
+    argv = ["--config", str(config), "poll", "--once"]
+    probe = ("import io, json, sys, contextlib\nfrom monitor.cli import main\nout = io.StringIO()\n"
+             f"with contextlib.redirect_stdout(out):\n    code = main({argv!r})\n"
+             "print(json.dumps([code, out.getvalue(), sorted(sys.modules)]))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    code, printed, modules = json.loads(done.stdout.splitlines()[-1])
+    assert code == 0, printed
+    return set(modules), printed
+
+
+def test_a_round_of_304s_imports_nothing_a_body_or_a_new_item_needs(feed_server, make_config) -> None:
+    feed_server.add_feed("/f.xml", (FEEDS / "seed_cycle.xml").read_bytes())
+    config = make_config(feeds=[{"url": feed_server.url("/f.xml")}])
+    first, printed = _poll_loads(config)
+    # The probe sees what a body brings (feedparser is the parser process's).
+    assert "HTTP 200" in printed and {"monitor.parse", "monitor.classify", "monitor.match"} <= first
+    again, printed = _poll_loads(config)
+    assert "not modified" in printed
+    assert not again & FOR_BODIES, sorted(again & FOR_BODIES)
+
+
+def test_a_start_reads_each_config_file_once(make_config) -> None:
+    """Every start reads and checks the config files (a round of 304s too): each is opened once, not once for the
+    runtime and again for the check of the names one file takes from another."""
+    config = make_config()
+    probe = f"""
+import collections, json, sys
+opened = collections.Counter()
+sys.addaudithook(lambda event, args: opened.update([str(args[0])]) if event == "open" and str(args[0]).endswith(
+    ".yaml") else None)
+from monitor.config import load_settings
+from monitor.pipeline import build_runtime
+build_runtime(load_settings({str(config)!r})).engine.dispose()
+print(json.dumps(opened))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    opened = json.loads(done.stdout.splitlines()[-1])
+    assert any(path.endswith("vocabulary.ar.yaml") for path in opened), opened
+    assert set(opened.values()) == {1}, opened

@@ -73,6 +73,7 @@ from monitor.config.vocabulary import EventWords as EventWords
 from monitor.config.vocabulary import Vocabulary as Vocabulary
 from monitor.config.vocabulary import Weights as Weights
 from monitor.config.vocabulary import load_vocabulary as load_vocabulary
+from monitor.config.vocabulary import vocabulary_files as vocabulary_files
 from monitor.config.watchlist import Actor as Actor
 from monitor.config.watchlist import ActorKind as ActorKind
 from monitor.config.watchlist import Period as Period

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from monitor.config.files import ConfigError
 from monitor.config.rules import HistoryFile, RulesFile, load_rules, read_history_files
@@ -34,20 +34,23 @@ def check_config_files(settings: Settings) -> list[str]:
             return None
 
     watchlist = attempt(lambda: load_watchlist(settings.watchlist))
-    vocabulary = attempt(lambda: load_vocabulary(settings.vocabulary))
+    files = attempt(lambda: vocabulary_files(settings.vocabulary))
+    vocabulary = None if files is None else attempt(lambda: load_vocabulary(settings.vocabulary, files))
     rules = attempt(lambda: load_rules(settings.rules))
     history = attempt(lambda: read_history_files(settings.history))
     model_path = settings.type_model
     if model_path is not None:
         attempt(lambda: load_type_model(model_path))
-    return problems + reference_problems(settings, watchlist, vocabulary, rules, history or [])
+    return problems + reference_problems(settings, watchlist, vocabulary, rules, history or [], files)
 
 
 def reference_problems(settings: Settings, watchlist: Watchlist | None, vocabulary: Vocabulary | None,
-                       rules: RulesFile | None, history: Sequence[tuple[Path, HistoryFile]]) -> list[str]:
+                       rules: RulesFile | None, history: Sequence[tuple[Path, HistoryFile]],
+                       vocabulary_read: Sequence[tuple[Path, dict[str, Any]]] | None = None) -> list[str]:
     """Actors, places and casualty sides named by the rules, history and vocabulary that the watchlist or the
     vocabulary does not define, one line each: file, key path, the name, and the closest known one. A file that
-    did not load (None) is left out: its own problems are reported already."""
+    did not load (None) is left out: its own problems are reported already. `vocabulary_read`: the vocabulary
+    files as `vocabulary_files` read them for `vocabulary` (read again when not given)."""
     in_watchlist = ", ".join(p.name for p in settings.watchlist)
     problems: list[str] = []
 
@@ -62,7 +65,8 @@ def reference_problems(settings: Settings, watchlist: Watchlist | None, vocabula
     an_actor, a_place = f"an actor in {in_watchlist}", f"a place in {in_watchlist}"
     vocabulary_names = ", ".join(p.name for p in settings.vocabulary)
     a_side = f"a side the casualty reader counts ({vocabulary_names} sides: {', '.join(sides or [])})"
-    for path, raw in vocabulary_files(settings.vocabulary) if vocabulary else []:
+    read = vocabulary_files(settings.vocabulary) if vocabulary and vocabulary_read is None else vocabulary_read
+    for path, raw in read if vocabulary and read else []:
         for i, state in enumerate(raw.get("striking_states") or []):
             check(f"{path}: striking_states[{i}]", state, actors, an_actor)
         for i, country in enumerate(raw.get("theatre") or []):

@@ -101,10 +101,16 @@ def load_type_model(path: Path) -> TypeModel:
     if problems:
         raise ConfigError(problems)
     weights = array("d", flat)
-    index = {feature: row for row, feature in enumerate(rows)}
     columns = tuple(weights[c::width] for c in range(width))
-    return TypeModel(header.name, tuple(header.classes), tuple(header.bias), header.margin, index, columns,
-                     header.trained_on, header.cross_validated)
+    model = TypeModel(header.name, tuple(header.classes), tuple(header.bias), header.margin, {}, columns,
+                      header.trained_on, header.cross_validated)
+    # The feature names are made anew once the document is freed. Those `json.loads` made lie among the lists and
+    # floats of its rows (10 MB for the shipped file, ~30,000 features), and kept the memory those had used from
+    # going back to the system or to anything but small objects: a 15 MB step in the RSS for 5 MB kept; 8.6 MB now.
+    names = "\0".join(rows)
+    del raw, header, rows, flat, weights
+    model.index.update((feature, row) for row, feature in enumerate(names.split("\0")))
+    return model
 
 
 def _finite_row(values: Any, width: int) -> bool:

@@ -265,9 +265,10 @@ def vocabulary_files(paths: Sequence[Path]) -> list[tuple[Path, dict[str, Any]]]
     return files
 
 
-def load_vocabulary(paths: Sequence[Path]) -> Vocabulary:
+def load_vocabulary(paths: Sequence[Path], files: Sequence[tuple[Path, dict[str, Any]]] | None = None) -> Vocabulary:
+    """The vocabulary files merged and checked; `files`: what `vocabulary_files(paths)` read already, to merge."""
     merged: dict[str, Any] = {}
-    for _, raw in vocabulary_files(paths):
+    for _, raw in vocabulary_files(paths) if files is None else files:
         merged = _merged(merged, raw)
     vocabulary = Vocabulary.model_validate(merged)
     where = ", ".join(str(p) for p in paths)

@@ -7,11 +7,11 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeAlias
 
-from monitor import outbox, parse, store
+from monitor import outbox, store
 from monitor.config import FeedConfig, Settings, with_userinfo_of, without_userinfo
 from monitor.model import Item
 from monitor.pipeline.deliver import deliver
@@ -19,8 +19,10 @@ from monitor.pipeline.item import Clock, ItemOutcome, format_age, process_feeds,
 from monitor.pipeline.parsers import ParserDied
 from monitor.pipeline.runtime import Runtime
 
-if TYPE_CHECKING:  # imported by the functions that poll: replay, eval and calibrate never load aiohttp
-    from monitor import fetch
+# Imported where used: the fetcher by the functions that poll (replay, eval and calibrate never load aiohttp), the
+# parse module by the first feed that brings a body (a round of 304s parses nothing).
+if TYPE_CHECKING:
+    from monitor import fetch, parse
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -126,6 +128,8 @@ def _items_of(feed: FeedConfig, result: fetch.FetchResult,
     if result.ok and parsed is not None:
         kind, value = parsed
         if kind == "ok" and not isinstance(value, str):
+            from monitor import parse  # see the import at the top
+
             feed_read = parse.ParsedFeed.of(parse.ParsedRows(*value))
             items, warning = feed_read.items, feed_read.problem
             if feed_read.dropped:
@@ -186,7 +190,8 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
     Where the work runs, so that a big feed never delays another feed's fetch: fetching on the event loop,
     parsing in the parser processes (`runtime.parsers`), reading and storing in the processing thread. Feeds parsed
     while that thread is busy wait for it together, and go to it together (up to `FEED_GROUP`, in shared
-    transactions)."""
+    transactions). When it falls behind, a fetched body waits unparsed for a place among the feeds in hand (see
+    `fetch.Throttle`), and the next fetches wait with it: what a round holds is bounded, not its number of feeds."""
     from monitor import fetch  # see the import at the top
 
     states = states if states is not None else store.feed_states(runtime.engine)
@@ -264,8 +269,8 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
         try:
             result = await fetch.fetch_feed(client, url, runtime.settings.fetch, etag=state.etag,
                                             last_modified=state.last_modified)
-            slot.fetched()
             if result.body is None:
+                slot.fetched()
                 # A 304 (or a failure) costs no parsing and no transaction of its own: its new state is stored
                 # with the others', when the round ends or enough of them are waiting.
                 bodiless.append((feed, state, result))
@@ -273,8 +278,11 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
                     await settle()
                 return
             owner = state.leased_by  # before the new state frees the lease
+            await slot.in_hand()  # processing may be behind: then this waits, and so does the next fetch
             try:
                 parsed = await _parsed(runtime, feed, result, clock)
+                # The body is read: only its rows go on, so that it is freed now, not when the feed is processed.
+                result = replace(result, body=None)
                 outcome = await process((feed, state, result, parsed))
             except Exception:
                 log.exception("processing feed %s failed; other feeds go on", feed.label)

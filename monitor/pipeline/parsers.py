@@ -27,9 +27,10 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, TYPE_CHECKING, cast
 
-from monitor import parse as parsing  # named apart from `Parsers.parse`
+if TYPE_CHECKING:  # imported by the first parse: a round of 304s parses nothing (and starts no parser process)
+    from monitor import parse as parsing  # named apart from `Parsers.parse`
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -77,13 +78,15 @@ class Parsers:
         return await asyncio.get_running_loop().run_in_executor(self._threads, self._ask, request)
 
     def _ask(self, request: parsing.Request) -> parsing.Answer:
+        from monitor import parse as parsing  # see the import at the top
+
         worker = self._worker()
         try:
             parsing.write_frame(cast(IO[bytes], worker.stdin), request)
             answer = parsing.read_frame(cast(IO[bytes], worker.stdout))
             if answer is None:
                 raise EOFError
-            return cast(parsing.Answer, answer)
+            return cast("parsing.Answer", answer)
         except (OSError, EOFError, ValueError) as exc:
             self._own.worker = None
             with self._lock:
@@ -127,7 +130,7 @@ class Parsers:
 def _environment() -> dict[str, str]:
     """The worker's environment: this one, with the folder `monitor` was imported from first on its path (a
     source checkout run without being installed)."""
-    here = str(Path(parsing.__file__).resolve().parents[1])
+    here = str(Path(__file__).resolve().parents[2])  # monitor/pipeline/parsers.py
     path = os.environ.get("PYTHONPATH")
     return {**os.environ, "PYTHONPATH": here + (os.pathsep + path if path else "")}
 
