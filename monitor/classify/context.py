@@ -65,6 +65,7 @@ class Context:
     other_language_words: set[str]
     scripts: frozenset[int]  # the Unicode blocks the vocabulary's words are written in: what it can read
     side: dict[str, str]  # actor -> side
+    outside_states: frozenset[str]  # states of neither side (Israel, Turkey): their wars are not the watch's
     iran_side: set[str]  # Iran-aligned actors fighting in the watched countries
     us_side: set[str]
     host_state: set[str]  # the Iraqi state's actors: naming one places a report in the watched countries
@@ -209,6 +210,7 @@ class Context:
             scripts=frozenset(ord(ch) >> 7 for words in cues.values() for word in words for ch in word
                               if ch.isalpha()),
             side={a.name: a.side for a in watchlist.actors},
+            outside_states=frozenset(a.name for a in watchlist.actors if a.side == "other" and a.kind == "state"),
             iran_side={a.name for a in watchlist.actors if a.side == "iran_aligned" and a.theatre},
             us_side=us_side,
             host_state={a.name for a in watchlist.actors if a.side == "iraq_state"},

@@ -81,8 +81,8 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
             return False
         # "Iran launches drones and missiles at Israel ... intercepted with help from the United States and Jordan":
         # with no watched place, a title naming a state of neither side and not the US side tells that state's war.
-        titled = {actor_of(ctx, m) for m in mentions if doc.sentence_of[doc.token_at(m.start)] == 0}
-        others = {a for a in titled if a is not None and ctx.side.get(a) == "other"}
+        titled = {a for m in mentions if doc.sentence_of[doc.token_at(m.start)] == 0 and (a := actor_of(ctx, m))}
+        others = titled & ctx.outside_states  # not an armed group of the theatre (the SDF): attacks on them count
         if not theatre_places and others and not titled & ctx.us_side and not _us_worded_in_title(doc):
             reasons.append(f"attack on {sorted(others)[0]}, outside the watched countries")
             return False
