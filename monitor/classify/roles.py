@@ -205,8 +205,9 @@ def capitals_speaking(ctx: Context, doc: Text, matches: Matches) -> Matches | No
     word or a colon follows it ("Tehran vows a swift response", "Baghdad condemns the strikes", "Tehran: ..."); one
     after a word marking who is addressed is spoken to ("Biden's message to Tehran: ...", "بايدن لطهران").
     Elsewhere a capital is a place ("farmers north of Baghdad said ...")."""
-    spoken = {doc.sentence_of[b] for b in doc.speaking} | {doc.sentence_of[b] for b, label in doc.cues
-                                                            if label == "threat"}
+    def spoken(sentence: int) -> bool:  # asked only for a capital's sentence: most reports name none
+        return any(doc.sentence_of[b] == sentence for b in doc.speaking) or any(
+            doc.sentence_of[b] == sentence for b, label in doc.cues if label == "threat")
 
     def voiced(m: Match, first: int, end: int) -> bool:
         opens = first == 0 or doc.sentence_of[first - 1] != doc.sentence_of[first]
@@ -215,7 +216,7 @@ def capitals_speaking(ctx: Context, doc: Text, matches: Matches) -> Matches | No
         # Spoken to only where someone speaks or threatens, and, after a marker word, right after the word for what
         # is said ("Biden's message to Tehran"): "reinforcements sent to Baghdad", "says he will fly to Baghdad" name a
         # city. An Arabic proclitic marks the one addressed by itself ("بايدن لطهران").
-        if doc.sentence_of[first] not in spoken or not _addressed(ctx, doc, m):
+        if not spoken(doc.sentence_of[first]) or not _addressed(ctx, doc, m):
             return False
         return doc.folded[first - 1] not in ctx.addressee_markers or first - 2 in doc.speaking
 

@@ -46,11 +46,11 @@ def check_config_files(settings: Settings) -> list[str]:
 
 def reference_problems(settings: Settings, watchlist: Watchlist | None, vocabulary: Vocabulary | None,
                        rules: RulesFile | None, history: Sequence[tuple[Path, HistoryFile]],
-                       vocabulary_read: Sequence[tuple[Path, dict[str, Any]]] | None = None) -> list[str]:
+                       vocabulary_read: Sequence[tuple[Path, dict[str, Any]]] | None) -> list[str]:
     """Actors, places and casualty sides named by the rules, history and vocabulary that the watchlist or the
     vocabulary does not define, one line each: file, key path, the name, and the closest known one. A file that
     did not load (None) is left out: its own problems are reported already. `vocabulary_read`: the vocabulary
-    files as `vocabulary_files` read them for `vocabulary` (read again when not given)."""
+    files as `vocabulary_files` read them for `vocabulary`, so that no file is read twice."""
     in_watchlist = ", ".join(p.name for p in settings.watchlist)
     problems: list[str] = []
 
@@ -65,8 +65,7 @@ def reference_problems(settings: Settings, watchlist: Watchlist | None, vocabula
     an_actor, a_place = f"an actor in {in_watchlist}", f"a place in {in_watchlist}"
     vocabulary_names = ", ".join(p.name for p in settings.vocabulary)
     a_side = f"a side the casualty reader counts ({vocabulary_names} sides: {', '.join(sides or [])})"
-    read = vocabulary_files(settings.vocabulary) if vocabulary and vocabulary_read is None else vocabulary_read
-    for path, raw in read if vocabulary and read else []:
+    for path, raw in vocabulary_read if vocabulary and vocabulary_read else []:
         for i, state in enumerate(raw.get("striking_states") or []):
             check(f"{path}: striking_states[{i}]", state, actors, an_actor)
         for i, country in enumerate(raw.get("theatre") or []):
