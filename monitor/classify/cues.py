@@ -472,8 +472,10 @@ def off_topic_frame(ctx: Context, doc: Text, scores: dict[str, float], reasons: 
     found = [(b, label) for b, _, label in doc.hits["off_topic"] if doc.foreground[b]]
     if scores.keys() & ARMED:
         # "Drones downed at the airport on the anniversary of ...": a frame word that only says when an armed
-        # event happened frames nothing.
-        found = [(b, label) for b, label in found if not _circumstance(ctx, doc, b)]
+        # event happened frames nothing. It says so after the event's word or at the head of its sentence ("On
+        # the anniversary, rockets ..."); "a jump in oil prices after the US strike" is about the prices.
+        armed_at = [at for at, label in doc.cues if label in ARMED]
+        found = [(b, label) for b, label in found if not _setting_of_armed_event(ctx, doc, b, armed_at)]
     in_title = [label for b, label in found if doc.sentence_of[b] == 0]
     total = sum(weight(ctx.weights, doc, b) for b, _ in found)
     if in_title and not (scores.get("threat", 0) >= ctx.weights.title and "threat" in scores):
@@ -485,9 +487,15 @@ def off_topic_frame(ctx: Context, doc: Text, scores: dict[str, float], reasons: 
     return False
 
 
-def _circumstance(ctx: Context, doc: Text, at: int) -> bool:
-    """Whether the word at `at` follows a circumstance marker ("on", "ahead of", "amid"), past determiners."""
-    return _circumstance_start(ctx, doc, at) is not None
+def _setting_of_armed_event(ctx: Context, doc: Text, at: int, armed_at: list[int]) -> bool:
+    """Whether the word at `at` ends a circumstance phrase ("on the anniversary", "amid a court case") that
+    opens its sentence or follows an armed event's word in it."""
+    start = _circumstance_start(ctx, doc, at)
+    if start is None:
+        return False
+    sentence = doc.sentence_of[at]
+    return ((start == 0 or doc.sentence_of[start - 1] != sentence)
+            or any(a < start and doc.sentence_of[a] == sentence for a in armed_at))
 
 
 def _circumstance_start(ctx: Context, doc: Text, at: int) -> int | None:
