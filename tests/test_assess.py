@@ -209,5 +209,25 @@ def test_an_attack_that_wounded_americans_warns_with_a_vow_and_the_tempo(make_co
 def test_a_deadly_attack_gets_one_strike_warning_not_one_per_rule(make_config, tmp_path):
     alerts, db = _replay(make_config, tmp_path, [ATTACK, VOW, STRIKE])
     assert [a["kind"] for a in alerts].count("strike_likely") == 1
-    rules = {p.rule for p in store.predictions(store.open_engine(db))}
+    rules = {p.rule for p in store.predictions(store.open_engine(db)) if p.kind == "strike_likely"}
     assert rules == {"us-strike-after-deadly-attack"}  # killed: not the wounding rule's
+
+
+def test_a_strike_with_no_reported_dead_amid_attacks_warns_of_reprisals(make_config, tmp_path):
+    """The militias have answered raids that killed nobody (empty depots, launch sites): a US strike is the
+    reprisal rule's trigger whatever its toll, and a week of attacks on US sites before it carries the warning."""
+    attacks = [
+        {"id": f"r{day}", "published": f"2021-05-0{day}T21:00:00+00:00", "source": "Wire",
+         "title": f"Rockets target {base} hosting US troops",
+         "summary": f"Two rockets landed inside {base}, which hosts American forces, on day {day}; nobody was hurt."}
+        for day, base in ((2, "Ain al-Asad air base"), (3, "the Harir air base"), (4, "Ain al-Asad air base"))
+    ]
+    raid = {"id": "s9", "published": "2021-05-05T23:00:00+00:00", "source": "Wire",
+            "title": "US aircraft destroy Kataib Hezbollah rocket depot near al-Qaim",
+            "summary": "American jets bombed an empty Kataib Hezbollah weapons depot near al-Qaim overnight; the "
+                       "Pentagon said no one was in the building."}
+    alerts, db = _replay(make_config, tmp_path, [*attacks, raid])
+    (warning,) = [a for a in alerts if a["kind"] == "attack_likely"]
+    assert "attacks on US sites in the last 7 days" in warning["text"]
+    predictions = [p for p in store.predictions(store.open_engine(db)) if p.warned_at is not None]
+    assert [p.rule for p in predictions] == ["militia-reprisal-after-us-strike"]

@@ -211,6 +211,6 @@ def test_calibrate_on_the_dev_sets(shared_dir, make_config, capsys):
                  "--set", str(data / "dev2_timeline.json"), str(data / "dev2_reports.jsonl"),
                  str(data / "dev_ar_reports.jsonl")]) == 0
     out = capsys.readouterr().out
-    assert "rule us-strike-after-deadly-attack:" in out and "rule militia-reprisal-after-deadly-strike:" in out
+    assert "rule us-strike-after-deadly-attack:" in out and "rule militia-reprisal-after-us-strike:" in out
     assert "rule us-strike-after-attack-wounding-us:" in out
     assert "A-2019-12-27-k1" in out and out.count("verdict:") == 3  # one per shipped rule

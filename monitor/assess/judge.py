@@ -115,7 +115,8 @@ def _short_of_toll(rule: Rule, incident: Incident) -> str | None:
 
 
 def _casualty_sides(rule: Rule) -> tuple[str, ...]:
-    return tuple(dict.fromkeys([*rule.trigger.min_killed, *rule.trigger.min_casualties])) or ALLIED_SIDES
+    t = rule.trigger
+    return tuple(t.casualties) or tuple(dict.fromkeys([*t.min_killed, *t.min_casualties])) or ALLIED_SIDES
 
 
 def _history_incident(h: HistoryIncident, world: World) -> Incident:

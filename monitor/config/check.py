@@ -79,6 +79,8 @@ def reference_problems(settings: Settings, watchlist: Watchlist | None, vocabula
             check(f"{where}.trigger.min_killed", side, sides, a_side)
         for side in rule.trigger.min_casualties:
             check(f"{where}.trigger.min_casualties", side, sides, a_side)
+        for j, side in enumerate(rule.trigger.casualties):
+            check(f"{where}.trigger.casualties[{j}]", side, sides, a_side)
     for path, file in history:
         for i, incident in enumerate(file.incidents):
             where = f"{path}: incidents[{i}]"

@@ -29,6 +29,10 @@ class Trigger(_Model):
     # Only when none of the listed sides was killed: a rule for attacks that wounded, beside one for deadly ones
     # (its precedents are then those of its own kind, not the deadly attacks that were answered).
     only_hurt: bool = False
+    # Whose dead and hurt weigh as the rule's evidence (the `death` and `injured` factors): by default the sides
+    # named in the thresholds above, else US, UK and coalition. A rule with no threshold names them here ("any
+    # US strike; the more militia killed, the likelier a reprisal").
+    casualties: list[str] = []
 
 
 class Expects(_Model):
