@@ -669,3 +669,27 @@ def test_a_flash_naming_no_striker_at_another_place_joins_the_strikers_report_of
     assert not events.weigh(abroad, statement, WINDOW, GAZETTEER).joins  # another country
     next_week = replace(flash, published=MONDAY + timedelta(days=3))
     assert not events.weigh(next_week, statement, WINDOW, GAZETTEER).joins
+
+
+def _claim(at: datetime, group: str, place: str) -> Report:
+    """A group's own claim of an attack at a site it names ("<group>: we targeted the occupation at <place>")."""
+    r = report(at, "attack", (place,), (group,), at.date(), f"{group} claims attack on {place}")
+    return replace(r, reading=replace(r.reading, parties=(Party(group, "perpetrator", "named"),)))
+
+
+def test_a_claim_naming_another_site_of_the_same_town_that_night_is_the_attack_it_claims() -> None:
+    # Rockets fall on the airport; the group that fired them says it hit the other base outside the same city.
+    airport = event_of(report(MONDAY, "attack", ("Erbil Air Base",), ("Iran-backed militias",), MONDAY.date(),
+                              "Rockets hit Erbil airport"))
+    verdict = events.weigh(_claim(MONDAY + timedelta(hours=2), "Saraya Awliya al-Dam", "Harir Air Base"), airport,
+                           WINDOW, GAZETTEER)
+    assert verdict.joins and any("a group's claim naming another site in Erbil" in r for r in verdict.reasons)
+    # Not an unclaimed report of the other base (a second attack that night), not a claim of a site in another
+    # province, and not a claim by one group of the attack another group claimed.
+    assert not events.weigh(report(MONDAY + timedelta(hours=2), "attack", ("Harir Air Base",), (), MONDAY.date()),
+                            airport, WINDOW, GAZETTEER).joins
+    assert not events.weigh(_claim(MONDAY + timedelta(hours=2), "Saraya Awliya al-Dam", "Ain al-Asad Air Base"),
+                            airport, WINDOW, GAZETTEER).joins
+    claimed = event_of(_claim(MONDAY, "Kataib Hezbollah", "Erbil Air Base"))
+    assert not events.weigh(_claim(MONDAY + timedelta(hours=2), "Saraya Awliya al-Dam", "Harir Air Base"), claimed,
+                            WINDOW, GAZETTEER).joins

@@ -206,6 +206,7 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     known_country = {gazetteer.country.get(p) for p in event.places} - {None}
     same_striker = (striker is not None and event.event_type == "strike" and not crossed
                     and striker in event.actors)
+    claim = event.event_type == "attack" and not crossed and _claimant_fits(report, event, gazetteer)
     if event.event_type == "strike" and not crossed:
         # "A self-defense strike on militiamen involved in the attack on Al-Asad Air Base": a US strike report names
         # a base hosting US forces as the attack it answers, not as where it struck.
@@ -231,6 +232,12 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
             # positions in Jurf al-Nasr") beside the striker's own report.
             reasons.append("other places, struck by the same striker that day: 0" if same_striker else
                            "other places in the same country, one report naming no striker: 0")
+        elif claim and not gap and (area := _same_area(places, known, gazetteer)):
+            # "Saraya Awliya al-Dam: we hit the occupation at Harir with 24 rockets", the night rockets fell on Erbil
+            # airport: a group's claim names the site it meant, not always where its rockets fell. Another site in
+            # the same town or province, that day, is the attack it claims when no report tells of one there.
+            score += 1
+            reasons.append(f"a group's claim naming another site in {', '.join(sorted(area))} that day: +1")
         elif event.event_type == "threat":
             # "Kataib Hezbollah warns of strikes on US bases ...; embassy on alert": the places a statement names are
             # what it speaks of, not where it happened: its speaker and day decide.
@@ -329,6 +336,26 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
                                                     f"{event.actors[0]}'s)"))
     needed = STATEMENT_JOIN_SCORE if event.event_type == "threat" else JOIN_SCORE
     return Verdict(score >= needed, score, tuple(reasons))
+
+
+def _claimant_fits(report: Report, event: EventFacts, gazetteer: Gazetteer) -> bool:
+    """Whether an attack report puts it on a group by name ("Saraya Awliya al-Dam: we targeted ...", "... claims")
+    that is not another than the groups the event names."""
+    groups = {p.name for p in report.reading.parties if p.role == "perpetrator" and p.how in {"claimed", "named"}
+              and p.name != gazetteer.unnamed and p.name not in gazetteer.strikers}
+    if not groups:
+        return False
+    others = set(event.actors) - gazetteer.common - gazetteer.strikers - {gazetteer.unnamed} - groups
+    related = {u for g in groups for u in gazetteer.part_of.get(g, ())} | {
+        g for o in others for g in gazetteer.part_of.get(o, ())}
+    return not others - related
+
+
+def _same_area(places: set[str], others: set[str], gazetteer: Gazetteer) -> set[str]:
+    """The towns or provinces a place of each side lies in (Harir and Erbil airport, both in Erbil)."""
+    def around(names: set[str]) -> set[str]:
+        return {outer for p in names for outer in gazetteer.inside.get(p, frozenset())}
+    return around(places) & around(others)
 
 
 def _unnamed_beside_named(speaker: str, other: str, gazetteer: Gazetteer) -> bool:
