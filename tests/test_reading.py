@@ -1205,6 +1205,13 @@ TITLE_FLAGS = [
     ("toll_update", "Death toll from militia drone strike on Jordan outpost climbs to three", True),
     ("toll_update", "ارتفاع حصيلة المصابين الأمريكيين في هجوم المسيرة على قاعدة التنف", True),
     ("toll_update", "Drone attack on Syria base wounds four American troops", False),
+    # US casualties counted for an attack named as one already known, days later, by an official.
+    ("toll_update", "Defense official: 19 service members had minor injuries from the Tower 22 attack", True),
+    ("toll_update", "مسؤول أمريكي: إصابة ١٩ جندياً بجروح طفيفة في هجوم البرج 22", True),
+    ("toll_update", "إصابة ثلاثة عسكريين أمريكيين في الهجوم على قاعدة الشدادي", True),
+    ("toll_update", "إصابة ثلاثة عسكريين أمريكيين في هجوم بطائرة مسيرة على قاعدة الشدادي", False),
+    ("toll_update", "Rockets slam into al-Shaddadi; two US soldiers wounded in the attack", False),
+    ("toll_update", "Two US soldiers wounded in rocket attack on al-Shaddadi", False),
     ("repeat", "Al-Shaddadi base targeted again by drones", True),
     ("repeat", "Rockets hit Victory base a day after drone attack on Baghdad airport", True),
     ("repeat", "قاعدة الشدادي تتعرض لهجوم جديد بطائرة مسيرة", True),

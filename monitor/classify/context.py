@@ -99,6 +99,7 @@ class Context:
     around_words: frozenset[str] = frozenset()  # "province", "near": the area around a town, not the town
     foreign_words: frozenset[str] = frozenset()  # "a foreign contractor": of another nation than the US side's
     accusing_words: frozenset[str] = frozenset()  # "aggression": a strike named by the side it hit
+    known_event_markers: tuple[tuple[str, ...], ...] = ()  # "in the", "في": before an event named as known
     operations_words: frozenset[str] = frozenset()  # "operations", "عمليات": what a vow says will go on
     continuation_phrases: tuple[Phrase, ...] = ()  # "will go on", "ستتواصل"
     relative_pronouns: frozenset[str] = frozenset()  # "sites that threatened the base": what follows describes
@@ -242,6 +243,7 @@ class Context:
             around_words=frozenset(_first_tokens(v.around_words)),
             foreign_words=frozenset(_first_tokens(v.foreign_words)),
             accusing_words=frozenset(_first_tokens(v.accusing_words)),
+            known_event_markers=tuple(p for p in (phrase(w) for w in v.known_event_markers) if p),
             operations_words=frozenset(_first_tokens(v.operations_words)),
             continuation_phrases=tuple(p for p in map(phrase, v.continuation_words) if p),
             relative_pronouns=frozenset(_first_tokens(v.relative_pronouns)),

@@ -11,7 +11,7 @@ from monitor.classify.relevance import relevant, unanchored
 from monitor.classify.weapons import weapon
 from monitor.classify.when import happened_on, spoken_on
 from monitor.config import EVENT_TYPES, TypeModel, Vocabulary, Watchlist
-from monitor.model import Matches, Party, Reading
+from monitor.model import Matches, Party, Reading, allied_hurt
 
 
 class Reader:
@@ -164,7 +164,9 @@ class Reader:
             background_places=places.background_places(ctx, doc, matches),
             denied=denied, us_targeted=hosted is not None, speaker_known=said_by is not None,
             after_the_fact=any(doc.sentence_of[b] == 0 for b, _, _ in doc.hits["after_the_fact"]),
-            toll_update=toll.updates_toll(ctx, doc),
+            # A toll revised, or US casualties counted for an attack named as known ("hurt in the al-Tanf attack").
+            toll_update=toll.updates_toll(ctx, doc) or (
+                allied_hurt(killed, injured) and toll.counts_known_attack(ctx, doc)),
             repeat=any(doc.sentence_of[b] <= 1 for b, _, _ in doc.hits["repeat"]),
             reference_places=places.reference_places(ctx, doc, mentions) if is_relevant and not where else (),
             answered_places=places.answered(doc, list(matches.mentions), where) if event_type == "strike" else (),

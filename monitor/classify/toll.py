@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from itertools import compress
 
+from monitor.classify.clauses import NAME
 from monitor.classify.context import Context
 from monitor.classify.lexicon import Hit
 from monitor.classify.numbers import REVISION_REACH, count_wording, number, revised
@@ -111,6 +112,35 @@ def updates_toll(ctx: Context, doc: Text) -> bool:
     revisions = [i for i, word in enumerate(doc.folded) if doc.sentence_of[i] <= 1 and word in ctx.revision_words]
     return any(doc.sentence_of[b] == doc.sentence_of[i] and abs(b - i) <= REVISION_REACH
                for b, _, _ in doc.hits["toll"] for i in revisions)
+
+
+KNOWN_NAME_REACH = 4  # "in the al-Tanf garrison drone attack": name tokens between the marker and the attack word
+
+
+def counts_known_attack(ctx: Context, doc: Text) -> bool:
+    """Whether the title or lead counts casualties of an attack it names only as one already known: "about 20 US
+    troops suffered minor injuries in the al-Tanf attack", "إصابة ... في الهجوم على التنف", "في هجوم التنف" (days
+    later, from an official). Every attack word there must follow a marker of a known event ("in the", "after
+    the"; in Arabic "في" before a definite noun or one bound to a name): "drones hit al-Tanf; three hurt in the
+    attack" tells the attack as happening."""
+    lead = [(b, e) for b, e, label in doc.hits["cues"] if label == "attack" and doc.sentence_of[b] <= 1]
+    if not lead or not any(doc.sentence_of[b] <= 1 for b, _, _ in doc.hits["toll"]):
+        return False
+    return all(_named_as_known(ctx, doc, b, e) for b, e in lead)
+
+
+def _named_as_known(ctx: Context, doc: Text, begin: int, end: int) -> bool:
+    k = begin
+    while k > 0 and begin - k < KNOWN_NAME_REACH and doc.masked[k - 1] == NAME:
+        k -= 1  # "in the al-Tanf attack"
+    marked = any(k >= len(m) and tuple(doc.folded[k - len(m):k]) == m for m in ctx.known_event_markers)
+    if not marked:
+        return False
+    word = doc.folded[begin]
+    if word.isascii():
+        return True  # the English markers end in their article
+    # Arabic: "في الهجوم" (definite), "في هجوم التنف" (bound to the name after it), not "في هجوم بطائرة مسيرة".
+    return word.startswith("ال") or (end < len(doc.masked) and doc.masked[end] == NAME)
 
 
 def _owns_a_place(ctx: Context, doc: Text, after: int, targets: set[int], people: set[int]) -> bool:

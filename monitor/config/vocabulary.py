@@ -157,6 +157,7 @@ class Vocabulary(BaseModel):
     around_words: list[str] = []
     foreign_words: list[str] = []
     accusing_words: list[str] = []
+    known_event_markers: list[str] = []
     operations_words: list[str] = []
     continuation_words: list[str] = []
     relative_pronouns: list[str] = []
