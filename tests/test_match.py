@@ -116,6 +116,10 @@ ACTOR_CASES = [
     pytest.param("Sarayah Awliya' al-Dam took credit for the blast.", SAD, "exact", id="sad-sarayah"),
     pytest.param("The Guardians of the Blood took credit for the blast.", SAD, "exact", id="sad-english"),
     pytest.param("تبنت سرايا أولياء الدم التفجير", SAD, "exact", id="sad-arabic"),
+    # The coalition, named by who leads it
+    pytest.param("Rockets struck a complex of US-led forces near the airport.", "US-led coalition", "exact",
+                 id="coalition-us-led-forces"),
+    pytest.param("U.S.-led troops fired flares over the base.", "US-led coalition", "exact", id="coalition-troops"),
     bug("Saraya Awliyaa al-Dam took credit for the blast.", SAD, "fuzzy", id="sad-awliyaa",
         reason="no fuzzy path reaches 'awliya': its skeleton is only 'al' (w and y count as vowels) and the typo "
                "path only indexes vocabulary words of 7+ letters"),
