@@ -346,9 +346,9 @@ def _claimant_fits(report: Report, event: EventFacts, gazetteer: Gazetteer) -> b
     if not groups:
         return False
     others = set(event.actors) - gazetteer.common - gazetteer.strikers - {gazetteer.unnamed} - groups
-    related = {u for g in groups for u in gazetteer.part_of.get(g, ())} | {
-        g for o in others for g in gazetteer.part_of.get(o, ())}
-    return not others - related
+    umbrellas = {u for g in groups for u in gazetteer.part_of.get(g, ())}
+    # A group and its umbrella, either way round, are one claimant ("Kataib Hezbollah", "Islamic Resistance").
+    return all(o in umbrellas or gazetteer.part_of.get(o, frozenset()) & groups for o in others)
 
 
 def _same_area(places: set[str], others: set[str], gazetteer: Gazetteer) -> set[str]:
