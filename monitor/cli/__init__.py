@@ -21,7 +21,6 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 from functools import cache
-from importlib import metadata
 
 from monitor import errors, store
 from monitor.cli import arguments
@@ -64,6 +63,8 @@ cmd_track_record = _command("looking", "cmd_track_record")
 
 
 def version() -> str:
+    from importlib import metadata  # only when asked for: it costs every other command 40 ms
+
     try:
         return metadata.version("monitor")
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed
