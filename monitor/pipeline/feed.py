@@ -11,16 +11,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeAlias
 
-from monitor import store
+from monitor import fetch, store
 from monitor.config import FeedConfig, Settings, with_userinfo_of, without_userinfo
 from monitor.pipeline.clock import Clock, utcnow
 from monitor.pipeline.parsers import ParserDied
 
-# Imported where used: the fetcher by the functions that poll (replay, eval and calibrate never load aiohttp), the
-# parse module and the item stage by the first feed that brings a body (a round of 304s parses and reads nothing),
-# the outbox by a round that has something to deliver.
+# Imported where used: the parse module and the item stage by the first feed that brings a body (a round of 304s
+# parses and reads nothing), the outbox by a round that has something to deliver. (This module is imported by the
+# commands that poll only: replay, eval and calibrate never load it, nor aiohttp with it.)
 if TYPE_CHECKING:
-    from monitor import fetch, outbox, parse
+    from monitor import outbox, parse
     from monitor.model import Item
     from monitor.pipeline.item import ItemOutcome
     from monitor.pipeline.runtime import Runtime
@@ -154,8 +154,6 @@ def _settled(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result:
              items: list[Item], outcomes: list[ItemOutcome], error: str | None, warning: str | None,
              keep_items: bool) -> FeedOutcome:
     """The feed's new state after a poll at `now` (the caller stores it), and what the poll did."""
-    from monitor import fetch  # see the import at the top
-
     settings = runtime.settings
     state.last_polled_at, state.last_status, state.name = now, result.status, feed.name
     if error:
@@ -201,8 +199,6 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
     while that thread is busy wait for it together, and go to it together (up to `FEED_GROUP`, in shared
     transactions). When it falls behind, a fetched body waits unparsed for a place among the feeds in hand (see
     `fetch.Throttle`), and the next fetches wait with it: what a round holds is bounded, not its number of feeds."""
-    from monitor import fetch  # see the import at the top
-
     states = states if states is not None else store.feed_states(runtime.engine)
     throttle = limit or fetch.Throttle(runtime.settings.fetch)
     outcomes: list[FeedOutcome] = []
@@ -400,7 +396,7 @@ async def poll_once(runtime: Runtime, clock: Clock = utcnow, owner: str | None =
 
     With a runtime from `open_runtime`, the config files are read and checked beside the first fetches; if they
     fail, the round stops before it stores anything, its feeds given back, and the ConfigError is raised."""
-    from monitor import fetch, outbox  # see the import at the top
+    from monitor import outbox  # see the import at the top
 
     owner = owner or outbox.sender_name()
     ensure_feeds(runtime)
