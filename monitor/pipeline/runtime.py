@@ -5,6 +5,7 @@ matcher, reader and what deciding needs the first time an item is new."""
 from __future__ import annotations
 
 import math
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,6 +24,10 @@ if TYPE_CHECKING:  # imported when first built: a round of 304s reads no item an
     from monitor.config import TypeModel, Vocabulary, Watchlist
     from monitor.match import Matcher
     from monitor.model import Gazetteer
+
+
+# How often the GIL changes hands while the start-up work runs beside the event loop (see `Startup._beside`).
+SWITCH_SECONDS = 0.0005
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,18 @@ class Startup:
         """Do the work in a thread of its own, unless it has begun."""
         work = self._take()
         if work is not None:
-            threading.Thread(target=self._run, args=(work,), name="monitor-startup", daemon=True).start()
+            threading.Thread(target=self._beside, args=(work,), name="monitor-startup", daemon=True).start()
+
+    def _beside(self, work: Callable[[], ConfigFiles]) -> None:
+        # The work is Python (imports, YAML, validation) and holds the GIL; the event loop beside it wants the GIL back
+        # after each socket call, and waited up to the switch interval (5 ms) for it each time: 0.07 s of a 200-feed
+        # round of 304s (0.60 -> 0.53 s, median of 6). The interval is shortened while the work runs.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_SECONDS)
+        try:
+            self._run(work)
+        finally:
+            sys.setswitchinterval(interval)
 
     def result(self) -> ConfigFiles:
         """The files, once read and checked (in this thread if no one began); raises what stopped them."""
