@@ -14,11 +14,13 @@ import logging
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor import pipeline, store
 from monitor.errors import AlreadyRunning, DatabaseRefused
-from monitor.pipeline import Runtime
+
+if TYPE_CHECKING:
+    from monitor.pipeline import Runtime
 
 log = logging.getLogger("monitor.daemon")
 
@@ -134,13 +136,21 @@ class DatabaseGuard:
             self._handle = None
 
 
-def start_writer(runtime: Runtime, guard: DatabaseGuard) -> None:
+def start_writer(runtime: Runtime, guard: DatabaseGuard, *, leases_freed: bool = False) -> None:
     """What every writing command does once it holds the database: check it, adopt old target ids, and,
-    as the only process on a SQLite file, free the claims and leases a killed predecessor left."""
+    as the only process on a SQLite file, free the claims and leases a killed predecessor left (the leases
+    already, with `leases_freed`: see `free_leases`)."""
     guard.opened(runtime.engine)
     pipeline.adopt_target_ids(runtime)
-    if guard.file is not None:
-        freed = store.release_claims(runtime.engine) + store.release_feeds(runtime.engine)
-        if freed:
-            log.info("freed %d claim(s) left by a process that stopped without finishing", freed)
+    freed = 0 if leases_freed else free_leases(runtime.engine, guard)
+    if guard.file is not None and store.deliveries_claimed(runtime.engine):  # asked first: no ORM for nothing
+        freed += store.release_claims(runtime.engine)
+    if freed:
+        log.info("freed %d claim(s) left by a process that stopped without finishing", freed)
     pipeline.report_unknown_targets(runtime)
+
+
+def free_leases(engine: store.Engine, guard: DatabaseGuard) -> int:
+    """As the only process on a SQLite file, free the feed leases a killed predecessor left; `poll --once` does
+    this before it claims the feeds, and the rest of `start_writer` beside its first fetches."""
+    return store.release_feeds(engine) if guard.file is not None else 0

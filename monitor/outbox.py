@@ -35,12 +35,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from itertools import groupby
+from typing import TYPE_CHECKING, TypeAlias
 from zoneinfo import ZoneInfo
 
-from monitor import store
+from monitor import notify, store
 from monitor.config import NotifyTarget, QuietHours, Settings
-from monitor.notify import MAX_FIELD, Target, draft, first_link, inert, route
-from monitor.store import Engine
+
+if TYPE_CHECKING:  # names, not imports: `notify` and `store` import their modules when first used
+    from monitor.notify import Target
+    from monitor.store import Engine
 
 log = logging.getLogger("monitor.outbox")
 
@@ -115,7 +118,8 @@ def quiet_until(quiet: QuietHours, now: datetime) -> datetime | None:
     return datetime.combine(end_day, end, tzinfo=zone).astimezone(now.tzinfo)
 
 
-Due = tuple[store.Delivery, store.StoredAlert]
+# A string: the tables' models are imported by the first delivery, not by importing this module.
+Due: TypeAlias = "tuple[store.Delivery, store.StoredAlert]"
 Clock = Callable[[], datetime]
 
 
@@ -166,11 +170,12 @@ def expire_due(engine: Engine, targets: Sequence[Target], settings: Settings, no
 def _tell_the_others(engine: Engine, targets: Sequence[Target], target_id: str, dedupe_key: str, title: str,
                      text: str, now: datetime) -> None:
     """An alert about a target, to the other targets that want `target_failing` alerts."""
-    alert = draft(kind="target_failing", dedupe_key=dedupe_key, event_id=None, created_at=now,
-                  title=inert(title, MAX_FIELD), text=text, payload={"severity": "high", "target": target_id})
+    alert = notify.draft(kind="target_failing", dedupe_key=dedupe_key, event_id=None, created_at=now,
+                         title=notify.inert(title, notify.MAX_FIELD), text=text,
+                         payload={"severity": "high", "target": target_id})
     others = [t for t in targets if t.id != target_id]
     with store.transaction(engine) as session:
-        store.add_alert(session, alert, route(alert, others))
+        store.add_alert(session, alert, notify.route(alert, others))
 
 
 def deliver_to(engine: Engine, target: Target, pairs: list[Due], settings: Settings, sender: Sender, clock: Clock,
@@ -260,12 +265,13 @@ def _bundle(pairs: list[Due], now: datetime) -> store.StoredAlert:
     head = "Digest" if reason == "digest" else "Held back by the rate limit"
     lines = []
     for _, a in pairs[:SUMMARY_LINES]:
-        link = first_link(a.payload)  # each line leads to its report, in the text part as in the HTML
+        link = notify.first_link(a.payload)  # each line leads to its report, in the text part as in the HTML
         lines += [f"- [{_severity(a)}] {a.title}", *([f"  {link}"] if link else [])]
     if len(pairs) > SUMMARY_LINES:
         lines.append(f"... and {len(pairs) - SUMMARY_LINES} more")
     return store.StoredAlert(id=0, kind="summary", dedupe_key=f"summary:{now.isoformat()}", created_at=now,
-                             title=inert(f"{head}: {len(pairs)} alerts", MAX_FIELD), text="\n".join(lines),
+                             title=notify.inert(f"{head}: {len(pairs)} alerts", notify.MAX_FIELD),
+                             text="\n".join(lines),
                              payload={"severity": max((_severity(a) for _, a in pairs), key=_rank)})
 
 

@@ -35,8 +35,8 @@ OWNERS: dict[str, set[str]] = {
 KNOWN_LEAKS: set[tuple[str, str]] = set()
 
 # Modules every module may import: the error tree, the values stages hand each other, the configuration,
-# and how text is cut into words.
-SHARED = ("errors", "model", "config", "text")
+# how text is cut into words, and how a package imports its names when first used.
+SHARED = ("errors", "model", "config", "text", "lazy")
 
 # The stages sit side by side: none imports another; the flows below call them in order.
 STAGES = {"fetch", "parse", "match", "classify", "events", "assess", "notify", "store"}

@@ -196,8 +196,8 @@ def test_two_instances_take_over_the_claims_a_previous_run_left(fresh_database, 
             session.flush()
             session.add(store.Delivery(alert_id=alert.id, target_id="hook", next_attempt_at=before,
                                        claimed_by=gone, lease_until=expired))
-            session.add(store.FeedState(feed_url=wire0, current_url=wire0, name="wire0", leased_by=gone,
-                                        lease_until=expired))
+        store.save_feed_states(engine, [store.FeedState(feed_url=wire0, current_url=wire0, name="wire0",
+                                                        leased_by=gone, lease_until=expired)])
     finally:
         engine.dispose()
 

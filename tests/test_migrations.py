@@ -26,6 +26,7 @@ from sqlmodel import Session, SQLModel, select
 
 from monitor import store
 from monitor.cli import main
+from monitor.store import tables  # noqa: F401  (its models fill SQLModel.metadata; `store` imports it when first used)
 
 POSTGRES = os.environ.get("MONITOR_TEST_POSTGRES")
 REPO = Path(__file__).resolve().parents[1]

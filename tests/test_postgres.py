@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 from monitor import store
 from monitor.cli import main
+from monitor.store import tables  # noqa: F401  (its models fill SQLModel.metadata; `store` imports it when first used)
 
 URL = os.environ.get("MONITOR_TEST_POSTGRES")
 pytestmark = pytest.mark.skipif(not URL, reason="MONITOR_TEST_POSTGRES is not set (no PostgreSQL server here)")

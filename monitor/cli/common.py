@@ -11,7 +11,7 @@ from datetime import datetime
 from monitor import logs, notify, pipeline, store
 from monitor.config import DATABASE_ENV, Settings, load_settings
 from monitor.errors import FileProblem
-from monitor.guard import DatabaseGuard, start_writer
+from monitor.guard import DatabaseGuard, free_leases, start_writer
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -45,16 +45,25 @@ def setup_logging(settings: Settings, level: str | None = None) -> None:
     logs.setup(level or settings.log_level, secrets_of(settings), settings.log_format)
 
 
-def writer(args: argparse.Namespace, command: str, database: str | None = None,
+def writer(args: argparse.Namespace, command: str, database: str | None = None, *, deferred: bool = False,
            ) -> tuple[pipeline.Runtime, DatabaseGuard]:
-    """Settings, logging, the database lock, then the runtime: the order every writing command keeps."""
+    """Settings, logging, the database lock, then the runtime: the order every writing command keeps.
+
+    `deferred` (`poll --once`): the store is opened and the feeds' leases freed now, and the other config files are
+    read and checked, then the rest of `start_writer` done, in the runtime's `startup`, which the round starts once
+    its fetches are in flight and waits for before it stores anything (see `pipeline.open_runtime`)."""
     settings = load_settings(args.config)
     setup_logging(settings)
     guard = DatabaseGuard(database or settings.database, command)
     guard.acquire()
     try:
-        runtime = pipeline.build_runtime(settings, database)
-        start_writer(runtime, guard)
+        if deferred:
+            runtime = pipeline.open_runtime(settings, database,
+                                            then=lambda checked: start_writer(checked, guard, leases_freed=True))
+            free_leases(runtime.engine, guard)
+        else:
+            runtime = pipeline.build_runtime(settings, database)
+            start_writer(runtime, guard)
     except BaseException:
         guard.release()
         raise

@@ -33,7 +33,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
     if not args.once:
         print("monitor poll: only --once is supported; use `monitor run` for the daemon", file=sys.stderr)
         return 2
-    runtime, guard = writer(args, "poll --once")
+    runtime, guard = writer(args, "poll --once", deferred=True)  # the config files are checked beside the fetches
     try:
         outcomes, deliveries = asyncio.run(pipeline.poll_once(runtime, keep_items=False))  # counts only
         guard.record(store.alert_count(runtime.engine))

@@ -19,23 +19,44 @@ Where things are:
 - `redact`: the secrets of a notification URL and masking them (`url_secrets`, `mask`, `describe_url`).
 - `templates`: the Jinja2 text and HTML email templates of `alerts.templates`.
 
-Apprise and Jinja2 are imported in this package only.
+Apprise and Jinja2 are imported in this package only. Each name is imported from its module when first asked for
+(`__getattr__`): masking the secrets of a target's URL does not load the composing of alerts.
 """
 
-from monitor.notify.compose import alert_record as alert_record
-from monitor.notify.compose import draft as draft
-from monitor.notify.compose import event_update_alert as event_update_alert
-from monitor.notify.compose import first_link as first_link
-from monitor.notify.compose import new_event_alert as new_event_alert
-from monitor.notify.compose import resolved_alert as resolved_alert
-from monitor.notify.compose import source_of as source_of
-from monitor.notify.compose import warning_alert as warning_alert
-from monitor.notify.policy import route as route
-from monitor.notify.redact import describe_url as describe_url
-from monitor.notify.redact import url_secrets as url_secrets
-from monitor.notify.safety import MAX_FIELD as MAX_FIELD
-from monitor.notify.safety import inert as inert
-from monitor.notify.targets import Target as Target
-from monitor.notify.targets import build_targets as build_targets
-from monitor.notify.targets import check_targets as check_targets
-from monitor.notify.targets import legacy_target_id as legacy_target_id
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from monitor import lazy
+
+if TYPE_CHECKING:
+    from monitor.notify.compose import alert_record as alert_record
+    from monitor.notify.compose import draft as draft
+    from monitor.notify.compose import event_update_alert as event_update_alert
+    from monitor.notify.compose import first_link as first_link
+    from monitor.notify.compose import new_event_alert as new_event_alert
+    from monitor.notify.compose import resolved_alert as resolved_alert
+    from monitor.notify.compose import source_of as source_of
+    from monitor.notify.compose import warning_alert as warning_alert
+    from monitor.notify.policy import route as route
+    from monitor.notify.redact import describe_url as describe_url
+    from monitor.notify.redact import url_secrets as url_secrets
+    from monitor.notify.safety import MAX_FIELD as MAX_FIELD
+    from monitor.notify.safety import inert as inert
+    from monitor.notify.targets import Target as Target
+    from monitor.notify.targets import build_targets as build_targets
+    from monitor.notify.targets import check_targets as check_targets
+    from monitor.notify.targets import legacy_target_id as legacy_target_id
+
+# Each module and the names above it gives, imported when first used (tests/test_poll_start.py checks the two).
+_NAMES = {
+    "monitor.notify.compose": (
+        "alert_record", "draft", "event_update_alert", "first_link", "new_event_alert", "resolved_alert", "source_of",
+        "warning_alert"
+    ),
+    "monitor.notify.policy": ("route",),
+    "monitor.notify.redact": ("describe_url", "url_secrets"),
+    "monitor.notify.safety": ("MAX_FIELD", "inert"),
+    "monitor.notify.targets": ("Target", "build_targets", "check_targets", "legacy_target_id"),
+}
+__getattr__, __dir__ = lazy.exports(__name__, _NAMES)

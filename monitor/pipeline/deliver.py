@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from monitor import notify, outbox, store
-from monitor.pipeline.item import Clock, utcnow
-from monitor.pipeline.runtime import Runtime
+from monitor.pipeline.clock import Clock, utcnow
+
+if TYPE_CHECKING:
+    from monitor.pipeline.runtime import Runtime
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -25,6 +28,8 @@ def adopt_target_ids(runtime: Runtime) -> None:
 def report_unknown_targets(runtime: Runtime) -> None:
     """Pending deliveries for targets no longer configured are kept (the target may come back under its
     name), and said out loud, never dropped silently."""
+    if not store.deliveries_pending(runtime.engine):  # asked first: the health of targets loads the ORM
+        return
     configured = {t.id for t in runtime.targets}
     for health in store.target_health(runtime.engine):
         waiting = health.counts.get("pending", 0)
@@ -38,6 +43,8 @@ async def deliver(runtime: Runtime, clock: Clock = utcnow, sender: outbox.Sender
                   ) -> list[outbox.DeliveryOutcome]:
     """One delivery round (for `targets`, default all): expire, claim, then send each target's deliveries in
     its own worker thread (Apprise blocks), so targets are sent to side by side."""
+    if not store.deliveries_pending(runtime.engine):  # asked first: expiring and claiming load the ORM
+        return []
     settings = runtime.settings
     sender = sender or outbox.Sender(outbox.sender_name(), outbox.lease_for(settings))
     now = clock()

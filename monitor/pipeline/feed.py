@@ -11,18 +11,19 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeAlias
 
-from monitor import outbox, store
+from monitor import fetch, store
 from monitor.config import FeedConfig, Settings, with_userinfo_of, without_userinfo
-from monitor.model import Item
-from monitor.pipeline.deliver import deliver
-from monitor.pipeline.item import Clock, ItemOutcome, format_age, process_feeds, process_items, utcnow
+from monitor.pipeline.clock import Clock, utcnow
 from monitor.pipeline.parsers import ParserDied
-from monitor.pipeline.runtime import Runtime
 
-# Imported where used: the fetcher by the functions that poll (replay, eval and calibrate never load aiohttp), the
-# parse module by the first feed that brings a body (a round of 304s parses nothing).
+# Imported where used: the parse module and the item stage by the first feed that brings a body (a round of 304s
+# parses and reads nothing), the outbox by a round that has something to deliver. (This module is imported by the
+# commands that poll only: replay, eval and calibrate never load it, nor aiohttp with it.)
 if TYPE_CHECKING:
-    from monitor import fetch, parse
+    from monitor import outbox, parse
+    from monitor.model import Item
+    from monitor.pipeline.item import ItemOutcome
+    from monitor.pipeline.runtime import Runtime
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -64,6 +65,8 @@ class FeedOutcome:
         """"12 older than 2d, not alerted", or nothing when every new item was recent."""
         if not self.old_items or self.max_item_age is None:
             return ""
+        from monitor.pipeline.item import format_age  # see the import at the top
+
         return f"{self.old_items} older than {format_age(self.max_item_age)}, not alerted"
 
 
@@ -96,6 +99,8 @@ Parsed: TypeAlias = "tuple[FeedConfig, store.FeedState, fetch.FetchResult, parse
 def _handle(runtime: Runtime, fetched: Sequence[Parsed], clock: Clock, keep_items: bool) -> list[FeedOutcome]:
     """Process what fetches brought (parsed by the parser processes), their items in shared transactions
     (`process_feeds`), and set the feeds' new states; the caller stores them with others (`_handle_bodiless`)."""
+    from monitor.pipeline.item import process_feeds  # see the import at the top
+
     read = [(feed, state, result, clock(), *_items_of(feed, result, parsed)) for feed, state, result, parsed in fetched]
     outcomes = process_feeds(runtime, [items for *_, items, _, _ in read], clock)
     return [_settled(runtime, feed, state, result, now, items, done, error, warning, keep_items)
@@ -116,7 +121,11 @@ def _processed(runtime: Runtime, feed: FeedConfig, state: store.FeedState, resul
     """Process what a fetch brought and its parser's answer, and set the feed's new state (the caller stores it)."""
     now = clock()
     items, error, warning = _items_of(feed, result, parsed)
-    outcomes = process_items(runtime, items, clock) if items else []
+    outcomes: list[ItemOutcome] = []
+    if items:
+        from monitor.pipeline.item import process_items  # see the import at the top
+
+        outcomes = process_items(runtime, items, clock)
     return _settled(runtime, feed, state, result, now, items, outcomes, error, warning, keep_items)
 
 
@@ -145,8 +154,6 @@ def _settled(runtime: Runtime, feed: FeedConfig, state: store.FeedState, result:
              items: list[Item], outcomes: list[ItemOutcome], error: str | None, warning: str | None,
              keep_items: bool) -> FeedOutcome:
     """The feed's new state after a poll at `now` (the caller stores it), and what the poll did."""
-    from monitor import fetch  # see the import at the top
-
     settings = runtime.settings
     state.last_polled_at, state.last_status, state.name = now, result.status, feed.name
     if error:
@@ -192,8 +199,6 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
     while that thread is busy wait for it together, and go to it together (up to `FEED_GROUP`, in shared
     transactions). When it falls behind, a fetched body waits unparsed for a place among the feeds in hand (see
     `fetch.Throttle`), and the next fetches wait with it: what a round holds is bounded, not its number of feeds."""
-    from monitor import fetch  # see the import at the top
-
     states = states if states is not None else store.feed_states(runtime.engine)
     throttle = limit or fetch.Throttle(runtime.settings.fetch)
     outcomes: list[FeedOutcome] = []
@@ -203,6 +208,7 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
 
     async def settle() -> None:
         """Store the states gathered so far: of the fetches that brought no body, and of the feeds processed."""
+        await _started(runtime)  # nothing is stored before the config files passed their checks
         fetched, done = bodiless[:], handled[:]
         bodiless.clear()
         handled.clear()
@@ -269,6 +275,7 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
         try:
             result = await fetch.fetch_feed(client, url, runtime.settings.fetch, etag=state.etag,
                                             last_modified=state.last_modified)
+            runtime.startup.start()  # the fetches are in flight: the config files are read beside them
             if result.body is None:
                 slot.fetched()
                 # A 304 (or a failure) costs no parsing and no transaction of its own: its new state is stored
@@ -279,6 +286,7 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
                 return
             owner = state.leased_by  # before the new state frees the lease
             await slot.in_hand()  # processing may be behind: then this waits, and so does the next fetch
+            await _started(runtime)  # a config error stops the round here, before any item is read
             try:
                 parsed = await _parsed(runtime, feed, result, clock)
                 # The body is read: only its rows go on, so that it is freed now, not when the feed is processed.
@@ -301,6 +309,16 @@ async def poll_feeds(runtime: Runtime, feeds: Sequence[FeedConfig], client: fetc
     if bodiless or handled:
         await settle()
     return outcomes
+
+
+async def _started(runtime: Runtime) -> None:
+    """Wait until the config files are read and checked (`poll --once` reads them beside its first fetches), and
+    raise what stopped them: a ConfigError stops the round, with nothing stored."""
+    future = runtime.startup.future
+    if not future.done():
+        runtime.startup.start()
+        await asyncio.wrap_future(future)
+    future.result()
 
 
 async def _parsed(runtime: Runtime, feed: FeedConfig, result: fetch.FetchResult, clock: Clock) -> parse.Answer:
@@ -356,6 +374,8 @@ def claim_feeds(runtime: Runtime, owner: str, now: datetime, *, only_due: bool =
 
 def expire_predictions(runtime: Runtime, now: datetime) -> int:
     """Close the predictions whose window has passed, even when no report arrives to do it."""
+    if not store.predictions_due(runtime.engine, now):  # asked first: expiring loads the ORM
+        return 0
     with store.transaction(runtime.engine) as session:
         return store.expire_predictions(session, now)
 
@@ -364,22 +384,34 @@ def prune_items(runtime: Runtime, now: datetime) -> int:
     """Retention: empty the text of items older than `retention.items`, keeping their keys (nothing comes back
     as new); returns how many were pruned."""
     keep = runtime.settings.retention.items
-    return 0 if keep is None else store.prune_items(runtime.engine, now - keep)
+    if keep is None or not store.items_to_prune(runtime.engine, now - keep):  # asked first: pruning loads the ORM
+        return 0
+    return store.prune_items(runtime.engine, now - keep)
 
 
 async def poll_once(runtime: Runtime, clock: Clock = utcnow, owner: str | None = None,
                     keep_items: bool = True) -> tuple[list[FeedOutcome], list[outbox.DeliveryOutcome]]:
     """One pass over every configured feed (except those another instance is polling right now), then
-    deliver what it produced (`monitor poll --once`). `keep_items`: as for `poll_feeds`."""
-    from monitor import fetch  # see the import at the top
+    deliver what it produced (`monitor poll --once`). `keep_items`: as for `poll_feeds`.
+
+    With a runtime from `open_runtime`, the config files are read and checked beside the first fetches; if they
+    fail, the round stops before it stores anything, its feeds given back, and the ConfigError is raised."""
+    from monitor import outbox  # see the import at the top
 
     owner = owner or outbox.sender_name()
     ensure_feeds(runtime)
     claimed = claim_feeds(runtime, owner, clock(), only_due=False)
-    async with fetch.make_client(runtime.settings.fetch) as client:
-        outcomes = await poll_feeds(runtime, [f for f, _ in claimed], client, clock,
-                                    {state.feed_url: state for _, state in claimed}, keep_items=keep_items)
+    try:
+        async with fetch.make_client(runtime.settings.fetch) as client:
+            outcomes = await poll_feeds(runtime, [f for f, _ in claimed], client, clock,
+                                        {state.feed_url: state for _, state in claimed}, keep_items=keep_items)
+        await _started(runtime)
+    except BaseException:
+        store.release_feeds(runtime.engine, owner)  # the next round polls them at once, not when the leases end
+        raise
     expire_predictions(runtime, clock())
     prune_items(runtime, clock())  # the housekeeping of those who poll from cron instead of running the daemon
+    from monitor.pipeline.deliver import deliver  # see the import at the top
+
     deliveries = await deliver(runtime, clock, outbox.Sender(owner, outbox.lease_for(runtime.settings)))
     return outcomes, deliveries

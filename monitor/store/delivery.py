@@ -221,8 +221,3 @@ def delivery_counts(engine: Engine) -> dict[tuple[str, str], int]:
         col(Delivery.target_id), col(Delivery.state))
     with Session(engine) as session:
         return {(target, state): count for target, state, count in session.exec(query)}
-
-
-def alert_count(engine: Engine) -> int:
-    with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(StoredAlert)).one()

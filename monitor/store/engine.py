@@ -7,15 +7,18 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError
-from sqlmodel import Session, create_engine
 
 from monitor.errors import ConfigError, DatabaseProblem
 from monitor.store.schema import migrate
 from monitor.store.sqlite import _BEGIN_OPTION, _sqlite_begin, _sqlite_pragmas
+
+if TYPE_CHECKING:  # the ORM is imported by the first `transaction`: a round of 304s needs only Core (see `feed`)
+    from sqlmodel import Session
 
 
 def open_engine(url: str, *, migrate_schema: bool = True) -> Engine:
@@ -35,6 +38,8 @@ def open_engine(url: str, *, migrate_schema: bool = True) -> Engine:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work is committed together, or not at all (on SQLite, holding the write lock)."""
+    from sqlmodel import Session  # see the import at the top
+
     with Session(engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False) as session:
         try:
             yield session
@@ -42,6 +47,13 @@ def transaction(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A Core connection whose work is committed together, or not at all (on SQLite, holding the write lock)."""
+    with engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}).begin() as connection:
+        yield connection
 
 
 def database_file(url: str) -> Path | None:

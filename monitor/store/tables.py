@@ -1,33 +1,18 @@
-"""The tables, as SQLModel classes, and the column types they share.
+"""The tables, as SQLModel classes (but the feeds' state, a Core table of `feed`), all in `SQLModel.metadata`.
 
 Times are stored as naive UTC and handed out as aware UTC datetimes (`UTCDateTime`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, UniqueConstraint, false
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import JSON, Boolean, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in Python, naive UTC in the database (portable across backends)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store; use UTC-aware datetimes")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return value.replace(tzinfo=UTC) if value is not None else None
+from monitor.store.columns import UTCDateTime as UTCDateTime  # re-exported: the tables' shared column type
+from monitor.store.feed import FEED_STATE
 
 
 def _time(**kwargs: Any) -> Any:
@@ -38,27 +23,9 @@ def _json(default: Any) -> Any:
     return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
 
 
-class FeedState(SQLModel, table=True):
-    """What the fetcher remembers about a configured feed between polls."""
-
-    __tablename__ = "feed_state"
-    feed_url: str = Field(primary_key=True)
-    current_url: str
-    name: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    failures: int = 0
-    last_status: int | None = None
-    last_error: str | None = None
-    last_error_at: datetime | None = _time(nullable=True)
-    last_success_at: datetime | None = _time(nullable=True)
-    last_polled_at: datetime | None = _time(nullable=True)
-    next_poll_at: datetime | None = _time(nullable=True)
-    items_total: int = 0
-    # A poll in progress: the instance that took the feed and until when, so that several instances
-    # sharing one database fetch each due feed once. An expired lease (a crashed instance) is free again.
-    leased_by: str | None = None
-    lease_until: datetime | None = _time(nullable=True)
+# The feeds' state is a Core table (see `feed`): a round of 304s reads and writes it without the ORM. It is added to
+# the models' metadata, which makes the schema of a new database and is compared with the migrations'.
+FEED_STATE.to_metadata(SQLModel.metadata)
 
 
 class StoredItem(SQLModel, table=True):
