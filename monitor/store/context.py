@@ -33,20 +33,23 @@ from monitor.store.prediction import (
     threat_events_between,
     trigger_forecasts,
 )
+from monitor.store.prepared import Prepared
 from monitor.store.tables import ItemCopy, Miss, Prediction, StoredEvent, StoredItem
 
 # The look-ups of `_standing`, built once with their parameters left open (see `store.event`).
 # Four columns, not whole rows: every forecast ever resolved is read for each report, and decoding their JSON
 # columns was most of the cost of this look-up.
-_RESOLVED = select(col(Prediction.rule), col(Prediction.state), col(Prediction.window_start),
-                   col(Prediction.resolved_at)).where(col(Prediction.state).in_(("confirmed", "expired")),
-                                                      col(Prediction.resolved_at) < bindparam("now"))
+# On the driver (`Prepared`), as the id look-ups of `store.event` and `store.prediction`.
+_RESOLVED = Prepared(select(col(Prediction.rule), col(Prediction.state), col(Prediction.window_start),
+                            col(Prediction.resolved_at)).where(
+    col(Prediction.state).in_([bindparam("confirmed", "confirmed"), bindparam("expired", "expired")]),
+    col(Prediction.resolved_at) < bindparam("now")))
 # last_seen >= since follows from first_seen >= since; said, it lets ix_event_type_last_seen bound the search to
 # recent attacks (without it SQLite walks every attack ever stored by the event_type index). Ids only: the rows are
 # `held_events`, decoded once per batch, not for each item (their sources grow with every report).
-_RECENT_ATTACK_IDS = select(col(StoredEvent.id)).where(
+_RECENT_ATTACK_IDS = Prepared(select(col(StoredEvent.id)).where(
     col(StoredEvent.event_type) == "attack", col(StoredEvent.last_seen) >= bindparam("since"),
-    col(StoredEvent.first_seen) >= bindparam("since"), col(StoredEvent.first_seen) <= bindparam("now"))
+    col(StoredEvent.first_seen) >= bindparam("since"), col(StoredEvent.first_seen) <= bindparam("now")))
 
 _FORECAST_FIELDS = ("rule", "kind", "expected_type", "trigger_event_id", "created_at", "window_start", "window_end",
                     "likelihood", "id", "warned_likelihood", "warned_at", "threat_seen", "state", "resolved_at",
@@ -67,8 +70,7 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
     trigger_rows: list[StoredEvent] = held_events(session, sorted(triggers))
     of_event = trigger_forecasts(session, [c.id for c in candidates])
     earliest = min([published, *(c.first_seen for c in candidates)])
-    session.flush()  # as the ORM would before a query: the rows are read through the connection, for speed
-    resolved = session.connection().execute(_RESOLVED, {"now": now})
+    resolved = _RESOLVED.rows(session, {"now": now})
     recent_attacks: list[EventFacts] = []
     if tempo_window:
         # The tempo factor counts attacks before the trigger: this event, or a trigger a threat re-judges.

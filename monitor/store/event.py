@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -12,34 +13,42 @@ from sqlalchemy.orm.attributes import set_attribute
 from sqlmodel import Session, col, select
 
 from monitor.model import EventFacts
+from monitor.store.prepared import Prepared, in_list, list_params, padded
 from monitor.store.tables import EventEntity, EventHistory, StoredEvent
 
 _HELD = "monitor.held_events"  # the session.info key of `held_events`' rows
 _NAMED = "monitor.event_names"  # the session.info key of the entity names `save_event` knows an event to have
 
 # The look-ups a relevant item makes, built once with their parameters left open: building a statement anew for
-# each item cost more than running it.
+# each item cost more than running it. The id look-ups run on the driver (`Prepared`).
 _EVENTS_OF_IDS = select(StoredEvent).where(col(StoredEvent.id).in_(bindparam("ids", expanding=True)))
-_NAMED_IDS = select(col(StoredEvent.id)).where(col(StoredEvent.id).in_(
-    select(col(EventEntity.event_id)).where(
-        col(EventEntity.event_type).in_(bindparam("types", expanding=True)),
-        col(EventEntity.name).in_(bindparam("names", expanding=True)),
-        col(EventEntity.first_seen) >= bindparam("start"), col(EventEntity.first_seen) <= bindparam("end"),
-    ).distinct()))
+
+
+@functools.cache
+def _named_ids(types: int, names: int) -> Prepared:
+    """The ids of the events of some types, begun in a window, that have one of some names (`types` and `names`
+    values, see `prepared.padded`)."""
+    return Prepared(select(col(StoredEvent.id)).where(col(StoredEvent.id).in_(
+        select(col(EventEntity.event_id)).where(
+            col(EventEntity.event_type).in_(in_list("types", types)),
+            col(EventEntity.name).in_(in_list("names", names)),
+            col(EventEntity.first_seen) >= bindparam("start"), col(EventEntity.first_seen) <= bindparam("end"),
+        ).distinct())))
+
+
 # By begin time alone, the type told apart after: given the type too, SQLite walks the (event_type, last_seen)
 # index, every event of the type ever stored (1 s a report at a million events), instead of the window's.
-_NEARBY = select(col(StoredEvent.id), col(StoredEvent.event_type)).where(
-    col(StoredEvent.first_seen) >= bindparam("start"), col(StoredEvent.first_seen) <= bindparam("end"))
-_BEGUN_IDS = select(col(StoredEvent.id)).where(col(StoredEvent.first_seen) >= bindparam("start"),
-                                               col(StoredEvent.first_seen) <= bindparam("end"))
+_NEARBY = Prepared(select(col(StoredEvent.id), col(StoredEvent.event_type)).where(
+    col(StoredEvent.first_seen) >= bindparam("start"), col(StoredEvent.first_seen) <= bindparam("end")))
+_BEGUN_IDS = Prepared(select(col(StoredEvent.id)).where(col(StoredEvent.first_seen) >= bindparam("start"),
+                                                        col(StoredEvent.first_seen) <= bindparam("end")))
 _ENTITY_NAMES = select(col(EventEntity.name)).where(col(EventEntity.event_id) == bindparam("event_id"))
 
 
-def found_ids(session: Session, statement: Any, params: dict[str, Any]) -> list[str]:
-    """The ids a prepared look-up finds, read through the session's connection: after one flush (what the ORM's
-    autoflush does before a query), without the ORM's cost per statement, which was more than SQLite's."""
-    session.flush()
-    return list(session.connection().execute(statement, params).scalars())
+def found_ids(session: Session, statement: Prepared, params: dict[str, Any]) -> list[str]:
+    """The ids a prepared look-up finds, in the session's transaction after one flush (what the ORM's autoflush
+    does before a query), without the ORM's cost per statement, which was more than SQLite's."""
+    return statement.column(session, params)
 
 
 def held_events(session: Session, ids: Iterable[str]) -> list[StoredEvent]:
@@ -73,12 +82,13 @@ def candidate_events(session: Session, event_types: Sequence[str], names: Iterab
     """
     names = sorted(set(names))
     named: list[str] = []
-    window = {"types": list(event_types), "start": start, "end": end}
+    window = {"start": start, "end": end}
     if names:
-        named = found_ids(session, _NAMED_IDS, {**window, "names": names})
-    session.flush()
+        types, listed = padded(list(event_types)), padded(names)
+        named = found_ids(session, _named_ids(len(types), len(listed)),
+                          {**window, **list_params("types", types), **list_params("names", listed)})
     kinds = set(event_types)
-    nearby = [event_id for event_id, kind in session.connection().execute(_NEARBY, window) if kind in kinds]
+    nearby = [event_id for event_id, kind in _NEARBY.rows(session, window) if kind in kinds]
     rows = {event.id: event for event in held_events(session, named + nearby)}
     found = {event_id: rows[event_id] for event_id in named if event_id in rows}
     for event_id in nearby:
