@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import compress, repeat
+from operator import itemgetter
 from typing import cast
 
 from rapidfuzz import fuzz, process
@@ -237,9 +238,9 @@ class Matcher:
         text the prefilter (`nothing_watched`) clears: the same result, at the full cost (for tests and the bench)."""
         text = text[:MAX_TEXT_CHARS]
         words = tokens(text)
-        toks = [t for _, _, t in words]
+        toks = list(map(itemgetter(2), words))
         if prefilter and self.nothing_watched(text, toks):
-            return Matches.of((), words)  # what the full search below finds in such a text: nothing
+            return Matches((), words=tuple(words))  # what the full search below finds in such a text: nothing
         # Arabic words are also read as the alias tokens they stand for without their proclitics
         # ("لكتائب" -> "كتائب"): once stripping only the words that are no alias token as written, once
         # stripping every word that has such a form ("لإيران" is a token of "فصائل موالية لإيران" and

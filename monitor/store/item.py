@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from monitor.store.engine import transaction
-from monitor.store.prepared import Prepared, in_list, list_params, padded
+from monitor.store.prepared import Prepared, PreparedInsert, in_list, list_params, padded
 from monitor.store.tables import EventHistory, ItemCopy, StoredItem
 
 
@@ -168,12 +168,21 @@ class ItemRows:
         self.copies.append({"key": key, "item_key": item_key, "feed_url": feed_url, "seen_at": at})
 
 
+# The columns `item_row` and `ItemRows.copied` give, every one of them: inserted on the driver (`PreparedInsert`).
+_INSERT_ITEMS = PreparedInsert(StoredItem, ("key", "feed_url", "source", "title", "summary", "link", "published",
+                                            "fetched_at", "relevant", "event_type", "actors", "places", "killed",
+                                            "injured", "reading", "event_id", "fingerprint", "title_print"))
+_INSERT_COPIES = PreparedInsert(ItemCopy, ("key", "item_key", "feed_url", "seen_at"))
+
+
 def add_rows(session: Session, rows: ItemRows) -> None:
     """Insert a batch's items, copies and event history, one statement each, in the caller's transaction."""
-    for statement, values in ((insert(StoredItem), rows.items), (insert(ItemCopy), rows.copies),
-                              (insert(EventHistory), rows.history)):
-        if values:
-            session.connection().execute(statement, values)
+    if rows.items:
+        _INSERT_ITEMS.run(session, rows.items)
+    if rows.copies:
+        _INSERT_COPIES.run(session, rows.copies)
+    if rows.history:
+        session.connection().execute(insert(EventHistory), rows.history)
 
 
 def add_copy(session: Session, key: str, item_key: str, feed_url: str, at: datetime) -> None:

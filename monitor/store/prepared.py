@@ -19,9 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import SelectBase
 from sqlmodel import Session
@@ -56,6 +57,30 @@ class _Compiled:
     defaults: dict[str, Any]  # the values the statement carries itself (`col == "attack"`)
 
 
+def _compile(statement: SelectBase | Insert, dialect: Dialect) -> _Compiled:
+    form = statement.compile(dialect=dialect)
+    if form.literal_execute_params or form.post_compile_params:
+        raise ValueError("a prepared statement takes no expanding parameter; use in_list")
+    binds = {name: bind for bind, name in form.bind_names.items()}
+    names = tuple(form.positiontup or ()) if dialect.positional else tuple(binds)
+    return _Compiled(form.string, names, dialect.positional,
+                     tuple(binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names),
+                     {name: binds[name].value for name in names if binds[name].value is not None})
+
+
+def _arguments(compiled: _Compiled, params: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
+    """The parameters as the driver takes them, each converted by its type (None too, as SQLAlchemy does)."""
+    values = [params[name] if name in params else compiled.defaults[name] for name in compiled.names]
+    values = [value if convert is None else convert(value)
+              for convert, value in zip(compiled.binds, values, strict=True)]
+    return tuple(values) if compiled.positional else dict(zip(compiled.names, values, strict=True))
+
+
+def _raised(error: Exception, compiled: _Compiled, arguments: Any, dialect: Dialect) -> StatementError:
+    """A driver's error as SQLAlchemy raises it from `Connection.execute`."""
+    return DBAPIError.instance(compiled.sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect)
+
+
 class Prepared:
     """A SELECT run on the session connection's driver cursor (see the module's docstring)."""
 
@@ -69,15 +94,7 @@ class Prepared:
     def _for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
-            form = self.statement.compile(dialect=dialect)
-            if form.literal_execute_params or form.post_compile_params:
-                raise ValueError("a prepared statement takes no expanding parameter; use in_list")
-            binds = {name: bind for bind, name in form.bind_names.items()}
-            names = tuple(form.positiontup or ()) if dialect.positional else tuple(binds)
-            compiled = self._compiled[dialect.name] = _Compiled(
-                form.string, names, dialect.positional,
-                tuple(binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names),
-                {name: binds[name].value for name in names if binds[name].value is not None})
+            compiled = self._compiled[dialect.name] = _compile(self.statement, dialect)
         return compiled
 
     def _results_for(self, dialect: Dialect, description: Sequence[Sequence[Any]]) -> tuple[Any, ...]:
@@ -95,27 +112,47 @@ class Prepared:
         connection = session.connection()
         dialect = connection.dialect
         compiled = self._for(dialect)
-        values = []
-        for name, convert in zip(compiled.names, compiled.binds, strict=True):
-            value = params[name] if name in params else compiled.defaults[name]
-            values.append(convert(value) if convert is not None and value is not None else value)
-        arguments: Sequence[Any] | dict[str, Any] = (
-            tuple(values) if compiled.positional else dict(zip(compiled.names, values, strict=True)))
+        arguments = _arguments(compiled, params)
         cursor = connection.connection.cursor()
         try:
             cursor.execute(compiled.sql, arguments)
             found = cursor.fetchall()
             results = self._results_for(dialect, cursor.description)
         except dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(compiled.sql, arguments, exc, dialect.loaded_dbapi.Error,
-                                      dialect=dialect) from exc
+            raise _raised(exc, compiled, arguments, dialect) from exc
         finally:
             cursor.close()
         if not any(results):
             return [tuple(row) for row in found]
-        return [tuple(value if convert is None or value is None else convert(value)
-                      for convert, value in zip(results, row, strict=True)) for row in found]
+        return [tuple(value if convert is None else convert(value) for convert, value in zip(results, row, strict=True))
+                for row in found]
 
     def column(self, session: Session, params: dict[str, Any]) -> list[Any]:
         """The first column of `rows`."""
         return [row[0] for row in self.rows(session, params)]
+
+
+class PreparedInsert:
+    """An INSERT of rows that each give every column named, run on the driver with one `executemany` (a batch's
+    items: SQLAlchemy's handling of each row's parameters cost a fifth of storing it)."""
+
+    def __init__(self, table: Any, columns: Sequence[str]) -> None:
+        self.statement = insert(table).values({name: bindparam(name) for name in columns})
+        self._compiled: dict[str, _Compiled] = {}
+
+    def run(self, session: Session, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert the rows in the session's transaction (after a flush: what the session holds is written first)."""
+        session.flush()
+        connection = session.connection()
+        dialect = connection.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _compile(self.statement, dialect)
+        arguments = [_arguments(compiled, row) for row in rows]
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(compiled.sql, arguments)  # type: ignore[arg-type]  # all tuples, or all dicts
+        except dialect.loaded_dbapi.Error as exc:
+            raise _raised(exc, compiled, arguments, dialect) from exc
+        finally:
+            cursor.close()
