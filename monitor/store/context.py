@@ -67,7 +67,7 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
     narrows once it knows the event (the earliest it can have begun is the earliest candidate)."""
     at_event, open_now = open_predictions(session, published, now)
     triggers = {f.trigger_event_id for f in open_now}
-    trigger_rows: list[StoredEvent] = held_events(session, sorted(triggers))
+    trigger_rows = held_events(session, sorted(triggers))
     of_event = trigger_forecasts(session, [c.id for c in candidates])
     earliest = min([published, *(c.first_seen for c in candidates)])
     resolved = _RESOLVED.rows(session, {"now": now})

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from monitor.store.engine import transaction
-from monitor.store.prepared import Prepared, PreparedInsert, in_list, list_params, padded
+from monitor.store.prepared import Prepared, PreparedWrite, in_list, list_params, padded
 from monitor.store.tables import EventHistory, ItemCopy, StoredItem
 
 
@@ -169,10 +169,10 @@ class ItemRows:
 
 
 # The columns `item_row` and `ItemRows.copied` give, every one of them: inserted on the driver (`PreparedInsert`).
-_INSERT_ITEMS = PreparedInsert(StoredItem, ("key", "feed_url", "source", "title", "summary", "link", "published",
-                                            "fetched_at", "relevant", "event_type", "actors", "places", "killed",
-                                            "injured", "reading", "event_id", "fingerprint", "title_print"))
-_INSERT_COPIES = PreparedInsert(ItemCopy, ("key", "item_key", "feed_url", "seen_at"))
+_INSERT_ITEMS = PreparedWrite.insert(StoredItem, (
+    "key", "feed_url", "source", "title", "summary", "link", "published", "fetched_at", "relevant", "event_type",
+    "actors", "places", "killed", "injured", "reading", "event_id", "fingerprint", "title_print"))
+_INSERT_COPIES = PreparedWrite.insert(ItemCopy, ("key", "item_key", "feed_url", "seen_at"))
 
 
 def add_rows(session: Session, rows: ItemRows) -> None:

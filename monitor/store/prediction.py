@@ -14,7 +14,7 @@ from sqlalchemy import select as select_columns  # sqlmodel's select takes at mo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from monitor.model import Forecast, silence
+from monitor.model import EventFacts, Forecast, silence
 from monitor.store.event import found_ids, held_events
 from monitor.store.prepared import Prepared, in_list, list_params, padded
 from monitor.store.tables import Miss, Prediction, StoredEvent
@@ -186,6 +186,6 @@ def explained_misses(engine: Engine) -> list[tuple[Miss, list[tuple[datetime, st
     return out
 
 
-def threat_events_between(session: Session, start: datetime, end: datetime) -> list[StoredEvent]:
+def threat_events_between(session: Session, start: datetime, end: datetime) -> list[EventFacts]:
     # Ids, then the rows a session reads once.
     return held_events(session, found_ids(session, _THREAT_IDS, {"start": start, "end": end}))

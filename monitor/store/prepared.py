@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import SelectBase
 from sqlmodel import Session
@@ -57,7 +57,7 @@ class _Compiled:
     defaults: dict[str, Any]  # the values the statement carries itself (`col == "attack"`)
 
 
-def _compile(statement: SelectBase | Insert, dialect: Dialect) -> _Compiled:
+def _compile(statement: SelectBase | Insert | Update, dialect: Dialect) -> _Compiled:
     form = statement.compile(dialect=dialect)
     if form.literal_execute_params or form.post_compile_params:
         raise ValueError("a prepared statement takes no expanding parameter; use in_list")
@@ -132,16 +132,22 @@ class Prepared:
         return [row[0] for row in self.rows(session, params)]
 
 
-class PreparedInsert:
-    """An INSERT of rows that each give every column named, run on the driver with one `executemany` (a batch's
-    items: SQLAlchemy's handling of each row's parameters cost a fifth of storing it)."""
+class PreparedWrite:
+    """An INSERT or UPDATE whose parameters each row gives, run on the driver (`executemany` for several rows): a
+    batch's items, a relevant item's event and its entities (SQLAlchemy's handling of each row's parameters, or the
+    ORM's unit of work, cost more than the statement)."""
 
-    def __init__(self, table: Any, columns: Sequence[str]) -> None:
-        self.statement = insert(table).values({name: bindparam(name) for name in columns})
+    def __init__(self, statement: Insert | Update) -> None:
+        self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 
+    @classmethod
+    def insert(cls, table: Any, columns: Sequence[str]) -> PreparedWrite:
+        """An INSERT of rows that each give every column named."""
+        return cls(insert(table).values({name: bindparam(name) for name in columns}))
+
     def run(self, session: Session, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert the rows in the session's transaction (after a flush: what the session holds is written first)."""
+        """Write the rows in the session's transaction (after a flush: what the session holds is written first)."""
         session.flush()
         connection = session.connection()
         dialect = connection.dialect
@@ -151,7 +157,10 @@ class PreparedInsert:
         arguments = [_arguments(compiled, row) for row in rows]
         cursor = connection.connection.cursor()
         try:
-            cursor.executemany(compiled.sql, arguments)  # type: ignore[arg-type]  # all tuples, or all dicts
+            if len(arguments) == 1:
+                cursor.execute(compiled.sql, arguments[0])
+            else:
+                cursor.executemany(compiled.sql, arguments)  # type: ignore[arg-type]  # all tuples, or all dicts
         except dialect.loaded_dbapi.Error as exc:
             raise _raised(exc, compiled, arguments, dialect) from exc
         finally:
