@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from monitor.model import (
@@ -33,7 +33,7 @@ from monitor.store.prediction import (
     threat_events_between,
     trigger_forecasts,
 )
-from monitor.store.prepared import Prepared
+from monitor.store.prepared import Prepared, PreparedWrite
 from monitor.store.tables import ItemCopy, Miss, Prediction, StoredEvent, StoredItem
 
 # The look-ups of `_standing`, built once with their parameters left open (see `store.event`).
@@ -51,9 +51,13 @@ _RECENT_ATTACK_IDS = Prepared(select(col(StoredEvent.id)).where(
     col(StoredEvent.event_type) == "attack", col(StoredEvent.last_seen) >= bindparam("since"),
     col(StoredEvent.first_seen) >= bindparam("since"), col(StoredEvent.first_seen) <= bindparam("now")))
 
-_FORECAST_FIELDS = ("rule", "kind", "expected_type", "trigger_event_id", "created_at", "window_start", "window_end",
-                    "likelihood", "id", "warned_likelihood", "warned_at", "threat_seen", "state", "resolved_at",
-                    "resolving_event_id", "lead_hours")
+# A forecast's columns but its id (`save_forecasts`).
+_FORECAST_COLUMNS = ("rule", "kind", "expected_type", "expected_by", "trigger_event_id", "created_at", "window_start",
+                     "window_end", "likelihood", "warned_likelihood", "warned_at", "threat_seen", "state",
+                     "resolved_at", "resolving_event_id", "lead_hours", "details")
+_FORECAST_STORED = Prepared(select(col(Prediction.id)).where(col(Prediction.id) == bindparam("id")))
+_UPDATE_FORECAST = PreparedWrite(update(Prediction).where(col(Prediction.id) == bindparam("id")).values(
+    {name: bindparam(name) for name in _FORECAST_COLUMNS}))
 
 
 def item_seen(session: Session, key: str) -> bool:
@@ -135,20 +139,18 @@ def _day_start(day: date, like: datetime) -> datetime:
 
 
 def save_forecasts(session: Session, forecasts: Iterable[Forecast]) -> None:
-    """Store new and changed forecasts; a new one gets its id (needed to name its warning)."""
+    """Store new and changed forecasts; a new one gets its id (needed to name its warning). On the driver, as events
+    are (`store.event.save_event`): the ORM's object and flush for each forecast cost more than its statement."""
     for f in forecasts:
-        row = session.get(Prediction, f.id) if f.id is not None else None
-        if row is None:
-            row = Prediction(rule=f.rule, kind=f.kind, expected_type=f.expected_type, expected_by=list(f.expected_by),
-                             trigger_event_id=f.trigger_event_id, created_at=f.created_at,
-                             window_start=f.window_start, window_end=f.window_end, likelihood=f.likelihood)
-        for name in _FORECAST_FIELDS:
-            if name != "id":
-                setattr(row, name, getattr(f, name))
-        row.expected_by, row.details = list(f.expected_by), dict(f.details)
-        session.add(row)
-        session.flush()
-        f.id = row.id
+        values = {name: getattr(f, name) for name in _FORECAST_COLUMNS}
+        values["expected_by"], values["details"] = list(f.expected_by), dict(f.details)
+        if f.id is not None and _FORECAST_STORED.rows(session, {"id": f.id}):
+            _UPDATE_FORECAST.run(session, [{**values, "id": f.id}])  # every column: the same row as the ORM's UPDATE
+        else:
+            session.flush()
+            written = session.connection().execute(insert(Prediction), values)
+            assert written.inserted_primary_key is not None  # a single row was inserted
+            f.id = written.inserted_primary_key[0]
         forget_forecasts(session, (f.id,))
 
 

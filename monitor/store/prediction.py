@@ -9,14 +9,14 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as select_columns  # sqlmodel's select takes at most four columns
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from monitor.model import EventFacts, Forecast, silence
 from monitor.store.event import found_ids, held_events
-from monitor.store.prepared import Prepared, in_list, list_params, padded
+from monitor.store.prepared import Prepared, PreparedWrite, in_list, list_params, padded
 from monitor.store.tables import Miss, Prediction, StoredEvent
 
 # Built once with their parameters left open: they run for every relevant item (see `store.event`), on the driver
@@ -118,22 +118,21 @@ def trigger_forecasts(session: Session, event_ids: Sequence[str]) -> list[Foreca
     return _forecasts(session, _of_triggers(len(ids)), list_params("ids", ids))
 
 
-# Whether any open prediction's window has passed: most batches find none, and this answers without the ORM.
-_ANY_EXPIRED = Prepared(select(col(Prediction.id)).where(col(Prediction.state) == "open",
-                                                         col(Prediction.window_end) < bindparam("now")).limit(1))
+# The open predictions whose window has passed, and their expiry: on the driver (most batches find none), as
+# forecasts are saved (`store.context.save_forecasts`), never through the ORM.
+_EXPIRED = Prepared(select_columns(col(Prediction.id), col(Prediction.window_end)).where(
+    col(Prediction.state) == "open", col(Prediction.window_end) < bindparam("now")))
+_EXPIRE = PreparedWrite(update(Prediction).where(col(Prediction.id) == bindparam("id")).values(
+    state=bindparam("state"), resolved_at=bindparam("resolved_at")))
 _NEXT_EXPIRY = Prepared(select(func.min(col(Prediction.window_end))).where(col(Prediction.state) == "open"))
 
 
 def expire_predictions(session: Session, now: datetime) -> int:
     """Mark predictions whose window has passed as expired."""
-    if not _ANY_EXPIRED.rows(session, {"now": now}):
-        return 0
-    query = select(Prediction).where(col(Prediction.state) == "open", col(Prediction.window_end) < now)
-    expired = list(session.exec(query))
-    for p in expired:
-        p.state, p.resolved_at = "expired", p.window_end
-        session.add(p)
-    forget_forecasts(session, (p.id for p in expired))
+    expired = _EXPIRED.rows(session, {"now": now})
+    if expired:
+        _EXPIRE.run(session, [{"id": i, "state": "expired", "resolved_at": end} for i, end in expired])
+        forget_forecasts(session, (i for i, _ in expired))
     return len(expired)
 
 
