@@ -16,6 +16,7 @@ SQLModel, SQLAlchemy and Alembic are imported here and nowhere else; the rest of
 - `prediction`: predictions and misses.
 - `listing`: read-only listings for people (the events of a period).
 - `context`: what processing one item reads (loaded in one place) and writes, as model values.
+- `prepared`: look-ups and writes of a batch's hot path run on the driver's cursor (compiled once per dialect).
 - `overview`: read-only looks for the status page and the metrics (latest events, warnings, deliveries).
 """
 
