@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import compress, repeat
+from operator import itemgetter
 from typing import cast
 
 from rapidfuzz import fuzz, process
@@ -84,6 +85,7 @@ class Matcher:
     _vocab: set[str] = field(default_factory=set)
     _by_skeleton: dict[str, list[str]] = field(default_factory=dict)
     _by_initial: dict[str, list[str]] = field(default_factory=dict)
+    _initials: frozenset[str] = frozenset()  # the first letters of the words `_closest` may find
     _context: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     _acronyms: dict[str, _Alias] = field(default_factory=dict)
     _acronym_re: re.Pattern[str] | None = None
@@ -115,6 +117,7 @@ class Matcher:
             if len(word) >= TYPO_MIN_LEN:
                 self._by_initial.setdefault(word[0], []).append(word)
         self._class_of = _variant_classes(sorted(self._vocab), self._by_skeleton)
+        self._initials = frozenset(w[0] for words in self._by_skeleton.values() for w in words) | set(self._by_initial)
         for section, name, spelling, weak in spellings:
             self._add_phrase(section, name, spelling, weak=weak)
         lengths: dict[str, set[int]] = {}
@@ -180,6 +183,8 @@ class Matcher:
         return list(map(self._class_cache.__getitem__, toks))
 
     def _closest(self, token: str) -> tuple[str, float] | None:
+        if token[0] not in self._initials:
+            return None  # both look-ups below keep only words of the token's first letter ("2020", "pounds")
         shape = skeleton(token)
         same_skeleton = [w for w in self._by_skeleton.get(shape, ()) if w[0] == token[0]]
         if same_skeleton and len(shape) >= SKELETON_MIN_LEN:
@@ -237,9 +242,9 @@ class Matcher:
         text the prefilter (`nothing_watched`) clears: the same result, at the full cost (for tests and the bench)."""
         text = text[:MAX_TEXT_CHARS]
         words = tokens(text)
-        toks = [t for _, _, t in words]
+        toks = list(map(itemgetter(2), words))
         if prefilter and self.nothing_watched(text, toks):
-            return Matches.of((), words)  # what the full search below finds in such a text: nothing
+            return Matches((), words=tuple(words))  # what the full search below finds in such a text: nothing
         # Arabic words are also read as the alias tokens they stand for without their proclitics
         # ("لكتائب" -> "كتائب"): once stripping only the words that are no alias token as written, once
         # stripping every word that has such a form ("لإيران" is a token of "فصائل موالية لإيران" and

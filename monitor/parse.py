@@ -116,6 +116,9 @@ def plain_text(fragment: str, limit: int = MAX_SUMMARY_CHARS) -> str:
         text = "".join(extractor.parts)
     else:
         text = html.unescape(fragment)
+    if text.isascii() and text.isprintable() and "  " not in text:
+        # Most text: printable ASCII, so no control or format character, NFC as it is, and no space but single ones.
+        return text.strip()[:limit]
     text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
     return _SPACE.sub(" ", text).strip()[:limit]
 
@@ -315,6 +318,7 @@ _ENTRY_FIELDS = frozenset({"title", "summary", "content", "link", "id", "publish
 _BOX_CHILDREN = {"image": frozenset({"title", "link", "url", "width", "height", "description"}),
                  "textinput": frozenset({"title", "link", "description", "name"})}
 _AMP_ENTITY = re.compile("&([A-Za-z0-9_]+);")
+_NAMES_KEPT = 10_000  # element names whose feedparser names are kept: feeds use a few dozen; a hostile one, more
 
 
 class _Unmodelled(Exception):
@@ -336,7 +340,16 @@ class _Rss:
 
     def name(self, expat_name: str) -> str:
         """feedparser's name of an element, lower case: a known namespace's usual prefix, else the prefix given
-        (refused when that prefix is one feedparser knows for another namespace, or names none)."""
+        (refused when that prefix is one feedparser knows for another namespace, or names none). A function of
+        the name alone, kept per name (a feed repeats a few names for every item)."""
+        found = self.fp.names.get(expat_name)
+        if found is None:
+            found = self._name(expat_name)
+            if len(self.fp.names) < _NAMES_KEPT:
+                self.fp.names[expat_name] = found
+        return found
+
+    def _name(self, expat_name: str) -> str:
         parts = expat_name.split(" ")
         if len(parts) == 1:
             return expat_name.lower()
@@ -357,7 +370,7 @@ class _Rss:
 
     def start(self, expat_name: str, attrs: dict[str, str]) -> None:
         name = self.name(expat_name)
-        if any(_local(attr) == "base" for attr in attrs):
+        if attrs and any(_local(attr) == "base" for attr in attrs):
             raise _Unmodelled("a base URI")  # feedparser would join links to it
         path, depth = self.path, len(self.path)
         if self.text is not None:
@@ -433,7 +446,7 @@ def _local(attr: str) -> str:
 
 
 def _other_than_lang(attrs: dict[str, str]) -> bool:
-    return any(not attr.startswith(f"{_XML_NAMESPACE} lang") for attr in attrs)
+    return bool(attrs) and any(not attr.startswith(f"{_XML_NAMESPACE} lang") for attr in attrs)
 
 
 class _FeedparserRules:
@@ -459,6 +472,7 @@ class _FeedparserRules:
         self.parse_content_type = feedparser.encodings.parse_content_type
         self.declared = feedparser.encodings.RE_XML_PI_ENCODING
         self._handled: dict[str, bool] = {}
+        self.names: dict[str, str] = {}  # `_Rss.name` of the element names met (at most `_NAMES_KEPT`)
 
     def handled(self, name: str) -> bool:
         """Whether feedparser has a handler of its own for the element (else it only stores its text)."""

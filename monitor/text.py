@@ -34,6 +34,9 @@ _ARABIC_FOLD = str.maketrans({
 })
 
 _WORD_SPLIT = re.compile(f"({_WORD.pattern})")  # the same words, kept between the text around them
+# The same words in an ASCII text, whose only word characters are `\w`'s and only marks the apostrophe and the
+# backquote: one character class instead of a set of ranges, for most news (a fifth of cutting a text).
+_ASCII_WORD_SPLIT = re.compile(r"([^\W_]\w*(?:['`](?=[^\W_])\w*)*)")
 
 _POSSESSIVE = re.compile(r"['’ʼ]s$", re.IGNORECASE)
 
@@ -56,7 +59,7 @@ def tokens(text: str) -> list[tuple[int, int, str]]:
     # The words as `_WORD.finditer` finds them, with no Python code per word (every item is cut once, so this is a
     # good part of reading one): splitting on the words gives [before, word, between, word, ..., after], and the
     # running sum of their lengths gives where each one starts and ends.
-    parts = _WORD_SPLIT.split(text)
+    parts = (_ASCII_WORD_SPLIT if text.isascii() else _WORD_SPLIT).split(text)
     ends = list(accumulate(map(len, parts)))
     return list(zip(ends[0:-1:2], ends[1::2], map(fold, parts[1::2]), strict=True))
 

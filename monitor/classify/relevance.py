@@ -172,7 +172,12 @@ def unanchored(ctx: Context, words: Iterable[tuple[int, int, str]]) -> bool:
     the watched countries, a strike and a threat the US side or the militias), so the reader stops there. Most
     news is such, and this look-up costs a small part of reading it."""
     anchors = ctx.anchors
-    return not any(t in anchors or (not t.isascii() and not anchors.isdisjoint(arabic_stems(t))) for _, _, t in words)
+    toks = [t for _, _, t in words]
+    if not anchors.isdisjoint(toks):
+        return False
+    # A set look-up of every word at once, then the Arabic words alone: most news is in Latin script.
+    return all(map(str.isascii, toks)) or not any(
+        not t.isascii() and not anchors.isdisjoint(arabic_stems(t)) for t in toks)
 
 
 def _theatre_named(doc: Text, event_type: str) -> bool:

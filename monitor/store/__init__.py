@@ -19,6 +19,7 @@ Each name is imported from its module when first asked for (`__getattr__`): a ro
 - `listing`: read-only listings for people (the events of a period).
 - `context`: what processing one item reads (loaded in one place) and writes, as model values.
 - `probe`: cheap questions in Core that tell whether the ORM's work has anything to do, and the alert count.
+- `prepared`: look-ups and writes of a batch's hot path run on the driver's cursor (compiled once per dialect).
 - `overview`: read-only looks for the status page and the metrics (latest events, warnings, deliveries).
 """
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from monitor.model import (
@@ -33,24 +33,31 @@ from monitor.store.prediction import (
     threat_events_between,
     trigger_forecasts,
 )
+from monitor.store.prepared import Prepared, PreparedWrite
 from monitor.store.tables import ItemCopy, Miss, Prediction, StoredEvent, StoredItem
 
 # The look-ups of `_standing`, built once with their parameters left open (see `store.event`).
 # Four columns, not whole rows: every forecast ever resolved is read for each report, and decoding their JSON
 # columns was most of the cost of this look-up.
-_RESOLVED = select(col(Prediction.rule), col(Prediction.state), col(Prediction.window_start),
-                   col(Prediction.resolved_at)).where(col(Prediction.state).in_(("confirmed", "expired")),
-                                                      col(Prediction.resolved_at) < bindparam("now"))
+# On the driver (`Prepared`), as the id look-ups of `store.event` and `store.prediction`.
+_RESOLVED = Prepared(select(col(Prediction.rule), col(Prediction.state), col(Prediction.window_start),
+                            col(Prediction.resolved_at)).where(
+    col(Prediction.state).in_([bindparam("confirmed", "confirmed"), bindparam("expired", "expired")]),
+    col(Prediction.resolved_at) < bindparam("now")))
 # last_seen >= since follows from first_seen >= since; said, it lets ix_event_type_last_seen bound the search to
 # recent attacks (without it SQLite walks every attack ever stored by the event_type index). Ids only: the rows are
 # `held_events`, decoded once per batch, not for each item (their sources grow with every report).
-_RECENT_ATTACK_IDS = select(col(StoredEvent.id)).where(
+_RECENT_ATTACK_IDS = Prepared(select(col(StoredEvent.id)).where(
     col(StoredEvent.event_type) == "attack", col(StoredEvent.last_seen) >= bindparam("since"),
-    col(StoredEvent.first_seen) >= bindparam("since"), col(StoredEvent.first_seen) <= bindparam("now"))
+    col(StoredEvent.first_seen) >= bindparam("since"), col(StoredEvent.first_seen) <= bindparam("now")))
 
-_FORECAST_FIELDS = ("rule", "kind", "expected_type", "trigger_event_id", "created_at", "window_start", "window_end",
-                    "likelihood", "id", "warned_likelihood", "warned_at", "threat_seen", "state", "resolved_at",
-                    "resolving_event_id", "lead_hours")
+# A forecast's columns but its id (`save_forecasts`).
+_FORECAST_COLUMNS = ("rule", "kind", "expected_type", "expected_by", "trigger_event_id", "created_at", "window_start",
+                     "window_end", "likelihood", "warned_likelihood", "warned_at", "threat_seen", "state",
+                     "resolved_at", "resolving_event_id", "lead_hours", "details")
+_FORECAST_STORED = Prepared(select(col(Prediction.id)).where(col(Prediction.id) == bindparam("id")))
+_UPDATE_FORECAST = PreparedWrite(update(Prediction).where(col(Prediction.id) == bindparam("id")).values(
+    {name: bindparam(name) for name in _FORECAST_COLUMNS}))
 
 
 def item_seen(session: Session, key: str) -> bool:
@@ -64,11 +71,10 @@ def _standing(session: Session, candidates: Sequence[EventFacts], published: dat
     narrows once it knows the event (the earliest it can have begun is the earliest candidate)."""
     at_event, open_now = open_predictions(session, published, now)
     triggers = {f.trigger_event_id for f in open_now}
-    trigger_rows: list[StoredEvent] = held_events(session, sorted(triggers))
+    trigger_rows = held_events(session, sorted(triggers))
     of_event = trigger_forecasts(session, [c.id for c in candidates])
     earliest = min([published, *(c.first_seen for c in candidates)])
-    session.flush()  # as the ORM would before a query: the rows are read through the connection, for speed
-    resolved = session.connection().execute(_RESOLVED, {"now": now})
+    resolved = _RESOLVED.rows(session, {"now": now})
     recent_attacks: list[EventFacts] = []
     if tempo_window:
         # The tempo factor counts attacks before the trigger: this event, or a trigger a threat re-judges.
@@ -133,20 +139,18 @@ def _day_start(day: date, like: datetime) -> datetime:
 
 
 def save_forecasts(session: Session, forecasts: Iterable[Forecast]) -> None:
-    """Store new and changed forecasts; a new one gets its id (needed to name its warning)."""
+    """Store new and changed forecasts; a new one gets its id (needed to name its warning). On the driver, as events
+    are (`store.event.save_event`): the ORM's object and flush for each forecast cost more than its statement."""
     for f in forecasts:
-        row = session.get(Prediction, f.id) if f.id is not None else None
-        if row is None:
-            row = Prediction(rule=f.rule, kind=f.kind, expected_type=f.expected_type, expected_by=list(f.expected_by),
-                             trigger_event_id=f.trigger_event_id, created_at=f.created_at,
-                             window_start=f.window_start, window_end=f.window_end, likelihood=f.likelihood)
-        for name in _FORECAST_FIELDS:
-            if name != "id":
-                setattr(row, name, getattr(f, name))
-        row.expected_by, row.details = list(f.expected_by), dict(f.details)
-        session.add(row)
-        session.flush()
-        f.id = row.id
+        values = {name: getattr(f, name) for name in _FORECAST_COLUMNS}
+        values["expected_by"], values["details"] = list(f.expected_by), dict(f.details)
+        if f.id is not None and _FORECAST_STORED.rows(session, {"id": f.id}):
+            _UPDATE_FORECAST.run(session, [{**values, "id": f.id}])  # every column: the same row as the ORM's UPDATE
+        else:
+            session.flush()
+            written = session.connection().execute(insert(Prediction), values)
+            assert written.inserted_primary_key is not None  # a single row was inserted
+            f.id = written.inserted_primary_key[0]
         forget_forecasts(session, (f.id,))
 
 

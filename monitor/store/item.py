@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from monitor.store.engine import transaction
+from monitor.store.prepared import Prepared, PreparedWrite, in_list, list_params, padded
 from monitor.store.tables import EventHistory, ItemCopy, StoredItem
 
 
@@ -22,16 +24,27 @@ def known_keys(engine: Engine, keys: Sequence[str]) -> set[str]:
         return known_keys_in(session, keys)
 
 
-# Built once with the keys left open: building the statement for each batch cost as much as running it.
-_KNOWN = union_all(select(col(StoredItem.key)).where(col(StoredItem.key).in_(bindparam("keys", expanding=True))),
-                   select(col(ItemCopy.key)).where(col(ItemCopy.key).in_(bindparam("keys", expanding=True))))
+@functools.cache
+def _known(size: int) -> Prepared:
+    """Which of `size` keys are stored, as items or as copies (see `prepared.padded`): built once per size, run on
+    the driver (a batch's look-up of 200 keys cost more in SQLAlchemy than in SQLite)."""
+    keys = in_list("keys", size)
+    return Prepared(union_all(select(col(StoredItem.key)).where(col(StoredItem.key).in_(keys)),
+                              select(col(ItemCopy.key)).where(col(ItemCopy.key).in_(keys))))
+
+
+# Keys looked up by one statement: a statement of a few hundred parameters took SQLAlchemy 25 ms to compile (once per
+# size and process, yet a good part of a replay of a few thousand items), and four statements of 64 run in no more
+# time than one of 256.
+_KEYS_AT_ONCE = 64
 
 
 def known_keys_in(session: Session, keys: Sequence[str]) -> set[str]:
-    """`known_keys` in the caller's transaction: one statement per 500 keys, items and copies together."""
+    """`known_keys` in the caller's transaction: one statement per 64 keys, items and copies together."""
     found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        found.update(session.connection().execute(_KNOWN, {"keys": list(keys[start : start + 500])}).scalars())
+    for start in range(0, len(keys), _KEYS_AT_ONCE):
+        chunk = padded(keys[start : start + _KEYS_AT_ONCE])
+        found.update(_known(len(chunk)).column(session, list_params("keys", chunk)))
     return found
 
 
@@ -63,14 +76,18 @@ class CopyRow:
 _COPY_COLUMNS = select_columns(
     col(StoredItem.key), col(StoredItem.link), col(StoredItem.fingerprint), col(StoredItem.title_print),
     col(StoredItem.title), col(StoredItem.summary), col(StoredItem.event_id), col(StoredItem.published))
-_SAME_TEXT_OR_TITLE = [col(StoredItem.fingerprint).in_(bindparam("fingerprints", expanding=True)),
-                       col(StoredItem.title_print).in_(bindparam("title_prints", expanding=True))
-                       & (col(StoredItem.published) >= bindparam("since"))
-                       & (col(StoredItem.published) <= bindparam("until"))]
-# Built once, with and without links (a batch of items with no link has none to look up): see `known_keys_in`.
-_COPIES = _COPY_COLUMNS.where(or_(*_SAME_TEXT_OR_TITLE))
-_COPIES_OR_LINKS = _COPY_COLUMNS.where(or_(*_SAME_TEXT_OR_TITLE,
-                                           col(StoredItem.link).in_(bindparam("links", expanding=True))))
+
+
+@functools.cache
+def _copies(fingerprints: int, title_prints: int, links: int) -> Prepared:
+    """The stored items with one of some fingerprints, or one of some title prints within a time range, or (unless
+    `links` is 0: a batch of items with no link has none to look up) one of some links: see `known_keys_in`."""
+    same = [col(StoredItem.fingerprint).in_(in_list("fingerprints", fingerprints)),
+            col(StoredItem.title_print).in_(in_list("title_prints", title_prints))
+            & (col(StoredItem.published) >= bindparam("since")) & (col(StoredItem.published) <= bindparam("until"))]
+    if links:
+        same.append(col(StoredItem.link).in_(in_list("links", links)))
+    return Prepared(_COPY_COLUMNS.where(or_(*same)))
 
 
 def copy_rows(session: Session, wanted: Sequence[CopyWanted]) -> list[CopyRow]:
@@ -79,14 +96,15 @@ def copy_rows(session: Session, wanted: Sequence[CopyWanted]) -> list[CopyRow]:
     rows: list[CopyRow] = []
     for start in range(0, len(wanted), 300):
         chunk = wanted[start : start + 300]
-        params: dict[str, Any] = {"fingerprints": sorted({w.fingerprint for w in chunk}),
-                                  "title_prints": sorted({w.title_print for w in chunk}),
-                                  "since": min(w.since for w in chunk), "until": max(w.until for w in chunk)}
+        fingerprints = padded(sorted({w.fingerprint for w in chunk}))
+        title_prints = padded(sorted({w.title_print for w in chunk}))
         links = sorted({w.link for w in chunk if w.link})
-        if links:
-            params["links"] = links
+        links = padded(links) if links else []
+        params: dict[str, Any] = {"since": min(w.since for w in chunk), "until": max(w.until for w in chunk),
+                                  **list_params("fingerprints", fingerprints),
+                                  **list_params("title_prints", title_prints), **list_params("links", links)}
         seen = {r.key for r in rows}
-        for found in session.connection().execute(_COPIES_OR_LINKS if links else _COPIES, params):
+        for found in _copies(len(fingerprints), len(title_prints), len(links)).rows(session, params):
             if found[0] not in seen:
                 rows.append(CopyRow(*found))
     return rows
@@ -156,12 +174,21 @@ class ItemRows:
         self.copies.append({"key": key, "item_key": item_key, "feed_url": feed_url, "seen_at": at})
 
 
+# The columns `item_row` and `ItemRows.copied` give, every one of them: inserted on the driver (`PreparedInsert`).
+_INSERT_ITEMS = PreparedWrite.insert(StoredItem, (
+    "key", "feed_url", "source", "title", "summary", "link", "published", "fetched_at", "relevant", "event_type",
+    "actors", "places", "killed", "injured", "reading", "event_id", "fingerprint", "title_print"))
+_INSERT_COPIES = PreparedWrite.insert(ItemCopy, ("key", "item_key", "feed_url", "seen_at"))
+
+
 def add_rows(session: Session, rows: ItemRows) -> None:
     """Insert a batch's items, copies and event history, one statement each, in the caller's transaction."""
-    for statement, values in ((insert(StoredItem), rows.items), (insert(ItemCopy), rows.copies),
-                              (insert(EventHistory), rows.history)):
-        if values:
-            session.connection().execute(statement, values)
+    if rows.items:
+        _INSERT_ITEMS.run(session, rows.items)
+    if rows.copies:
+        _INSERT_COPIES.run(session, rows.copies)
+    if rows.history:
+        session.connection().execute(insert(EventHistory), rows.history)
 
 
 def add_copy(session: Session, key: str, item_key: str, feed_url: str, at: datetime) -> None:

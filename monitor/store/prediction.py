@@ -2,62 +2,86 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as select_columns  # sqlmodel's select takes at most four columns
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from monitor.model import Forecast, silence
+from monitor.model import EventFacts, Forecast, silence
 from monitor.store.event import found_ids, held_events
+from monitor.store.prepared import Prepared, PreparedWrite, in_list, list_params, padded
 from monitor.store.tables import Miss, Prediction, StoredEvent
 
-# Built once with their parameters left open: they run for every relevant item (see `store.event`). Each finds the
-# ids of its forecasts (with one column the index lacks, so that it walks the table as a look-up of whole rows
-# would: the same rows in the same order); `_forecasts` reads the rows it has not read yet in this session.
+# Built once with their parameters left open: they run for every relevant item (see `store.event`), on the driver
+# (`Prepared`). Each finds the ids of its forecasts (with one column the index lacks, so that it walks the table as a
+# look-up of whole rows would: the same rows in the same order); `_forecasts` reads the rows it has not read yet in
+# this session.
 _FOUND = select_columns(col(Prediction.id), col(Prediction.likelihood))
-_OPEN_SINCE = _FOUND.where(col(Prediction.state) == "open", col(Prediction.window_end) >= bindparam("since"))
+_OPEN_SINCE = Prepared(_FOUND.where(col(Prediction.state) == "open", col(Prediction.window_end) >= bindparam("since")))
 # Forecasts no longer open whose window covers a moment: a forecast confirmed already still stands for a second
 # expected event, and a watch (state "silent") never closes (uses the state/window_end index).
-_COVERING = _FOUND.where(col(Prediction.state).in_(("confirmed", "silent")),
-                         col(Prediction.window_end) >= bindparam("at"), col(Prediction.window_start) <= bindparam("at"))
-_OF_TRIGGERS = _FOUND.where(col(Prediction.trigger_event_id).in_(bindparam("ids", expanding=True)))
-_ROWS = select_columns(*Prediction.__table__.columns).where(  # type: ignore[attr-defined]
-    col(Prediction.id).in_(bindparam("ids", expanding=True)))
+_COVERING = Prepared(_FOUND.where(col(Prediction.state).in_([bindparam("confirmed", "confirmed"),
+                                                               bindparam("silent", "silent")]),
+                                  col(Prediction.window_end) >= bindparam("at"),
+                                  col(Prediction.window_start) <= bindparam("at")))
+_COLUMNS = tuple(column.name for column in Prediction.__table__.columns)  # type: ignore[attr-defined]
 _READ = "monitor.forecasts"  # the session.info key: the forecasts read in this session, by id, as stored
 
 
-def _forecasts(session: Session, statement: Any, params: dict[str, Any]) -> list[Forecast]:
+@functools.cache
+def _of_triggers(size: int) -> Prepared:
+    """The forecasts of `size` trigger events (see `prepared.padded`)."""
+    return Prepared(_FOUND.where(col(Prediction.trigger_event_id).in_(in_list("ids", size))))
+
+
+@functools.cache
+def _rows(size: int) -> Prepared:
+    """The whole rows of `size` forecasts."""
+    return Prepared(select_columns(*Prediction.__table__.columns).where(  # type: ignore[attr-defined]
+        col(Prediction.id).in_(in_list("ids", size))))
+
+
+def _forecasts(session: Session, statement: Prepared, params: dict[str, Any]) -> list[Forecast]:
     """The forecasts a prepared look-up finds, in its order, each a copy of its own (assessing decides on copies).
 
     A batch's relevant items look up the same forecasts again and again, and decoding their rows was most of the cost
     of these look-ups: a forecast is read once per session and kept until the session writes it (only
-    `forget_forecasts`' callers do: `save_forecasts` and `expire_predictions`). The ids are read through the
-    session's connection after one flush, what the ORM's autoflush does before a query."""
-    session.flush()
+    `forget_forecasts`' callers do: `save_forecasts` and `expire_predictions`)."""
     read: dict[int, Forecast] = session.info.setdefault(_READ, {})
-    connection = session.connection()
-    ids = [row[0] for row in connection.execute(statement, params)]
+    ids = statement.column(session, params)
     missing = [i for i in dict.fromkeys(ids) if i not in read]
     for start in range(0, len(missing), 500):
-        for row in connection.execute(_ROWS, {"ids": missing[start : start + 500]}):
-            read[row.id] = Forecast(
-                rule=row.rule, kind=row.kind, expected_type=row.expected_type, expected_by=tuple(row.expected_by),
-                trigger_event_id=row.trigger_event_id, created_at=row.created_at, window_start=row.window_start,
-                window_end=row.window_end, likelihood=row.likelihood, id=row.id,
-                warned_likelihood=row.warned_likelihood, warned_at=row.warned_at, threat_seen=row.threat_seen,
-                state=row.state, resolved_at=row.resolved_at, resolving_event_id=row.resolving_event_id,
-                lead_hours=row.lead_hours, details=row.details or {})
+        wanted = padded(missing[start : start + 500])
+        for values in _rows(len(wanted)).rows(session, list_params("ids", wanted)):
+            row = dict(zip(_COLUMNS, values, strict=True))
+            read[row["id"]] = Forecast(
+                rule=row["rule"], kind=row["kind"], expected_type=row["expected_type"],
+                expected_by=tuple(row["expected_by"]), trigger_event_id=row["trigger_event_id"],
+                created_at=row["created_at"], window_start=row["window_start"], window_end=row["window_end"],
+                likelihood=row["likelihood"], id=row["id"], warned_likelihood=row["warned_likelihood"],
+                warned_at=row["warned_at"], threat_seen=row["threat_seen"], state=row["state"],
+                resolved_at=row["resolved_at"], resolving_event_id=row["resolving_event_id"],
+                lead_hours=row["lead_hours"], details=row["details"] or {})
     return [_copy(read[i]) for i in ids]
+
+
+# A forecast's fields in the order `Forecast` takes them: a copy is made by the constructor from these
+# (`dataclasses.replace` looks the fields up again for every copy, and a relevant item copies dozens).
+_FIELDS = attrgetter(*(f.name for f in fields(Forecast)))
 
 
 def _copy(f: Forecast) -> Forecast:
     """A forecast of its own, as a look-up of its row gives it (its details a dict of their own)."""
-    return replace(f, details=dict(f.details))
+    copy = Forecast(*_FIELDS(f))
+    copy.details = dict(f.details)
+    return copy
 
 
 def forget_forecasts(session: Session, ids: Iterable[int | None]) -> None:
@@ -68,9 +92,9 @@ def forget_forecasts(session: Session, ids: Iterable[int | None]) -> None:
             read.pop(i, None)
 
 
-_THREAT_IDS = select(col(StoredEvent.id)).where(col(StoredEvent.event_type) == "threat",
-                                                col(StoredEvent.last_seen) >= bindparam("start"),
-                                                col(StoredEvent.first_seen) <= bindparam("end"))
+_THREAT_IDS = Prepared(select(col(StoredEvent.id)).where(col(StoredEvent.event_type) == "threat",
+                                                         col(StoredEvent.last_seen) >= bindparam("start"),
+                                                         col(StoredEvent.first_seen) <= bindparam("end")))
 
 
 def open_predictions(session: Session, *moments: datetime) -> list[list[Forecast]]:
@@ -88,24 +112,34 @@ def covering_predictions(session: Session, at: datetime) -> list[Forecast]:
 
 def trigger_forecasts(session: Session, event_ids: Sequence[str]) -> list[Forecast]:
     """The forecasts of which these events are the triggers."""
-    return _forecasts(session, _OF_TRIGGERS, {"ids": list(event_ids)}) if event_ids else []
+    if not event_ids:
+        return []
+    ids = padded(list(event_ids))
+    return _forecasts(session, _of_triggers(len(ids)), list_params("ids", ids))
+
+
+# The open predictions whose window has passed, and their expiry: on the driver (most batches find none), as
+# forecasts are saved (`store.context.save_forecasts`), never through the ORM.
+_EXPIRED = Prepared(select_columns(col(Prediction.id), col(Prediction.window_end)).where(
+    col(Prediction.state) == "open", col(Prediction.window_end) < bindparam("now")))
+_EXPIRE = PreparedWrite(update(Prediction).where(col(Prediction.id) == bindparam("id")).values(
+    state=bindparam("state"), resolved_at=bindparam("resolved_at")))
+_NEXT_EXPIRY = Prepared(select(func.min(col(Prediction.window_end))).where(col(Prediction.state) == "open"))
 
 
 def expire_predictions(session: Session, now: datetime) -> int:
     """Mark predictions whose window has passed as expired."""
-    query = select(Prediction).where(col(Prediction.state) == "open", col(Prediction.window_end) < now)
-    expired = list(session.exec(query))
-    for p in expired:
-        p.state, p.resolved_at = "expired", p.window_end
-        session.add(p)
-    forget_forecasts(session, (p.id for p in expired))
+    expired = _EXPIRED.rows(session, {"now": now})
+    if expired:
+        _EXPIRE.run(session, [{"id": i, "state": "expired", "resolved_at": end} for i, end in expired])
+        forget_forecasts(session, (i for i, _ in expired))
     return len(expired)
 
 
 def next_expiry(session: Session) -> datetime | None:
     """The earliest end of an open prediction's window: until then `expire_predictions` has nothing to do."""
-    query = select(func.min(col(Prediction.window_end))).where(col(Prediction.state) == "open")
-    return session.exec(query).one()  # min() keeps the column's type: an aware UTC datetime
+    earliest: datetime | None = _NEXT_EXPIRY.column(session, {})[0]  # min() keeps the column's type: aware UTC
+    return earliest
 
 
 def predictions(engine: Engine, *, silent: bool = False) -> list[Prediction]:
@@ -151,6 +185,6 @@ def explained_misses(engine: Engine) -> list[tuple[Miss, list[tuple[datetime, st
     return out
 
 
-def threat_events_between(session: Session, start: datetime, end: datetime) -> list[StoredEvent]:
+def threat_events_between(session: Session, start: datetime, end: datetime) -> list[EventFacts]:
     # Ids, then the rows a session reads once.
     return held_events(session, found_ids(session, _THREAT_IDS, {"start": start, "end": end}))
