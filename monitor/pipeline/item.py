@@ -13,21 +13,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from monitor import notify, store
 from monitor.model import AlertDraft, EventChange, Item, ItemContext, Outlook, Reading, Report, SeenItem
+from monitor.pipeline.clock import Clock, utcnow
 from monitor.pipeline.runtime import Runtime
 
 log = logging.getLogger("monitor.pipeline")
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
 
 @dataclass(frozen=True, slots=True)
 class ItemOutcome:
