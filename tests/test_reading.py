@@ -778,6 +778,18 @@ def test_casualties(read, title, summary, expect):
 # --- strikes by unnamed aircraft, and strikes the militias blame on the US -----------------------------------
 
 STRIKES = table(
+    ("arabic-launch-pads-struck-are-the-strikes-target",
+     "القوات الأمريكية تقصف منصات إطلاق صواريخ قرب قاعدة عين الأسد",
+     "",
+     Expect(relevant=True, type="strike", striker="United States")),
+    ("arabic-rockets-launched-at-a-base-stay-an-attack",
+     "إطلاق ثلاثة صواريخ على قاعدة حرير دون إصابات",
+     "",
+     Expect(relevant=True, type="attack", places=("Harir Air Base",))),
+    ("arabic-a-nujaba-leader-killed-by-an-air-strike",
+     "مقتل قيادي في النجباء بضربة جوية استهدفت سيارته في بغداد",
+     "",
+     Expect(relevant=True, type="strike", actors=("Harakat Hezbollah al-Nujaba",))),
     ("arabic-the-coalitions-mission-against-the-islamic-state-is-no-incident-of-it",
      "الحكومة العراقية تحتج على غارات أمريكية فجر اليوم في القائم",
      "قالت الحكومة إن الضربات تتجاوز مهمة التحالف الدولي في محاربة بقايا داعش وتعد خرقاً للسيادة.",
@@ -859,6 +871,18 @@ STRIKES = table(
 @pytest.mark.parametrize(("title", "summary", "expect"), STRIKES)
 def test_strikes(read, title, summary, expect):
     check(read(title, summary, expect.when), expect)
+
+
+def test_launch_pads_struck_give_the_rules_no_attack_word(read):
+    """"منصات إطلاق صواريخ" (rocket launch pads) and "rocket launch pads" name what a strike hit: the rules count no
+    attack word for them (the type model weighs the words as it learned them), while rockets launched at a base are
+    an attack."""
+    pads = read("القوات الأمريكية تقصف منصات إطلاق صواريخ قرب حقل العمر")
+    assert "attack" not in pads.scores and "strike" in pads.scores, pads.scores
+    english = read("US jets bombed rocket launch pads near al-Omar field")
+    assert "attack" not in english.scores, english.scores
+    fired = read("إطلاق صواريخ على قاعدة عين الأسد")
+    assert fired.event_type == "attack" and "attack" in fired.scores, fired.scores
 
 
 # --- an event denied did not happen; a group denying it resumed attacks still makes a statement -------------------

@@ -24,6 +24,7 @@ class Context:
     lexicon: Lexicon  # every word list, found in one pass over the tokens
     qualifiers: PhraseIndex
     facility_words: set[str]
+    launch_words: frozenset[str]  # "إطلاق" between a facility word and its weapon ("منصات إطلاق صواريخ")
     backer_suffixes: set[str]
     topic_markers: set[str]  # "a message about the attacks": what is spoken of, not what happened
     backer_prefixes: set[str]  # "pro-Iran fighters": the state they back is no party
@@ -169,6 +170,7 @@ class Context:
             }.items()}, unmasked_only=MASKED),
             qualifiers=PhraseIndex(qualifiers),
             facility_words={phrase(w)[0] for w in v.facility_words if phrase(w)},
+            launch_words=frozenset(_first_tokens(v.launch_words)),
             backer_suffixes={phrase(w)[0] for w in v.backer_suffixes if phrase(w)},
             backer_prefixes=_first_tokens(v.backer_prefixes),
             topic_markers=_first_tokens(v.topic_markers),

@@ -175,10 +175,16 @@ def _names_a_facility(ctx: Context, doc: Text, begin: int, end: int) -> bool:
     """'drone facilities', and the facility word before the weapon where a language puts the head noun first
     ('مستودعات صواريخ', rocket depots). Only a weapon word names a facility so: a verb before one has it as its
     object ("طائرات مجهولة استهدفت مواقع للميليشيات", unknown aircraft targeted militia positions)."""
-    if not covers(doc.hits["weapons"], begin):
+    # "منصات إطلاق صواريخ", rocket launch pads: the event word "launching rockets" after the pads that were struck.
+    launching = doc.masked[begin] in ctx.launch_words
+    if not launching and not covers(doc.hits["weapons"], begin):
         return False
     after = doc.masked[end] if end < len(doc.masked) else ""
+    if after in ctx.launch_words and end + 1 < len(doc.masked):
+        after = doc.masked[end + 1]  # "rocket launch sites": the sites were struck
     before = doc.masked[begin - 1] if begin > 0 and doc.sentence_of[begin - 1] == doc.sentence_of[begin] else ""
+    if before in ctx.launch_words and begin > 1 and doc.sentence_of[begin - 2] == doc.sentence_of[begin]:
+        before = doc.masked[begin - 2]  # "منصات إطلاق صواريخ", rocket launch pads
     return after in ctx.facility_words or before in ctx.facility_words
 
 

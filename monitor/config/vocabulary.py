@@ -158,6 +158,7 @@ class Vocabulary(BaseModel):
     foreign_words: list[str] = []
     accusing_words: list[str] = []
     known_event_markers: list[str] = []
+    launch_words: list[str] = []
     operations_words: list[str] = []
     continuation_words: list[str] = []
     relative_pronouns: list[str] = []
