@@ -14,6 +14,7 @@ still dripping a body or sleeping.
 
 from __future__ import annotations
 
+import contextlib
 import email.policy
 import email.utils
 import gzip as gzip_module
@@ -494,17 +495,25 @@ class _ReceiverHandler(BaseHTTPRequestHandler):
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass  # trailers
                     return b"".join(parts)
-                parts.append(self.rfile.read(size))
+                part = self.rfile.read(size)
+                if len(part) < size:
+                    raise ConnectionError("the sender closed the connection inside a chunk")
+                parts.append(part)
                 self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            # A sender killed while writing its request: nothing was delivered (a real server drops it too).
+            raise ConnectionError(f"the sender closed the connection after {len(body)} of {length} bytes")
+        return body
 
     def _receive(self) -> None:
         owner: HttpReceiver = self.server.owner  # type: ignore[attr-defined]
         try:
             body = self._read_body()
         except (ValueError, ConnectionError, TimeoutError):
-            self.send_error(400)
+            with contextlib.suppress(OSError):  # the sender may be gone
+                self.send_error(400)
             return
         try:
             parsed = json.loads(body) if body else None

@@ -142,6 +142,21 @@ def test_receiver_answers_status_sequence() -> None:
             receiver.wait_for(5, timeout=0.1)
 
 
+def test_receiver_records_no_request_whose_sender_died_inside_its_body() -> None:
+    """A sender killed while writing a webhook delivered nothing: the receiver drops a body shorter than its
+    Content-Length, as a real server does, instead of recording it as received."""
+    import socket
+
+    with HttpReceiver() as receiver:
+        host, port = receiver.url("/hook").split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
+        with socket.create_connection((host, int(port))) as sender:
+            sender.sendall(b"POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           b"Content-Length: 100\r\n\r\n{\"title\": \"cut")
+        httpx.post(receiver.url("/hook"), json={"n": 1})
+        assert [r.json for r in receiver.wait_for(1)] == [{"n": 1}]
+        assert len(receiver.received) == 1
+
+
 def test_smtp_sink_receives_plain_and_authenticated_mail() -> None:
     with SmtpSink() as sink:
         message = EmailMessage()
