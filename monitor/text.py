@@ -80,6 +80,11 @@ _ACCUSATIVE = "ا"  # the alef that carries an indefinite accusative's tanween: 
 _PRESENT_PREFIXES = ("ي", "ت")  # he, she; not "ن" (we): "نيران" (fire) would read as a verb of "يران"
 
 
+def is_definite(token: str) -> bool:
+    """Whether a folded Arabic token carries the article ("الهجوم", the attack)."""
+    return not token.isascii() and len(token) > len(_ARTICLE) and token.startswith(_ARTICLE)
+
+
 def opens_with_conjunction(token: str) -> bool:
     """Whether a folded Arabic token of a known phrase carries a conjunction on its front ("وردا", and in response
     to): the clause it opens starts there, as after a separate "and"."""

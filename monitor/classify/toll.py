@@ -13,6 +13,7 @@ from monitor.classify.numbers import REVISION_REACH, count_wording, number, revi
 from monitor.classify.segment import Text
 from monitor.config import PERSON_COUNTS
 from monitor.model import ALLIED_SIDES, Match
+from monitor.text import is_definite
 
 ARTICLE_REACH = 10  # "a US citizen was reported to be among the dead": how far the casualty word may follow
 MILITIA_SIDE = "militia"  # the casualty side watched groups count under (a side the vocabulary must name)
@@ -140,7 +141,7 @@ def _named_as_known(ctx: Context, doc: Text, begin: int, end: int) -> bool:
     if word.isascii():
         return True  # the English markers end in their article
     # Arabic: "في الهجوم" (definite), "في هجوم التنف" (bound to the name after it), not "في هجوم بطائرة مسيرة".
-    return word.startswith("ال") or (end < len(doc.masked) and doc.masked[end] == NAME)
+    return is_definite(word) or (end < len(doc.masked) and doc.masked[end] == NAME)
 
 
 def _owns_a_place(ctx: Context, doc: Text, after: int, targets: set[int], people: set[int]) -> bool:
