@@ -1723,10 +1723,38 @@ CLAIMS_AND_OTHER_TARGETS = table(
 )
 
 
+# --- a patron's forces struck together with the groups it backs; the state owning a force struck ---------------
+
+PATRON_AND_CLIENTS = table(
+    ("groups-tied-to-the-guards-are-the-unnamed-militias",
+     "American bombers hit two compounds near Mayadin used by the Quds Force and the groups it funds and arms",
+     "Officials said the compounds stored drones that affiliated groups had launched at coalition outposts.",
+     Expect(relevant=True, type="strike", striker="United States", actors=("IRGC", MILITIA))),
+    ("an-arabic-strike-on-the-guards-and-its-affiliates",
+     "مقاتلات أمريكية تقصف مخازن للحرس الثوري والجماعات المرتبطة به قرب البوكمال", "",
+     Expect(relevant=True, type="strike", striker="United States", actors=("IRGC", MILITIA))),
+    ("the-guards-own-depot-alone-is-the-guards",
+     "US jets bomb a Revolutionary Guards ammunition store outside Albu Kamal",
+     "The Pentagon said the store belonged to the Guards' logistics branch and was empty at the time.",
+     Expect(relevant=True, type="strike", striker="United States", actors=("IRGC",), not_actors=(MILITIA,))),
+    ("the-state-owning-the-force-struck-is-no-target",
+     "US aircraft strike training camps of Iran's Quds Force in eastern Syria", "",
+     Expect(relevant=True, type="strike", striker="United States", actors=("IRGC",), not_actors=("Iran",))),
+    ("the-host-government-condemning-a-strike-is-its-party",
+     "Baghdad condemns overnight US raids on Hashd positions near al-Qaim as an assault on its sovereignty", "",
+     Expect(relevant=True, type="strike", striker="United States", actors=("Iraqi government",))),
+    ("the-host-forces-reporting-a-strike-are-no-party",
+     "Two killed as unidentified jets bomb a Hashd post near Akashat, Iraqi security forces say", "",
+     Expect(type="strike", not_actors=("Iraqi Security Forces",))),
+    ("the-state-owning-the-force-that-attacks-acts-with-it",
+     "Iran's Revolutionary Guards say their missiles hit a site near Erbil airport", "",
+     Expect(relevant=True, type="attack", actors=("IRGC",))),
+)
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
              *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
-             *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS]
+             *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS, *PATRON_AND_CLIENTS]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

@@ -33,6 +33,8 @@ class Context:
     clause_joiners: set[str]
     governing_suffixes: tuple[str, ...]
     militia_nouns: set[str]
+    group_nouns: frozenset[str]  # "groups", "الجماعات": armed groups when a tie word stands beside them
+    tie_words: frozenset[str]  # "backs", "affiliated", "التابعة": the tie of such groups to a backer
     strike_sites: set[str]
     revision_words: set[str]
     passive_openers: frozenset[str]  # "fighters killed in US strikes": words after a killing word said of the killed
@@ -70,6 +72,7 @@ class Context:
     iran_side: set[str]  # Iran-aligned actors fighting in the watched countries
     us_side: set[str]
     host_state: set[str]  # the Iraqi state's actors: naming one places a report in the watched countries
+    host_government: frozenset[str]  # those of them that are the state itself, not its forces
     strikers: set[str]  # actors whose "strike" is a strike, not an attack
     out_of_watch: set[str]  # Iran-aligned actors whose fight is elsewhere
     affiliation: dict[str, str]  # person -> actor
@@ -87,6 +90,7 @@ class Context:
     patrons: frozenset[str]  # the state backing the militias, and its forces
     # The patron's own forces (the IRGC): "IRGC-linked sites" struck are theirs, unlike "Iran-backed" groups' Iran.
     patron_forces: frozenset[str]
+    part_of: dict[str, frozenset[str]]  # an actor -> the actors it belongs to (the IRGC -> Iran)
     other_conflict: tuple[str, ...]  # groups whose incidents belong to another conflict
     claimants: tuple[tuple[str, Period], ...] = ()  # umbrellas unnamed groups claim as, and when
     militia_held: frozenset[str] = frozenset()  # places where the militias hold positions
@@ -179,6 +183,8 @@ class Context:
             clause_joiners={phrase(w)[0] for w in v.clause_joiners if phrase(w)},
             governing_suffixes=tuple(v.governing_suffixes),
             militia_nouns={phrase(w)[0] for w in v.militia_nouns if phrase(w)},
+            group_nouns=frozenset(_first_tokens(v.group_nouns)),
+            tie_words=frozenset(_first_tokens(v.tie_words)),
             strike_sites={phrase(w)[0] for w in v.strike_site_words if phrase(w)},
             revision_words={phrase(w)[0] for w in v.revision_words if phrase(w)},
             person_links=frozenset(_first_tokens(v.person_links)),
@@ -217,6 +223,7 @@ class Context:
             iran_side={a.name for a in watchlist.actors if a.side == "iran_aligned" and a.theatre},
             us_side=us_side,
             host_state={a.name for a in watchlist.actors if a.side == "iraq_state"},
+            host_government=frozenset(a.name for a in watchlist.actors if a.side == "iraq_state" and a.kind == "state"),
             strikers=us_side | set(v.striking_states),
             out_of_watch={a.name for a in watchlist.actors if a.side == "iran_aligned" and not a.theatre},
             affiliation={p.name: p.affiliation for p in watchlist.people if p.affiliation},
@@ -232,6 +239,7 @@ class Context:
             catch_all=catch_alls[0],
             patrons=frozenset(watchlist.with_role("patron")),
             patron_forces=frozenset(a.name for a in watchlist.actors if a.role == "patron" and a.kind == "state_force"),
+            part_of={a.name: frozenset(a.part_of) for a in watchlist.actors if a.part_of},
             other_conflict=watchlist.with_role("other_conflict"),
             claimants=tuple((a.name, a.claims_for_unnamed) for a in watchlist.actors if a.claims_for_unnamed),
             militia_held=frozenset(p.name for p in watchlist.places if p.militia_held or p.kind == "militia_site"),

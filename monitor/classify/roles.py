@@ -6,15 +6,25 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 
 from monitor.classify import clauses
 from monitor.classify.context import Context
 from monitor.classify.lexicon import phrase
 from monitor.classify.segment import Text
 from monitor.model import Match, Matches, Party
+from monitor.text import arabic_stems
 
 _TITLE_SPEAKER = re.compile(r"^[^:]{2,40}:\s")  # "Austin: ...", "Kataib Hezbollah: ..."
 DENIED = "denied"  # the attribution label of a denial (vocabulary `attribution` keys are fixed by the schema)
+
+
+_POSSESSIVE = re.compile(r"['’]s?\s+")
+
+
+def _owning(named: str, gap: str) -> bool:
+    """Whether a name and the gap after it read as a possessive before the next name ("Iran's Quds Force")."""
+    return bool(_POSSESSIVE.fullmatch(gap)) or (named.endswith(("'s", "’s")) and not gap.strip())
 
 
 def actor_of(ctx: Context, mention: Match) -> str | None:
@@ -58,8 +68,15 @@ def party_mentions(ctx: Context, doc: Text, mentions: list[Match], event_type: s
     """Mentions that name a party: not "Iran" in "Iran-backed", not "the PMF" in "part of the PMF". The sites a
     strike hits that are linked to the patron's own forces ("IRGC-linked facilities") are those forces'."""
     member_ends = {end for _, end, _ in doc.hits["membership"]}
+    # A strike on "Iran's Islamic Revolutionary Guard Corps" hits the force, not the state owning it; an attack by
+    # "Iran's Revolutionary Guards" is the state's act too.
+    owners = set() if event_type != "strike" else {id(m) for m, after in pairwise(mentions)
+              if (name := actor_of(ctx, m)) is not None and name in ctx.part_of.get(actor_of(ctx, after) or "", ())
+              and _owning(doc.text[m.start:m.end], doc.text[m.end:after.start])}
     kept = []
     for m in mentions:
+        if id(m) in owners:
+            continue
         last = doc.token_at(m.end - 1)
         if last + 1 < len(doc.folded) and doc.folded[last + 1] in ctx.backer_suffixes and (
                 doc.text[doc.words[last][1]:doc.words[last + 1][0]] in {"-", "‑", "–"}) and not (
@@ -130,8 +147,17 @@ def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Matc
         if worded is not None and us_actor is not None:
             found.append(Party(us_actor, "striker", "named", doc.sentence(worded)))
         found += [Party(a, "target", "named") for a, m in iran]
-        if ((strikers and strikers[0][0] in ctx.us_side) or worded is not None) and not iran:
+        # "strikes on the Revolutionary Guards and the groups it backs": the patron named beside unnamed armed
+        # groups, which the catch-all stands for; a patron's own depot alone is the patron's.
+        if ((strikers and strikers[0][0] in ctx.us_side) or worded is not None) and (
+                not iran or (all(a in ctx.patrons for a, _ in iran) and _clients_named(ctx, doc))):
             found.append(Party(ctx.catch_all, "target", "assumed"))
+        # "Baghdad condemns the US raids", "Iraq says 16 killed in US strikes": the host government the title or
+        # lead names is a party to a strike on its soil, as the one that answers for it (its forces, named as
+        # those who report or guard, are not).
+        found += [Party(a, "party", "named") for a, m in actors
+                  if a in ctx.host_government and doc.sentence_of[doc.token_at(m.start)] <= 1
+                  and a not in {p.name for p in found}]
         return found
     if event_type == "threat":
         speaker = next(((a, m) for a, m in actors if a in ctx.iran_side | ctx.us_side | ctx.patrons), None)
@@ -286,6 +312,25 @@ def at_militia_held(ctx: Context, doc: Text, mentions: list[Match], killed: dict
     us_words = {e for b, e, _ in doc.hits["us_side"] if doc.sentence_of[b] <= 1} | {
         doc.token_at(m.end - 1) + 1 for m in leading if actor_of(ctx, m) in ctx.us_side}
     return not any({b, b - 1} & us_words for b, _, _ in doc.hits["targets"])
+
+
+def _clients_named(ctx: Context, doc: Text) -> bool:
+    """Whether the report speaks of unnamed armed groups: a militia word, or a group noun with a word tying it to
+    a backer in the same sentence, two words apart at most ("affiliated groups", "groups it backs")."""
+    if doc.hits["militia"]:
+        return True
+    for at, token in enumerate(doc.folded):
+        if not _known(token, ctx.group_nouns):
+            continue
+        near = range(max(0, at - 2), min(len(doc.folded), at + 3))
+        if any(doc.sentence_of[i] == doc.sentence_of[at] and _known(doc.folded[i], ctx.tie_words) for i in near):
+            return True
+    return False
+
+
+def _known(token: str, words: frozenset[str]) -> bool:
+    """A token that is one of the words, itself or once its Arabic proclitics are off ("والجماعات")."""
+    return token in words or any(form in words for form in arabic_stems(token))
 
 
 def _militia_words_lead(doc: Text) -> bool:

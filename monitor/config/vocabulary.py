@@ -70,6 +70,10 @@ class Vocabulary(BaseModel):
     clause_joiners: list[str] = []
     governing_suffixes: list[str] = []
     militia_nouns: list[str] = []
+    # Armed groups named by their tie to a backer ("groups it backs", "affiliated groups", "الجماعات التابعة له"):
+    # a noun for a group within a few words of a word for the tie.
+    group_nouns: list[str] = []
+    tie_words: list[str] = []
     strike_site_words: list[str] = []
     striking_states: list[str] = []
     weights: Weights = Weights()
