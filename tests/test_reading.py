@@ -1751,10 +1751,38 @@ PATRON_AND_CLIENTS = table(
      Expect(relevant=True, type="attack", actors=("IRGC",))),
 )
 
+
+# --- a car hit with no side named on it: a targeted strike, not an attack on a base ------------------------------
+
+VEHICLES_HIT = table(
+    ("a-car-hit-by-a-drone-in-a-city-is-a-strike",
+     "Two dead after a drone hits a car near Baghdad's al-Jadriya bridge", "",
+     Expect(relevant=True, type="strike", not_actors=(MILITIA,))),
+    ("an-arabic-car-targeted-by-a-drone-is-a-strike",
+     "مقتل شخصين باستهداف سيارة بطائرة مسيرة قرب جسر الجادرية في بغداد", "",
+     Expect(relevant=True, type="strike")),
+    ("a-us-vehicle-hit-is-an-attack",
+     "Roadside bomb damages a US military vehicle on the road to Ain al-Asad", "",
+     Expect(relevant=True, type="attack")),
+    ("a-car-bomb-at-a-base-is-an-attack",
+     "Car bomb blows up outside the gate of Victory base, guards unhurt", "",
+     Expect(relevant=True, type="attack")),
+    ("the-car-that-launched-the-rockets-is-the-attackers",
+     "Police find the pickup used to launch the rockets that fell near Erbil airport", "",
+     Expect(relevant=True, type="attack")),
+    ("an-arabic-vehicle-used-to-launch-rockets-is-the-attackers",
+     "العثور على عجلة استخدمت في إطلاق صواريخ نحو قاعدة عين الأسد", "",
+     Expect(relevant=True, type="attack")),
+    ("a-drone-described-as-an-aerial-vehicle-is-a-drone",
+     "An unmanned aerial vehicle struck a coalition base near Hasakah, killing a US contractor", "",
+     Expect(relevant=True, type="attack")),
+)
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
              *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
-             *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS, *PATRON_AND_CLIENTS]
+             *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS, *PATRON_AND_CLIENTS,
+             *VEHICLES_HIT]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

@@ -2,13 +2,14 @@
 
 Each token that can take part in an event gets a role: a `state` that strikes (the US side, a striking state,
 their aircraft), a `militia` (a watched Iran-aligned actor or a word for armed groups), a `projectile`
-(rockets, drones: they carry an event but say nothing of whose it is) or a `target` (a base, troops, a listed
-site). In the clause of an event word the agent is the head of the noun phrase before it (the last party
-named: "a militia's drone strike", "US aircraft hit"), or, in the passive ("the embassy was hit", "struck by
-drones"), the party after the agent marker; the patient is the first party after it.
+(rockets, drones: they carry an event but say nothing of whose it is), a `target` (a base, troops, a listed
+site) or a `vehicle` (a car: hit with no side named on it, the mark of a targeted strike). In the clause of an
+event word the agent is the head of the noun phrase before it (the last party named: "a militia's drone strike",
+"US aircraft hit"), or, in the passive ("the embassy was hit", "struck by drones"), the party after the agent
+marker; the patient is the first party after it.
 
     an attack    a militia acts, or a state, a target or a projectile is hit
-    a strike     a state acts, or a militia is hit
+    a strike     a state acts, or a militia or a vehicle is hit
     nothing      a crowd acts ("protesters stormed the palace"), unless it is a militia's
 """
 
@@ -25,7 +26,7 @@ from monitor.classify.numbers import number
 from monitor.classify.segment import Text
 from monitor.text import arabic_stems
 
-STATE, MILITIA, PROJECTILE, TARGET, CROWD = "state", "militia", "projectile", "target", "crowd"
+STATE, MILITIA, PROJECTILE, TARGET, CROWD, VEHICLE = "state", "militia", "projectile", "target", "crowd", "vehicle"
 NAME = "\x00"  # a masked token: part of a watchlist name
 MAX_REACH = 16  # tokens a clause reaches either way from its event word
 MODIFIER_REACH = 2  # "US drone", "militia rockets": whose projectile, just before it
@@ -45,6 +46,10 @@ def token_roles(ctx: Context, doc: Text) -> dict[int, str]:
     for begin, end, _ in doc.hits["militia"]:
         roles.update(dict.fromkeys(range(begin, end), MILITIA))
     projectiles = {i for b, e, _ in doc.hits["weapons"] for i in range(b, e)}
+    for begin, end, label in doc.hits["vehicles"]:
+        # "a car bomb" is a weapon, an ambulance nobody's target, "a car used to launch the rockets" the attackers'.
+        if label == "vehicle" and not projectiles.intersection(range(begin, end)) and not _launching(ctx, doc, end):
+            roles.update(dict.fromkeys(range(begin, end), VEHICLE))
     for begin, _, _ in doc.hits["attackers"]:
         roles[begin] = PROJECTILE if begin in projectiles else MILITIA
     for begin, _, _ in doc.hits["crowd"]:
@@ -69,6 +74,18 @@ def token_roles(ctx: Context, doc: Text) -> dict[int, str]:
             for i in range(first, end):
                 roles.pop(i, None)
     return roles
+
+
+def _launching(ctx: Context, doc: Text, end: int) -> bool:
+    """Whether a launch word follows a vehicle closely in its sentence ("a truck used to launch rockets", "عجلة
+    استخدمت في إطلاق صواريخ"): the vehicle carried the attack."""
+    for i in range(end, min(len(doc.folded), end + OWNER_REACH + 1)):
+        if doc.sentence_of[i] != doc.sentence_of[end - 1]:
+            break
+        word = doc.folded[i]
+        if word in ctx.launch_words or any(form in ctx.launch_words for form in arabic_stems(word)):
+            return True
+    return False
 
 
 def _actor(ctx: Context, section: str, name: str) -> str | None:
@@ -137,6 +154,9 @@ def resolve(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
     if patient == MILITIA:
         doc.militia_hit.add(begin)
         return "strike"
+    if patient == VEHICLE:
+        doc.vehicle_hit.add(begin)
+        return "strike"  # "a drone hit a car": nobody's base, a targeted strike
     if patient in {STATE, TARGET, PROJECTILE}:
         return "attack"  # a projectile hit is one brought down: an interception
     if agent == PROJECTILE or any(roles.get(i) == PROJECTILE for i in range(begin, end)):
@@ -218,9 +238,10 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
     if before == TARGET and at is not None and at > lo and doc.folded[at] in ctx.force_words and (
             roles.get(at - 1) in {STATE, MILITIA}):
         before, at = roles[at - 1], at - 1  # "U.S. Central Command forces carried out a strike": the owner acts
-    if before == TARGET:
-        # "Harir air base hit in drone attack": a headline passive; what stands before was hit.
-        return None, TARGET, None
+    if before in {TARGET, VEHICLE}:
+        # "Harir air base hit in drone attack", "car hit in drone strike": a headline passive; what stands before
+        # was hit.
+        return None, before, None
     if before is None:
         owner = _owner_after(doc, roles, end, hi)
         if owner is not None:

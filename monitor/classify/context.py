@@ -170,6 +170,7 @@ class Context:
                 "off_topic": v.not_relevant,
                 "targets": {"target": v.target_words},
                 "militia": {"militia": v.militia_words},
+                "vehicles": {"vehicle": v.vehicle_words, "service": v.service_vehicle_words},
                 "claimants": {"claimant": v.claimant_words},
             }.items()}, unmasked_only=MASKED),
             qualifiers=PhraseIndex(qualifiers),

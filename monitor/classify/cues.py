@@ -29,7 +29,8 @@ AGENT_REACH = 3  # "killed by a Kataib Hezbollah drone", "killed its commander":
 FUTURE_BEFORE = 2  # "upcoming strikes", "نعتزم تنفيذ ضربات": how far before a strike word a future word stands
 FUTURE_AFTER = 6  # "further US strikes on Iran-backed groups are on the way": how far after it
 SPEECH = "speech"  # speech verbs, as against the words that only name who speaks
-ACTING = {clauses.MILITIA, clauses.STATE, clauses.CROWD}  # roles that can change what an attack word tells
+# Roles that can change what an attack word tells.
+ACTING = {clauses.MILITIA, clauses.STATE, clauses.CROWD, clauses.VEHICLE}
 
 
 def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, int]]:
@@ -211,6 +212,9 @@ def _who_did_what(ctx: Context, doc: Text, roles: dict[int, str], begin: int, en
         agent, patient, at = clauses.parties(ctx, doc, roles, begin, end, lo, hi)
         if agent == clauses.CROWD:
             return None  # "protesters stormed the palace": no armed attack
+        if patient == clauses.VEHICLE and agent in {None, clauses.STATE, clauses.PROJECTILE}:
+            doc.vehicle_hit.add(begin)
+            return "strike"  # "a drone strike hit a car in eastern Baghdad": a targeted killing, no base attacked
         if patient == clauses.MILITIA and agent in {None, clauses.STATE, clauses.PROJECTILE}:
             if agent == clauses.STATE and at is not None:
                 doc.agents[begin] = at

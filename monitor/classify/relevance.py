@@ -105,6 +105,9 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
         # "four militants backed by Iran killed": their dead make them the target, named or not.
         backed_hurt = militia_hurt and bool(named & (ctx.iran_side | ctx.patrons))
         hit = any(doc.sentence_of[b] <= 1 for b in doc.militia_hit)  # "jets hit an Iranian militia depot"
+        # "a drone hit a car in eastern Baghdad": a targeted killing in the watched countries, whoever flew it
+        # (a state other than the US side named as striking is set aside above).
+        hit = hit or any(doc.sentence_of[b] <= 1 for b in doc.vehicle_hit)
         if not strikers and not militias and not set(places) & ctx.militia_held and not backed_hurt and not hit:
             reasons.append("strike by an unnamed state on no watched target")
             return False

@@ -53,6 +53,7 @@ class Text:
     denied: set[str] = field(default_factory=set)  # event types a denial says did not happen
     denied_in_title: set[str] = field(default_factory=set)  # those the title denies ("officials deny attack on ...")
     militia_hit: set[int] = field(default_factory=set)  # strike cues whose patient is a militia, named or not
+    vehicle_hit: set[int] = field(default_factory=set)  # strike cues whose patient is a car with no side named on it
 
     def sentence(self, index: int) -> str:
         start, end = self.sentence_spans[index]

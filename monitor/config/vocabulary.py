@@ -73,6 +73,10 @@ class Vocabulary(BaseModel):
     # Armed groups named by their tie to a backer ("groups it backs", "affiliated groups", "الجماعات التابعة له"):
     # a noun for a group within a few words of a word for the tie.
     group_nouns: list[str] = []
+    # A car or other vehicle hit, with nobody's side named on it: a targeted strike ("a drone hit a car in
+    # eastern Baghdad"), not an attack on a base.
+    vehicle_words: list[str] = []
+    service_vehicle_words: list[str] = []  # ambulances, fire engines: vehicles that are nobody's target
     tie_words: list[str] = []
     strike_site_words: list[str] = []
     striking_states: list[str] = []
