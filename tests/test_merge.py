@@ -61,8 +61,11 @@ CASES = [
      report(MONDAY + timedelta(days=4), "attack", ("Ain al-Asad Air Base",), day=MONDAY.date()), True),
     ("a report four days later with no day of its own is too late",
      report(MONDAY + timedelta(days=4), "attack", ("Ain al-Asad Air Base",)), False),
-    ("a report saying Monday ten days later is past the follow-up window",
-     report(MONDAY + timedelta(days=10), "attack", ("Ain al-Asad Air Base",), day=MONDAY.date()), False),
+    ("a report saying Monday eleven days later, 'last week', still joins",
+     report(MONDAY + timedelta(days=11), "attack", ("Ain al-Asad Air Base",), day=MONDAY.date()), True),
+    ("a report saying Monday past the follow-up window is too late",
+     report(MONDAY + events.FOLLOW_UP_WINDOW + timedelta(days=1), "attack", ("Ain al-Asad Air Base",),
+            day=MONDAY.date()), False),
 ]
 
 
@@ -547,7 +550,9 @@ def test_a_report_told_after_the_fact_joins_the_event_days_later_at_its_place():
     assert events.weigh(revealed, attack, WINDOW, GAZETTEER).joins
     elsewhere = replace(revealed, reading=replace(revealed.reading, places=("Ain al-Asad Air Base",)))
     assert not events.weigh(elsewhere, attack, WINDOW, GAZETTEER).joins
-    too_late = replace(revealed, published=MONDAY + timedelta(days=9))
+    late = replace(revealed, published=MONDAY + timedelta(days=9))  # "last week": told the week after
+    assert events.weigh(late, attack, WINDOW, GAZETTEER).joins
+    too_late = replace(revealed, published=MONDAY + events.FOLLOW_UP_WINDOW + timedelta(days=1))
     assert not events.weigh(too_late, attack, WINDOW, GAZETTEER).joins
 
 

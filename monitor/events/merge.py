@@ -55,7 +55,9 @@ JOIN_SCORE = 2  # the evidence a report needs to join an event (see `weigh`)
 # A statement needs less: its speaker is checked already (another speaker, or the other side, keeps it apart), and
 # what is left to tell is whether it is that speaker's statement of the day or, past midnight, of the same night.
 STATEMENT_JOIN_SCORE = 1
-FOLLOW_UP_WINDOW = timedelta(days=7)  # how late a report saying the day it tells of may still join that day's event
+# How late a follow-up (its day said, a late count, told after the fact) may still join its event: "the drone that hit
+# the base last week failed to explode" comes in the week after.
+FOLLOW_UP_WINDOW = timedelta(days=14)
 
 
 def report_day(report: Report, local: tzinfo = UTC) -> date:
