@@ -1778,11 +1778,28 @@ VEHICLES_HIT = table(
      Expect(relevant=True, type="attack")),
 )
 
+
+# --- what an attack is told to have hit: homes, and the US side named as not hit ---------------------------------
+
+NOT_THE_BASE = table(
+    ("homes-hit-in-a-base-town-are-no-attack-on-the-base",
+     "Revolutionary Guards say their missiles destroyed a 'spy centre' in Erbil",
+     "Kurdish officials said the missiles levelled a family home in a residential district, killing three people. "
+     "The US embassy said no American personnel or facilities were hit.",
+     Expect(relevant=False)),
+    ("the-town-of-the-base-still-stands-for-it-when-nothing-else-is-said",
+     "Rockets slam into Erbil overnight, sirens heard across the city", "",
+     Expect(relevant=True, type="attack")),
+    ("us-troops-named-as-not-hurt-keep-an-attack-on-the-base",
+     "Drone hits Harir air base; no American troops hurt, officials say", "",
+     Expect(relevant=True, type="attack")),
+)
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
              *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
              *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS, *PATRON_AND_CLIENTS,
-             *VEHICLES_HIT]
+             *VEHICLES_HIT, *NOT_THE_BASE]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

@@ -171,6 +171,7 @@ class Context:
                 "targets": {"target": v.target_words},
                 "militia": {"militia": v.militia_words},
                 "vehicles": {"vehicle": v.vehicle_words, "service": v.service_vehicle_words},
+                "civilian_sites": {"civilian": v.civilian_site_words},
                 "claimants": {"claimant": v.claimant_words},
             }.items()}, unmasked_only=MASKED),
             qualifiers=PhraseIndex(qualifiers),

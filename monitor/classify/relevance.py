@@ -17,6 +17,7 @@ from monitor.text import arabic_stems
 
 ATTACK_WORDS = {"attack", "strike", "ambiguous", "blast"}  # cue lists that speak of armed action
 MISSION_REACH = 3  # tokens between the coalition's name and "against" in "the coalition against ISIS"
+NEGATED_REACH = 2  # "no American personnel": a negator this near before a party says it was not hit
 
 
 def _us_worded_in_title(doc: Text) -> bool:
@@ -86,10 +87,11 @@ def relevant(ctx: Context, event_type: str | None, doc: Text, mentions: list[Mat
         if not theatre_places and others and not titled & ctx.us_side and not _us_worded_in_title(doc):
             reasons.append(f"attack on {sorted(others)[0]}, outside the watched countries")
             return False
-        us_site = any(_hosts_us(ctx, p, when) for p in theatre_places) or _town_of_a_us_site(ctx, doc, mentions, when)
+        us_site = any(_hosts_us(ctx, p, when) for p in theatre_places) or (
+            _town_of_a_us_site(ctx, doc, mentions, when) and not _homes_hit(doc))
         site = any(p in ctx.sites for p in theatre_places)
         # US or coalition personnel killed or hurt in the watched countries were what it hit.
-        if us_site or site or _us_presence(doc) or _military_target(ctx, doc) or (allied_hurt and in_theatre):
+        if us_site or site or _us_presence(ctx, doc) or _military_target(ctx, doc) or (allied_hurt and in_theatre):
             return True
         reasons.append("attack on no military, diplomatic or US/coalition target")
         return False
@@ -238,6 +240,13 @@ def _town_of_a_us_site(ctx: Context, doc: Text, mentions: list[Match], when: dat
     return False
 
 
+def _homes_hit(doc: Text) -> bool:
+    """Whether a sentence telling an armed event names homes or another civilian place ("the missiles struck homes
+    in a residential area of Erbil"): what was hit is told, and it is not the base the town is named after."""
+    armed = {doc.sentence_of[b] for b, label in doc.cues if label in {"attack", "strike"}}
+    return any(doc.sentence_of[b] in armed for b, _, _ in doc.hits["civilian_sites"])
+
+
 def _theatre_militia(ctx: Context, doc: Text) -> bool:
     """Whether militias are told as of a watched country, a strike's target or a vow's speaker ("Iraqi militia deputy
     chief blames US for drone strikes on weapons depots"): a country word right before a militia word, in the title
@@ -289,7 +298,8 @@ def _military_target(ctx: Context, doc: Text) -> bool:
     sentences = {doc.sentence_of[b] for b in attacked}
     # In the attack's own sentence even a clause marked as background names its victims ("the drone attack
     # that killed three US troops"); "the embassy urges ..." is who speaks, not what was hit.
-    if any(doc.sentence_of[b] in sentences and e not in doc.speaking for b, e, _ in doc.hits["targets"]):
+    if any(doc.sentence_of[b] in sentences and e not in doc.speaking and not _denied_hit(ctx, doc, b)
+           for b, e, _ in doc.hits["targets"]):
         return True
     for b in attacked:
         if doc.sentence_of[b] > 1:
@@ -302,12 +312,19 @@ def _military_target(ctx: Context, doc: Text) -> bool:
     return False
 
 
-def _us_presence(doc: Text) -> bool:
+def _denied_hit(ctx: Context, doc: Text, at: int) -> bool:
+    """Whether a negator stands just before the party at `at` in its sentence: "no American personnel or facilities
+    were hit" names who was not hit."""
+    return any(doc.folded[i] in ctx.negators and doc.sentence_of[i] == doc.sentence_of[at]
+               for i in range(max(0, at - NEGATED_REACH), at))
+
+
+def _us_presence(ctx: Context, doc: Text) -> bool:
     """The US side named in a sentence that tells an attack of the report's own: "drones heading for American
     troops", "a coalition facility", "a base that hosts US advisers"."""
     sentences = {doc.sentence_of[b] for b, label in doc.cues if label == "attack"}
     return any(doc.sentence_of[i] in sentences and role == clauses.STATE and i not in doc.other_states
-               and i + 1 not in doc.speaking for i, role in doc.roles.items())
+               and i + 1 not in doc.speaking and not _denied_hit(ctx, doc, i) for i, role in doc.roles.items())
 
 
 def _names_a_mission(ctx: Context, doc: Text, mention: Match, mentions: list[Match]) -> bool:

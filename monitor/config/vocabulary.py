@@ -76,7 +76,10 @@ class Vocabulary(BaseModel):
     # A car or other vehicle hit, with nobody's side named on it: a targeted strike ("a drone hit a car in
     # eastern Baghdad"), not an attack on a base.
     vehicle_words: list[str] = []
-    service_vehicle_words: list[str] = []  # ambulances, fire engines: vehicles that are nobody's target
+    service_vehicle_words: list[str] = []
+    # Homes and other civilian places an attack is told to have hit ("the missiles struck homes in a residential
+    # area"): a town is then no stand-in for the US base named after it.
+    civilian_site_words: list[str] = []  # ambulances, fire engines: vehicles that are nobody's target
     tie_words: list[str] = []
     strike_site_words: list[str] = []
     striking_states: list[str] = []
