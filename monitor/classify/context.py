@@ -62,6 +62,7 @@ class Context:
     us_side_actor: str | None  # the watchlist actor the US side's words stand for ("the American occupier")
     force_words: set[str]  # "US forces carried out a strike": a force named with its owner acts as the owner
     negators: set[str]  # "no rocket attack took place": a word that says the event right after it did not happen
+    party_negators: frozenset[str]  # "no American personnel were hit": the party after it was not hit
     nobody: frozenset[str]  # "nobody", "no": "an official said, and nobody was hurt" hurts no official
     denial_verbs: frozenset[str]  # "deny": "officials deny attack on the base"
     circumstance_markers: set[Phrase]  # "on the anniversary": an off-topic word as a time, not the frame
@@ -211,6 +212,7 @@ class Context:
             function_words=_first_tokens(v.function_words),
             circumstance_markers={p for p in map(phrase, v.circumstance_markers) if p},
             negators=_first_tokens(v.negators),
+            party_negators=frozenset(_first_tokens(v.party_negators)),
             nobody=frozenset(_first_tokens([*v.nobody_words, *v.negators])),
             denial_verbs=frozenset(_first_tokens(v.denial_verbs)),
             force_words=_first_tokens(v.force_words),

@@ -315,7 +315,7 @@ def _military_target(ctx: Context, doc: Text) -> bool:
 def _denied_hit(ctx: Context, doc: Text, at: int) -> bool:
     """Whether a negator stands just before the party at `at` in its sentence: "no American personnel or facilities
     were hit" names who was not hit."""
-    return any(doc.folded[i] in ctx.negators and doc.sentence_of[i] == doc.sentence_of[at]
+    return any(doc.folded[i] in ctx.party_negators and doc.sentence_of[i] == doc.sentence_of[at]
                for i in range(max(0, at - NEGATED_REACH), at))
 
 

@@ -79,7 +79,9 @@ class Vocabulary(BaseModel):
     service_vehicle_words: list[str] = []
     # Homes and other civilian places an attack is told to have hit ("the missiles struck homes in a residential
     # area"): a town is then no stand-in for the US base named after it.
-    civilian_site_words: list[str] = []  # ambulances, fire engines: vehicles that are nobody's target
+    civilian_site_words: list[str] = []
+    # Words before a party that say it was not hit ("no American personnel were hit", "لم يصب أي أمريكي").
+    party_negators: list[str] = []  # ambulances, fire engines: vehicles that are nobody's target
     tie_words: list[str] = []
     strike_site_words: list[str] = []
     striking_states: list[str] = []
