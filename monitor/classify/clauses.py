@@ -65,6 +65,7 @@ def token_roles(ctx: Context, doc: Text) -> dict[int, str]:
         roles.update(dict.fromkeys(range(first, end), role))
         if role == STATE and _actor(ctx, m.section, m.name) not in ctx.us_side:
             doc.other_states.update(range(first, end))
+    _keep_targeted_vehicles(ctx, doc, roles)
     # "fighters backed by Iran", "مسلحين مدعومين من إيران": the patron named after a membership word backs them and
     # takes no part in the event (a group named there, "مواقع تابعة لكتائب حزب الله", still owns what was hit).
     member_ends = {end for _, end, _ in doc.hits["membership"]}
@@ -74,6 +75,21 @@ def token_roles(ctx: Context, doc: Text) -> dict[int, str]:
             for i in range(first, end):
                 roles.pop(i, None)
     return roles
+
+
+def _keep_targeted_vehicles(ctx: Context, doc: Text, roles: dict[int, str]) -> None:
+    """A car hit tells a targeted strike only where its sentence names no site or US-side party and no weapon but a
+    strike's: "a drone hit a car in eastern Baghdad", not "a drone hit vehicles inside the base" (the base was hit),
+    "US vehicles damaged" or "a roadside bomb hit a car" (an attack, or a crime)."""
+    vehicles = [i for i, role in roles.items() if role == VEHICLE]
+    if not vehicles:
+        return
+    told = {doc.sentence_of[i] for i, role in roles.items() if role == TARGET or (
+        role == STATE and i not in doc.other_states)}
+    told |= {doc.sentence_of[b] for b, _, kind in doc.hits["weapons"] if kind not in ctx.vehicle_strike_weapons}
+    for i in vehicles:
+        if doc.sentence_of[i] in told:
+            del roles[i]
 
 
 def _launching(ctx: Context, doc: Text, end: int) -> bool:

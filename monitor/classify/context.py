@@ -33,6 +33,7 @@ class Context:
     clause_joiners: set[str]
     governing_suffixes: tuple[str, ...]
     militia_nouns: set[str]
+    vehicle_strike_weapons: frozenset[str]  # "drones": weapon kinds a targeted strike on a car is told with
     group_nouns: frozenset[str]  # "groups", "الجماعات": armed groups when a tie word stands beside them
     tie_words: frozenset[str]  # "backs", "affiliated", "التابعة": the tie of such groups to a backer
     strike_sites: set[str]
@@ -187,6 +188,7 @@ class Context:
             governing_suffixes=tuple(v.governing_suffixes),
             militia_nouns={phrase(w)[0] for w in v.militia_nouns if phrase(w)},
             group_nouns=frozenset(_first_tokens(v.group_nouns)),
+            vehicle_strike_weapons=frozenset(v.vehicle_strike_weapons),
             tie_words=frozenset(_first_tokens(v.tie_words)),
             strike_sites={phrase(w)[0] for w in v.strike_site_words if phrase(w)},
             revision_words={phrase(w)[0] for w in v.revision_words if phrase(w)},

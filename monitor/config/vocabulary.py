@@ -77,6 +77,9 @@ class Vocabulary(BaseModel):
     # eastern Baghdad"), not an attack on a base.
     vehicle_words: list[str] = []
     service_vehicle_words: list[str] = []
+    # The weapons (keys of `weapons`) a targeted strike on a car is told with; a car hit by another (a roadside bomb)
+    # is no such strike.
+    vehicle_strike_weapons: list[str] = []
     # Homes and other civilian places an attack is told to have hit ("the missiles struck homes in a residential
     # area"): a town is then no stand-in for the US base named after it.
     civilian_site_words: list[str] = []
