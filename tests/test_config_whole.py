@@ -202,6 +202,15 @@ def test_vocabulary_must_keep_the_sides_the_code_reads(make_config: Callable[...
                      "read as US deaths; did you mean 'USA'?"]
 
 
+def test_vehicle_strike_weapons_must_be_weapon_kinds(make_config: Callable[..., Path], tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    vocabulary = broken_copy(tmp_path, "vocabulary.yaml", "vehicle_strike_weapons: [drones,",
+                             "vehicle_strike_weapons: [drone,")
+    lines = check_config(make_config(vocabulary=str(vocabulary)), capsys)
+    assert lines == [f"{vocabulary}: vehicle_strike_weapons: no weapon kind named 'drone' under weapons; "
+                     "did you mean 'drones'?"]
+
+
 def test_watchlist_references_between_entries(make_config: Callable[..., Path], tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     # A person's affiliation gives the side the reader counts them on when they are killed.

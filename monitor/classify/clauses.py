@@ -21,7 +21,7 @@ import re
 from itertools import compress
 
 from monitor.classify.context import Context
-from monitor.classify.lexicon import hits_between
+from monitor.classify.lexicon import among, hits_between
 from monitor.classify.numbers import number
 from monitor.classify.segment import Text
 from monitor.text import arabic_stems
@@ -98,8 +98,7 @@ def _launching(ctx: Context, doc: Text, end: int) -> bool:
     for i in range(end, min(len(doc.folded), end + OWNER_REACH + 1)):
         if doc.sentence_of[i] != doc.sentence_of[end - 1]:
             break
-        word = doc.folded[i]
-        if word in ctx.launch_words or any(form in ctx.launch_words for form in arabic_stems(word)):
+        if among(doc.folded[i], ctx.launch_words):
             return True
     return False
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import compress
 from typing import cast
@@ -60,6 +60,12 @@ class PhraseIndex:
                     break
             i += 1
         return out
+
+
+def among(token: str, words: Collection[str]) -> bool:
+    """Whether a folded token is one of the words, as written or, for an Arabic token, once its proclitics are off
+    ("والجماعات" among "جماعات")."""
+    return token in words or (not token.isascii() and any(form in words for form in arabic_stems(token)))
 
 
 def _known_form(token: str, known: Mapping[str, object]) -> str | None:

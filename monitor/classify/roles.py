@@ -10,10 +10,9 @@ from itertools import pairwise
 
 from monitor.classify import clauses
 from monitor.classify.context import Context
-from monitor.classify.lexicon import phrase
+from monitor.classify.lexicon import among, phrase
 from monitor.classify.segment import Text
 from monitor.model import Match, Matches, Party
-from monitor.text import arabic_stems
 
 _TITLE_SPEAKER = re.compile(r"^[^:]{2,40}:\s")  # "Austin: ...", "Kataib Hezbollah: ..."
 DENIED = "denied"  # the attribution label of a denial (vocabulary `attribution` keys are fixed by the schema)
@@ -320,17 +319,12 @@ def _clients_named(ctx: Context, doc: Text) -> bool:
     if doc.hits["militia"]:
         return True
     for at, token in enumerate(doc.folded):
-        if not _known(token, ctx.group_nouns):
+        if not among(token, ctx.group_nouns):
             continue
         near = range(max(0, at - 2), min(len(doc.folded), at + 3))
-        if any(doc.sentence_of[i] == doc.sentence_of[at] and _known(doc.folded[i], ctx.tie_words) for i in near):
+        if any(doc.sentence_of[i] == doc.sentence_of[at] and among(doc.folded[i], ctx.tie_words) for i in near):
             return True
     return False
-
-
-def _known(token: str, words: frozenset[str]) -> bool:
-    """A token that is one of the words, itself or once its Arabic proclitics are off ("والجماعات")."""
-    return token in words or any(form in words for form in arabic_stems(token))
 
 
 def _militia_words_lead(doc: Text) -> bool:

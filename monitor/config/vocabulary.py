@@ -300,4 +300,9 @@ def load_vocabulary(paths: Sequence[Path], files: Sequence[tuple[Path, dict[str,
     if side is not None and side not in vocabulary.sides:
         raise ConfigError([f"{where}: unnamed_forces_side: no side named {side!r} under sides"
                            f"{did_you_mean(side, vocabulary.sides)}"])
+    # A misspelt weapon kind would silently read no car hit as a targeted strike.
+    unknown = [kind for kind in vocabulary.vehicle_strike_weapons if kind not in vocabulary.weapons]
+    if unknown:
+        raise ConfigError([f"{where}: vehicle_strike_weapons: no weapon kind named {kind!r} under weapons"
+                           f"{did_you_mean(kind, vocabulary.weapons)}" for kind in unknown])
     return vocabulary
