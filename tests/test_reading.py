@@ -1801,11 +1801,26 @@ NOT_THE_BASE = table(
      Expect(relevant=True, type="attack")),
 )
 
+
+# --- the blasts a denial explains, and phrases that only look like event words -----------------------------------
+
+EXPLAINED_AWAY = table(
+    ("blasts-a-denial-explains-are-no-attack",
+     "Army denies rocket attack on Balad air base, says the explosions were a planned demolition", "",
+     Expect(type="other")),
+    ("a-warning-system-warns-of-nothing",
+     "No attack on Union III: the sirens were a test of the base's early warning system, officials say", "",
+     Expect(type="other")),
+    ("blasts-told-apart-from-a-denial-stay-an-attack",
+     "Blasts shake Balad air base overnight", "",
+     Expect(relevant=True, type="attack")),
+)
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
              *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
              *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS, *PATRON_AND_CLIENTS,
-             *VEHICLES_HIT, *NOT_THE_BASE]
+             *VEHICLES_HIT, *NOT_THE_BASE, *EXPLAINED_AWAY]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

@@ -13,6 +13,7 @@ from monitor.config import Period, Place, Vocabulary, Watchlist, Weights
 from monitor.errors import ConfigError
 
 # Lists looked for with watchlist names blanked out: "Union III" is no labour union, "Victory base" no victory.
+NON_CUE = "none"  # the cue label of phrases that only look like event words ("warning system")
 MASKED = ("cues", "off_topic", "targets", "militia", "claimants")
 
 
@@ -122,7 +123,8 @@ class Context:
         cues = {k: e.words for k, e in v.event_types.items()} | {"ambiguous": v.state_action_words,
                                                                  "verdict": v.verdict_words,
                                                                  "interception": v.interception_words,
-                                                                 "blast": v.blast_words}
+                                                                 "blast": v.blast_words,
+                                                                 NON_CUE: v.non_cue_phrases}
         qualifiers: dict[str, list[str]] = {}
         for word, label in v.qualifiers.items():
             qualifiers.setdefault(label, []).append(word)

@@ -175,6 +175,9 @@ class Vocabulary(BaseModel):
     accusing_words: list[str] = []
     known_event_markers: list[str] = []
     launch_words: list[str] = []
+    # Phrases holding an event word that tell no event ("the warning system", "early warning"): found as one phrase,
+    # they keep their event word from counting.
+    non_cue_phrases: list[str] = []
     operations_words: list[str] = []
     continuation_words: list[str] = []
     relative_pronouns: list[str] = []
