@@ -1945,3 +1945,19 @@ def test_the_day_beside_the_event_words_is_its_day(read):
                   "At a briefing on Saturday the spokesman returned to Wednesday's drone attack on the base in "
                   "north-east Syria.", saturday)
     assert second.event_type == "attack" and second.happened_on == date(2024, 1, 17)
+
+
+THURSDAY = datetime(2024, 1, 18, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("title", [
+    "ضربة أمريكية قرب القائم تقتل الاثنين الآخرين من عناصر الفصيل",  # kills the other two
+    "ضربة جوية أمريكية تقتل المسلحين الاثنين قرب القائم",  # kills the two gunmen
+])
+def test_the_arabic_for_the_two_is_no_monday(read, title):
+    assert read(title, "", THURSDAY).happened_on is None
+
+
+def test_the_arabic_monday_is_still_monday(read):
+    reading = read("قصفت طائرات أمريكية مواقع للفصائل قرب القائم مساء الاثنين الماضي", "", THURSDAY)
+    assert reading.happened_on == date(2024, 1, 15), reading

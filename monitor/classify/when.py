@@ -7,9 +7,11 @@ from datetime import date, datetime
 
 from monitor.classify.days import day_named, written_date
 from monitor.classify.segment import Text
+from monitor.text import is_definite
 
 ARMED = {"attack", "strike"}  # the event types dated by armed events only
 ATTACHED = 3  # "Friday's drone attack", "the attack on Friday": a day this close to the event word is its day
+_PAIR_ENDINGS = ("ين", "ان")  # Arabic endings of the dual and of the plural of persons (folded)
 SPEECH_REACH = 3  # "said on Monday", "told reporters on Monday": a day word this close after a speech word
 
 
@@ -19,7 +21,8 @@ def happened_on(doc: Text, when: datetime, statement: bool = False, event_type: 
     statement (whose day is the day it was said), a day that says when someone spoke is not the event's: "more
     troops checked after Saturday's attack, an official said on Monday" tells of Saturday's attack."""
     cues = _cues_by_sentence(doc)
-    days = sorted([(begin, label) for begin, _, label in doc.hits["when"]] + _dates(doc, when, event_type, cues))
+    days = sorted([(begin, label) for begin, _, label in doc.hits["when"] if not _a_count(doc, begin)]
+                  + _dates(doc, when, event_type, cues))
     if event_type in ARMED:
         # "On Thursday that fear came closer. Two drones flew at al-Tanf on Wednesday": a day beside the event's own
         # words comes first; one in a sentence telling no event is a fallback.
@@ -35,6 +38,15 @@ def happened_on(doc: Text, when: datetime, statement: bool = False, event_type: 
             if found is not None:
                 return found
     return _first_day(doc, when, days, statement, event_type, cues)
+
+
+def _a_count(doc: Text, begin: int) -> bool:
+    """Whether a one-word day name is the count it also spells ("الاثنين", Monday and "the two"): beside a definite
+    word of the dual or plural ("قصف الاثنين الباقيين", the bombing of the remaining two; "الجنديين الاثنين")."""
+    def paired(i: int) -> bool:
+        return 0 <= i < len(doc.folded) and doc.sentence_of[i] == doc.sentence_of[begin] and is_definite(
+            doc.folded[i]) and doc.folded[i].endswith(_PAIR_ENDINGS)
+    return not doc.folded[begin].isascii() and (paired(begin + 1) or paired(begin - 1))
 
 
 def _first_day(doc: Text, when: datetime, days: list[tuple[int, str]], statement: bool, event_type: str | None,
