@@ -481,6 +481,7 @@ class _FeedparserRules:
         self.sanitize = feedparser.sanitizer._sanitize_html
         self.looks_like_html = feedparser.mixin._FeedParserMixin.looks_like_html
         self.urljoin = feedparser.urls._urljoin
+        self.urifixer = feedparser.urls._urifixer
         self.cp1252 = feedparser.html._cp1252
         self.parse_content_type = feedparser.encodings.parse_content_type
         self.declared = feedparser.encodings.RE_XML_PI_ENCODING
@@ -500,7 +501,11 @@ class _FeedparserRules:
         when it is HTML (None: when it looks like HTML), mis-decoded UTF-8 repaired, Windows-1252 mapped."""
         value = raw.strip()
         if uri and value:
-            value = self.urljoin("", value)
+            # Joined to no base, a URI is only rid of the slashes after its scheme's "://" (`_urifixer`), which a
+            # feed's links rarely have: the substitution's template is expanded in Python, so it runs only then.
+            fixed = self.urifixer.match(value)
+            if fixed is not None and fixed.end(2) > fixed.start(2):
+                value = self.urljoin("", value)
         if html is None:
             html = self.looks_like_html(value)
         if html and ("<" in value or "&" in value):  # else the sanitizer returns the text as it is
