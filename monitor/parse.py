@@ -20,9 +20,10 @@ import re
 import signal
 import struct
 import sys
+import time
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import IO, TYPE_CHECKING, Any, ClassVar
@@ -318,6 +319,15 @@ _ENTRY_FIELDS = frozenset({"title", "summary", "content", "link", "id", "publish
 _BOX_CHILDREN = {"image": frozenset({"title", "link", "url", "width", "height", "description"}),
                  "textinput": frozenset({"title", "link", "description", "name"})}
 _AMP_ENTITY = re.compile("&([A-Za-z0-9_]+);")
+# An RSS date as RFC 822 writes it and most feeds do ("Mon, 07 Dec 2026 16:09:14 +0000", "... GMT"): read here as
+# feedparser's RFC 822 handler reads it. feedparser first tries its W3C handler, which gives nothing for a date
+# that opens with a letter or with a day of one or two digits (its first field is a four-digit year), and costs
+# as much again; anything else, or a date no calendar holds, goes to feedparser's whole chain.
+_RFC822_DATE = re.compile(r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d\d?) "
+                          r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                          r"(\d{4}) (\d\d):(\d\d):(\d\d) (?:GMT|UT|Z|([+-])(\d\d)(\d\d))\Z")
+_MONTHS = {name: n for n, name in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                                              "Nov", "Dec"), 1)}
 _NAMES_KEPT = 10_000  # element names whose feedparser names are kept: feeds use a few dozen; a hostile one, more
 
 
@@ -465,9 +475,13 @@ class _FeedparserRules:
         self.standard = set(self.known.values()) - {""}
         self.parser_class = feedparser.api.StrictFeedParser
         self.parse_date = feedparser.datetimes._parse_date
+        # The order `date` relies on: feedparser's own, unless something registered a handler of its own before.
+        self.rfc822_second = feedparser.datetimes._date_handlers[:2] == [
+            feedparser.datetimes.w3dtf._parse_date_w3dtf, feedparser.datetimes.rfc822._parse_date_rfc822]
         self.sanitize = feedparser.sanitizer._sanitize_html
         self.looks_like_html = feedparser.mixin._FeedParserMixin.looks_like_html
         self.urljoin = feedparser.urls._urljoin
+        self.urifixer = feedparser.urls._urifixer
         self.cp1252 = feedparser.html._cp1252
         self.parse_content_type = feedparser.encodings.parse_content_type
         self.declared = feedparser.encodings.RE_XML_PI_ENCODING
@@ -487,7 +501,11 @@ class _FeedparserRules:
         when it is HTML (None: when it looks like HTML), mis-decoded UTF-8 repaired, Windows-1252 mapped."""
         value = raw.strip()
         if uri and value:
-            value = self.urljoin("", value)
+            # Joined to no base, a URI is only rid of the slashes after its scheme's "://" (`_urifixer`), which a
+            # feed's links rarely have: the substitution's template is expanded in Python, so it runs only then.
+            fixed = self.urifixer.match(value)
+            if fixed is not None and fixed.end(2) > fixed.start(2):
+                value = self.urljoin("", value)
         if html is None:
             html = self.looks_like_html(value)
         if html and ("<" in value or "&" in value):  # else the sanitizer returns the text as it is
@@ -518,10 +536,23 @@ class _FeedparserRules:
         if content is not None:
             entry["content"] = [{"value": content}]
         if "pubdate" in raw:
-            entry["published_parsed"] = self.parse_date(self.text(raw["pubdate"], html=False))
+            entry["published_parsed"] = self.date(self.text(raw["pubdate"], html=False))
         if "dc:date" in raw:
-            entry["updated_parsed"] = self.parse_date(self.text(raw["dc:date"], html=False))
+            entry["updated_parsed"] = self.date(self.text(raw["dc:date"], html=False))
         return entry
+
+    def date(self, text: str) -> time.struct_time | None:
+        """feedparser's reading of a date (`_parse_date`): an RFC 822 date as its RFC 822 handler reads it (see
+        `_RFC822_DATE`), any other by its handlers in turn."""
+        written = _RFC822_DATE.match(text) if self.rfc822_second else None
+        if written is not None:
+            day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = written.groups()
+            offset = timedelta(hours=int(zone_hours), minutes=int(zone_minutes)) if sign else timedelta(0)
+            with contextlib.suppress(ValueError, OverflowError):  # 31 Feb: feedparser's other handlers try it
+                stamp = datetime(int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second))
+                return (stamp + offset if sign == "-" else stamp - offset).utctimetuple()
+        parsed: time.struct_time | None = self.parse_date(text)
+        return parsed
 
     def utf8(self, body: bytes, headers: dict[str, str]) -> bool:
         """Whether feedparser reads the document as UTF-8 with no complaint about its encoding or media type."""

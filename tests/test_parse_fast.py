@@ -6,15 +6,17 @@ the fast path really reads the plain feeds, so it cannot fall silent unnoticed.
 
 from __future__ import annotations
 
+import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.parse import _fast_entries, first_entries, parse_rows, without_doctype
+from monitor.parse import _fast_entries, _feedparser_rules, first_entries, parse_rows, without_doctype
 
 FETCHED = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 SUFFIXES = {".xml", ".rss", ".atom", ".rdf"}
@@ -172,6 +174,47 @@ def test_fast_path_is_faster():
             parse_rows(body, feed_url="http://test/feed", source=None, fetched_at=FETCHED, fast=fast)
             cpu[fast] = min(cpu[fast], time.process_time() - started)
     assert cpu[True] * 2 < cpu[False], cpu
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+       st.integers(min_value=-24 * 60 + 1, max_value=24 * 60 - 1), st.booleans(),
+       st.sampled_from(["", "GMT", "UT", "Z", "EST", "-0000", "+2400", "+0099", "+05:30"]))
+def test_rfc822_dates_read_as_feedparser_reads_them(moment, offset, day_name, zone):
+    """The fast path reads RFC 822 dates itself (`_FeedparserRules.date`); any date, written as feeds write them or
+    not, reads as feedparser's chain of date handlers reads it."""
+    import feedparser.datetimes
+
+    written = format_datetime(moment.replace(tzinfo=timezone(timedelta(minutes=offset))))
+    written = written if day_name else written.split(", ", 1)[1]
+    written = f"{written[:-5]}{zone}" if zone else written
+    rules = _feedparser_rules()
+    assert rules is not None
+    assert rules.date(written) == feedparser.datetimes._parse_date(written), written
+
+
+def test_a_plain_item_skips_feedparsers_slow_steps():
+    """feedparser tries its W3C date handler first, which never reads an RFC 822 date and cost as much again, and
+    joins every link to the (empty) base through a substitution whose template is expanded in Python: neither runs
+    for an item whose date is RFC 822 and whose link has no slashes to drop after its scheme."""
+    called: list[str] = []
+
+    def seen(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "call":
+            called.append(frame.f_code.co_name)
+
+    items = "".join(f"<item><guid>http://a/{i}</guid><link>http://a/{i}.html</link><title>T{i}</title>"
+                    f"<pubDate>Sun, 0{i} Nov 2026 11:20:00 +0000</pubDate></item>" for i in range(1, 4))
+    items += "<item><link>http:///a/4.html</link><title>T4</title></item>"  # its slashes dropped, as feedparser does
+    sys.setprofile(seen)
+    try:
+        rows = parse_rows(rss(items), feed_url="http://test/feed", source=None, fetched_at=FETCHED).rows
+    finally:
+        sys.setprofile(None)
+    assert [row[4] for row in rows] == [*(datetime(2026, 11, day, 11, 20, tzinfo=UTC) for day in (1, 2, 3)), FETCHED]
+    assert [row[3] for row in rows] == [*(f"http://a/{i}.html" for i in (1, 2, 3)), "http://a/4.html"]
+    assert "_parse_date_w3dtf" not in called and "_parse_date" not in called  # no date went to feedparser's chain
+    assert called.count("_urljoin") == 1  # the fourth item's link alone
 
 
 # Pieces text is made of in the property below: plain words, entities and escaped markup of every kind feedparser
