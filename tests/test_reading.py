@@ -1816,11 +1816,27 @@ EXPLAINED_AWAY = table(
      Expect(relevant=True, type="attack")),
 )
 
+
+# --- Arabic names a projectile's owner right after it ------------------------------------------------------------
+
+OWNER_AFTER_THE_WEAPON = table(
+    ("the-factions-rockets-hit-a-base",
+     "صواريخ الفصائل تسقط داخل قاعدة فيكتوريا قرب مطار بغداد", "",
+     Expect(relevant=True, type="attack", not_actors=("United States",))),
+    ("a-named-groups-drones-target-a-base",
+     "مسيرات كتائب حزب الله تستهدف قاعدة حرير شمال أربيل", "",
+     Expect(relevant=True, type="attack", actors=("Kataib Hezbollah",))),
+    ("american-rockets-still-strike",
+     "صواريخ أمريكية تضرب مواقع لكتائب حزب الله قرب القائم", "",
+     Expect(relevant=True, type="strike", striker="United States")),
+)
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
              *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
              *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS, *PATRON_AND_CLIENTS,
-             *VEHICLES_HIT, *NOT_THE_BASE, *EXPLAINED_AWAY]
+             *VEHICLES_HIT, *NOT_THE_BASE, *EXPLAINED_AWAY,
+             *OWNER_AFTER_THE_WEAPON]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

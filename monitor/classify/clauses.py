@@ -257,6 +257,14 @@ def parties(ctx: Context, doc: Text, roles: dict[int, str], begin: int, end: int
         # "Harir air base hit in drone attack", "car hit in drone strike": a headline passive; what stands before
         # was hit.
         return None, before, None
+    if before is None and roles.get(begin) == PROJECTILE and end < hi and roles.get(end) in {STATE, MILITIA} and (
+            not doc.folded[begin].isascii()):
+        # "صواريخ الفصائل تضرب قاعدة عين الأسد" (the factions' rockets hit Ain al-Asad): Arabic names a projectile's
+        # owner right after it; the owner acts, and what follows its name was hit.
+        j = end
+        while j < hi and (roles.get(j) == roles[end] or (doc.masked[j] == NAME and j not in roles)):
+            j += 1
+        return roles[end], _head_after(roles, j, hi)[0], end
     if before is None:
         owner = _owner_after(doc, roles, end, hi)
         if owner is not None:
