@@ -698,3 +698,18 @@ def test_a_claim_naming_another_site_of_the_same_town_that_night_is_the_attack_i
     claimed = event_of(_claim(MONDAY, "Kataib Hezbollah", "Erbil Air Base"))
     assert not events.weigh(_claim(MONDAY + timedelta(hours=2), "Saraya Awliya al-Dam", "Harir Air Base"), claimed,
                             WINDOW, GAZETTEER).joins
+
+
+def test_a_strike_answering_an_attack_told_after_a_strike_is_another_strike() -> None:
+    """The same province struck twice in a day: at dawn, depots; at night, the crews of rockets fired at a base in the
+    afternoon. A report of the night's strike, answering the afternoon's attack, does not join the dawn's."""
+    dawn = datetime(2022, 8, 24, 1, 30, tzinfo=UTC)
+    morning = event_of(report(dawn, "strike", ("Deir ez-Zor",), ("United States",), title="US jets hit depots"))
+    rockets = event_of(report(dawn + timedelta(hours=17), "attack", ("Mission Support Site Conoco",),
+                              title="Rockets land near US base at Conoco field"))
+    night = report(dawn + timedelta(hours=23), "strike", ("Deir ez-Zor", "Mission Support Site Conoco"),
+                   ("United States",), title="US gunships kill rocket crews after fire on Conoco base")
+    change = events.place_report(night, [morning, rockets], WINDOW, GAZETTEER)
+    assert change.is_new, change.why
+    # With no attack told in between, the same report is the morning's strike told again.
+    assert not events.place_report(night, [morning], WINDOW, GAZETTEER).is_new

@@ -406,14 +406,17 @@ def place_report(report: Report, candidates: Sequence[EventFacts], window: timed
                  gazetteer: Gazetteer | None = None) -> EventChange:
     """Start a new event for the report, or merge it into the candidate the evidence favours most."""
     gazetteer = gazetteer or Gazetteer()
-    if report.reading.event_type == "strike" and (answered := _answered(set(report.reading.places), gazetteer,
-                                                                         report.reading.answered_places)):
+    answered = _answered(set(report.reading.places), gazetteer, report.reading.answered_places) if (
+        report.reading.event_type == "strike") else set()
+    if answered:
         # The base whose attack a US strike answers is not where it struck: the event does not take it as its place
         # (its alert would say the strike was there, and reports naming where it struck would not find it).
         report = replace(report, reading=replace(
             report.reading, places=tuple(p for p in report.reading.places if p not in answered)))
     reading = report.reading
     weighed = [(weigh(report, e, window, gazetteer), e) for e in candidates]
+    if reading.event_type == "strike" and answered:
+        weighed = _answering_later(weighed, answered, candidates, gazetteer)
     matching = [(v, e) for v, e in weighed if v.joins]
     if not matching:
         event = EventFacts(
@@ -429,6 +432,21 @@ def place_report(report: Report, candidates: Sequence[EventFacts], window: timed
         return EventChange(event=event, is_new=True, why=why)
     verdict, best = max(matching, key=lambda ve: (ve[0].score, _similarity(report, ve[1])))
     return replace(merge(best, report), why=f"joined (score {verdict.score}): {'; '.join(verdict.reasons)}")
+
+
+def _answering_later(weighed: list[tuple[Verdict, EventFacts]], answered: set[str], candidates: Sequence[EventFacts],
+                     gazetteer: Gazetteer) -> list[tuple[Verdict, EventFacts]]:
+    """A strike report answering an attack at `answered` does not join a strike first told before that attack: the
+    same province struck twice in a day, the second time for rockets fired in between ("US gunships kill four
+    militants after rocket fire on Syria bases", the night after the morning's strikes on depots)."""
+    attacks = [e.first_seen for e in candidates if e.event_type == "attack" and (
+        answered & set(e.places) or _within_reach(answered, set(e.places), gazetteer))]
+    if not attacks:
+        return weighed
+    latest = max(attacks)
+    return [(Verdict(False, v.score, (*v.reasons, f"it answers an attack told at {latest:%Y-%m-%d %H:%M}, after "
+                                                   "the strike was")), e)
+            if v.joins and e.event_type == "strike" and e.first_seen < latest else (v, e) for v, e in weighed]
 
 
 def denial(report: Report, candidates: Sequence[EventFacts], window: timedelta,
