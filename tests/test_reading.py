@@ -1802,15 +1802,12 @@ NOT_THE_BASE = table(
 )
 
 
-# --- the blasts a denial explains, and phrases that only look like event words -----------------------------------
+# --- phrases that only look like event words -----------------------------------
 
 EXPLAINED_AWAY = table(
-    ("blasts-a-denial-explains-are-no-attack",
-     "Army denies rocket attack on Balad air base, says the explosions were a planned demolition", "",
-     Expect(type="other")),
     ("a-warning-system-warns-of-nothing",
-     "No attack on Union III: the sirens were a test of the base's early warning system, officials say", "",
-     Expect(type="other")),
+     "Warning system failure left Tower 22 troops exposed, Pentagon review finds", "",
+     Expect(relevant=False)),
     ("blasts-told-apart-from-a-denial-stay-an-attack",
      "Blasts shake Balad air base overnight", "",
      Expect(relevant=True, type="attack")),

@@ -43,9 +43,6 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             roles.pop(i, None)  # "on Soleimani anniversary": who is named in a date takes no part in the event
     topics, economic = _threat_topics(ctx, doc)
     denied = _denied(ctx, doc)
-    # "Officials deny attack on the base, say blasts were routine": the blasts of a sentence denying the attack are
-    # what the rumour was made of.
-    denied_in = {doc.sentence_of[b] for b, _, label in doc.hits["cues"] if label not in THREAT_WORDS and b in denied}
     militias = sorted(i for i, role in roles.items() if role == clauses.MILITIA)
 
     def militia_before(at: int) -> list[int]:
@@ -104,8 +101,6 @@ def type_scores(ctx: Context, doc: Text) -> tuple[dict[str, float], dict[str, in
             continue  # "drone facilities": what a strike hit, not an attack
         elif label in ARMED and _tally(ctx, doc, begin, end):
             continue  # "more than 60 attacks since October": a count of attacks, no attack of its own
-        elif label == "blast" and doc.sentence_of[begin] in denied_in:
-            continue
         elif label == "blast" and (where := _blast_at(ctx, doc, roles, begin, end)) is None:
             blasts.append(begin)  # whose blast it was is told by the report's other armed words, below
             continue
