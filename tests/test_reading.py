@@ -1828,30 +1828,12 @@ OWNER_AFTER_THE_WEAPON = table(
      Expect(relevant=True, type="strike", striker="United States")),
 )
 
-
-# --- "north of" a province it lies in, and "north of" a city to measure from -------------------------------------
-
-REGION_OR_REFERENCE = table(
-    ("a-province-holding-the-place-is-where-it-happened",
-     "Jets pound Hashd depots at Jurf al-Sakhar in the north of Babil province", "",
-     Expect(relevant=True, type="strike", places=("Jurf al-Sakhar",))),
-    ("north-of-a-province-that-holds-it",
-     "Blasts rock Hashd positions at Jurf al-Sakhar, north of Babil", "",
-     Expect(places=("Jurf al-Sakhar", "Babil"))),
-    ("arabic-north-of-a-province-that-holds-it",
-     "غارات مجهولة على مواقع للحشد في جرف الصخر شمالي بابل", "",
-     Expect(places=("Jurf al-Sakhar", "Babil"))),
-    ("north-of-a-city-is-a-point-to-measure-from",
-     "Rockets land near Camp Taji, north of Baghdad", "",
-     Expect(relevant=True, type="attack", places=("Camp Taji",), not_places=("Baghdad",))),
-)
-
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
              *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
              *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS, *PATRON_AND_CLIENTS,
              *VEHICLES_HIT, *NOT_THE_BASE, *EXPLAINED_AWAY,
-             *OWNER_AFTER_THE_WEAPON, *REGION_OR_REFERENCE]
+             *OWNER_AFTER_THE_WEAPON]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

@@ -8,8 +8,6 @@ from monitor.classify.lexicon import phrase
 from monitor.classify.segment import Text
 from monitor.model import Match, Matches, Party
 
-REGION_KINDS = frozenset({"area", "district"})  # watchlist kinds of the provinces and regions places lie in
-
 
 def places(ctx: Context, event_type: str | None, doc: Text, mentions: list[Match],
            parties: list[Party]) -> tuple[str, ...]:
@@ -21,7 +19,7 @@ def places(ctx: Context, event_type: str | None, doc: Text, mentions: list[Match
     for m in mentions:
         if m.section != "place" or ctx.kind.get(m.name) == "country":
             continue
-        if doc.token_at(m.start) in doc.reference and not _holds_one_named_before(ctx, doc, m, mentions):
+        if doc.token_at(m.start) in doc.reference:
             continue
         after = doc.token_at(m.end - 1) + 1
         if after in doc.speaking and doc.sentence_of[after] == doc.sentence_of[after - 1]:
@@ -86,17 +84,6 @@ def _site_for(ctx: Context, doc: Text, mention: Match) -> str:
     if any(tuple(window[len(window) - len(p):]) == p for p in ctx.base_words if len(window) >= len(p)):
         return site
     return mention.name
-
-
-def _holds_one_named_before(ctx: Context, doc: Text, mention: Match, mentions: list[Match]) -> bool:
-    """Whether a region after a direction word holds a place named before it in its sentence: "Jurf al-Sakhar, north of
-    Babil", "جرف الصخر شمالي بابل" tell the province's north, not a point to measure from."""
-    if ctx.kind.get(mention.name) not in REGION_KINDS:
-        return False  # "Camp Taji, north of Baghdad": a city is a point to measure from
-    at = doc.token_at(mention.start)
-    return any(m.section == "place" and m.end <= mention.start and doc.sentence_of[doc.token_at(m.start)] ==
-               doc.sentence_of[at] and (place := ctx.places.get(m.name)) is not None and mention.name in place.within
-               for m in mentions)
 
 
 def _most_specific(ctx: Context, names: list[str]) -> list[str]:
