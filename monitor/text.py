@@ -73,7 +73,8 @@ _MIN_STEM = 3  # letters left after stripping: "بلد" -> "لد" is no word to 
 _PRONOUN_SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "نا", "ها")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 _FEMININE_DUALS = ("تان", "تين")
-_NUMBER_SUFFIXES = ("ان", "ين", "ون")  # dual (nominative, oblique), sound masculine plural; a verb's dual too
+_DUAL_ENDINGS = ("ان", "ين")  # dual (nominative, oblique); "ين" also the sound masculine plural's oblique
+_NUMBER_SUFFIXES = (*_DUAL_ENDINGS, "ون")  # dual (nominative, oblique), sound masculine plural; a verb's dual too
 _VERB_DUAL = "تا"  # a past verb's feminine dual: "قصفتا"
 _PAST_PLURAL = "وا"  # a past verb's plural: "استهدفوا"
 _ACCUSATIVE = "ا"  # the alef that carries an indefinite accusative's tanween: "معسكراً"
@@ -83,6 +84,12 @@ _PRESENT_PREFIXES = ("ي", "ت")  # he, she; not "ن" (we): "نيران" (fire) 
 def is_definite(token: str) -> bool:
     """Whether a folded Arabic token carries the article ("الهجوم", the attack)."""
     return not token.isascii() and len(token) > len(_ARTICLE) and token.startswith(_ARTICLE)
+
+
+def is_definite_pair(token: str) -> bool:
+    """Whether a folded Arabic token carries the article and the ending of a dual (or of a plural of persons):
+    "الباقيين", "الجنديين", the words beside which "الاثنين" is "the two" and not Monday."""
+    return is_definite(token) and token.endswith(_DUAL_ENDINGS)
 
 
 def opens_with_conjunction(token: str) -> bool:

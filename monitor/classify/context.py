@@ -12,8 +12,8 @@ from monitor.classify.lexicon import Lexicon, Phrase, PhraseIndex, phrase
 from monitor.config import Period, Place, Vocabulary, Watchlist, Weights
 from monitor.errors import ConfigError
 
-# Lists looked for with watchlist names blanked out: "Union III" is no labour union, "Victory base" no victory.
 NON_CUE = "none"  # the cue label of phrases that only look like event words ("warning system")
+# Lists looked for with watchlist names blanked out: "Union III" is no labour union, "Victory base" no victory.
 MASKED = ("cues", "off_topic", "targets", "militia", "claimants")
 
 

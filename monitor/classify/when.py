@@ -7,11 +7,10 @@ from datetime import date, datetime
 
 from monitor.classify.days import day_named, written_date
 from monitor.classify.segment import Text
-from monitor.text import is_definite
+from monitor.text import is_definite_pair
 
 ARMED = {"attack", "strike"}  # the event types dated by armed events only
 ATTACHED = 3  # "Friday's drone attack", "the attack on Friday": a day this close to the event word is its day
-_PAIR_ENDINGS = ("ين", "ان")  # Arabic endings of the dual and of the plural of persons (folded)
 SPEECH_REACH = 3  # "said on Monday", "told reporters on Monday": a day word this close after a speech word
 
 
@@ -44,8 +43,8 @@ def _a_count(doc: Text, begin: int) -> bool:
     """Whether a one-word day name is the count it also spells ("الاثنين", Monday and "the two"): beside a definite
     word of the dual or plural ("قصف الاثنين الباقيين", the bombing of the remaining two; "الجنديين الاثنين")."""
     def paired(i: int) -> bool:
-        return 0 <= i < len(doc.folded) and doc.sentence_of[i] == doc.sentence_of[begin] and is_definite(
-            doc.folded[i]) and doc.folded[i].endswith(_PAIR_ENDINGS)
+        return 0 <= i < len(doc.folded) and doc.sentence_of[i] == doc.sentence_of[begin] and is_definite_pair(
+            doc.folded[i])
     return not doc.folded[begin].isascii() and (paired(begin + 1) or paired(begin - 1))
 
 

@@ -415,7 +415,7 @@ def place_report(report: Report, candidates: Sequence[EventFacts], window: timed
             report.reading, places=tuple(p for p in report.reading.places if p not in answered)))
     reading = report.reading
     weighed = [(weigh(report, e, window, gazetteer), e) for e in candidates]
-    if reading.event_type == "strike" and answered:
+    if answered:  # a strike's only
         weighed = _answering_later(weighed, answered, candidates, gazetteer)
     matching = [(v, e) for v, e in weighed if v.joins]
     if not matching:
