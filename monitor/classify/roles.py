@@ -146,10 +146,12 @@ def parties(ctx: Context, event_type: str | None, doc: Text, mentions: list[Matc
         if worded is not None and us_actor is not None:
             found.append(Party(us_actor, "striker", "named", doc.sentence(worded)))
         found += [Party(a, "target", "named") for a, m in iran]
-        # "strikes on the Revolutionary Guards and the groups it backs": the patron named beside unnamed armed
-        # groups, which the catch-all stands for; a patron's own depot alone is the patron's.
+        # "strikes on the Revolutionary Guards and the groups it backs", "raids on faction positions": unnamed armed
+        # groups the report speaks of, which the catch-all stands for. A strike told only by its place, its count of
+        # targets or a government's protest ("US hits 85 targets", "Baghdad condemns the raids on al-Qaim") names
+        # no side it hit, and a patron's own depot alone is the patron's.
         if ((strikers and strikers[0][0] in ctx.us_side) or worded is not None) and (
-                not iran or (all(a in ctx.patrons for a, _ in iran) and _clients_named(ctx, doc))):
+                (not iran or all(a in ctx.patrons for a, _ in iran)) and _clients_named(ctx, doc)):
             found.append(Party(ctx.catch_all, "target", "assumed"))
         # "Baghdad condemns the US raids", "Iraq says 16 killed in US strikes": the host government the title or
         # lead names is a party to a strike on its soil, as the one that answers for it (its forces, named as
