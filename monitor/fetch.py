@@ -18,6 +18,7 @@ wrong, so one bad feed cannot stop the others. The kinds of failure:
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
 import platform
 import random
@@ -135,6 +136,16 @@ def host_of(url: str) -> str:
         return url
 
 
+def is_local(host: str) -> bool:
+    """Whether a host (as `host_of` gives it) is this machine: a loopback address or a `localhost` name."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 class Slot:
     """A feed's place in the `Throttle`: `fetched()` when its answer is read (and it brought nothing to parse), `await
     in_hand()` when it brought a body, `done()` when it is processed or given up."""
@@ -176,13 +187,13 @@ IN_HAND = 20
 
 class Throttle:
     """How many fetches may be in flight: in all (`fetch.concurrency`) and to one host (`fetch.per_host`, so that
-    a publisher of many feeds is not hammered); and how many fetched feeds may be parsed and waiting to be processed
-    (`in_hand`): a fetched body waits for a place there before it is parsed, holding its fetch's place, so at most
-    `fetch.concurrency` bodies and `in_hand` parsed feeds are in memory however far processing falls behind. One
-    throttle is shared by all the polls of a daemon."""
+    a publisher of many feeds is not hammered; `fetch.per_local_host` to a server on this machine); and how many
+    fetched feeds may be parsed and waiting to be processed (`in_hand`): a fetched body waits for a place there
+    before it is parsed, holding its fetch's place, so at most `fetch.concurrency` bodies and `in_hand` parsed feeds
+    are in memory however far processing falls behind. One throttle is shared by all the polls of a daemon."""
 
     def __init__(self, config: FetchConfig, in_hand: int = IN_HAND) -> None:
-        self.per_host = config.per_host
+        self.per_host, self.per_local_host = config.per_host, config.per_local_host
         self.fetching = asyncio.Semaphore(config.concurrency)
         self.in_hand = asyncio.Semaphore(in_hand)
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -190,7 +201,10 @@ class Throttle:
     async def take(self, url: str) -> Slot:
         """Wait until `url` may be fetched. The host's limit is waited for first: a feed queued behind a busy host
         holds no place a feed of another host could use."""
-        host = self._hosts.setdefault(host_of(url), asyncio.Semaphore(self.per_host))
+        name = host_of(url)
+        host = self._hosts.get(name)
+        if host is None:
+            host = self._hosts[name] = asyncio.Semaphore(self.per_local_host if is_local(name) else self.per_host)
         await host.acquire()
         try:
             await self.fetching.acquire()

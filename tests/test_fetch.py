@@ -9,9 +9,11 @@ import threading
 import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
+from monitor import fetch as fetch_module
 from monitor.config import ConfigError, FetchConfig, load_settings
 from monitor.fetch import backoff_delay, fetch_feed, make_client
 from monitor.pipeline import build_runtime, poll_once
@@ -212,29 +214,83 @@ class _Concurrency:
             self.now[host] -= 1
 
 
-def test_no_more_than_per_host_fetches_to_one_host_at_once(make_config):
-    per_host, feeds_per_host = 3, 9
-    counter = _Concurrency(per_host, hosts=2)
+def _serve_counted(counter: _Concurrency, addresses: tuple[str, ...]) -> list[ThreadingHTTPServer]:
     servers = []
-    for address in ("127.0.0.1", "127.0.0.2"):
+    for address in addresses:
         server = ThreadingHTTPServer((address, 0), _CountingHandler)
         server.daemon_threads = True
         server.counter = counter  # type: ignore[attr-defined]
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         servers.append(server)
+    return servers
+
+
+def _poll_counted(make_config: Any, servers: list[ThreadingHTTPServer], feeds_per_host: int,
+                  fetch: dict[str, Any]) -> list[Any]:
     try:
         feeds = [{"url": f"http://{s.server_address[0]}:{s.server_address[1]}/f{n}.xml", "name": f"{i}-{n}"}
                  for i, s in enumerate(servers) for n in range(feeds_per_host)]
-        runtime = build_runtime(load_settings(make_config(feeds=feeds, fetch={"concurrency": 20,
-                                                                                "per_host": per_host})))
+        runtime = build_runtime(load_settings(make_config(feeds=feeds, fetch={"concurrency": 20, **fetch})))
         outcomes, _ = asyncio.run(poll_once(runtime))
     finally:
         for server in servers:
             server.shutdown()
             server.server_close()
+    return outcomes
+
+
+def test_no_more_than_per_local_host_fetches_to_one_host_of_this_machine_at_once(make_config):
+    # The two hosts are loopback addresses, so `per_local_host` is their limit (`per_host` is left at 1 to show it
+    # is not the one applied); the limit is per host all the same.
+    per_local_host, feeds_per_host = 3, 9
+    counter = _Concurrency(per_local_host, hosts=2)
+    servers = _serve_counted(counter, ("127.0.0.1", "127.0.0.2"))
+    outcomes = _poll_counted(make_config, servers, feeds_per_host, {"per_host": 1, "per_local_host": per_local_host})
     assert sorted(o.status for o in outcomes) == [200] * 2 * feeds_per_host
-    assert counter.most == {"127.0.0.1": per_host, "127.0.0.2": per_host}
-    assert counter.most_in_all == 2 * per_host, "the limit is per host: the two hosts were fetched side by side"
+    assert counter.most == {"127.0.0.1": per_local_host, "127.0.0.2": per_local_host}
+    assert counter.most_in_all == 2 * per_local_host, "the limit is per host: the two hosts were fetched side by side"
+
+
+def test_a_server_on_this_machine_is_not_held_to_the_per_host_limit(make_config):
+    # A local RSS-Bridge serving many feeds is the operator's own: with the defaults, all its feeds go at once.
+    feeds_per_host = 9
+    counter = _Concurrency(feeds_per_host, hosts=1)
+    servers = _serve_counted(counter, ("127.0.0.1",))
+    outcomes = _poll_counted(make_config, servers, feeds_per_host, {"per_host": 2})
+    assert sorted(o.status for o in outcomes) == [200] * feeds_per_host
+    assert counter.most == {"127.0.0.1": feeds_per_host}
+
+
+@pytest.mark.parametrize(("host", "local"), [
+    ("127.0.0.1", True), ("127.3.0.9", True), ("::1", True), ("[::1]", True), ("localhost", True),
+    ("rss.localhost", True), ("example.org", False), ("10.0.0.5", False), ("192.168.1.20", False),
+    ("localhost.example.org", False), ("::ffff:8.8.8.8", False)])
+def test_which_hosts_are_this_machine(host, local):
+    assert fetch_module.is_local(host) is local
+
+
+def test_a_publisher_elsewhere_gets_no_more_than_per_host_fetches_at_once():
+    # The throttle alone, on its event loop: the third take of a remote host waits for a place of that host, while
+    # a host of this machine and another publisher are served at once.
+    async def scenario() -> tuple[bool, bool, bool, bool]:
+        throttle = fetch_module.Throttle(FetchConfig(per_host=2, concurrency=20))
+        held = [await throttle.take(f"https://feeds.example.org/{n}.xml") for n in range(2)]
+        third = asyncio.ensure_future(throttle.take("https://feeds.example.org/2.xml"))
+        other = asyncio.ensure_future(throttle.take("https://news.example.net/a.xml"))
+        local = [asyncio.ensure_future(throttle.take(f"http://127.0.0.1:8080/{n}.xml")) for n in range(5)]
+        for _ in range(5):
+            await asyncio.sleep(0)
+        waited = not third.done()
+        others = other.done() and all(t.done() for t in local)
+        held[0].done()
+        for _ in range(5):
+            await asyncio.sleep(0)
+        return waited, others, third.done(), len(held) == 2
+
+    waited, others, then, _ = asyncio.run(scenario())
+    assert waited, "a third fetch to one publisher waits for one of its two places"
+    assert others, "another publisher and a server on this machine are not held up by it"
+    assert then, "the place freed goes to the waiting fetch"
 
 
 @pytest.mark.parametrize(("value", "why"), [(0, "greater than or equal to 1"), ("four", "valid integer")])

@@ -163,6 +163,9 @@ class FetchConfig(_Section):
     # host over HTTP/1.1. Each is kept alive and reused by the host's next feed, so a publisher of 20 feeds sees
     # 6 connections and 4 waves of requests (4 per host: 5 waves, 0.8 -> 0.64 s for a round at 100 ms a request).
     per_host: int = Field(default=6, ge=1, le=100)
+    # The same to a host on this machine (127.0.0.0/8, ::1, localhost): a local RSS-Bridge or RSSHub turning many
+    # channels into feeds, or a mirror, is the operator's own server, not a publisher to spare; `concurrency` caps it.
+    per_local_host: int = Field(default=100, ge=1, le=500)
     user_agent: str = "monitor/0.1 (+https://github.com/monitor-osint/monitor; feed poller)"
 
 
