@@ -1845,12 +1845,35 @@ OWNER_AFTER_THE_WEAPON = table(
      Expect(relevant=True, type="strike", striker="United States")),
 )
 
+# --- the region a place lies in, told after a direction word; a capital measured from; a province held -----------
+
+REGIONS_TOLD = table(
+    ("the-province-a-site-lies-in",
+     "Air raids hit a Hashd depot at Jurf al-Nasr, north of Babil, before dawn", "",
+     Expect(relevant=True, type="strike", places=("Jurf al-Sakhar", "Babil"))),
+    ("the-town-a-base-lies-south-of",
+     "Two rockets fall inside the coalition base at al-Shaddadi, south of Hasakah", "",
+     Expect(relevant=True, type="attack", places=("Al-Shaddadi", "Hasakah"))),
+    ("an-arabic-region-after-a-direction-word",
+     "مسيّرة تستهدف قاعدة حرير شمال شرقي أربيل فجر اليوم", "",
+     Expect(relevant=True, type="attack", places=("Harir Air Base", "Erbil"))),
+    ("a-capital-is-the-point-measured-from",
+     "Three Katyushas land near Camp Taji, north of Baghdad, without casualties", "",
+     Expect(relevant=True, type="attack", places=("Camp Taji",), not_places=("Baghdad",))),
+    ("a-province-holding-the-towns-struck-adds-nothing",
+     "US jets bomb positions near Akashat and al-Qaim in western Anbar", "",
+     Expect(relevant=True, type="strike", places=("Al-Qaim", "Akashat"), not_places=("Anbar",))),
+    ("a-province-alone-is-where-it-happened",
+     "Drone strike hits a convoy of armed factions in the desert of western Anbar", "",
+     Expect(relevant=True, type="strike", places=("Anbar",))),
+)
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
              *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
              *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS, *PATRON_AND_CLIENTS,
              *VEHICLES_HIT, *NOT_THE_BASE, *EXPLAINED_AWAY,
-             *OWNER_AFTER_THE_WEAPON]
+             *OWNER_AFTER_THE_WEAPON, *REGIONS_TOLD]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

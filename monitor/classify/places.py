@@ -19,7 +19,7 @@ def places(ctx: Context, event_type: str | None, doc: Text, mentions: list[Match
     for m in mentions:
         if m.section != "place" or ctx.kind.get(m.name) == "country":
             continue
-        if doc.token_at(m.start) in doc.reference:
+        if doc.token_at(m.start) in doc.reference and not _holds_one_named_before(ctx, doc, m, mentions):
             continue
         after = doc.token_at(m.end - 1) + 1
         if after in doc.speaking and doc.sentence_of[after] == doc.sentence_of[after - 1]:
@@ -86,9 +86,25 @@ def _site_for(ctx: Context, doc: Text, mention: Match) -> str:
     return mention.name
 
 
+def _holds_one_named_before(ctx: Context, doc: Text, mention: Match, mentions: list[Match]) -> bool:
+    """Whether a place after a direction word holds a place named before it in its sentence: "Jurf al-Sakhar, north
+    of Babil", "al-Shaddadi, south of Hasakah", "جرف الصخر شمالي بابل" tell the part of the region or town's area
+    where it happened, not a point to measure from. A capital (a place that stands for its government) is the point
+    news measures from: "Camp Taji, north of Baghdad" is not in Baghdad."""
+    if ctx.places[mention.name].voice_of is not None:
+        return False
+    at = doc.token_at(mention.start)
+    return any(m.section == "place" and m.end <= mention.start and doc.sentence_of[doc.token_at(m.start)] ==
+               doc.sentence_of[at] and (place := ctx.places.get(m.name)) is not None and mention.name in place.within
+               for m in mentions)
+
+
 def _most_specific(ctx: Context, names: list[str]) -> list[str]:
-    """Drop a province when a base or mission is named, and a town that a named site is named after
-    ("Baghdad" beside "US Embassy Baghdad", "Balad" beside "Balad Air Base")."""
+    """Drop a province when a base or mission is named or a place it holds ("Akashat and al-Qaim in western Anbar"),
+    and a town that a named site is named after ("Baghdad" beside "US Embassy Baghdad", "Balad" beside "Balad Air
+    Base")."""
+    held = {w for n in names if (place := ctx.places.get(n)) is not None for w in place.within}
+    names = [n for n in names if not (ctx.kind.get(n) == "district" and n in held)]
     sites = [n for n in names if n in ctx.sites]
     if not sites:
         return names
