@@ -1375,6 +1375,12 @@ STATEMENTS = table(
      "At my direction, U.S. forces struck three facilities used by Kataib Hezbollah. Our operations against those "
      "who attack our troops will continue as long as it takes.",
      Expect(relevant=True, type="strike", striker="United States")),
+    ("the-us-sides-statement-naming-no-event-in-its-title-announces-its-strike",
+     "Statement by the Pentagon Press Secretary",
+     "The Department keeps reviewing the protection of its personnel at every site. Tonight, on the President's "
+     "orders, U.S. forces struck two depots near al-Qaim where Kataib Hezbollah stores rockets and one-way attack "
+     "drones. We will not hesitate to take further action to defend our people.",
+     Expect(relevant=True, type="strike", striker="United States")),
     ("the-group-named-after-the-lead-is-the-titles-unnamed-militia",
      "Iraqi militia threatens US bases if Washington joins Israel's war with Iran",
      "An Iran-aligned armed group in Iraq said on Friday that American bases in the region would be targeted if the "

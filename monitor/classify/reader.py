@@ -56,16 +56,20 @@ class Reader:
         scores, first_cue = cues.type_scores(ctx, doc)
         off_topic = cues.off_topic_frame(ctx, doc, scores, reasons)
         event_type = cue_type = cues.event_type(scores, first_cue, off_topic)
-        if event_type == "attack" and cues.answered_in_statement(ctx, doc, first_cue):
+        announced = event_type in {"attack", "strike"} and cues.answered_in_statement(ctx, doc, first_cue) \
+            and not roles.by_other_state(doc)  # "U.S. forces observed Turkish drones conducting strikes": not its own
+        if announced and event_type == "attack":
             event_type = cue_type = "strike"
-            reasons.append("the US side's statement on an attack and its forces' answer: the answer is its news")
+            reasons.append("the US side's statement of its forces' strike (its answer to an attack): the strike is its "
+                           "news")
         if event_type in doc.denied_in_title and not any(
                 doc.sentence_of[b] == 0 and label == event_type for b, label in doc.cues):
             # "Officials deny drone attack on Harir; social media had reported a drone hitting the base": the title
             # denies it, and the body's words for it tell the rumour denied.
             event_type = "other"
             reasons.append(f"the title denies the {cue_type}: a denial, not one")
-        stated = event_type in {"attack", "strike"} and bool(scores.get("threat")) and cues.statement_on_it(ctx, doc) \
+        stated = event_type in {"attack", "strike"} and bool(scores.get("threat")) and not announced \
+            and cues.statement_on_it(ctx, doc) \
             and not (event_type == "attack" and roles.claims_its_own(ctx, doc, list(matches.mentions)))
         reacting = stated and event_type == "attack"  # the attack it reacts to had its perpetrators
         answering = stated and event_type == "strike"  # a statement of the side the strike hit
