@@ -1252,6 +1252,11 @@ TITLE_FLAGS = [
     ("repeat", "Rockets hit Victory base a day after drone attack on Baghdad airport", True),
     ("repeat", "قاعدة الشدادي تتعرض لهجوم جديد بطائرة مسيرة", True),
     ("repeat", "Drones target al-Shaddadi base, no injuries reported", False),
+    # "After" tells an earlier event only when an armed event's word follows, not a day of the calendar.
+    ("repeat", "Drones target Harir base two days after US strikes on militia depots", True),
+    ("repeat", "Rockets fall near the Conoco base on the day after the Soleimani anniversary", False),
+    ("repeat", "صواريخ تسقط قرب قاعدة كونيكو بعد يوم من ذكرى مقتل سليماني", False),
+    ("repeat", "صواريخ تسقط قرب قاعدة كونيكو بعد يوم من هجوم بطائرة مسيرة", True),
 ]
 
 

@@ -158,7 +158,7 @@ class Context:
                 "theatre": {"theatre": v.theatre_words},
                 "abroad": {"abroad": v.abroad_words},
                 "after_the_fact": {"after": v.after_the_fact_words},
-                "repeat": {"repeat": v.repeat_words},
+                "repeat": {"repeat": v.repeat_words, "after": v.repeat_after_words},
                 "habitual": {"habitual": v.habitual_markers},
                 "killing": {"killing": v.killing_verbs},
                 "future": {"future": v.future_words},

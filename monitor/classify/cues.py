@@ -360,6 +360,15 @@ def answered_in_statement(ctx: Context, doc: Text, first: dict[str, int]) -> boo
     return stated and any(doc.sentence_of[f] == 0 and actor_of(ctx, m) in ctx.us_side for m, f, _ in doc.named)
 
 
+def event_follows(doc: Text, end: int, reach: int = 8) -> bool:
+    """Whether an armed event's word stands within `reach` words after `end`, in its sentence ("a day after the drone
+    attack", "بعد يوم من الغارات"), not a date or a day of the calendar ("the day after the anniversary")."""
+    sentence = doc.sentence_of[end - 1] if end else 0
+    words = [b for b, _, label in doc.hits["cues"] if label in ARMED | {"ambiguous"}] + [
+        b for b, _, _ in doc.hits["weapons"]]
+    return any(end <= b < end + reach and doc.sentence_of[b] == sentence for b in words)
+
+
 def statement_on_it(ctx: Context, doc: Text) -> bool:
     """Whether the title is an official statement ("Statement from ... on ...", "بيان ...") or someone's words
     about an armed event ("White House confirms a direct message to Khamenei about the attacks"), whose event

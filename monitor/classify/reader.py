@@ -171,7 +171,8 @@ class Reader:
             # A toll revised, or US casualties counted for an attack named as known ("hurt in the al-Tanf attack").
             toll_update=toll.updates_toll(ctx, doc) or (
                 allied_hurt(killed, injured) and toll.counts_known_attack(ctx, doc)),
-            repeat=any(doc.sentence_of[b] <= 1 for b, _, _ in doc.hits["repeat"]),
+            repeat=any(doc.sentence_of[b] <= 1 and (label == "repeat" or cues.event_follows(doc, e))
+                       for b, e, label in doc.hits["repeat"]),
             reference_places=places.reference_places(ctx, doc, mentions) if is_relevant and not where else (),
             answered_places=places.answered(doc, list(matches.mentions), where) if event_type == "strike" else (),
             countries=tuple(dict.fromkeys(c for b, _, c in doc.hits["countries"] if doc.sentence_of[b] <= 1)),

@@ -160,6 +160,9 @@ class Vocabulary(BaseModel):
     # Words of a title or lead telling of its event as another one after an earlier ("hit again", "a day after the
     # drone attack"): the next attack on a base, not a follow-up of the last (see Reading.repeat).
     repeat_words: list[str] = []
+    # The same told by what came before it ("a day after the drone attack", "days after US strikes"): only when an
+    # armed event's word follows them ("on the day after the anniversary" tells no earlier event).
+    repeat_after_words: list[str] = []
     # Words of a body sentence telling a run of earlier attacks ("dozens of times this year", "for months"): the
     # sentence is background.
     habitual_markers: list[str] = []
