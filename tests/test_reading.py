@@ -1386,6 +1386,21 @@ STATEMENTS = table(
      "orders, U.S. forces struck two depots near al-Qaim where Kataib Hezbollah stores rockets and one-way attack "
      "drones. We will not hesitate to take further action to defend our people.",
      Expect(relevant=True, type="strike", striker="United States")),
+    # The danger a military removed is no vow: "posed an imminent threat", "assessed the incoming threat".
+    ("a-command-statement-on-an-attack-engaging-the-incoming-threat-reports-the-attack",
+     "Statement on the attack on Mission Support Site Conoco",
+     "U.S. Central Command is aware of an attack on Mission Support Site Conoco earlier today. Coalition air defences "
+     "assessed the incoming threat and engaged it; two drones were destroyed before reaching the site and nobody was "
+     "hurt.",
+     Expect(relevant=True, type="attack")),
+    ("a-self-defence-strike-on-an-imminent-threat-is-a-strike",
+     "CENTCOM forces strike rocket launch site near Mayadin",
+     "U.S. forces struck a site near Mayadin where militants were preparing rockets that posed an imminent threat to "
+     "U.S. and Coalition personnel at Green Village.",
+     Expect(relevant=True, type="strike", striker="United States")),
+    ("an-arabic-strike-on-weapons-posing-a-threat-is-a-strike",
+     "القوات الأمريكية تدمر منصات صواريخ كانت تشكل تهديداً لقواتها قرب الميادين", "",
+     Expect(type="strike")),
     ("the-group-named-after-the-lead-is-the-titles-unnamed-militia",
      "Iraqi militia threatens US bases if Washington joins Israel's war with Iran",
      "An Iran-aligned armed group in Iraq said on Friday that American bases in the region would be targeted if the "
