@@ -1894,12 +1894,27 @@ REGIONS_TOLD = table(
      Expect(relevant=True, type="strike", places=("Anbar",))),
 )
 
+# --- a strike the struck side puts on the US and Israel together ("American-Zionist aggression") ---------------
+
+JOINT_STRIKERS = table(
+    ("an-american-zionist-aggression-is-both-states-strike",
+     "Faction mourns four fighters killed in the American-Zionist aggression on its posts near Akashat", "",
+     Expect(relevant=True, type="strike", actors=("United States", "Israel"))),
+    ("an-arabic-indefinite-zionist-adjective-is-israel",
+     "الحشد: اعتداء أمريكي صهيوني على مقرات اللواء في صحراء عكاشات فجر اليوم", "",
+     Expect(relevant=True, type="strike", actors=("United States", "Israel"))),
+    ("a-claim-answering-the-zionist-massacres-is-the-militias-attack",
+     "Islamic Resistance in Iraq: in response to the Zionist massacres in Gaza, our drones struck the US base at "
+     "Harir", "",
+     Expect(relevant=True, type="attack", actors=("Islamic Resistance in Iraq",), not_actors=("Israel",))),
+)
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
              *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
              *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS, *PATRON_AND_CLIENTS,
              *VEHICLES_HIT, *NOT_THE_BASE, *EXPLAINED_AWAY,
-             *OWNER_AFTER_THE_WEAPON, *REGIONS_TOLD]
+             *OWNER_AFTER_THE_WEAPON, *REGIONS_TOLD, *JOINT_STRIKERS]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)
