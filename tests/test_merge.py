@@ -81,6 +81,17 @@ def test_a_base_named_only_by_its_town_is_the_same_incident() -> None:
     assert events.weigh(report(MONDAY + timedelta(hours=3), "attack", ("Kirkuk",)), k1, WINDOW, GAZETTEER).joins
 
 
+def test_a_town_named_as_another_bases_region_stands_for_no_base_of_its_own() -> None:
+    # "Drones downed near Harir, north-east of Erbil" tells Harir; Erbil's airport base, hit the same evening 70 km
+    # away, is another incident. The town alone still stands for the base named after it.
+    airport = event_of(report(MONDAY, "attack", ("Erbil Air Base",), day=MONDAY.date(),
+                              title="Drones hit Erbil airport"))
+    harir = report(MONDAY + timedelta(hours=1), "attack", ("Harir Air Base", "Erbil"), day=MONDAY.date())
+    assert not events.weigh(harir, airport, WINDOW, GAZETTEER).joins
+    town = report(MONDAY + timedelta(hours=1), "attack", ("Erbil",), day=MONDAY.date())
+    assert events.weigh(town, airport, WINDOW, GAZETTEER).joins
+
+
 def test_a_strike_under_two_place_names_is_one_event() -> None:
     """A raid told once as near a border town and once by the crossing beside it."""
     first = event_of(report(MONDAY, "strike", ("Albu Kamal",), ("Kataib Hezbollah",), title="US jets hit border"))

@@ -66,10 +66,14 @@ def report_day(report: Report, local: tzinfo = UTC) -> date:
 
 
 def expand_places(places: Sequence[str], gazetteer: Gazetteer) -> set[str]:
-    """Places with the base named after a town and the town a base is named after (Erbil, Erbil Air Base)."""
+    """Places with the base named after a town and the town a base is named after (Erbil, Erbil Air Base). A town
+    named as the region of another place the report names ("Harir, north-east of Erbil") stands for no base of its
+    own: that report is about Harir, not Erbil's airport."""
     related = gazetteer.named_after
     towns = {site: town for town, site in related.items()}
-    return {*places, *(related[p] for p in places if p in related), *(towns[p] for p in places if p in towns)}
+    regions = {region for p in places for region in gazetteer.inside.get(p, ())}
+    return {*places, *(related[p] for p in places if p in related and p not in regions),
+            *(towns[p] for p in places if p in towns)}
 
 
 def _within_reach(places: set[str], others: set[str], gazetteer: Gazetteer) -> set[str]:
