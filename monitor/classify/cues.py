@@ -361,8 +361,9 @@ def answered_in_statement(ctx: Context, doc: Text, first: dict[str, int]) -> boo
 
 
 def event_follows(doc: Text, end: int, reach: int = 8) -> bool:
-    """Whether an armed event's word stands within `reach` words after `end`, in its sentence ("a day after the drone
-    attack", "بعد يوم من الغارات"), not a date or a day of the calendar ("the day after the anniversary")."""
+    """Whether an armed event's word or a weapon stands within `reach` words after `end`, in its sentence ("a day
+    after the drone attack", "بعد يوم من الغارات"), not a date or a day of the calendar ("the day after the
+    anniversary")."""
     sentence = doc.sentence_of[end - 1] if end else 0
     words = [b for b, _, label in doc.hits["cues"] if label in ARMED | {"ambiguous"}] + [
         b for b, _, _ in doc.hits["weapons"]]
