@@ -54,6 +54,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+import yaml  # the same PyYAML monitor reads its config with, from this venv
 from feedsite import (
     BASE_TIME,
     OWN_REPORTS,
@@ -227,9 +228,9 @@ def monitor_argv() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "monitor"]
 
 
-# `fetch.per_host` as the shipped monitor.yaml sets it (a line `  per_host: N`).
-SHIPPED_PER_HOST = next(int(line.split(":")[1].split("#")[0]) for line in (ROOT / "config" / "monitor.yaml").read_text(
-    encoding="utf-8").splitlines() if line.strip().startswith("per_host:"))
+# `fetch.per_host` as the shipped monitor.yaml sets it.
+SHIPPED_PER_HOST = int(yaml.safe_load((ROOT / "config" / "monitor.yaml").read_text(encoding="utf-8"))["fetch"][
+    "per_host"])
 
 
 def monitor_config(folder: Path, feeds: Sequence[dict[str, str]], **sections: object) -> Path:

@@ -19,6 +19,7 @@ from monitor.classify.roles import actor_of
 from monitor.classify.segment import Text, weight
 
 ARMED = {"attack", "strike"}
+ARMED_WORDS = ARMED | {"ambiguous"}  # the cue lists whose words tell armed action ("strikes": an attack or a strike)
 TALLY_COUNT = 3  # "three attacks since Sunday" counts; "two drones" do not make a tally
 TALLY_REACH = 8  # "60 attacks on US forces in Iraq and Syria since": how far the marker may follow
 CONDEMNED_REACH = 4  # "condemns last night's missile attack": the words between a condemnation and what it condemns
@@ -365,8 +366,7 @@ def event_follows(doc: Text, end: int, reach: int = 8) -> bool:
     after the drone attack", "بعد يوم من الغارات"), not a date or a day of the calendar ("the day after the
     anniversary")."""
     sentence = doc.sentence_of[end - 1] if end else 0
-    words = [b for b, _, label in doc.hits["cues"] if label in ARMED | {"ambiguous"}] + [
-        b for b, _, _ in doc.hits["weapons"]]
+    words = [b for b, _, label in doc.hits["cues"] if label in ARMED_WORDS] + [b for b, _, _ in doc.hits["weapons"]]
     return any(end <= b < end + reach and doc.sentence_of[b] == sentence for b in words)
 
 
