@@ -466,6 +466,17 @@ def allied_hurt(killed: dict[str, int], injured: dict[str, int]) -> bool:
     return bool((set(killed) | set(injured)) & set(ALLIED_SIDES))
 
 
+def at_least(counts: dict[str, int], side: str) -> int:
+    """The side's count, a side named with its number not given (0: "several US troops wounded") as one."""
+    return max(counts[side], 1) if side in counts else 0
+
+
+def toll_text(counts: dict[str, int]) -> str:
+    """'3 US, 1 UK'; a side whose number was not given reads 'US (number not given)'."""
+    return ", ".join(f"{n} {side}" if n else f"{side} (number not given)"
+                     for side, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 def total_count(counts: dict[str, int]) -> int:
     """People counted, not double-counting "three coalition" and "two US and one British"."""
     members = sum(counts.get(side, 0) for side in _COALITION_MEMBERS)

@@ -227,6 +227,19 @@ def test_wounded_can_trigger_a_rule() -> None:
     assert assess.decide(RULES, [], WORLD, hurt, True, "", Standing(), T0 + timedelta(hours=1)).forecasts == ()
 
 
+def test_americans_hurt_with_no_number_given_count_as_one() -> None:
+    """"Several US troops wounded" (injured {"US": 0}: the number not given) meets a wounding rule's threshold of one,
+    and the warning's reasons say "at least"; it is no one hurt for nobody."""
+    rules = RulesFile.model_validate({**RULES.model_dump(), "threshold": 0.01, "rules": [
+        {**RULES.rules[0].model_dump(), "trigger": {**RULES.rules[0].trigger.model_dump(), "min_killed": {},
+                                                      "min_casualties": {"US": 1}}}]})
+    hurt = replace(DEADLY_ATTACK, killed={}, injured={"US": 0})
+    [forecast] = assess.decide(rules, [], WORLD, hurt, True, "", Standing(), T0 + timedelta(hours=1)).forecasts
+    assert "at least 1 injured: +0.10" in forecast.details["reasons"]
+    unhurt = replace(DEADLY_ATTACK, killed={}, injured={})
+    assert assess.decide(rules, [], WORLD, unhurt, True, "", Standing(), T0 + timedelta(hours=1)).forecasts == ()
+
+
 def test_a_second_trigger_the_same_day_does_not_warn_again() -> None:
     second = replace(DEADLY_ATTACK, id="ev-second", first_seen=T0 + timedelta(hours=5),
                      last_seen=T0 + timedelta(hours=5))

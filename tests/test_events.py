@@ -201,3 +201,21 @@ def test_a_late_report_repeating_an_attacks_rare_us_toll_joins_it_through_the_st
     event = {i["id"]: i["event_id"] for i in items}
     assert event["r1"] == event["r2"] == event["r3"]
     assert event["r4"] != event["r1"]
+
+
+def test_us_troops_hurt_with_no_number_given_is_an_update_saying_so(make_config, tmp_path):
+    """An attack first told with no casualties, then "several US troops were hurt": the toll is news (one update
+    alert where the user asks for updates on the injured), and the alerts say the number was not given instead of
+    counting nobody or inventing one."""
+    reports = [
+        report("u1", "2024-01-20T18:00:00+00:00", "Rockets strike Ain al-Asad air base in western Iraq",
+               "Several rockets hit the base that hosts US forces on Saturday evening, security sources said."),
+        report("u2", "2024-01-20T21:30:00+00:00", "Several US troops hurt in rocket attack on Ain al-Asad",
+               "A number of American service members suffered minor injuries in Saturday's rocket attack on Ain "
+               "al-Asad air base, a US official said.", source="Other"),
+    ]
+    items, alerts, _ = _replay(make_config, tmp_path, reports, events={"update_on": ["killed", "injured"]})
+    assert len({i["event_id"] for i in items}) == 1 and items[1]["injured"] == {"US": 0}
+    assert [a["kind"] for a in alerts] == ["new_event", "event_update"]
+    assert "injured: US (number not given)" in alerts[1]["text"]
+    assert "Injured: US (number not given)" in alerts[1]["text"]

@@ -2061,3 +2061,48 @@ def test_the_arabic_for_the_two_is_no_monday(read, title):
 def test_the_arabic_monday_is_still_monday(read):
     reading = read("قصفت طائرات أمريكية مواقع للفصائل قرب القائم مساء الاثنين الماضي", "", THURSDAY)
     assert reading.happened_on == date(2024, 1, 15), reading
+
+
+UNNUMBERED_ALLIED_TOLL = [
+    # (title, summary, side counted in `injured` or `killed` with its number not given)
+    ("Several American service members hurt as rockets slam into Camp Taji", "", ("injured", "US")),
+    ("Drone strike on al-Tanf garrison injures US personnel", "", ("injured", "US")),
+    ("Rockets fall on Ain al-Asad", "US troops there suffered minor injuries and are under observation, an official "
+     "said.", ("injured", "US")),
+    ("US military: service members being evaluated for brain injuries after missile barrage on Erbil base",
+     "A number of US personnel are being evaluated for traumatic brain injuries, the statement said.",
+     ("injured", "US")),
+    ("Militia drone attack on a Syrian outpost wounds coalition soldiers", "", ("injured", "coalition")),
+    ("إصابة عدد من الجنود الأمريكيين بقصف صاروخي على قاعدة حرير", "", ("injured", "US")),
+    ("أصيب جنود أمريكيون في هجوم بطائرة مسيرة على حقل العمر", "", ("injured", "US")),
+    ("Drone attack on Jordan outpost kills American troops, officials say", "", ("killed", "US")),
+]
+
+
+@pytest.mark.parametrize(("title", "summary", "counted"), UNNUMBERED_ALLIED_TOLL)
+def test_us_people_hurt_with_no_number_given_count_as_hurt(read, title, summary, counted):
+    """"Several US personnel hurt": the report says Americans were hurt but not how many; the side is counted, with
+    0 standing for a number not given (the warnings count it as at least one), and the note says so."""
+    reading = read(title, summary)
+    word, side = counted
+    assert getattr(reading, word).get(side) == 0, reading
+    assert reading.evidence[f"{word}_note"] == f"{side}: number not given"
+
+
+@pytest.mark.parametrize(("title", "summary"), [
+    ("Rockets hit near Harir base; no American personnel were injured", ""),
+    ("Rocket attack on Victory base, without casualties among US troops", ""),
+    ("US troops killed two gunmen who fired at a patrol near al-Tanf", ""),
+    ("Militia fighters wounded in US strikes on launch sites near Qaim", ""),
+])
+def test_no_unnumbered_allied_toll_when_none_was_hurt_or_others_were(read, title, summary):
+    """No one hurt, US troops who did the killing, militia fighters hurt (a number not given is kept for the US side
+    and the coalition only): no unnumbered US or coalition toll."""
+    reading = read(title, summary)
+    assert not {side for side in (*reading.killed, *reading.injured) if side in ("US", "coalition", "UK")}, reading
+
+
+def test_a_number_given_later_replaces_the_unnumbered_toll(read):
+    reading = read("Several US troops wounded in drone attack on Tower 22",
+                   "The Pentagon later said four US service members were wounded.")
+    assert reading.injured == {"US": 4} and "injured_note" not in reading.evidence

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from monitor.config import Factors, HistoryIncident, Rule
-from monitor.model import ALLIED_SIDES, Incident, Judgement, Precedent
+from monitor.model import ALLIED_SIDES, Incident, Judgement, Precedent, at_least
 
 EVIDENCE_FIELDS = ("deaths", "injured", "attributed", "claimed", "threat", "tempo", "cases", "followed")
 
@@ -102,16 +102,22 @@ def _short_of_toll(rule: Rule, incident: Incident) -> str | None:
     if not t.min_killed and not t.min_casualties:
         return None
     if t.only_hurt:
-        killed = [side for side in _casualty_sides(rule) if incident.killed.get(side, 0) > 0]
+        killed = [side for side in _casualty_sides(rule) if side in incident.killed]
         if killed:
             return f"{', '.join(killed)} killed: a deadly attack's rule, not this one"
-    dead = any(incident.killed.get(side, 0) >= n for side, n in t.min_killed.items())
-    hurt = any(incident.killed.get(side, 0) + incident.injured.get(side, 0) >= n
+    # A side hurt with its number not given ("several US troops wounded") counts as one.
+    dead = any(at_least(incident.killed, side) >= n for side, n in t.min_killed.items())
+    hurt = any(at_least(incident.killed, side) + at_least(incident.injured, side) >= n
                for side, n in t.min_casualties.items())
     if dead or hurt:
         return None
     wanted = ", ".join(dict.fromkeys([*t.min_killed, *t.min_casualties]))
     return f"no {wanted} {'killed or hurt' if t.min_casualties else 'killed'}"
+
+
+def _unsure(counts: dict[str, int], sides: Sequence[str]) -> str:
+    """'at least ' when a side's number was not given."""
+    return "at least " if any(counts.get(s) == 0 for s in sides if s in counts) else ""
 
 
 def _casualty_sides(rule: Rule) -> tuple[str, ...]:
@@ -210,7 +216,7 @@ def is_attack_on_us_site(incident: Incident, world: World) -> bool:
     casualties (a report may name only the town beside the base)."""
     if incident.event_type != "attack":
         return False
-    if any(incident.killed.get(s, 0) or incident.injured.get(s, 0) for s in ALLIED_SIDES):
+    if any(s in incident.killed or s in incident.injured for s in ALLIED_SIDES):
         return True
     return incident.targets_hosted_us or any(world.hosts_us(p, incident.at.date()) for p in incident.places)
 
@@ -228,7 +234,8 @@ def evidence_of(rule: Rule, incident: Incident, past: Sequence[Precedent], resol
     cases = [p.followed for p in past] + list(resolved)
     sides = _casualty_sides(rule)
     return Evidence(
-        deaths=sum(incident.killed.get(s, 0) for s in sides), injured=sum(incident.injured.get(s, 0) for s in sides),
+        deaths=sum(at_least(incident.killed, s) for s in sides),
+        injured=sum(at_least(incident.injured, s) for s in sides),
         attributed=any(c.endswith(": attributed") for c in incident.claims),
         claimed=any(c.endswith(": claimed") for c in incident.claims),
         threat=threat_seen, tempo=recent_attacks, cases=len(cases), followed=sum(cases))
@@ -264,8 +271,9 @@ def judge(rule: Rule, shared: Factors, incident: Incident, world: World, past: S
     moves = steps(rule, factors, evidence)
     sides = _casualty_sides(rule)
     texts = {
-        "deaths": f"{evidence.deaths} killed ({', '.join(s for s in sides if incident.killed.get(s))})",
-        "injured": f"{evidence.injured} injured",
+        "deaths": (f"{_unsure(incident.killed, sides)}{evidence.deaths} killed "
+                   f"({', '.join(s for s in sides if s in incident.killed)})"),
+        "injured": f"{_unsure(incident.injured, sides)}{evidence.injured} injured",
         "attributed": "officials named who did it",
         "claimed": "a group claimed it",
         "threat": "a vow or warning of response from the side expected to act",

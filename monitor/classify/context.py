@@ -43,6 +43,7 @@ class Context:
     ten_words: frozenset[str]  # "ثلاثة عشر": the word for ten after a unit, which makes a number from 11 to 19
     revision_targets: frozenset[str]  # "rises ... to 11": the word before the count a revision reaches
     person_links: frozenset[str]  # "a commander of Kataib Hezbollah": words between a person and the group
+    hurt_links: frozenset[str]  # "US troops suffered minor injuries": words between people and their casualty word
     casualty_links: frozenset[str]  # "three dead among US troops": words between a casualty word and its side
     months: dict[str, int]
     month_openers: set[str]
@@ -152,6 +153,7 @@ class Context:
                 "sides": v.sides,
                 "toll": v.casualty_words,
                 "persons": v.person_words,
+                "unnumbered": {"unnumbered": v.unnumbered_words},
                 "when": _by_value("day", v.days) | _by_value("rel", v.relative_days),
                 "months": _by_value("month", v.months),
                 "speech": {"speech": v.speech_verbs, "speaker": v.speaker_words},
@@ -196,6 +198,7 @@ class Context:
             revision_words={phrase(w)[0] for w in v.revision_words if phrase(w)},
             person_links=frozenset(_first_tokens(v.person_links)),
             casualty_links=frozenset(_first_tokens(v.casualty_links)),
+            hurt_links=frozenset(_first_tokens(v.hurt_links)),
             revision_targets=frozenset(_first_tokens(v.revision_targets)),
             ten_words=frozenset(_first_tokens(v.ten_words)),
             passive_openers=frozenset(_first_tokens(v.passive_openers)),

@@ -19,6 +19,7 @@ ARTICLE_REACH = 10  # "a US citizen was reported to be among the dead": how far 
 MILITIA_SIDE = "militia"  # the casualty side watched groups count under (a side the vocabulary must name)
 CIVILIAN_SIDE = "civilians"  # the side of people named by what they do, not by their nation ("contractor")
 OWN_TOLL = {"attack", "strike"}  # event types whose toll is their own, not an earlier incident's
+UNNUMBERED = "number not given"  # the note on a side counted with no number
 
 
 def toll_counts(ctx: Context, doc: Text, whole: bool = False,
@@ -61,7 +62,10 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
         count_words = ctx.count_words.__contains__
         candidates = sorted({*compress(positions, map(str.isdigit, doc.folded)),
                              *compress(positions, map(count_words, doc.folded))})
+        vague = {b for b, _, _ in doc.hits["unnumbered"]}  # "a number of", "a few": no count of one
         for i in candidates:
+            if i in vague:
+                continue
             sentence = doc.sentence_of[i]
             if sentence in verbs_by_sentence and counted[i]:
                 tokens_by_sentence.setdefault(sentence, []).append(i)
@@ -96,12 +100,14 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
             if kind is None or _nobody_between(ctx, doc, position, verbs):
                 continue
             table = killed if kind == "killed" else injured
-            if count > table.get(side, 0):
-                table[side] = count
+            if count > table.get(side, 0) or side not in table:
+                table[side] = count  # 0: the side's people were hurt (or killed), their number not given
                 evidence.setdefault(kind, doc.sentence(sentence))
-                wording = count_wording(ctx, doc, position, count)
+                wording = count_wording(ctx, doc, position, count) if count else UNNUMBERED
                 if wording:
                     evidence[f"{kind}_note"] = f"{side}: {wording}"
+                elif evidence.get(f"{kind}_note") == f"{side}: {UNNUMBERED}":
+                    del evidence[f"{kind}_note"]  # a number given since
     return killed, injured, evidence
 
 
@@ -380,11 +386,12 @@ def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict
     side_end = whole.side_end
     verb_starts = {b for b, _, _ in verbs}
     verb_ends = {e for _, e, _ in verbs}
+    vague = {e: b for b, e, _ in doc.hits["unnumbered"]}  # "several", "a number of": where they end -> begin
     for begin in nouns:
         end, label = persons[begin]
         count = PERSON_COUNTS.get(label, 0)
-        if not count:
-            continue
+        if not count and not (begin in side_end or end in sides):
+            continue  # people of no number ("US troops") count only with their side beside them
         if begin in side_end:  # the side before the noun: "US soldier"
             first, side = side_end[begin], sides[side_end[begin]]
             last = end
@@ -395,6 +402,8 @@ def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict
             last = side_spans[end]
             if _citizen(side, sides.get(last)) != side:
                 side, last = sides[last], side_spans[last]  # "متعاقد مدني أمريكي", a US civilian contractor
+        elif not count:
+            continue
         elif end + 1 in sides and doc.folded[end] in ctx.person_links and sides[end + 1] == MILITIA_SIDE:
             first, side = begin, MILITIA_SIDE  # "مقتل قيادي في كتائب حزب الله", a commander of Kataib Hezbollah
             last = end
@@ -412,15 +421,56 @@ def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict
             first, side, last = begin, nation, end
         else:
             continue
+        if not count:
+            if side not in ALLIED_SIDES:
+                continue  # a number not given is kept for US and coalition people only, whose toll starts warnings
+            first = vague.get(first, first)  # "wounded several US personnel": the casualty word before "several"
+            if _denied_before(ctx, doc, first):
+                continue  # "no US troops were hurt"
         before = doc.folded[first - 1] if first > 0 else ""
         if before in ctx.count_words or before.isdigit() or before in ctx.articles:
             continue  # counted with its number: "two US soldiers", "a US soldier"
         # The casualty word right after the noun, past an auxiliary ("soldier was killed"), or right before it.
         after = any(last <= b <= last + 1 for b in verb_starts)
         ahead = any(first - 1 <= e <= first for e in verb_ends)
+        if not count:
+            # "US troops suffered minor injuries"; but "US troops killed two gunmen" tells whom they killed.
+            after = after or _linked_after(ctx, doc, last, verb_starts)
+            after = after and not _object_follows(ctx, doc, last, verbs, sides)
         if after or ahead:
             out.append((count, side, first))
     return out
+
+
+LINK_REACH = 6  # words that may stand between people of no number and their casualty word
+
+
+def _linked_after(ctx: Context, doc: Text, last: int, verb_starts: set[int]) -> bool:
+    """Whether a casualty word follows `last` past link words only ("were lightly wounded", "suffered minor")."""
+    for i in range(last, min(last + LINK_REACH + 1, len(doc.folded))):
+        if i in verb_starts:
+            return True
+        if doc.folded[i] not in ctx.hurt_links:
+            return False
+    return False
+
+
+def _object_follows(ctx: Context, doc: Text, last: int, verbs: list[Hit], sides: dict[int, str]) -> bool:
+    """Whether the casualty word after `last` has people of its own after it: "US troops killed two gunmen"."""
+    ends = [e for b, e, _ in verbs if last <= b <= last + LINK_REACH]
+    if not ends:
+        return False
+    nxt = doc.folded[ends[0]] if ends[0] < len(doc.folded) else ""
+    return nxt.isdigit() or nxt in ctx.count_words or nxt in ctx.articles or ends[0] in sides
+
+
+DENIAL_REACH = 3  # how far before people a "no" or "nobody" reaches
+
+
+def _denied_before(ctx: Context, doc: Text, first: int) -> bool:
+    """Whether "no" or "without" stands just before people of no number: "no US personnel were hurt"."""
+    return any(doc.folded[i] in ctx.nobody or doc.folded[i] in ctx.party_negators
+               for i in range(max(0, first - DENIAL_REACH), first))
 
 
 def is_count(ctx: Context, doc: Text, i: int, things: set[int]) -> bool:

@@ -206,8 +206,8 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 
 def _toll(killed: dict[str, int], injured: dict[str, int]) -> str:
-    parts = [f"{n} {side} killed" for side, n in sorted(killed.items()) if n]
-    parts += [f"{n} {side} injured" for side, n in sorted(injured.items()) if n]
+    parts = [f"{n or 'some'} {side} killed" for side, n in sorted(killed.items())]  # 0: number not given
+    parts += [f"{n or 'some'} {side} injured" for side, n in sorted(injured.items())]
     return ", ".join(parts) or "none reported"
 
 

@@ -100,6 +100,11 @@ class Vocabulary(BaseModel):
     sides: dict[str, list[str]] = {}
     casualty_words: dict[str, list[str]] = {}
     person_words: dict[str, list[str]] = {}
+    # Words standing for a number not given before people of a side ("several US personnel", "عدد من الجنود"): the
+    # side is counted as hurt or killed, at least one, its number not given.
+    unnumbered_words: list[str] = []
+    # Words that may stand between such people and their casualty word ("US troops suffered minor injuries").
+    hurt_links: list[str] = []
     unnamed_forces_side: str | None = None
     numbers: dict[str, int] = {}
     qualifiers: dict[str, str] = {}

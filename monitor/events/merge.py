@@ -538,6 +538,8 @@ def _raise_counts(old: dict[str, int], new: dict[str, int], word: str, changes: 
     if total_count(merged) > total_count(old):
         risen = [f"{side} {old.get(side, 0)} → {n}" for side, n in merged.items() if n > old.get(side, 0)]
         changes.append(Change(word, f"{word} up to {total_count(merged)} ({', '.join(risen)})"))
+    elif unnumbered := [side for side, n in merged.items() if side not in old and not n]:  # "several US troops hurt"
+        changes.append(Change(word, f"{word}: {', '.join(unnumbered)} (number not given)"))
     return merged
 
 

@@ -7,7 +7,17 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.model import AlertDraft, Change, EventChange, Item, Judgement, Reading, StoredAlert, total_count
+from monitor.model import (
+    AlertDraft,
+    Change,
+    EventChange,
+    Item,
+    Judgement,
+    Reading,
+    StoredAlert,
+    toll_text,
+    total_count,
+)
 from monitor.notify.policy import severity
 from monitor.notify.safety import MAX_TITLE, inert, safe_link
 
@@ -34,7 +44,7 @@ def _source_lines(source: dict[str, Any], label: str = "Source") -> list[str]:
 
 
 def _toll(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {side}" for side, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    return toll_text(counts)
 
 
 def _headline(change: EventChange) -> str:
@@ -49,6 +59,8 @@ def _headline(change: EventChange) -> str:
     deaths = total_count(event.killed)
     if deaths:
         head += f": {deaths} killed ({_toll(event.killed)})"
+    elif event.killed:  # killed, their number not given
+        head += f": {_toll(event.killed)} killed"
     return inert(head, MAX_TITLE)
 
 

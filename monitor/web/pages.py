@@ -113,7 +113,8 @@ def toll(killed: dict[str, int], injured: dict[str, int]) -> str:
     parts = []
     for word, counts in (("killed", killed), ("injured", injured)):
         if counts:
-            parts.append(f"{word}: " + ", ".join(f"{side} {n}" for side, n in sorted(counts.items())))
+            parts.append(f"{word}: " + ", ".join(f"{side} {n or '(number not given)'}"
+                                                 for side, n in sorted(counts.items())))
     return "; ".join(parts)
 
 
