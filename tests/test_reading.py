@@ -2106,3 +2106,29 @@ def test_a_number_given_later_replaces_the_unnumbered_toll(read):
     reading = read("Several US troops wounded in drone attack on Tower 22",
                    "The Pentagon later said four US service members were wounded.")
     assert reading.injured == {"US": 4} and "injured_note" not in reading.evidence
+
+
+@pytest.mark.parametrize("title", [
+    "Zawraa's second-half attack sinks Talaba in the Baghdad derby",  # a game's attack
+    "Iraq's goalkeeper saves penalty as Lions of Mesopotamia reach the quarter final",
+    "المنتخب العراقي يشن هجوماً متواصلاً في الشوط الثاني ويتأهل إلى ربع النهائي",  # the team's attack
+    "Explainer: the drone war between the militias and US bases in Syria",
+    "By the numbers: drone and rocket attacks on US troops since October",
+    "بالأرقام: عشرات الهجمات على قواعد التحالف منذ بداية العام",
+    "Three reservists killed in the Tower 22 attack posthumously promoted to sergeant",
+])
+def test_games_and_looks_back_are_no_armed_event(read, title):
+    """A team's attack in a match, a look back over many attacks, honours for soldiers killed long ago: the armed
+    words describe no incident of today, so the report is 'other' and not relevant."""
+    reading = read(title)
+    assert reading.event_type == "other" and not reading.relevant, reading
+
+
+@pytest.mark.parametrize("title", [
+    "Drone attack on al-Tanf garrison ends a month without incidents",
+    "Rockets hit Ain al-Asad air base after a year of calm",
+])
+def test_a_lull_beside_an_attack_keeps_the_attack(read, title):
+    """Words of a lull ("a month without incidents") tell what an attack broke, not a look back."""
+    reading = read(title)
+    assert reading.event_type == "attack" and reading.relevant, reading
