@@ -380,6 +380,16 @@ SHORT_ITEMS = table(
      "ERBIL, Iraq (Reuters) - Rockets landed near a base hosting US troops in Syria's Hasakah province on "
      "Monday, a monitor said.",
      Expect(relevant=True, type="attack", places=("Hasakah",), not_places=("Erbil",))),
+    ("dateline-with-a-date",
+     "Rocket attack on Camp Taji",
+     "BAGHDAD, 4 May 2021 — Several small rockets struck Camp Taji, Iraq, at about 9:10 p.m. local time; no "
+     "casualties were reported.",
+     Expect(relevant=True, type="attack", places=("Camp Taji",), not_places=("Baghdad",))),
+    ("dateline-with-a-short-date",
+     "Drones target Harir air base",
+     "ERBIL, Jun 9 — Two explosive drones were shot down near Harir air base north-east of the city overnight, "
+     "Kurdish counter-terrorism officials said.",
+     Expect(relevant=True, type="attack", places=("Harir Air Base",))),
     ("translated-militia-claim",
      "Statement of the Islamic Resistance in Iraq",
      "In support of our people in Gaza, the mujahideen of the Islamic Resistance in Iraq targeted the "
@@ -2132,3 +2142,20 @@ def test_a_lull_beside_an_attack_keeps_the_attack(read, title):
     """Words of a lull ("a month without incidents") tell what an attack broke, not a look back."""
     reading = read(title)
     assert reading.event_type == "attack" and reading.relevant, reading
+
+
+@pytest.mark.parametrize(("title", "place"), [
+    ("US jets pound Kataib Hezbollah depots near al-Qaim, and Baghdad condemns the raids", "Al-Qaim"),
+    ("غارات أمريكية على مواقع للحشد الشعبي قرب القائم.. وبغداد تستنكر «الاعتداء»", "Al-Qaim"),
+])
+def test_a_capital_reacting_in_a_clause_of_its_own_is_no_place_and_no_party(read, title, place):
+    """"..., and Baghdad condemns the raids": the government reacting, not where the strike fell nor who did it or was
+    hit; the strike's place stays."""
+    reading = read(title)
+    assert reading.event_type == "strike" and place in reading.places, reading
+    assert "Baghdad" not in reading.places and "Iraqi government" not in reading.actors, reading
+
+
+def test_a_capital_said_of_by_others_is_still_a_place(read):
+    reading = read("Rockets hit farmland north of Baghdad, and residents said nobody was hurt")
+    assert "Iraqi government" not in reading.actors

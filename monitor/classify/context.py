@@ -102,6 +102,7 @@ class Context:
     statement_markers: frozenset[str] = frozenset()  # "on" after a statement: what it is about follows
     addressee_markers: frozenset[str] = frozenset()  # "Biden to Iran: ...": who is spoken to follows
     addressee_prefixes: tuple[str, ...] = ()  # "بايدن لإيران": the prefix of the addressee's word
+    joining_prefixes: tuple[str, ...] = ()  # "وبغداد تندد": a proclitic "and" opening a clause
     condemnation_words: frozenset[str] = frozenset()  # "condemns": the attack after it is what a statement is on
     tally_markers: frozenset[str] = frozenset()  # "since": "60 attacks since October" counts, tells no attack
     infinitive_markers: frozenset[str] = frozenset()  # "to": "decided how to respond to": a response still to come
@@ -258,6 +259,7 @@ class Context:
             statement_markers=frozenset(_first_tokens(v.statement_markers)),
             addressee_markers=frozenset(_first_tokens(v.addressee_markers)),
             addressee_prefixes=tuple(phrase(w)[0] for w in v.addressee_prefixes if phrase(w)),
+            joining_prefixes=tuple(phrase(w)[0] for w in v.joining_prefixes if phrase(w)),
             condemnation_words=frozenset(_first_tokens(v.condemnation_words)),
             tally_markers=frozenset(_first_tokens(v.tally_markers)),
             infinitive_markers=frozenset(_first_tokens(v.infinitive_markers)),

@@ -16,10 +16,10 @@ Span = tuple[int, int]
 # "Headline - Outlet": the outlet is a few words after a spaced dash or bar at the end of the title.
 _OUTLET = re.compile(r"\s+[-–—|]\s+([^-–—|.!?]{2,60})$")
 MAX_OUTLET_WORDS = 6
-# "BAGHDAD (Levant Desk) –", "ERBIL, Iraq (Reuters) -", "BEIRUT —": a capitalised place, maybe a country,
-# maybe an agency in brackets, then a dash, at the very start of the summary.
+# "BAGHDAD (Levant Desk) –", "ERBIL, Iraq (Reuters) -", "BEIRUT —", "BAGHDAD, Oct 31 —": a capitalised place,
+# maybe a country or a date, maybe an agency in brackets, then a dash, at the very start of the summary.
 _DATELINE = re.compile(
-    r"^\s*(?:[A-Z][A-Z'’.\- ]{2,30}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s*(?:\([^()\n]{1,40}\))?"
+    r"^\s*(?:[A-Z][A-Z'’.\- ]{2,30}(?:,\s*[A-Z0-9][A-Za-z0-9.\- ]{1,30})?\s*(?:\([^()\n]{1,40}\))?"
     r"|[A-Z][A-Za-z'’.\- ]{2,30}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?\s*\([^()\n]{1,40}\))\s*[-–—]\s+"
 )
 _SPACE = re.compile(r"\s+")

@@ -230,8 +230,9 @@ def capitals_speaking(ctx: Context, doc: Text, matches: Matches) -> Matches | No
     """The matches with a capital of the title or lead that speaks or is spoken to made a mention of the government
     it stands for (its `voice_of`); None when none does. A capital opening the title or lead speaks when a speech
     word or a colon follows it ("Tehran vows a swift response", "Baghdad condemns the strikes", "Tehran: ..."); one
-    after a word marking who is addressed is spoken to ("Biden's message to Tehran: ...", "بايدن لطهران").
-    Elsewhere a capital is a place ("farmers north of Baghdad said ...")."""
+    after a word marking who is addressed is spoken to ("Biden's message to Tehran: ...", "بايدن لطهران"). One
+    reacting in a clause of its own ("..., and Baghdad condemns the raids") is left out. Elsewhere a capital is a
+    place ("farmers north of Baghdad said ...")."""
     def spoken(sentence: int) -> bool:  # asked only for a capital's sentence: most reports name none
         return any(doc.sentence_of[b] == sentence for b in doc.speaking) or any(
             doc.sentence_of[b] == sentence for b, label in doc.cues if label == "threat")
@@ -249,10 +250,27 @@ def capitals_speaking(ctx: Context, doc: Text, matches: Matches) -> Matches | No
 
     speaking = {id(m): actor for m, first, end in doc.named if m.section == "place" and doc.sentence_of[first] <= 1
                 and (actor := ctx.places[m.name].voice_of) is not None and voiced(m, first, end)}
-    if not speaking:
+    # A capital opening a clause joined to the one before, a speech word after it ("US jets hit PMF sites in Anbar,
+    # and Baghdad condemns the raids", "... وبغداد تندد"), is the government reacting: no place of the event, and
+    # no party to it either. "Farms north of Baghdad, residents said" is no clause of its own.
+    reacting = {id(m) for m, first, end in doc.named if m.section == "place" and id(m) not in speaking
+                and ctx.places[m.name].voice_of is not None and end in doc.speaking
+                and _opens_joined_clause(ctx, doc, m, first)}
+    if not speaking and not reacting:
         return None
     return Matches.of([replace(m, section="actor", name=speaking[id(m)], how="voice") if id(m) in speaking else m
-                       for m in matches.mentions], matches.words)
+                       for m in matches.mentions if id(m) not in reacting], matches.words)
+
+
+def _opens_joined_clause(ctx: Context, doc: Text, mention: Match, first: int) -> bool:
+    """Whether a name opens a clause joined to the one before: after "and"/"but" or a comma, or written with a
+    proclitic "and" its alias does not have ("وبغداد")."""
+    if first > 0 and (doc.folded[first - 1] in ctx.clause_joiners
+                      or doc.text[:mention.start].rstrip().endswith((",", ";", "..", "…"))):
+        return True
+    found, alias = phrase(mention.found), phrase(mention.alias)
+    return bool(found and alias) and any(
+        found[0].startswith(p) and not alias[0].startswith(p) for p in ctx.joining_prefixes)
 
 
 def _addressed(ctx: Context, doc: Text, mention: Match) -> bool:

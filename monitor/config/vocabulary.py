@@ -175,6 +175,8 @@ class Vocabulary(BaseModel):
     # the watch, whoever it names.
     abroad_words: list[str] = []
     addressee_prefixes: list[str] = []
+    # A proclitic "and" that opens a clause ("... وبغداد تندد", and Baghdad condemns), for a language that writes one.
+    joining_prefixes: list[str] = []
     condemnation_words: list[str] = []
     tally_markers: list[str] = []
     infinitive_markers: list[str] = []
