@@ -2159,3 +2159,13 @@ def test_a_capital_reacting_in_a_clause_of_its_own_is_no_place_and_no_party(read
 def test_a_capital_said_of_by_others_is_still_a_place(read):
     reading = read("Rockets hit farmland north of Baghdad, and residents said nobody was hurt")
     assert "Iraqi government" not in reading.actors
+
+
+@pytest.mark.parametrize("title", [
+    "Washington vows to answer the deaths of its soldiers in Jordan",
+    "واشنطن تتوعد بالرد على مقتل جنودها في الأردن",
+])
+def test_washington_vowing_over_its_soldiers_is_the_united_states(read, title):
+    """The capital's name is a weak alias of the US; its soldiers and a reply ("بالرد") are context enough."""
+    reading = read(title)
+    assert reading.event_type == "threat" and "United States" in reading.actors, reading
