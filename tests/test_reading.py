@@ -2169,3 +2169,16 @@ def test_washington_vowing_over_its_soldiers_is_the_united_states(read, title):
     """The capital's name is a weak alias of the US; its soldiers and a reply ("بالرد") are context enough."""
     reading = read(title)
     assert reading.event_type == "threat" and "United States" in reading.actors, reading
+
+
+@pytest.mark.parametrize(("title", "killed", "injured"), [
+    ("One American soldier died in the rocket attack on Camp Taji and two others were hurt", {"US": 1}, {"US": 2}),
+    ("A US contractor was killed and four others were injured when a drone hit a base near Hasakah", {"US": 1},
+     {"US": 4}),
+    ("Drone kills a US airman at Tower 22; three more wounded", {"US": 1}, {"US": 3}),
+    ("مقتل جندي أمريكي وإصابة ثلاثة آخرين بهجوم صاروخي على قاعدة عين الأسد", {"US": 1}, {"US": 3}),
+])
+def test_others_after_a_count_are_more_of_the_side_named_before(read, title, killed, injured):
+    """"Two others were hurt": the count has no side word of its own; it is more people of the side named before."""
+    reading = read(title)
+    assert reading.killed == killed and reading.injured == injured, reading

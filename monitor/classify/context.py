@@ -44,6 +44,7 @@ class Context:
     revision_targets: frozenset[str]  # "rises ... to 11": the word before the count a revision reaches
     person_links: frozenset[str]  # "a commander of Kataib Hezbollah": words between a person and the group
     hurt_links: frozenset[str]  # "US troops suffered minor injuries": words between people and their casualty word
+    others_words: frozenset[str]  # "two others wounded": a count of more people of the side just named
     casualty_links: frozenset[str]  # "three dead among US troops": words between a casualty word and its side
     months: dict[str, int]
     month_openers: set[str]
@@ -200,6 +201,7 @@ class Context:
             person_links=frozenset(_first_tokens(v.person_links)),
             casualty_links=frozenset(_first_tokens(v.casualty_links)),
             hurt_links=frozenset(_first_tokens(v.hurt_links)),
+            others_words=frozenset(_first_tokens(v.others_words)),
             revision_targets=frozenset(_first_tokens(v.revision_targets)),
             ten_words=frozenset(_first_tokens(v.ten_words)),
             passive_openers=frozenset(_first_tokens(v.passive_openers)),

@@ -247,7 +247,10 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
         if side is None:
             if word in ctx.articles:
                 continue
-            bare = {i + 1, i + 2} & verb_starts or _right_after_verb(ctx, doc, i, verb_ends)
+            # "a US soldier killed, two others (were) wounded": more people of the side named before
+            others = i + 1 < len(doc.folded) and doc.folded[i + 1] in ctx.others_words
+            bare = ({i + 1, i + 2} & verb_starts or _right_after_verb(ctx, doc, i, verb_ends)
+                    or (others and {i + 3, i + 4} & verb_starts))
             is_revised = revised(ctx, doc, i)
             side = last_side or (_side_of_casualties(doc, i, sides, verbs) or _side_before(doc, i, sides)
                                  if is_revised else None)
@@ -256,6 +259,8 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
             if side is None and is_revised and any(
                     i < p <= i + UNNAMED_REACH and doc.sentence_of[p] == doc.sentence_of[i] for p in persons):
                 side = _unnamed_forces(ctx, doc, i, whole)  # "toll ... rises to 40 injured as more troops ..."
+            if side is None and others:
+                side = _side_before(doc, i, sides)
             if side is None or not (bare or is_revised):
                 continue
         last_side = side

@@ -105,6 +105,8 @@ class Vocabulary(BaseModel):
     unnumbered_words: list[str] = []
     # Words that may stand between such people and their casualty word ("US troops suffered minor injuries").
     hurt_links: list[str] = []
+    # Words after a count that make it more people of the side just named ("a US soldier killed, two others hurt").
+    others_words: list[str] = []
     unnamed_forces_side: str | None = None
     numbers: dict[str, int] = {}
     qualifiers: dict[str, str] = {}
