@@ -2177,6 +2177,9 @@ def test_washington_vowing_over_its_soldiers_is_the_united_states(read, title):
      {"US": 4}),
     ("Drone kills a US airman at Tower 22; three more wounded", {"US": 1}, {"US": 3}),
     ("مقتل جندي أمريكي وإصابة ثلاثة آخرين بهجوم صاروخي على قاعدة عين الأسد", {"US": 1}, {"US": 3}),
+    ("Three US service members died and 25 others were wounded in the drone attack in Jordan", {"US": 3}, {"US": 25}),
+    # A list of two sides leaves the others' side unsaid.
+    ("Two Americans and a Briton were killed at Camp Taji; a dozen others were hurt", {"US": 2, "UK": 1}, {}),
 ])
 def test_others_after_a_count_are_more_of_the_side_named_before(read, title, killed, injured):
     """"Two others were hurt": the count has no side word of its own; it is more people of the side named before."""

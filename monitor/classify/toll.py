@@ -259,8 +259,14 @@ def _quantities(ctx: Context, doc: Text, indexes: list[int], sides: dict[int, st
             if side is None and is_revised and any(
                     i < p <= i + UNNAMED_REACH and doc.sentence_of[p] == doc.sentence_of[i] for p in persons):
                 side = _unnamed_forces(ctx, doc, i, whole)  # "toll ... rises to 40 injured as more troops ..."
-            if side is None and others:
-                side = _side_before(doc, i, sides)
+            if others and not is_revised:
+                # The side of the people counted last in the sentence ("three US soldiers died and 25 others were
+                # wounded"), none when they closed a list of several sides ("two Americans and a Briton were
+                # killed; a dozen others were hurt"); with none counted, the one side named before.
+                counted = [(at, c_side) for _, c_side, at in out if doc.sentence_of[at] == doc.sentence_of[i]]
+                listed = len(counted) > 1 and counted[-2][1] != counted[-1][1] and (
+                    counted[-1][0] - counted[-2][0] <= LIST_REACH)
+                side = (None if listed else counted[-1][1]) if counted else _only_side_before(doc, i, sides)
             if side is None or not (bare or is_revised):
                 continue
         last_side = side
@@ -543,6 +549,17 @@ def _side_before(doc: Text, i: int, sides: dict[int, str]) -> str | None:
     return next((sides[j] for j in range(i - 1, -1, -1)
                  if j in sides and doc.sentence_of[j] == doc.sentence_of[i] and not (
                      j in owned and not doc.folded[j].isascii())), None)
+
+
+LIST_REACH = 6  # "two Americans and a Briton": how close two counts of different sides stand in one list
+
+
+def _only_side_before(doc: Text, i: int, sides: dict[int, str]) -> str | None:
+    """The one side named before the count in its sentence ("a US contractor" is the US's), None when several are:
+    "two Americans and a Briton were killed; a dozen others were hurt" does not say whose the dozen are."""
+    named = {sides[j] for j in range(i) if j in sides and doc.sentence_of[j] == doc.sentence_of[i]}
+    nations = named - {CIVILIAN_SIDE}
+    return nations.pop() if len(nations) == 1 else (CIVILIAN_SIDE if named == {CIVILIAN_SIDE} else None)
 
 
 UNNAMED_REACH = 5  # "rises to 40 injured as more troops ...": the people a revised count with no side counts
