@@ -2185,3 +2185,9 @@ def test_others_after_a_count_are_more_of_the_side_named_before(read, title, kil
     """"Two others were hurt": the count has no side word of its own; it is more people of the side named before."""
     reading = read(title)
     assert reading.killed == killed and reading.injured == injured, reading
+
+
+def test_the_brigades_vowing_against_the_americans_is_kataib_hezbollah(read):
+    """"الكتائب" (the Brigades) stands for Kataib Hezbollah beside the US in any form ("أمريكي", indefinite)."""
+    reading = read("الكتائب: نحتفظ بحق الرد على أي اعتداء أمريكي جديد")
+    assert reading.event_type == "threat" and "Kataib Hezbollah" in reading.actors, reading
