@@ -2086,6 +2086,7 @@ UNNUMBERED_ALLIED_TOLL = [
     ("إصابة عدد من الجنود الأمريكيين بقصف صاروخي على قاعدة حرير", "", ("injured", "US")),
     ("أصيب جنود أمريكيون في هجوم بطائرة مسيرة على حقل العمر", "", ("injured", "US")),
     ("Drone attack on Jordan outpost kills American troops, officials say", "", ("killed", "US")),
+    ("Coalition troops diagnosed with concussions after rockets hit Harir air base", "", ("injured", "coalition")),
 ]
 
 
@@ -2191,3 +2192,11 @@ def test_the_brigades_vowing_against_the_americans_is_kataib_hezbollah(read):
     """"الكتائب" (the Brigades) stands for Kataib Hezbollah beside the US in any form ("أمريكي", indefinite)."""
     reading = read("الكتائب: نحتفظ بحق الرد على أي اعتداء أمريكي جديد")
     assert reading.event_type == "threat" and "Kataib Hezbollah" in reading.actors, reading
+
+
+def test_a_rising_toll_of_the_hurt_is_no_toll_of_the_dead(read):
+    """"Toll rises: five more US troops diagnosed with brain injuries": the casualty word after the count's people
+    says what the toll counts (the hurt), over the word "toll"; being diagnosed with injuries is no health story."""
+    reading = read("Toll rises: five more US troops diagnosed with brain injuries after drone attack on Tal Baydar")
+    assert reading.relevant and reading.event_type == "attack", reading
+    assert reading.killed == {} and reading.injured == {"US": 5}, reading

@@ -554,6 +554,16 @@ def _side_before(doc: Text, i: int, sides: dict[int, str]) -> str | None:
 LIST_REACH = 6  # "two Americans and a Briton": how close two counts of different sides stand in one list
 
 
+def _people_then(ctx: Context, doc: Text, begin: int, verb: int) -> bool:
+    """Whether only the count's people and link words stand from `begin` to the casualty word at `verb`: "(six)
+    more US troops diagnosed with brain injuries"."""
+    if not 0 < verb - begin <= LINK_REACH + 3:
+        return False
+    people = {i for name in ("persons", "sides") for b, e, _ in doc.hits[name] for i in range(b, e)}
+    return all(i in people or doc.folded[i] in ctx.hurt_links or doc.folded[i] in ctx.others_words
+               for i in range(begin, verb))
+
+
 def _only_side_before(doc: Text, i: int, sides: dict[int, str]) -> str | None:
     """The one side named before the count in its sentence ("a US contractor" is the US's), None when several are:
     "two Americans and a Briton were killed; a dozen others were hurt" does not say whose the dozen are."""
@@ -593,7 +603,8 @@ def _verb_for(ctx: Context, doc: Text, position: int, verbs: list[Hit]) -> str |
         # "toll rises to eight service members treated": the casualty word right after the count's people says
         # what it counts, over the toll word before it.
         right_after = [(start - position, label) for start, _, label in verbs
-                       if 0 < start - position <= 3 and not _break_between(doc, position + 1, start)]
+                       if (0 < start - position <= 3 and not _break_between(doc, position + 1, start))
+                       or _people_then(ctx, doc, position + 1, start)]
         if right_after:
             return min(right_after)[1]
         earlier = [(position - e, label) for _, e, label in verbs if e <= position]
