@@ -2200,3 +2200,13 @@ def test_a_rising_toll_of_the_hurt_is_no_toll_of_the_dead(read):
     reading = read("Toll rises: five more US troops diagnosed with brain injuries after drone attack on Tal Baydar")
     assert reading.relevant and reading.event_type == "attack", reading
     assert reading.killed == {} and reading.injured == {"US": 5}, reading
+
+
+@pytest.mark.parametrize("title", [
+    "Drone attacks on US troops mount in the week of the Soleimani anniversary",
+    "Rockets strike Victory base in the run-up to the anniversary of the airport strike",
+])
+def test_an_anniversary_that_dates_attacks_frames_nothing(read, title):
+    """"In the week of the anniversary" says when the attacks came, as "on the anniversary" does."""
+    reading = read(title)
+    assert reading.relevant and reading.event_type == "attack", reading
