@@ -486,3 +486,11 @@ def test_the_ayatollah_is_khamenei_only_when_a_us_leader_speaks_of_him(matcher: 
 ])
 def test_iran_s_guards_are_the_irgc(matcher: Matcher, text: str, irgc: bool):
     assert ("IRGC" in matcher.match(text).actors) is irgc
+
+
+@pytest.mark.parametrize("text", [
+    "Two rockets fell near the Diplomatic Support Center at Baghdad airport overnight",
+    "Drone downed over the US Diplomatic Support Centre",
+])
+def test_the_diplomatic_support_center_is_named_without_baghdad(matcher: Matcher, text: str):
+    assert "Baghdad Diplomatic Support Center" in {m.name for m in matcher.match(text).mentions}
