@@ -392,7 +392,8 @@ def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict
                           side_spans: dict[int, int], verbs: list[Hit],
                           persons: dict[int, tuple[int, str]], whole: _WholeDoc) -> list[tuple[int, str, int]]:
     """(count, side, index) for a noun of one person (or an Arabic dual) beside a side word, with no count
-    before it, next to a casualty word: "US soldier killed", "kills American contractor", "مقتل جندي أمريكي"."""
+    before it, next to a casualty word: "US soldier killed", "kills American contractor", "مقتل جندي أمريكي"; and,
+    with count 0 (number not given), US or coalition people of no number: "several US troops were wounded"."""
     out = []
     side_end = whole.side_end
     verb_starts = {b for b, _, _ in verbs}
@@ -400,9 +401,7 @@ def _people_without_count(ctx: Context, doc: Text, nouns: list[int], sides: dict
     vague = {e: b for b, e, _ in doc.hits["unnumbered"]}  # "several", "a number of": where they end -> begin
     for begin in nouns:
         end, label = persons[begin]
-        count = PERSON_COUNTS.get(label, 0)
-        if not count and not (begin in side_end or end in sides):
-            continue  # people of no number ("US troops") count only with their side beside them
+        count = PERSON_COUNTS.get(label, 0)  # 0: people of no number ("US troops"), only with their side beside them
         if begin in side_end:  # the side before the noun: "US soldier"
             first, side = side_end[begin], sides[side_end[begin]]
             last = end
