@@ -2210,3 +2210,21 @@ def test_an_anniversary_that_dates_attacks_frames_nothing(read, title):
     """"In the week of the anniversary" says when the attacks came, as "on the anniversary" does."""
     reading = read(title)
     assert reading.relevant and reading.event_type == "attack", reading
+
+
+@pytest.mark.parametrize(("title", "summary", "killed"), [
+    ("Toll from US strikes on militia depots in eastern Syria rises to 14", "", {}),
+    ("US jets kill three fighters near al-Qaim", "", {"militia": 3}),
+    ("المرصد: ارتفاع حصيلة الغارات الأمريكية على مواقع الفصائل قرب البوكمال إلى تسعة قتلى", "", {}),
+    ("Kataib Hezbollah mourns a commander killed in a US strike",
+     "The commander was martyred on the night of 12 Shaban 1445 in a cowardly American strike on his car.", {}),
+])
+def test_the_dead_of_a_us_strike_are_not_american(read, title, summary, killed):
+    """"US strikes", "US jets", "الغارات الأمريكية": the nationality says whose strike it is, not whose the
+    dead are; a Hijri date ("12 Shaban 1445") counts nobody."""
+    reading = read(title, summary)
+    assert reading.event_type == "strike" and "US" not in reading.killed, reading
+    assert {side: n for side, n in reading.killed.items() if side != "militia"} == {} and (
+        reading.killed.get("militia", 0) < 100), reading
+    for side, n in killed.items():
+        assert reading.killed.get(side) == n, reading

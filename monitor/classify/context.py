@@ -59,6 +59,7 @@ class Context:
     economic_words: set[str]
     opposed_markers: set[Phrase]
     measure_words: set[str]
+    calendar_months: frozenset[str]  # "26 Rajab 1445": a number beside them is a date, not a count
     unnamed_forces_side: str | None  # the side of soldiers named without a nationality, when only it is named
     function_words: set[str]
     abbreviations: frozenset[str]  # "U.S.", "Feb.", "p.m.": a full stop after one ends no sentence
@@ -218,6 +219,7 @@ class Context:
             economic_words=_first_tokens(v.economic_words),
             opposed_markers={p for p in map(phrase, v.opposed_markers) if p},
             measure_words=_first_tokens(v.measure_words),
+            calendar_months=frozenset(_first_tokens(v.calendar_months)),
             unnamed_forces_side=v.unnamed_forces_side,
             function_words=_first_tokens(v.function_words),
             circumstance_markers={p for p in map(phrase, v.circumstance_markers) if p},

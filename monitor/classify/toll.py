@@ -46,7 +46,9 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
     # contractor" is still a civilian).
     side_hits = [(b, e, label) for b, e, label in doc.hits["sides"]
                  if label == CIVILIAN_SIDE or not (b > 0 and doc.folded[b - 1] in ctx.foreign_words)]
-    sides_all = {b: label for b, e, label in side_hits if not _owns_a_place(ctx, doc, e, targets, people)}
+    events = _event_spans(doc)
+    sides_all = {b: label for b, e, label in side_hits
+                 if not _owns_a_place(ctx, doc, e, targets, people) and not _owns_an_event(doc, b, e, events)}
     # A watched group named in a toll is its side: "killing a Kataib Hezbollah commander", "two Nujaba fighters".
     group_spans = {first: end for m, first, end in doc.named
                    if m.section == "actor" and m.name in ctx.iran_side and first not in sides_all}
@@ -158,6 +160,20 @@ def _owns_a_place(ctx: Context, doc: Text, after: int, targets: set[int], people
     while k in targets and k + 1 in targets:
         k += 1  # "military installation": the last word of the run says what it is
     return k in targets and doc.folded[k] not in ctx.force_words and k not in people
+
+
+def _event_spans(doc: Text) -> tuple[set[int], set[int]]:
+    """Where event and weapon words begin, and where they end."""
+    hits = [h for name in ("cues", "weapons") for h in doc.hits[name]]
+    return {b for b, _, _ in hits}, {e for _, e, _ in hits}
+
+
+def _owns_an_event(doc: Text, begin: int, end: int, events: tuple[set[int], set[int]]) -> bool:
+    """Whether the side word at `begin`-`end` says whose strike or weapon it is ("US strikes", "American
+    aircraft", "الغارات الأمريكية"): the dead of a US strike are not American. An adjective before its noun, or,
+    in a script that puts it after (Arabic), right after it."""
+    starts, ends = events
+    return begin in ends if not doc.folded[begin].isascii() else end in starts
 
 
 def allied_hurt_only(killed: dict[str, int], injured: dict[str, int]) -> bool:
@@ -497,6 +513,8 @@ def is_count(ctx: Context, doc: Text, i: int, things: set[int]) -> bool:
     before = doc.folded[i - 1] if i > 0 else ""
     if after in ctx.measure_words or after in ctx.months or before in ctx.months:
         return False
+    if after in ctx.calendar_months or before in ctx.calendar_months:
+        return False  # "26 Rajab 1445": a date of the Hijri calendar
     return i + 1 not in things
 
 

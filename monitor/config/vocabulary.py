@@ -197,6 +197,8 @@ class Vocabulary(BaseModel):
     us_side_words: list[str] = []
     us_side_actor: str | None = None
     measure_words: list[str] = []
+    # Months of another calendar than the one `months` reads ("26 Rajab 1445"): a number beside them is a date.
+    calendar_months: list[str] = []
     ordinals: dict[str, int] = {}
     articles: list[str] = []
     function_words: list[str] = []
