@@ -43,10 +43,6 @@ def _source_lines(source: dict[str, Any], label: str = "Source") -> list[str]:
     return [*lines, f"  {link}"] if link else lines
 
 
-def _toll(counts: dict[str, int]) -> str:
-    return toll_text(counts)
-
-
 def _headline(change: EventChange) -> str:
     event = change.event
     where = ", ".join(event.places[:3]) or "unknown place"
@@ -58,9 +54,9 @@ def _headline(change: EventChange) -> str:
         head = f"Threat: {inert(event.title, 120)}"
     deaths = total_count(event.killed)
     if deaths:
-        head += f": {deaths} killed ({_toll(event.killed)})"
+        head += f": {deaths} killed ({toll_text(event.killed)})"
     elif event.killed:  # killed, their number not given
-        head += f": {_toll(event.killed)} killed"
+        head += f": {toll_text(event.killed)} killed"
     return inert(head, MAX_TITLE)
 
 
@@ -79,9 +75,9 @@ def new_event_alert(change: EventChange, reading: Reading, now: datetime) -> Ale
     if reading.happened_on:
         lines.append(f"When: {reading.happened_on.isoformat()}")
     if event.killed:
-        lines.append(f"Killed: {_toll(event.killed)}")
+        lines.append(f"Killed: {toll_text(event.killed)}")
     if event.injured:
-        lines.append(f"Injured: {_toll(event.injured)}")
+        lines.append(f"Injured: {toll_text(event.injured)}")
     if evidence.get("event_type"):
         lines.append(f"Evidence: \u201c{inert(evidence['event_type'], 400)}\u201d")
     for source in event.sources:
@@ -103,9 +99,9 @@ def event_update_alert(change: EventChange, material: Sequence[Change], item: It
              f"Where: {', '.join(event.places) or 'not stated'}",
              f"Who: {', '.join(event.actors) or 'not stated'}"]
     if event.killed:
-        lines.append(f"Killed: {_toll(event.killed)}")
+        lines.append(f"Killed: {toll_text(event.killed)}")
     if event.injured:
-        lines.append(f"Injured: {_toll(event.injured)}")
+        lines.append(f"Injured: {toll_text(event.injured)}")
     source = source_of(item.source, item.title, item.link)
     lines += _source_lines(source)
     payload = {"event_type": event.event_type, "changes": [c.text for c in material], "killed": event.killed,

@@ -7,8 +7,7 @@ from typing import Any
 
 import jinja2
 
-from monitor.model import StoredAlert
-from monitor.notify.compose import _toll
+from monitor.model import StoredAlert, toll_text
 from monitor.notify.safety import inert, safe_link
 
 
@@ -41,8 +40,8 @@ def _facts(alert: StoredAlert) -> list[tuple[str, str]]:
             ("Where", ", ".join(p.get("places") or [])) if p.get("places") else None,
             ("Who", ", ".join(p.get("who") or p.get("actors") or [])) if p.get("who") or p.get("actors") else None,
             ("When", p["when"]) if p.get("when") else None,
-            ("Killed", _toll(p["killed"])) if p.get("killed") else None,
-            ("Injured", _toll(p["injured"])) if p.get("injured") else None,
+            ("Killed", toll_text(p["killed"])) if p.get("killed") else None,
+            ("Injured", toll_text(p["injured"])) if p.get("injured") else None,
             ("Expected", f"by {', '.join(p['expected_by'])} against {p.get('against', '')}")
             if p.get("expected_by") else None,
             ("Likelihood", f"{p['likelihood'] * 100:.0f}%") if p.get("likelihood") is not None else None,
