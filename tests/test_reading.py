@@ -1925,12 +1925,46 @@ JOINT_STRIKERS = table(
      Expect(relevant=True, type="attack", actors=("Islamic Resistance in Iraq",), not_actors=("Israel",))),
 )
 
+# --- a toll, then "after" and the event that caused it: the clause is the report's own event ----------------------
+
+TOLL_THEN_ITS_EVENT = table(
+    ("concussions-after-rockets-landed",
+     "Pentagon: nine service members evaluated for concussions",
+     "Nine American service members were evaluated for concussions after two rockets landed inside Union III in "
+     "Baghdad on Sunday night, a defense official said.",
+     Expect(relevant=True, type="attack", places=("Union III",), injured={"US": 9})),
+    ("a-commander-killed-following-a-strike-on-his-car",
+     "Faction mourns senior commander",
+     "A senior commander of Kataib Hezbollah was killed following a drone strike on his car near Jurf al-Sakhar "
+     "late on Wednesday, the group said.",
+     Expect(relevant=True, type="strike", places=("Jurf al-Sakhar",))),
+    ("arabic-treated-after-rockets-fell",
+     "البنتاغون: علاج خمسة جنود من إصابات دماغية",
+     "قال مسؤول دفاعي إن خمسة جنود أمريكيين عولجوا من إصابات في الدماغ بعد أن سقطت صواريخ على قاعدة عين الأسد "
+     "مساء الجمعة.",
+     Expect(relevant=True, type="attack", places=("Ain al-Asad Air Base",), injured={"US": 5})),
+    ("arabic-killed-in-the-wake-of-a-raid",
+     "مقتل قيادي في الحشد",
+     "قتل قيادي في كتائب حزب الله عقب غارة بطائرة مسيرة استهدفت سيارته قرب جرف الصخر فجر اليوم.",
+     Expect(relevant=True, type="strike", places=("Jurf al-Sakhar",))),
+    # After an event told first, or after no toll, the clause stays an earlier incident.
+    ("a-strike-after-an-attack-keeps-the-attack-apart",
+     "US jets hit militia depots",
+     "US jets struck Kataib Hezbollah depots near al-Qaim on Monday. The strikes came after a rocket attack on "
+     "Ain al-Asad wounded two soldiers.",
+     Expect(relevant=True, type="strike", places=("Al-Qaim",), not_places=("Ain al-Asad Air Base",))),
+    ("an-alert-raised-after-last-weeks-attack-is-no-attack",
+     "Embassy raises alert level",
+     "The US embassy in Baghdad raised its alert level after a drone attack on Ain al-Asad last week.",
+     Expect(relevant=False)),
+)
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
              *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
              *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS, *PATRON_AND_CLIENTS,
              *VEHICLES_HIT, *NOT_THE_BASE, *EXPLAINED_AWAY,
-             *OWNER_AFTER_THE_WEAPON, *REGIONS_TOLD, *JOINT_STRIKERS]
+             *OWNER_AFTER_THE_WEAPON, *REGIONS_TOLD, *JOINT_STRIKERS, *TOLL_THEN_ITS_EVENT]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)

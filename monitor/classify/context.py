@@ -115,6 +115,7 @@ class Context:
     operations_words: frozenset[str] = frozenset()  # "operations", "عمليات": what a vow says will go on
     continuation_phrases: tuple[Phrase, ...] = ()  # "will go on", "ستتواصل"
     relative_pronouns: frozenset[str] = frozenset()  # "sites that threatened the base": what follows describes
+    consequence_markers: frozenset[tuple[str, ...]] = frozenset()  # "after", "عقب": after a toll, its own event
     subject_pronouns: frozenset[str] = frozenset()  # "the coalition says it struck": the speaker acts
 
     def claimant_on(self, day: date) -> str | None:
@@ -274,6 +275,7 @@ class Context:
             operations_words=frozenset(_first_tokens(v.operations_words)),
             continuation_phrases=tuple(p for p in map(phrase, v.continuation_words) if p),
             relative_pronouns=frozenset(_first_tokens(v.relative_pronouns)),
+            consequence_markers=frozenset(p for p in map(phrase, v.consequence_markers) if p),
             subject_pronouns=frozenset(_first_tokens(v.subject_pronouns)),
         )
 

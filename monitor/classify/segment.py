@@ -111,11 +111,13 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
     first_cue: dict[int, tuple[int, str]] = {}  # sentence -> where its first event word is, and its kind
     for b, _, kind in hits["cues"]:
         first_cue.setdefault(sentence_of[b], (b, kind))
-    for begin, _, label in hits["background"]:
+    for begin, end, label in hits["background"]:
         if label == "time":
             continue  # "after midnight": the longer phrase is a time of day, and its marker opens nothing
         if label == "background" and _tells_its_own(ctx, folded, sentence_of, hits, first_cue, foreground, begin):
             continue  # "a drone struck the outpost in an attack that killed three soldiers": this event's toll
+        if label == "background" and _toll_then_its_event(ctx, folded, sentence_of, hits, first_cue, begin, end):
+            continue  # "eight troops were treated after a drone struck the base": the toll's own event
         end = _clause_end(text, words, sentence_of, begin, ctx.clause_joiners)
         target = foreground if label == "background" else factual
         for i in range(begin, end):
@@ -171,6 +173,23 @@ def _tells_its_own(ctx: Context, folded: list[str], sentence_of: list[int], hits
     claimed = any(sentence_of[b] == sentence_of[begin] and b < near[-1][0] and label == "claimed"
                   for b, _, label in hits["attribution"])
     return (near[-1][0] != at or claimed) and near[-1][1] == kind
+
+
+def _toll_then_its_event(ctx: Context, folded: list[str], sentence_of: list[int], hits: dict[str, list[Hit]],
+                         first_cue: dict[int, tuple[int, str]], begin: int, end: int) -> bool:
+    """Whether "after" (a `consequence_markers` phrase at begin:end) follows a clause telling only a toll, which its
+    clause's event caused: "Eight US service members were treated for brain injuries after a one-way drone struck
+    the landing zone", "a commander was killed following a drone strike on his car". The toll's own event is the
+    report's, not an earlier one. A sentence that told an event before the marker ("US jets struck the group after
+    the attack on the base") or one counting no casualty before it ("the embassy raised its alert after ...") keeps
+    the clause as background."""
+    if tuple(folded[begin:end]) not in ctx.consequence_markers:
+        return False
+    sentence = sentence_of[begin]
+    told = first_cue.get(sentence)
+    if told is None or told[0] < begin:
+        return False  # nothing told after it, or an event told before it
+    return any(sentence_of[b] == sentence and b < begin for b, _, _ in hits["toll"])
 
 
 _LAST_WORD = re.compile(r"(\S+)\.$")

@@ -193,6 +193,9 @@ class Vocabulary(BaseModel):
     operations_words: list[str] = []
     continuation_words: list[str] = []
     relative_pronouns: list[str] = []
+    # Markers of background that tell the sentence's own event when what stands before them is its toll alone:
+    # "eight US troops were treated after a drone struck the landing zone".
+    consequence_markers: list[str] = []
     subject_pronouns: list[str] = []
     us_side_words: list[str] = []
     us_side_actor: str | None = None
