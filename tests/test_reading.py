@@ -1984,6 +1984,19 @@ SPEAKERS = table(
     ("a-speaker-before-a-colon",
      "John Kirby: we will respond to the militias at a time and place of our choosing", "",
      "United States"),
+    # A name in what the speaker answers or supposes does not speak.
+    ("a-name-answered-before-the-colon",
+     "Pentagon, in response to Kataib Hezbollah's truce offer: we will judge the groups by their deeds", "",
+     "United States"),
+    ("an-arabic-name-answered-before-the-colon",
+     "الخارجية الأمريكية ردا على تهديدات النجباء: سنحمي قواتنا ومصالحنا في العراق", "",
+     "United States"),
+    ("an-unnamed-faction-after-a-supposition",
+     "If Washington enters the war on Iran, its bases are targets, an Iraqi faction warns", "",
+     "Islamic Resistance in Iraq"),
+    ("militias-named-last-speak",
+     "Americans will pay dearly for the raids, Iraqi militias warn", "",
+     "Islamic Resistance in Iraq"),
 )
 
 

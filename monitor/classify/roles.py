@@ -200,7 +200,10 @@ def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
     if not ends:
         return None
     before = min(ends)
-    named = [(m, a) for m in mentions if m.end <= before and (a := actor_of(ctx, m)) is not None]
+    # Names in a clause of what the speaker answers or supposes ("Pentagon, responding to Kataib Hezbollah: ...",
+    # "Should Washington join the war on Iran, ... faction warns") do not speak, when another name does.
+    named = [(m, a) for m in mentions if m.end <= before and (a := actor_of(ctx, m)) is not None
+             and doc.token_at(m.start) not in doc.title_set_aside]
     if named and colon is not None and before == colon.end():
         # "Biden to Iran: ...": the one addressed after the speaker does not speak.
         speaking = [a for m, a in named if not _addressed(ctx, doc, m)] if len(named) > 1 else []
@@ -212,6 +215,12 @@ def speaker(ctx: Context, doc: Text, mentions: list[Match]) -> str | None:
                 and (a := actor_of(ctx, m)) is not None]
     if adjacent:
         return adjacent[0]
+    # "US will pay a heavy price, Iraqi militias warn": armed groups, unnamed, speak ("Kataib Hezbollah militia warns"
+    # is the named one's, found next).
+    name_ends = {end for _, _, end in doc.named}
+    if any(doc.sentence_of[b] == 0 and e in doc.speaking and not {b, b - 1} & name_ends
+           for b, e, _ in doc.hits["militia"]):
+        return ctx.catch_all
     if named:
         return named[-1][1]
     # "Kaabi vows ...": a surname standing alone in the title, of someone the report names in full.

@@ -54,6 +54,9 @@ class Text:
     denied_in_title: set[str] = field(default_factory=set)  # those the title denies ("officials deny attack on ...")
     militia_hit: set[int] = field(default_factory=set)  # strike cues whose patient is a militia, named or not
     vehicle_hit: set[int] = field(default_factory=set)  # strike cues whose patient is a car with no side named on it
+    # Title tokens in a clause of background or supposition, kept when a title telling no event of its own is read
+    # whole ("Pentagon, responding to Kataib Hezbollah: ..."): who speaks is not among them.
+    title_set_aside: set[int] = field(default_factory=set)
 
     def sentence(self, index: int) -> str:
         start, end = self.sentence_spans[index]
@@ -133,6 +136,7 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
         for j in range(bisect.bisect_left(sentence_of, sentence), bisect.bisect_right(sentence_of, sentence)):
             foreground[j] = False
     title_end = bisect.bisect_left(word_starts, len(title) + 1)
+    title_set_aside = {i for i in range(title_end) if not foreground[i]}
     if title_end and not any(foreground[i] for i, _, _ in hits["cues"] if i < title_end):
         for i in range(title_end):  # "Death toll disputed after US raid": the clause after "after" is the news
             foreground[i] = factual[i]
@@ -143,7 +147,7 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
                 speaking={b for b, _, _ in hits["speech"]}, owners_after={b for b, _, _ in hits["owner_after"]},
                 named=named,
                 at={c: i for m, first, end in named for c, i in ((m.start, first), (m.end - 1, end - 1))},
-                starts=word_starts, hits=hits)
+                starts=word_starts, hits=hits, title_set_aside=title_set_aside)
 
 
 RELATIVE_REACH = 5  # "in a rocket attack on the base that killed ...": how far before the pronoun its event word
