@@ -711,6 +711,22 @@ def test_a_claim_naming_another_site_of_the_same_town_that_night_is_the_attack_i
                             WINDOW, GAZETTEER).joins
 
 
+def test_a_claim_before_dawn_of_the_evenings_attack_on_another_site_of_the_town_is_that_attack() -> None:
+    # Rockets fall on the airport on Monday evening, and the group is named; past midnight, it says it hit the other
+    # base by the city "tonight". Its day is Tuesday by the clock, but it is the evening's attack it claims.
+    evening = MONDAY.replace(hour=18)
+    airport = event_of(report(evening, "attack", ("Erbil Air Base",), ("Saraya Awliya al-Dam",), None,
+                              "Rockets fired by Saraya Awliya al-Dam hit Erbil airport"))
+    before_dawn = _claim(evening + timedelta(hours=9), "Saraya Awliya al-Dam", "Harir Air Base")
+    before_dawn = replace(before_dawn, reading=replace(before_dawn.reading, happened_on=None))
+    verdict = events.weigh(before_dawn, airport, WINDOW, GAZETTEER)
+    assert verdict.joins and any("a group's claim naming another site in Erbil that night" in r
+                                 for r in verdict.reasons), verdict.reasons
+    # The next evening, a claim of the other base is the next attack's.
+    next_evening = replace(before_dawn, published=evening + timedelta(hours=24))
+    assert not events.weigh(next_evening, airport, WINDOW, GAZETTEER).joins
+
+
 def test_a_strike_answering_an_attack_told_after_a_strike_is_another_strike() -> None:
     """The same province struck twice in a day: at dawn, depots; at night, the crews of rockets fired at a base in the
     afternoon. A report of the night's strike, answering the afternoon's attack, does not join the dawn's."""

@@ -50,6 +50,7 @@ def _source(report: Report) -> dict[str, Any]:
 MAX_DAY_GAP = 1  # reports may put an overnight attack on either side of midnight
 OVERNIGHT = timedelta(hours=20)  # a report this soon after the first may date a night attack a day apart
 DAWN_HOUR = 6  # a first report before this hour (theatre time) may tell of the evening before
+CLAIM_NIGHT = timedelta(hours=12)  # a claim this soon after an evening attack's first report may date it the next day
 FULL_DAY = timedelta(hours=24)  # later than this, a report naming no day of its own may tell the next attack
 JOIN_SCORE = 2  # the evidence a report needs to join an event (see `weigh`)
 # A statement needs less: its speaker is checked already (another speaker, or the other side, keeps it apart), and
@@ -238,12 +239,14 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
             # positions in Jurf al-Nasr") beside the striker's own report.
             reasons.append("other places, struck by the same striker that day: 0" if same_striker else
                            "other places in the same country, one report naming no striker: 0")
-        elif claim and not gap and (area := _same_area(places, known, gazetteer)):
+        elif claim and (not gap or late <= CLAIM_NIGHT) and (area := _same_area(places, known, gazetteer)):
             # "Saraya Awliya al-Dam: we hit the occupation at Harir with 24 rockets", the night rockets fell on Erbil
             # airport: a group's claim names the site it meant, not always where its rockets fell. Another site in
-            # the same town or province, that day, is the attack it claims when no report tells of one there.
+            # the same town or province, that day or that night (a claim before dawn of the evening's attack), is the
+            # attack it claims when no report tells of one there.
             score += 1
-            reasons.append(f"a group's claim naming another site in {', '.join(sorted(area))} that day: +1")
+            reasons.append(f"a group's claim naming another site in {', '.join(sorted(area))} that "
+                           f"{'night' if gap else 'day'}: +1")
         elif event.event_type == "threat":
             # "Kataib Hezbollah warns of strikes on US bases ...; embassy on alert": the places a statement names are
             # what it speaks of, not where it happened: its speaker and day decide.
