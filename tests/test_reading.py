@@ -1152,6 +1152,11 @@ def test_a_day_beside_only_another_kind_of_event_dates_that_one(read):
     attack = read("Rockets land near Baghdad airport", "Two rockets fell near Baghdad airport on Monday night, setting "
                   "off warning sirens across the complex.", at)
     assert attack.event_type == "attack" and attack.happened_on == date(2024, 1, 22), attack
+    # A day beside a statement's words alone dates what was said or decided, not the attack.
+    pause = read("Drones target US outpost in eastern Syria", "Two drones were shot down as they flew at a US outpost "
+                 "near the Conoco gas field. The factions' rockets had struck US positions through the autumn; they "
+                 "announced a pause and ended it on Monday.", at)
+    assert pause.event_type == "attack" and pause.happened_on != date(2024, 1, 22), pause
 
 
 def test_a_capital_that_speaks_is_its_government_not_a_place(read):

@@ -113,10 +113,16 @@ def _another_kind(doc: Text, begin: int, event_type: str | None, cues: dict[int,
     Wednesday night, setting off warning sirens": no threat)."""
     if event_type is None:
         return False
-    armed = event_type in ARMED
-    near = [(abs(at - begin), kind) for at, kind in cues.get(doc.sentence_of[begin], ())
-            if (kind in ARMED or not armed) and not _clause_break(doc, at, begin)]
-    return bool(near) and min(near)[1] != event_type
+    beside = [(abs(at - begin), kind) for at, kind in cues.get(doc.sentence_of[begin], ())
+              if not _clause_break(doc, at, begin)]
+    if event_type not in ARMED:
+        return bool(beside) and min(beside)[1] != event_type
+    near = [(gap, kind) for gap, kind in beside if kind in ARMED]
+    if near:
+        return min(near)[1] != event_type
+    # Only a statement's words beside it ("...; they paused during the truce and resumed when it collapsed on
+    # Friday"): the day of what was said or decided, not of the attack or strike.
+    return bool(beside)
 
 
 
