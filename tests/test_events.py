@@ -219,3 +219,22 @@ def test_us_troops_hurt_with_no_number_given_is_an_update_saying_so(make_config,
     assert [a["kind"] for a in alerts] == ["new_event", "event_update"]
     assert "injured: US (number not given)" in alerts[1]["text"]
     assert "Injured: US (number not given)" in alerts[1]["text"]
+
+
+def test_a_strikers_statement_naming_only_the_attack_answered_joins_its_strikes(make_config, tmp_path):
+    # The strikes are told first by where they hit; the striker's statement names only the base the attack it answers
+    # hit (not where it struck) and "eastern Syria". One night's strikes, one event, one alert.
+    items, alerts, _ = _replay(make_config, tmp_path, [
+        report("jets", "2023-03-24T01:00:00+00:00", "US jets strike militia depots near Mayadin and al-Bukamal",
+               "American F-15s struck sites used by Iran-backed groups near Mayadin and al-Bukamal overnight, "
+               "officials said."),
+        report("statement", "2023-03-24T02:30:00+00:00",
+               "Statement from the Secretary of Defense on US strikes in Syria",
+               "A workshop at a coalition base near Hasakah, in northeast Syria, was hit at about 2 p.m. today by a "
+               "one-way drone that U.S. intelligence says was made in Iran. The drone killed a U.S. contractor. At the "
+               "President's direction, US forces tonight carried out precision air strikes on facilities in eastern "
+               "Syria used by groups tied to the IRGC.", source="Department"),
+    ])
+    assert [i["event_type"] for i in items] == ["strike", "strike"], items
+    assert items[0]["event_id"] == items[1]["event_id"], items
+    assert [a["kind"] for a in alerts].count("new_event") == 1, alerts

@@ -397,7 +397,12 @@ def lookup_names(reading: Reading, gazetteer: Gazetteer) -> list[str]:
     if not places:
         return []
     around = {q for p in places for q in gazetteer.reach.get(p, frozenset())}
-    return sorted({*places, *around, *(a for a in reading.actors if a not in gazetteer.common)})
+    # One night's strikes hit several places, and a report may name only the attack they answer or places the
+    # others do not: a strike by a named striker is also weighed against that striker's strikes of the window
+    # (`weigh` then lets other places of the same striker that day weigh nothing), which are few.
+    strikers = {p.name for p in reading.parties if p.role == "striker" and p.how == "named"} if (
+        reading.event_type == "strike") else set()
+    return sorted({*places, *around, *strikers, *(a for a in reading.actors if a not in gazetteer.common)})
 
 
 def _claims(reading: Reading) -> tuple[str, ...]:
