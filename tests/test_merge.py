@@ -474,13 +474,20 @@ def test_a_speakers_statement_past_midnight_joins_its_evening_statement():
     vow = event_of(report(evening, "threat", (), ("United States", "Iran-backed militias"), title="Pentagon vows"))
     again = report(evening + timedelta(hours=3), "threat", (), ("United States", "Iran-backed militias"))
     verdict = events.weigh(again, vow, WINDOW, GAZETTEER)
-    assert verdict.joins and verdict.score == 2, verdict.reasons  # a day apart within hours 0, same speaker +2
+    assert verdict.joins and verdict.score == 3, verdict.reasons  # three hours after the first +1, same speaker +2
     quiet = replace(again, reading=replace(again.reading, speaker_known=False))
     verdict = events.weigh(quiet, vow, WINDOW, GAZETTEER)
-    assert verdict.joins and verdict.score == 1 and "the same first party (United States): +1" in verdict.reasons
+    assert verdict.joins and verdict.score == 2 and "the same first party (United States): +1" in verdict.reasons
+    # Four hours after, a day apart within hours weighs nothing: the same speaker alone carries it.
+    later = replace(again, published=evening + timedelta(hours=4))
+    verdict = events.weigh(later, vow, WINDOW, GAZETTEER)
+    assert verdict.joins and verdict.score == 2, verdict.reasons
+    # An attack report naming nothing but its day, five hours after past midnight, needs more than that; three hours
+    # after, it is the evening's news as it would be before midnight.
     attack = event_of(report(evening, "attack", (), ("Iran-backed militias",), title="Drone attack"))
-    later = report(evening + timedelta(hours=3), "attack", (), ("Iran-backed militias",))
+    later = report(evening + timedelta(hours=5), "attack", (), ("Iran-backed militias",))
     assert not events.weigh(later, attack, WINDOW, GAZETTEER).joins
+    assert events.weigh(replace(later, published=evening + timedelta(hours=3)), attack, WINDOW, GAZETTEER).joins
 
 
 def test_a_revised_toll_days_later_joins_the_attack_it_revises():
@@ -740,3 +747,18 @@ def test_a_strike_answering_an_attack_told_after_a_strike_is_another_strike() ->
     assert change.is_new, change.why
     # With no attack told in between, the same report is the morning's strike told again.
     assert not events.place_report(night, [morning], WINDOW, GAZETTEER).is_new
+
+
+def test_a_report_minutes_after_the_first_across_midnight_is_the_same_nights() -> None:
+    # 23:50 and 00:10 (the clock of the gazetteer here): a flash naming no place, then one naming the town it was fired
+    # from.
+    flash_at = datetime(2024, 4, 21, 23, 50, tzinfo=UTC)
+    flash = event_of(report(flash_at, "attack", (), ("Iran-backed militias",), None,
+                            "Rockets fired toward an outpost in Syria where US troops are based"))
+    town = report(flash_at + timedelta(minutes=20), "attack", ("Zummar",), ("Iran-backed militias",), None,
+                  "Rockets launched from Zummar toward a coalition base")
+    verdict = events.weigh(town, flash, WINDOW, GAZETTEER)
+    assert verdict.joins and any("within hours of the event's first report" in r for r in verdict.reasons), (
+        verdict.reasons)
+    # The next evening, a day later by the clock and by the hours, it is another attack.
+    assert not events.weigh(replace(town, published=flash_at + timedelta(hours=21)), flash, WINDOW, GAZETTEER).joins

@@ -50,6 +50,7 @@ def _source(report: Report) -> dict[str, Any]:
 MAX_DAY_GAP = 1  # reports may put an overnight attack on either side of midnight
 OVERNIGHT = timedelta(hours=20)  # a report this soon after the first may date a night attack a day apart
 DAWN_HOUR = 6  # a first report before this hour (theatre time) may tell of the evening before
+CLOSE_IN_TIME = timedelta(hours=3)  # reports this close in time, naming no day, tell of the same day across midnight
 CLAIM_NIGHT = timedelta(hours=12)  # a claim this soon after an evening attack's first report may date it the next day
 FULL_DAY = timedelta(hours=24)  # later than this, a report naming no day of its own may tell the next attack
 JOIN_SCORE = 2  # the evidence a report needs to join an event (see `weigh`)
@@ -188,6 +189,11 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
         reasons.append("the day before the event's first report, which came before dawn: 0")
     elif gap > MAX_DAY_GAP or (gap and said is not None and not soon):
         return Verdict(False, 0, (f"it happened on {day}, the event on {event.day}",))
+    elif gap and said is None and not again and abs(report.published - event.first_seen) <= CLOSE_IN_TIME:
+        # "Rockets launched toward a US outpost in Syria" at 23:50 and "rockets fired from Zummar at a coalition base"
+        # at 00:10, the second naming no day: minutes apart, they are one night's news, whatever the calendar says.
+        score += 1
+        reasons.append("published within hours of the event's first report, naming no day of its own: +1")
     elif gap and soon and not again:
         reasons.append("a day apart, told within hours (a night attack dated either side of midnight): 0")
     elif gap and not again and said is None and report.reading.spoken_on is not None and event.day is not None and (
