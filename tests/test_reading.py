@@ -2002,6 +2002,13 @@ SPEAKERS = table(
     ("militias-named-last-speak",
      "Americans will pay dearly for the raids, Iraqi militias warn", "",
      "Islamic Resistance in Iraq"),
+    # A state's security council speaks for the state, as its ministries do.
+    ("a-security-council-speaks-for-its-state",
+     "Supreme National Security Council: any strike on our advisers in Syria will be answered at once", "",
+     "Iran"),
+    ("an-arabic-security-council-speaks-for-its-state",
+     "الأمن القومي الإيراني يحذر: استهداف مقار مستشارينا في سوريا سيقابل برد فوري", "",
+     "Iran"),
 )
 
 
