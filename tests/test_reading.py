@@ -946,6 +946,10 @@ def test_denials(read, title, summary, expect):
 # --- other languages are not read as English ------------------------------------------------------------------
 
 LANGUAGES = table(
+    # "التحالف" alone is the coalition where Syria is named, as "coalition" is in English.
+    ("arabic-the-coalition-alone-beside-syria",
+     "التحالف يقصف منصات لإطلاق الصواريخ قرب حقل العمر شرقي سوريا", "",
+     Expect(relevant=True, type="strike", actors=("US-led coalition",), places=("Green Village",))),
     ("spanish",
      "Ataque con drones contra una base de Estados Unidos en Siria",
      "Varios drones atacaron la base de las tropas estadounidenses en el este de Siria, según fuentes locales.",
