@@ -145,7 +145,7 @@ def weigh(report: Report, event: EventFacts, window: timedelta, gazetteer: Gazet
     if abs(late) > window and not follow_up and not counted_late and not after_fact:
         return Verdict(False, 0, ("too far apart in time",))
     score, reasons = 0, []
-    striker = _striker(report)
+    striker = _striker(report.reading)
     if crossed and report.reading.event_type == "strike" and striker is not None:
         # "CENTCOM destroys rocket launchers near the base": a strike whose striker is named is no misread
         # attack, even at the base attacked that day (the answer to it).
@@ -380,9 +380,9 @@ def _unnamed_beside_named(speaker: str, other: str, gazetteer: Gazetteer) -> boo
     return named is not None and named not in gazetteer.strikers and named not in gazetteer.common
 
 
-def _striker(report: Report) -> str | None:
+def _striker(reading: Reading) -> str | None:
     """The striker a strike report names, if it names one."""
-    return next((p.name for p in report.reading.parties if p.role == "striker" and p.how == "named"), None)
+    return next((p.name for p in reading.parties if p.role == "striker" and p.how == "named"), None)
 
 
 def _toll(killed: dict[str, int]) -> str:
@@ -406,9 +406,9 @@ def lookup_names(reading: Reading, gazetteer: Gazetteer) -> list[str]:
     # One night's strikes hit several places, and a report may name only the attack they answer or places the
     # others do not: a strike by a named striker is also weighed against that striker's strikes of the window
     # (`weigh` then lets other places of the same striker that day weigh nothing), which are few.
-    strikers = {p.name for p in reading.parties if p.role == "striker" and p.how == "named"} if (
-        reading.event_type == "strike") else set()
-    return sorted({*places, *around, *strikers, *(a for a in reading.actors if a not in gazetteer.common)})
+    striker = _striker(reading) if reading.event_type == "strike" else None
+    return sorted({*places, *around, *([striker] if striker else []),
+                   *(a for a in reading.actors if a not in gazetteer.common)})
 
 
 def _claims(reading: Reading) -> tuple[str, ...]:
