@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import SHIPPED_RULES
 from sqlmodel import Session, select
 
 from monitor import store
@@ -238,3 +239,19 @@ def test_a_strikers_statement_naming_only_the_attack_answered_joins_its_strikes(
     assert [i["event_type"] for i in items] == ["strike", "strike"], items
     assert items[0]["event_id"] == items[1]["event_id"], items
     assert [a["kind"] for a in alerts].count("new_event") == 1, alerts
+
+
+def test_a_death_of_its_own_cause_during_an_attack_warns_of_no_strike(make_config, tmp_path):
+    # A contractor's heart attack while sheltering is stated, but the rockets killed nobody: the deadly-attack rule
+    # has no trigger. The same attack killing the contractor does warn.
+    summary = ("Several rockets struck Ain al-Asad air base, which hosts US troops, on Wednesday morning. A US "
+               "civilian contractor {} while sheltering, the coalition said.")
+    _, alerts, _ = _replay(make_config, tmp_path, [report(
+        "cardiac", "2021-03-03T08:00:00+00:00", "Rockets hit Ain al-Asad air base",
+        summary.format("died of a heart attack"))], rules=SHIPPED_RULES)
+    assert "strike_likely" not in [a["kind"] for a in alerts], alerts
+    (tmp_path / "killed").mkdir()
+    _, alerts, _ = _replay(make_config, tmp_path / "killed", [report(
+        "killed", "2021-03-03T08:00:00+00:00", "Rockets hit Ain al-Asad air base",
+        summary.format("was killed by shrapnel"))], rules=SHIPPED_RULES)
+    assert "strike_likely" in [a["kind"] for a in alerts], alerts

@@ -735,8 +735,9 @@ CASUALTIES = table(
      "وقال مسؤول إن القصف أسفر عن مقتل متعاقد مدني أمريكي وإصابة جنديين.",
      Expect(killed={"US": 1}, not_killed=("civilians",))),
     ("a-person-named-bare-in-the-title-and-with-a-nation-in-the-body-is-one",
-     "Drone alert at Ain al-Asad turned out to be a false alarm; contractor dies of heart attack",
-     "An American civilian contractor collapsed while taking cover during the alert and later died, officials said.",
+     "Drone attack on Ain al-Asad; contractor dies of his wounds",
+     "An American civilian contractor was hit by shrapnel while taking cover during the attack and later died, "
+     "officials said.",
      Expect(killed={"US": 1}, not_killed=("civilians",))),
     ("a-contractor-with-no-nation-anywhere-is-no-american",
      "Rocket attack on Erbil airport kills contractor",
@@ -1145,6 +1146,21 @@ def test_a_date_written_out_is_the_events_day(read):
     answer = read("US strikes Kataib Hezbollah sites", "In response to the Dec. 25 drone attack on Erbil Air Base, US "
                   "aircraft struck three Kataib Hezbollah sites early today.", at)
     assert answer.event_type == "strike" and answer.happened_on != date(2023, 12, 25), answer
+
+
+def test_a_death_of_its_own_cause_is_stated_but_no_toll_of_the_attack(read):
+    # The report states the death (the labelled sets count it), but the attack killed nobody: no deadly attack.
+    for title, summary in (
+            ("US contractor dies after cardiac arrest during rocket alert at Ain al-Asad",
+             "A US civilian contractor suffered a heart attack while sheltering in a bunker as rockets were fired at "
+             "the base on Wednesday, and died soon after, officials said. No one was hurt by the rockets."),
+            ("وفاة متعاقد أمريكي بنوبة قلبية أثناء قصف صاروخي على قاعدة عين الأسد", "")):
+        reading = read(title, summary)
+        assert reading.event_type == "attack" and reading.relevant, reading
+        assert "US" not in reading.killed and reading.stated_killed.get("US") == 1, (reading.killed,
+                                                                                      reading.stated_killed)
+    killed = read("Drone kills US contractor at a base in north-east Syria")
+    assert killed.killed.get("US") == 1, killed.killed
 
 
 def test_a_day_beside_only_another_kind_of_event_dates_that_one(read):

@@ -158,6 +158,7 @@ class Context:
                 "toll": v.casualty_words,
                 "persons": v.person_words,
                 "unnumbered": {"unnumbered": v.unnumbered_words},
+                "natural_death": {"natural": v.natural_death_words},
                 "when": _by_value("day", v.days) | _by_value("rel", v.relative_days),
                 "months": _by_value("month", v.months),
                 "speech": {"speech": v.speech_verbs, "speaker": v.speaker_words},

@@ -90,6 +90,9 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
                               or (m.section == "place" and m.name in ctx.places and ctx.places[m.name].us_presence)
                               for m, _, _ in doc.named),
                           {e: b for b, (e, _) in persons.items()})
+    # "A contractor suffered a cardiac episode while sheltering and died": a death of its own cause is no toll of the
+    # event (it raises no warning of a deadly attack), though the report states it (`every_clause`).
+    natural = set() if every_clause else {doc.sentence_of[b] for b, _, _ in doc.hits["natural_death"]}
     for sentence, verbs in verbs_by_sentence.items():
         found = _quantities(ctx, doc, tokens_by_sentence.get(sentence, []), sides_all, verbs, persons, whole_doc)
         found += _people_without_count(ctx, doc, persons_by_sentence.get(sentence, []), sides_all, side_spans,
@@ -99,7 +102,7 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
             if side == CIVILIAN_SIDE:
                 side = _nation_named_elsewhere(ctx, doc, position, sides_all, persons) or side
             kind = _verb_for(ctx, doc, position, verbs)
-            if kind is None or _nobody_between(ctx, doc, position, verbs):
+            if kind is None or _nobody_between(ctx, doc, position, verbs) or (kind == "killed" and sentence in natural):
                 continue
             table = killed if kind == "killed" else injured
             if count > table.get(side, 0) or side not in table:

@@ -103,6 +103,9 @@ class Vocabulary(BaseModel):
     # Words standing for a number not given before people of a side ("several US personnel", "عدد من الجنود"): the
     # side is counted as hurt or killed, at least one, its number not given.
     unnumbered_words: list[str] = []
+    # Causes of a death that are not the attack's doing ("died of a cardiac episode while sheltering"): that death
+    # is no toll of the event told beside it.
+    natural_death_words: list[str] = []
     # Words that may stand between such people and their casualty word ("US troops suffered minor injuries").
     hurt_links: list[str] = []
     # Words after a count that make it more people of the side just named ("a US soldier killed, two others hurt").
