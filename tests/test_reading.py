@@ -739,6 +739,13 @@ CASUALTIES = table(
      "An American civilian contractor was hit by shrapnel while taking cover during the attack and later died, "
      "officials said.",
      Expect(killed={"US": 1}, not_killed=("civilians",))),
+    # The partners a side backs are neither that side nor the militias.
+    ("us-backed-fighters-are-not-americans",
+     "Drone kills four US-backed fighters at a base in eastern Syria", "",
+     Expect(relevant=True, type="attack", killed={})),
+    ("us-soldiers-beside-us-backed-fighters-count-alone",
+     "Two US soldiers and three US-backed fighters wounded in drone attack on al-Tanf", "",
+     Expect(relevant=True, type="attack", injured={"US": 2}, not_injured=("militia",))),
     ("a-contractor-with-no-nation-anywhere-is-no-american",
      "Rocket attack on Erbil airport kills contractor",
      "A civilian contractor was killed when rockets hit the airport on Monday night, officials said.",

@@ -46,6 +46,11 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
     # contractor" is still a civilian).
     side_hits = [(b, e, label) for b, e, label in doc.hits["sides"]
                  if label == CIVILIAN_SIDE or not (b > 0 and doc.folded[b - 1] in ctx.foreign_words)]
+    # "Six US-backed fighters", "American-allied forces": the partners a side backs are neither that side nor, for
+    # the noun after, the militias.
+    backing = {e + 1 for _, e, _ in side_hits if e < len(doc.folded) and doc.folded[e] in ctx.backer_suffixes}
+    side_hits = [(b, e, label) for b, e, label in side_hits
+                 if b not in backing and not (e < len(doc.folded) and doc.folded[e] in ctx.backer_suffixes)]
     events = _event_spans(doc)
     sides_all = {b: label for b, e, label in side_hits
                  if not _owns_a_place(ctx, doc, e, targets, people) and not _owns_an_event(doc, b, e, events)}
