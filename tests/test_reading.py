@@ -742,10 +742,19 @@ CASUALTIES = table(
     # The partners a side backs are neither that side nor the militias.
     ("us-backed-fighters-are-not-americans",
      "Drone kills four US-backed fighters at a base in eastern Syria", "",
-     Expect(relevant=True, type="attack", killed={})),
+     Expect(relevant=True, type="attack", killed={"partners": 4})),
     ("us-soldiers-beside-us-backed-fighters-count-alone",
      "Two US soldiers and three US-backed fighters wounded in drone attack on al-Tanf", "",
-     Expect(relevant=True, type="attack", injured={"US": 2}, not_injured=("militia",))),
+     Expect(relevant=True, type="attack", injured={"US": 2, "partners": 3}, not_injured=("militia",))),
+    # Fighters of a group the militias fight are no militia: their loss is no strike on the militias.
+    ("fighters-of-the-sdf-are-partners",
+     "Drone hits the al-Omar base in eastern Syria",
+     "A drone attack on the al-Omar base in Deir ez-Zor killed five fighters of the Syrian Democratic Forces on "
+     "Sunday night, the group said.",
+     Expect(relevant=True, type="attack", killed={"partners": 5})),
+    ("sdf-fighters-are-partners",
+     "Five SDF fighters killed as drone hits the al-Omar base in Syria", "",
+     Expect(relevant=True, type="attack", killed={"partners": 5})),
     ("a-contractor-with-no-nation-anywhere-is-no-american",
      "Rocket attack on Erbil airport kills contractor",
      "A civilian contractor was killed when rockets hit the airport on Monday night, officials said.",

@@ -18,6 +18,7 @@ from monitor.text import is_definite
 ARTICLE_REACH = 10  # "a US citizen was reported to be among the dead": how far the casualty word may follow
 MILITIA_SIDE = "militia"  # the casualty side watched groups count under (a side the vocabulary must name)
 CIVILIAN_SIDE = "civilians"  # the side of people named by what they do, not by their nation ("contractor")
+PARTNER_SIDE = "partners"  # fighters of a group the militias fight, not one of theirs ("SDF fighters")
 OWN_TOLL = {"attack", "strike"}  # event types whose toll is their own, not an earlier incident's
 UNNUMBERED = "number not given"  # the note on a side counted with no number
 
@@ -46,11 +47,15 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
     # contractor" is still a civilian).
     side_hits = [(b, e, label) for b, e, label in doc.hits["sides"]
                  if label == CIVILIAN_SIDE or not (b > 0 and doc.folded[b - 1] in ctx.foreign_words)]
-    # "Six US-backed fighters", "American-allied forces": the partners a side backs are neither that side nor, for
-    # the noun after, the militias.
+    # "Six US-backed fighters", "American-allied forces": the partners a side backs are neither that side nor the
+    # militias.
     backing = {e + 1 for _, e, _ in side_hits if e < len(doc.folded) and doc.folded[e] in ctx.backer_suffixes}
-    side_hits = [(b, e, label) for b, e, label in side_hits
-                 if b not in backing and not (e < len(doc.folded) and doc.folded[e] in ctx.backer_suffixes)]
+    side_hits = [(b, e, PARTNER_SIDE if b in backing else label) for b, e, label in side_hits
+                 if not (e < len(doc.folded) and doc.folded[e] in ctx.backer_suffixes)]
+    # "SDF fighters", "fighters of the Syrian Democratic Forces": fighters of a group named as not Iran-aligned are
+    # not the militias' (nor is their loss a strike on them): they count as partners.
+    side_hits = [(b, e, PARTNER_SIDE if label == MILITIA_SIDE and _of_a_group_outside(ctx, doc, b, e) else label)
+                 for b, e, label in side_hits]
     events = _event_spans(doc)
     sides_all = {b: label for b, e, label in side_hits
                  if not _owns_a_place(ctx, doc, e, targets, people) and not _owns_an_event(doc, b, e, events)}
@@ -182,6 +187,21 @@ def _owns_an_event(doc: Text, begin: int, end: int, events: tuple[set[int], set[
     in a script that puts it after (Arabic), right after it."""
     starts, ends = events
     return begin in ends if not doc.folded[begin].isascii() else end in starts
+
+
+def _of_a_group_outside(ctx: Context, doc: Text, begin: int, end: int) -> bool:
+    """Whether a fighters' word at begin:end has an armed group or force that is not Iran-aligned named right before
+    it ("SDF fighters", "Peshmerga fighters") or after it past a link ("fighters of the Syrian Democratic Forces")."""
+    for m, first, last in doc.named:
+        if m.section != "actor" or m.name in ctx.iran_side or m.name in ctx.patrons:
+            continue
+        if last == begin:
+            return True
+        between = range(end, first)
+        if 0 < first - end <= 2 and all(doc.folded[i] in ctx.person_links or doc.folded[i] in ctx.determiners
+                                        for i in between):
+            return True
+    return False
 
 
 def allied_hurt_only(killed: dict[str, int], injured: dict[str, int]) -> bool:
