@@ -746,6 +746,13 @@ CASUALTIES = table(
     ("us-soldiers-beside-us-backed-fighters-count-alone",
      "Two US soldiers and three US-backed fighters wounded in drone attack on al-Tanf", "",
      Expect(relevant=True, type="attack", injured={"US": 2, "partners": 3}, not_injured=("militia",))),
+    # The forces a site hosts are who it is, not who the attack hurt.
+    ("the-troops-a-base-houses-are-no-casualties",
+     "Rockets hit a base housing American troops near Erbil, killing a contractor", "",
+     Expect(relevant=True, type="attack", killed={"civilians": 1})),
+    ("arabic-the-forces-a-base-hosts-are-no-casualties",
+     "مقتل متعاقد بقصف صاروخي على قاعدة تضم قوات أمريكية قرب أربيل", "",
+     Expect(relevant=True, type="attack", not_killed=("US",))),
     # Fighters of a group the militias fight are no militia: their loss is no strike on the militias.
     ("fighters-of-the-sdf-are-partners",
      "Drone hits the al-Omar base in eastern Syria",

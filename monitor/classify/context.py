@@ -116,6 +116,7 @@ class Context:
     continuation_phrases: tuple[Phrase, ...] = ()  # "will go on", "ستتواصل"
     relative_pronouns: frozenset[str] = frozenset()  # "sites that threatened the base": what follows describes
     consequence_markers: frozenset[tuple[str, ...]] = frozenset()  # "after", "عقب": after a toll, its own event
+    hosted_markers: frozenset[str] = frozenset()  # "a base housing US troops": the forces it hosts, no casualties
     subject_pronouns: frozenset[str] = frozenset()  # "the coalition says it struck": the speaker acts
 
     def claimant_on(self, day: date) -> str | None:
@@ -230,6 +231,7 @@ class Context:
             nobody=frozenset(_first_tokens([*v.nobody_words, *v.negators])),
             denial_verbs=frozenset(_first_tokens(v.denial_verbs)),
             force_words=_first_tokens(v.force_words),
+            hosted_markers=frozenset(_first_tokens(v.hosted_markers)),
             us_side_actor=v.us_side_actor,
             subject_after_verbs=_first_tokens(v.subject_after_verbs),
             abbreviations=frozenset(a.lower().rstrip(".") for a in v.abbreviations),

@@ -52,6 +52,8 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
     backing = {e + 1 for _, e, _ in side_hits if e < len(doc.folded) and doc.folded[e] in ctx.backer_suffixes}
     side_hits = [(b, e, PARTNER_SIDE if b in backing else label) for b, e, label in side_hits
                  if not (e < len(doc.folded) and doc.folded[e] in ctx.backer_suffixes)]
+    # "A base housing US troops was hit, killing a contractor": the forces a site hosts are no casualties.
+    side_hits = [hit for hit in side_hits if not _hosted(ctx, doc, hit[0])]
     # "SDF fighters", "fighters of the Syrian Democratic Forces": fighters of a group named as not Iran-aligned are
     # not the militias' (nor is their loss a strike on them): they count as partners.
     side_hits = [(b, e, PARTNER_SIDE if label == MILITIA_SIDE and _of_a_group_outside(ctx, doc, b, e) else label)
@@ -187,6 +189,15 @@ def _owns_an_event(doc: Text, begin: int, end: int, events: tuple[set[int], set[
     in a script that puts it after (Arabic), right after it."""
     starts, ends = events
     return begin in ends if not doc.folded[begin].isascii() else end in starts
+
+
+def _hosted(ctx: Context, doc: Text, begin: int) -> bool:
+    """Whether a side word at `begin` follows a word saying a site hosts them, past force words and articles only
+    ("housing US troops", "where American forces", "تضم قوات أمريكية")."""
+    i = begin - 1
+    while i >= max(0, begin - 3) and (doc.folded[i] in ctx.force_words or doc.folded[i] in ctx.determiners):
+        i -= 1
+    return i >= 0 and doc.folded[i] in ctx.hosted_markers and doc.sentence_of[i] == doc.sentence_of[begin]
 
 
 def _of_a_group_outside(ctx: Context, doc: Text, begin: int, end: int) -> bool:

@@ -106,6 +106,8 @@ class Vocabulary(BaseModel):
     # Causes of a death that are not the attack's doing ("died of a cardiac episode while sheltering"): that death
     # is no toll of the event told beside it.
     natural_death_words: list[str] = []
+    # Words after which a side's forces are who a site hosts, not who the attack hurt ("a base housing US troops").
+    hosted_markers: list[str] = []
     # Words that may stand between such people and their casualty word ("US troops suffered minor injuries").
     hurt_links: list[str] = []
     # Words after a count that make it more people of the side just named ("a US soldier killed, two others hurt").
