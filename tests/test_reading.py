@@ -746,6 +746,15 @@ CASUALTIES = table(
     ("us-soldiers-beside-us-backed-fighters-count-alone",
      "Two US soldiers and three US-backed fighters wounded in drone attack on al-Tanf", "",
      Expect(relevant=True, type="attack", injured={"US": 2, "partners": 3}, not_injured=("militia",))),
+    # A casualty word denied counts nobody.
+    ("a-denied-killing-counts-nobody",
+     "Drone hits Victoria base at Baghdad airport",
+     "A drone struck the base on Wednesday morning without causing injuries. The factions have not killed American "
+     "troops since the start of the year, officials noted.",
+     Expect(relevant=True, type="attack", killed={}, not_injured=("US",))),
+    ("arabic-a-denied-wounding-counts-nobody",
+     "صواريخ على قاعدة عين الأسد ولم يصب أي جندي أمريكي بأذى", "",
+     Expect(relevant=True, type="attack", killed={}, not_injured=("US",))),
     # The forces a site hosts are who it is, not who the attack hurt.
     ("the-troops-a-base-houses-are-no-casualties",
      "Rockets hit a base housing American troops near Erbil, killing a contractor", "",

@@ -117,6 +117,7 @@ class Context:
     relative_pronouns: frozenset[str] = frozenset()  # "sites that threatened the base": what follows describes
     consequence_markers: frozenset[tuple[str, ...]] = frozenset()  # "after", "عقب": after a toll, its own event
     hosted_markers: frozenset[str] = frozenset()  # "a base housing US troops": the forces it hosts, no casualties
+    verb_negators: frozenset[str] = frozenset()  # "have not killed", "لم يقتل": a casualty word denied
     subject_pronouns: frozenset[str] = frozenset()  # "the coalition says it struck": the speaker acts
 
     def claimant_on(self, day: date) -> str | None:
@@ -232,6 +233,7 @@ class Context:
             denial_verbs=frozenset(_first_tokens(v.denial_verbs)),
             force_words=_first_tokens(v.force_words),
             hosted_markers=frozenset(_first_tokens(v.hosted_markers)),
+            verb_negators=frozenset(_first_tokens(v.verb_negators)),
             us_side_actor=v.us_side_actor,
             subject_after_verbs=_first_tokens(v.subject_after_verbs),
             abbreviations=frozenset(a.lower().rstrip(".") for a in v.abbreviations),

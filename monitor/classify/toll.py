@@ -67,7 +67,7 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
     sides_all.update(dict.fromkeys(group_spans, MILITIA_SIDE))
     verbs_by_sentence: dict[int, list[Hit]] = {}
     for verb in doc.hits["toll"]:
-        if counted[verb[0]]:
+        if counted[verb[0]] and not _negated(ctx, doc, verb[0]):
             verbs_by_sentence.setdefault(doc.sentence_of[verb[0]], []).append(verb)
     # Only words that can be counts (digits, number words, ordinals) can give a quantity.
     tokens_by_sentence: dict[int, list[int]] = {}
@@ -189,6 +189,22 @@ def _owns_an_event(doc: Text, begin: int, end: int, events: tuple[set[int], set[
     in a script that puts it after (Arabic), right after it."""
     starts, ends = events
     return begin in ends if not doc.folded[begin].isascii() else end in starts
+
+
+NEGATION_REACH = 3  # "has not been killed", "were not seriously hurt": how far before its casualty word a negator
+
+
+def _negated(ctx: Context, doc: Text, verb: int) -> bool:
+    """Whether a negator stands a few words before the casualty word, in its sentence, past auxiliaries and
+    qualifiers only ("have not killed American troops", "were not seriously hurt", "لم يصب أحد")."""
+    for i in range(verb - 1, max(-1, verb - 1 - NEGATION_REACH), -1):
+        if doc.sentence_of[i] != doc.sentence_of[verb]:
+            return False
+        if doc.folded[i] in ctx.verb_negators:
+            return True
+        if doc.folded[i] not in ctx.passive_auxiliaries and doc.folded[i] not in ctx.hurt_links:
+            return False
+    return False
 
 
 def _hosted(ctx: Context, doc: Text, begin: int) -> bool:

@@ -108,6 +108,8 @@ class Vocabulary(BaseModel):
     natural_death_words: list[str] = []
     # Words after which a side's forces are who a site hosts, not who the attack hurt ("a base housing US troops").
     hosted_markers: list[str] = []
+    # Words that deny the casualty word right after them ("have not killed American troops since ..."): no toll.
+    verb_negators: list[str] = []
     # Words that may stand between such people and their casualty word ("US troops suffered minor injuries").
     hurt_links: list[str] = []
     # Words after a count that make it more people of the side just named ("a US soldier killed, two others hurt").
