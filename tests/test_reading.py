@@ -2016,12 +2016,24 @@ TOLL_THEN_ITS_EVENT = table(
      Expect(relevant=False)),
 )
 
+# --- a US answer named by the base the attack it answers hit, in its short name --------------------------------------
+
+ANSWERS_BY_SHORT_NAME = table(
+    ("al-asad-after-a-drone-attack-is-the-base",
+     "US hits back at militias after drone attack on al-Asad injures troops", "",
+     Expect(relevant=True, type="strike")),
+    ("al-asad-after-a-drone-strike-is-the-base",
+     "Washington strikes back after drone strike wounds troops at al-Asad", "",
+     Expect(relevant=True, type="strike")),
+)
+
 # Each table since UNNAMED_CLAIMANTS is a phenomenon of its own; one test reads them all.
 PHENOMENA = [*UNNAMED_CLAIMANTS, *MILITIA_VICTIMS, *MILITIA_HELD, *STATEMENTS, *CLAIM_SHAPES, *TOLL_BREAKS, *FIRE_ON,
              *ARABIC_ADJECTIVES, *ALLIED_VICTIMS, *CLAUSE_ROLES, *TREATED_AND_SETTING,
              *WORDED_STRIKERS, *CLAIMS_AND_OTHER_TARGETS, *PATRON_AND_CLIENTS,
              *VEHICLES_HIT, *NOT_THE_BASE, *EXPLAINED_AWAY,
-             *OWNER_AFTER_THE_WEAPON, *REGIONS_TOLD, *JOINT_STRIKERS, *TOLL_THEN_ITS_EVENT]
+             *OWNER_AFTER_THE_WEAPON, *REGIONS_TOLD, *JOINT_STRIKERS, *TOLL_THEN_ITS_EVENT,
+             *ANSWERS_BY_SHORT_NAME]
 
 
 @pytest.mark.parametrize(("title", "summary", "expect"), PHENOMENA)
