@@ -979,6 +979,10 @@ def test_denials(read, title, summary, expect):
 # --- other languages are not read as English ------------------------------------------------------------------
 
 LANGUAGES = table(
+    # "النجباء" alone is the movement beside an indefinite "American" (أمريكية), as beside the definite one.
+    ("arabic-nujaba-alone-beside-american-aircraft",
+     "طائرات أمريكية تقصف مقرا للنجباء قرب جرف الصخر", "",
+     Expect(relevant=True, type="strike", actors=("United States", "Harakat Hezbollah al-Nujaba"))),
     # "التحالف" alone is the coalition where Syria is named, as "coalition" is in English.
     ("arabic-the-coalition-alone-beside-syria",
      "التحالف يقصف منصات لإطلاق الصواريخ قرب حقل العمر شرقي سوريا", "",
