@@ -980,6 +980,9 @@ def test_denials(read, title, summary, expect):
 
 LANGUAGES = table(
     # "النجباء" alone is the movement beside an indefinite "American" (أمريكية), as beside the definite one.
+    ("arabic-awliya-al-dam-alone-beside-an-american-base",
+     "أولياء الدم تتبنى استهداف قاعدة أمريكية بطائرة مسيرة", "",
+     Expect(relevant=True, type="attack", actors=("Saraya Awliya al-Dam",))),
     ("arabic-nujaba-alone-beside-american-aircraft",
      "طائرات أمريكية تقصف مقرا للنجباء قرب جرف الصخر", "",
      Expect(relevant=True, type="strike", actors=("United States", "Harakat Hezbollah al-Nujaba"))),
