@@ -746,6 +746,14 @@ CASUALTIES = table(
     ("us-soldiers-beside-us-backed-fighters-count-alone",
      "Two US soldiers and three US-backed fighters wounded in drone attack on al-Tanf", "",
      Expect(relevant=True, type="attack", injured={"US": 2, "partners": 3}, not_injured=("militia",))),
+    # An ordinal after a count of the other kind is one more person: "a third" is three only of its own kind.
+    ("two-killed-and-a-third-wounded",
+     "Two American soldiers killed and a third wounded as drones hit an outpost in eastern Syria", "",
+     Expect(relevant=True, type="attack", killed={"US": 2}, injured={"US": 1})),
+    ("two-killed-and-a-third-died-later",
+     "Two American soldiers were killed in a drone attack on an outpost in eastern Syria and a third later died of "
+     "his wounds", "",
+     Expect(relevant=True, type="attack", killed={"US": 3})),
     # A casualty word denied counts nobody.
     ("a-denied-killing-counts-nobody",
      "Drone hits Victoria base at Baghdad airport",

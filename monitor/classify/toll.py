@@ -110,12 +110,17 @@ def toll_counts(ctx: Context, doc: Text, whole: bool = False,
         found += _people_without_count(ctx, doc, persons_by_sentence.get(sentence, []), sides_all, side_spans,
                                        verbs, persons, whole_doc)
         found = _coordinated(ctx, doc, found, verbs)
+        counted_before: list[tuple[int, str]] = []  # (count, kind) found earlier in the sentence
         for count, side, position in found:
             if side == CIVILIAN_SIDE:
                 side = _nation_named_elsewhere(ctx, doc, position, sides_all, persons) or side
             kind = _verb_for(ctx, doc, position, verbs)
             if kind is None or _nobody_between(ctx, doc, position, verbs) or (kind == "killed" and sentence in natural):
                 continue
+            if doc.folded[position] in ctx.ordinals and any(
+                    n == count - 1 and k != kind for n, k in counted_before):
+                count = 1  # "two soldiers killed and a third wounded": one more person, of the other kind
+            counted_before.append((count, kind))
             table = killed if kind == "killed" else injured
             if count > table.get(side, 0) or side not in table:
                 table[side] = count  # 0: the side's people were hurt (or killed), their number not given
