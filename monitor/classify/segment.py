@@ -114,12 +114,13 @@ def segment(ctx: Context, title: str, summary: str, matches: Matches, when: date
     first_cue: dict[int, tuple[int, str]] = {}  # sentence -> where its first event word is, and its kind
     for b, _, kind in hits["cues"]:
         first_cue.setdefault(sentence_of[b], (b, kind))
-    for begin, end, label in hits["background"]:
+    for begin, marker_end, label in hits["background"]:
         if label == "time":
             continue  # "after midnight": the longer phrase is a time of day, and its marker opens nothing
         if label == "background" and _tells_its_own(ctx, folded, sentence_of, hits, first_cue, foreground, begin):
             continue  # "a drone struck the outpost in an attack that killed three soldiers": this event's toll
-        if label == "background" and _toll_then_its_event(ctx, folded, sentence_of, hits, first_cue, begin, end):
+        if label == "background" and _toll_then_its_event(ctx, folded, sentence_of, hits, first_cue, begin,
+                                                           marker_end):
             continue  # "eight troops were treated after a drone struck the base": the toll's own event
         end = _clause_end(text, words, sentence_of, begin, ctx.clause_joiners)
         target = foreground if label == "background" else factual
